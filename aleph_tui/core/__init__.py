@@ -1,0 +1,1 @@
+"""Core services: models, API client, signing, chain gateway. Never imports Textual."""

@@ -1,0 +1,1 @@
+"""Solidity sources and their compiled artifacts."""
