@@ -1,0 +1,359 @@
+"""The emulated CCN HTTP API (pyaleph's ``web/controllers``), over aiohttp."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+from decimal import Decimal
+from typing import Any
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from aleph_tui.devnet import history, ledger, processor
+from aleph_tui.devnet.context import CONTEXT_KEY, DevnetContext
+from aleph_tui.devnet.schemas import (
+    Chain,
+    CreditBalanceDetailItem,
+    CreditHistoryFilterParams,
+    CreditHistoryResponseItem,
+    GetAccountBalanceResponse,
+    GetAccountCreditHistoryCursorResponse,
+    GetAccountCreditHistoryQueryParams,
+    GetAccountCreditHistoryResponse,
+    GetAccountCreditHistorySummaryResponse,
+    GetAccountQueryParams,
+    PubMessageRequest,
+    SortByCreditHistory,
+)
+
+log = logging.getLogger(__name__)
+routes = web.RouteTableDef()
+NO_HISTORY = "No credit history found for this address"
+
+
+def _ctx(request: web.Request) -> DevnetContext:
+    return request.app[CONTEXT_KEY]
+
+
+def _json(text: str, status: int = 200) -> web.Response:
+    return web.Response(text=text, status=status, content_type="application/json")
+
+
+def _validation_error(exc: ValidationError) -> web.HTTPUnprocessableEntity:
+    return web.HTTPUnprocessableEntity(text=exc.json())
+
+
+def _utc(ts: float | None) -> dt.datetime | None:
+    return None if ts is None else dt.datetime.fromtimestamp(ts, tz=dt.UTC)
+
+
+@routes.get("/api/v0/addresses/{address}/balance")
+async def get_balance(request: web.Request) -> web.Response:
+    ctx = _ctx(request)
+    address = request.match_info["address"]
+    try:
+        params = GetAccountQueryParams.model_validate(dict(request.query))
+    except ValidationError as exc:
+        raise _validation_error(exc) from None
+    # The devnet chain plays Ethereum: ALEPH balances live on chain "ETH" only.
+    aleph = await ctx.aleph_balance(address) if params.chain in (None, Chain.ETH) else Decimal(0)
+    details = {Chain.ETH.value: aleph} if aleph and params.chain is None else {}
+    db = ctx.store.db
+    detail_items = None
+    if params.include_credit_details:
+        credits, lots = ledger.credit_balance_details(db, address)
+        detail_items = [
+            CreditBalanceDetailItem(expiration_date=_utc(d.expiration_date), amount=d.amount)
+            for d in lots
+        ]
+    else:
+        credits = ledger.credit_balance(db, address)
+    response = GetAccountBalanceResponse(
+        address=address,
+        balance=aleph,
+        details=details,
+        locked_amount=Decimal(0),
+        credit_balance=credits,
+        credit_balance_details=detail_items,
+    )
+    return _json(response.model_dump_json())
+
+
+def _history_item(row: Any) -> CreditHistoryResponseItem:
+    return CreditHistoryResponseItem(
+        amount=row["amount"],
+        price=None if row["price"] is None else Decimal(row["price"]),
+        bonus_amount=row["bonus_amount"],
+        tx_hash=row["tx_hash"],
+        token=row["token"],
+        chain=row["chain"],
+        provider=row["provider"],
+        origin=row["origin"],
+        origin_ref=row["origin_ref"],
+        payment_method=row["payment_method"],
+        credit_ref=row["credit_ref"],
+        credit_index=row["credit_index"],
+        expiration_date=_utc(row["expiration_date"]),
+        message_timestamp=_utc(row["message_timestamp"]),
+        expense_count=row["expense_count"],
+        expense_size_mib=None
+        if row["expense_size_mib"] is None
+        else Decimal(row["expense_size_mib"]),
+    )
+
+
+@routes.get("/api/v0/addresses/{address}/credit_history")
+async def get_credit_history(request: web.Request) -> web.Response:
+    db = _ctx(request).store.db
+    address = request.match_info["address"]
+    try:
+        params = GetAccountCreditHistoryQueryParams.model_validate(dict(request.query))
+    except ValidationError as exc:
+        raise _validation_error(exc) from None
+
+    if params.cursor is None:
+        rows = history.page(
+            db, address, params, params.sort_by, params.sort_order, params.page, params.pagination
+        )
+        if not rows:
+            raise web.HTTPNotFound(text=NO_HISTORY)
+        page_response = GetAccountCreditHistoryResponse(
+            address=address,
+            credit_history=[_history_item(r) for r in rows],
+            pagination_page=params.page,
+            pagination_total=history.count(db, address, params),
+            pagination_per_page=params.pagination,
+        )
+        return _json(page_response.model_dump_json())
+
+    if params.pagination == 0:
+        raise web.HTTPUnprocessableEntity(
+            text="pagination=0 is not allowed with cursor-based pagination"
+        )
+    per_page = min(params.pagination, history.CURSOR_MAX_PAGINATION)
+    after = None
+    if params.cursor:
+        try:
+            sort_by, value, order, ref, index = history.decode_cursor(params.cursor)
+        except ValueError as exc:
+            raise web.HTTPUnprocessableEntity(text=str(exc)) from None
+        if sort_by != params.sort_by.value:
+            raise web.HTTPUnprocessableEntity(
+                text="Cursor sort field mismatch: cursor was created with "
+                f"sort_by={sort_by}, but request has sort_by={params.sort_by.value}"
+            )
+        if order != int(params.sort_order):
+            raise web.HTTPUnprocessableEntity(
+                text="Cursor sort order mismatch: cursor was created with "
+                f"sort_order={order}, but request has sort_order={int(params.sort_order)}"
+            )
+        try:
+            after = (history.cursor_sort_value(SortByCreditHistory(sort_by), value), ref, index)
+        except (ValueError, TypeError) as exc:
+            raise web.HTTPUnprocessableEntity(text=f"Invalid cursor: {exc}") from None
+    rows = history.after_cursor(
+        db, address, params, params.sort_by, params.sort_order, per_page, after
+    )
+    if not rows:
+        raise web.HTTPNotFound(text=NO_HISTORY)
+    has_more = len(rows) > per_page
+    rows = rows[:per_page]
+    cursor_response = GetAccountCreditHistoryCursorResponse(
+        address=address,
+        credit_history=[_history_item(r) for r in rows],
+        pagination_per_page=per_page,
+        next_cursor=history.encode_cursor(params.sort_by, params.sort_order, rows[-1])
+        if has_more
+        else None,
+    )
+    return _json(cursor_response.model_dump_json())
+
+
+@routes.get("/api/v0/addresses/{address}/credit_history/summary")
+async def get_credit_history_summary(request: web.Request) -> web.Response:
+    db = _ctx(request).store.db
+    address = request.match_info["address"]
+    try:
+        params = CreditHistoryFilterParams.model_validate(dict(request.query))
+    except ValidationError as exc:
+        raise _validation_error(exc) from None
+    entries, total, incoming, outgoing = history.summary(db, address, params)
+    response = GetAccountCreditHistorySummaryResponse(
+        address=address,
+        entry_count=entries,
+        total_amount=total,
+        total_incoming=incoming,
+        total_outgoing=outgoing,
+    )
+    return _json(response.model_dump_json())
+
+
+def _broadcast_status(message_status: str) -> str:
+    return json.dumps(
+        {
+            "publication_status": {"status": "success", "failed": []},
+            "message_status": message_status,
+        }
+    )
+
+
+def _process_now(ctx: DevnetContext, pending: processor.Pending) -> str:
+    """Process one pending message in its own transaction; returns the final status."""
+    try:
+        with ctx.store.transaction() as db:
+            processor.process(db, pending, ctx.rules)
+            processor.record(db, pending, "processed")
+    except processor.Rejected as rejection:
+        with ctx.store.transaction() as db:
+            processor.record(db, pending, "rejected", rejection)
+        log.info("rejected %s: %s", pending.item_hash, rejection.reason)
+        return "rejected"
+    for callback in ctx.on_processed:
+        callback(pending.item_hash)
+    return "processed"
+
+
+def _existing_status(ctx: DevnetContext, item_hash: str) -> str | None:
+    row = ctx.store.db.execute(
+        "SELECT status FROM messages WHERE item_hash = ?", (item_hash,)
+    ).fetchone()
+    return None if row is None else str(row["status"])
+
+
+_STATUS_HTTP = {"processed": 200, "pending": 202, "rejected": 422}
+
+
+@routes.post("/api/v0/messages")
+async def post_message(request: web.Request) -> web.Response:
+    ctx = _ctx(request)
+    try:
+        body = await request.json()
+    except ValueError:
+        raise web.HTTPUnprocessableEntity() from None
+    try:
+        req = PubMessageRequest.model_validate(body)
+    except ValidationError as exc:
+        raise _validation_error(exc) from None
+    try:
+        pending = processor.parse_pending(req.message)
+    except processor.InvalidMessageFormat as exc:
+        log.info("invalid message: %s", exc.reason)
+        raise web.HTTPUnprocessableEntity(text=str(exc)) from None
+
+    status = _existing_status(ctx, pending.item_hash)
+    if status is None:
+        if req.sync:
+            status = _process_now(ctx, pending)
+        else:
+            with ctx.store.transaction() as db:
+                processor.record(db, pending, "pending")
+            asyncio.get_running_loop().call_soon(_process_now, ctx, pending)
+            status = "pending"
+    return _json(_broadcast_status(status), _STATUS_HTTP[status])
+
+
+def _message_dict(row: Any) -> dict[str, Any]:
+    raw = json.loads(row["raw"])
+    message = {
+        key: raw.get(key)
+        for key in (
+            "sender",
+            "chain",
+            "signature",
+            "type",
+            "item_content",
+            "item_type",
+            "item_hash",
+            "time",
+            "channel",
+        )
+    }
+    message["item_type"] = message["item_type"] or "inline"
+    message["content"] = json.loads(row["content"])
+    message["confirmed"] = False
+    message["confirmations"] = []
+    return message
+
+
+@routes.get("/api/v0/messages/{item_hash}")
+async def get_message(request: web.Request) -> web.Response:
+    row = (
+        _ctx(request)
+        .store.db.execute(
+            "SELECT * FROM messages WHERE item_hash = ?", (request.match_info["item_hash"],)
+        )
+        .fetchone()
+    )
+    if row is None:
+        raise web.HTTPNotFound()
+    reception = _utc(row["reception_time"])
+    base: dict[str, Any] = {
+        "status": row["status"],
+        "item_hash": row["item_hash"],
+        "reception_time": reception.isoformat().replace("+00:00", "Z") if reception else None,
+    }
+    if row["status"] == "pending":
+        pending = _message_dict(row) | {"reception_time": base["reception_time"]}
+        pending.pop("confirmed")
+        pending.pop("confirmations")
+        base["messages"] = [pending]
+    elif row["status"] == "rejected":
+        base["message"] = json.loads(row["raw"])
+        base["error_code"] = row["error_code"]
+        base["details"] = json.loads(row["details"]) if row["details"] else None
+    else:
+        base["message"] = _message_dict(row)
+    return _json(json.dumps(base))
+
+
+@routes.get("/api/v0/messages/{item_hash}/status")
+async def get_message_status(request: web.Request) -> web.Response:
+    row = (
+        _ctx(request)
+        .store.db.execute(
+            "SELECT status, item_hash, reception_time FROM messages WHERE item_hash = ?",
+            (request.match_info["item_hash"],),
+        )
+        .fetchone()
+    )
+    if row is None:
+        raise web.HTTPNotFound()
+    reception = _utc(row["reception_time"])
+    assert reception is not None
+    return _json(
+        json.dumps(
+            {
+                "status": row["status"],
+                "item_hash": row["item_hash"],
+                "reception_time": reception.isoformat().replace("+00:00", "Z"),
+            }
+        )
+    )
+
+
+@routes.get("/api/v0/aggregates/{address}.json")
+async def get_aggregates(request: web.Request) -> web.Response:
+    address = request.match_info["address"]
+    keys_param = request.query.get("keys")
+    keys = keys_param.split(",") if keys_param else None
+    value_only = request.query.get("value_only", "false").lower() in ("1", "true", "yes")
+    sql = "SELECT key, content FROM aggregates WHERE owner = ?"
+    args: list[Any] = [address]
+    if keys:
+        sql += f" AND key IN ({','.join('?' * len(keys))})"
+        args += keys
+    rows = _ctx(request).store.db.execute(sql, args).fetchall()
+    if not rows:
+        raise web.HTTPNotFound(text="No aggregate found for this address")
+    data = {row["key"]: json.loads(row["content"]) for row in rows}
+    if value_only and keys and len(keys) == 1:
+        return web.json_response(data[keys[0]])
+    return web.json_response({"address": address, "data": data, "info": {}})
+
+
+@routes.get("/api/v0/devnet")
+async def get_devnet(request: web.Request) -> web.Response:
+    return web.json_response(_ctx(request).document)

@@ -1,0 +1,29 @@
+"""What the devnet's HTTP handlers share."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from aiohttp import web
+
+from aleph_tui.devnet.processor import CreditRules
+from aleph_tui.devnet.store import Store
+
+# Reads an address's ALEPH balance on the devnet chain, in whole tokens.
+AlephBalanceReader = Callable[[str], Awaitable[Decimal]]
+
+
+@dataclass
+class DevnetContext:
+    store: Store
+    rules: CreditRules
+    aleph_balance: AlephBalanceReader
+    document: dict[str, Any] = field(default_factory=dict)
+    # Called after a message is processed, so the credit service can follow payments.
+    on_processed: list[Callable[[str], None]] = field(default_factory=list)
+
+
+CONTEXT_KEY = web.AppKey("devnet", DevnetContext)
