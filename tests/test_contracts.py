@@ -21,7 +21,7 @@ from aleph_tui.devnet.contracts import (
 REVERTED = (TransactionFailed, ContractLogicError)
 ZERO = "0x0000000000000000000000000000000000000000"
 BURN = "0x000000000000000000000000000000000000dEaD"
-POOL = "0x0000000000000000000000000000000000005000"
+POOL = Web3.to_checksum_address("0x0000000000000000000000000000000000005000")
 ALEPH_UNIT = 10**18
 USDC_UNIT = 10**6
 # Rates as ALEPH base units per token base unit, with ALEPH at $0.10 and ETH at $3000.
@@ -48,7 +48,9 @@ def _deploy(w3: Web3, name: str, *args: Any) -> tuple[Contract, int]:
     factory = w3.eth.contract(abi=art.abi, bytecode=art.bytecode)
     receipt = w3.eth.wait_for_transaction_receipt(factory.constructor(*args).transact())
     assert receipt["status"] == 1
-    return w3.eth.contract(address=receipt["contractAddress"], abi=art.abi), receipt["gasUsed"]
+    contract = w3.eth.contract(address=receipt["contractAddress"], abi=art.abi)
+    assert isinstance(contract, Contract)
+    return contract, receipt["gasUsed"]
 
 
 def _send(fn: Any, sender: str, value: int = 0) -> Any:
@@ -61,7 +63,7 @@ def _send(fn: Any, sender: str, value: int = 0) -> Any:
 @pytest.fixture
 def chain() -> Chain:
     w3 = Web3(EthereumTesterProvider())
-    admin, user, distribution, developers = w3.eth.accounts[:4]
+    admin, user, distribution, developers = list(w3.eth.accounts)[:4]
     w3.eth.default_account = admin
     aleph, g1 = _deploy(w3, "TestToken", "Aleph", "ALEPH", 18, 500_000_000 * ALEPH_UNIT)
     usdc, g2 = _deploy(w3, "TestToken", "USD Coin", "USDC", 6, 1_000_000_000 * USDC_UNIT)

@@ -76,7 +76,7 @@ CREATE TABLE IF NOT EXISTS payments (
     credit_amount INTEGER NOT NULL,
     credit_bonus_amount INTEGER NOT NULL,
     price_usd TEXT NOT NULL,
-    tx_hash TEXT UNIQUE,
+    tx_hash TEXT,
     item_hash TEXT,
     block_number INTEGER,
     log_index INTEGER
