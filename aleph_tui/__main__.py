@@ -1,0 +1,3 @@
+from aleph_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,195 @@
+"""Start and stop the whole devnet: chain, contracts, seed data, HTTP APIs, credit service."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from aiohttp import web
+
+from aleph_tui.devnet import ccn_api, credit_api, operators, seed
+from aleph_tui.devnet.chain.engine import ChainEngine, dev_accounts, start_chain
+from aleph_tui.devnet.context import CONTEXT_KEY, AlephBalanceReader, DevnetContext
+from aleph_tui.devnet.credit_service import CreditService
+from aleph_tui.devnet.deploy import Deployment, deploy
+from aleph_tui.devnet.prices import PriceBook
+from aleph_tui.devnet.processor import MAINNET_CREDIT_OWNER, CreditRules
+from aleph_tui.devnet.store import Store
+
+log = logging.getLogger(__name__)
+
+DEPLOYMENT_KEY = "deployment"
+SEEDED_ACCOUNTS = 3
+BALANCE_OF = "0x70a08231"
+
+
+@dataclass(frozen=True)
+class DevnetOptions:
+    host: str = "127.0.0.1"
+    port: int = 4024
+    state_dir: Path | None = None
+    chain: Literal["auto", "embedded", "anvil"] = "auto"
+    history: int = 0
+    aleph_usd: Decimal = Decimal("0.10")
+    eth_usd: Decimal = Decimal("3000")
+    poll_interval: float = 0.25
+    run_interval: float = 60.0
+
+
+class Devnet:
+    """A running devnet. Use ``await Devnet.start(options)`` and ``await devnet.stop()``."""
+
+    def __init__(self) -> None:
+        self.document: dict[str, Any] = {}
+        self.chain: ChainEngine | None = None
+        self.store: Store | None = None
+        self.runner: web.AppRunner | None = None
+        self.service_task: asyncio.Task[None] | None = None
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self.w3: Any = None
+
+    @property
+    def api_url(self) -> str:
+        return str(self.document["api_url"])
+
+    @classmethod
+    async def start(cls, options: DevnetOptions) -> Devnet:
+        devnet = cls()
+        try:
+            await devnet._start(options)
+        except BaseException:
+            await devnet.stop()
+            raise
+        return devnet
+
+    async def _start(self, options: DevnetOptions) -> None:
+        from aiohttp import ClientTimeout
+        from web3 import AsyncHTTPProvider, AsyncWeb3
+
+        started = time.monotonic()
+        if options.state_dir is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="aleph-devnet-")
+            state_dir = Path(self._tmp.name)
+        else:
+            state_dir = options.state_dir
+        await asyncio.to_thread(state_dir.mkdir, parents=True, exist_ok=True)
+        self.chain = await start_chain(options.chain, host=options.host, state_dir=state_dir)
+        self.w3 = AsyncWeb3(
+            AsyncHTTPProvider(
+                self.chain.rpc_url, request_kwargs={"timeout": ClientTimeout(total=30)}
+            )
+        )
+        self.store = store = Store(state_dir / "devnet.sqlite")
+        book = PriceBook(options.aleph_usd, options.eth_usd)
+        accounts = dev_accounts()
+        deployment = await self._deployment(store, book, [a.address for a in accounts])
+        rules = CreditRules()
+        seed.genesis(store)
+        await asyncio.to_thread(seed.seed_history, store, accounts[:SEEDED_ACCOUNTS], book, rules)
+        if options.history:
+            await asyncio.to_thread(
+                seed.seed_bulk_history, store, operators.HISTORY_ACCOUNT.address, options.history
+            )
+
+        ctx = DevnetContext(store=store, rules=rules, aleph_balance=self._aleph_reader(deployment))
+        app = web.Application(client_max_size=4 * 1024 * 1024)
+        app[CONTEXT_KEY] = ctx
+        app[credit_api.PRICES_KEY] = book
+        app.add_routes(ccn_api.routes)
+        app.add_routes(credit_api.routes)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, options.host, options.port)
+        await site.start()
+        port = self.runner.addresses[0][1]
+        api_url = f"http://{options.host}:{port}"
+        self.document = ctx.document = {
+            "api_url": api_url,
+            "credit_api_url": api_url + credit_api.PREFIX,
+            "rpc_url": self.chain.rpc_url,
+            "chain_id": self.chain.chain_id,
+            "chain_engine": self.chain.name,
+            "credit_contract": deployment.processor,
+            "aleph_token": deployment.aleph_token,
+            "usdc_token": deployment.usdc_token,
+            "deploy_block": deployment.deploy_block,
+            "credit_owner": MAINNET_CREDIT_OWNER,
+            "credit_sender": operators.CREDIT_SIGNER.address,
+            "prices_usd": {s: str(t.usd) for s, t in book.tokens.items()},
+            "accounts": [
+                {"index": a.index, "address": a.address, "seeded": a.index < SEEDED_ACCOUNTS}
+                for a in accounts
+            ],
+            "history_account": operators.HISTORY_ACCOUNT.address if options.history else None,
+        }
+        service = CreditService(
+            self.w3,
+            self.chain.chain_id,
+            deployment,
+            store,
+            book,
+            api_url,
+            poll_interval=options.poll_interval,
+            run_interval=options.run_interval,
+        )
+        self.service_task = asyncio.create_task(service.run(), name="devnet-credit-service")
+        log.info("devnet ready in %.2fs at %s", time.monotonic() - started, api_url)
+
+    async def _deployment(self, store: Store, book: PriceBook, addresses: list[str]) -> Deployment:
+        assert self.chain is not None
+        saved = store.get_meta(DEPLOYMENT_KEY)
+        if saved:
+            deployment = Deployment(**json.loads(saved))
+            if await self.w3.eth.get_code(deployment.processor):
+                return deployment
+            log.warning("saved contracts are missing from the chain; deploying again")
+        deployment = await deploy(self.w3, self.chain.chain_id, book, addresses)
+        with store.transaction():
+            store.set_meta(DEPLOYMENT_KEY, json.dumps(asdict(deployment)))
+            store.set_meta("credit_service.last_block", str(deployment.deploy_block))
+        return deployment
+
+    def _aleph_reader(self, deployment: Deployment) -> AlephBalanceReader:
+        from eth_utils import is_checksum_address
+
+        async def read(address: str) -> Decimal:
+            # The balance indexer keys rows by the checksummed address, case-sensitively.
+            if not is_checksum_address(address):
+                return Decimal(0)
+            data = BALANCE_OF + address[2:].lower().rjust(64, "0")
+            raw = await self.w3.eth.call({"to": deployment.aleph_token, "data": data})
+            return Decimal(int.from_bytes(bytes(raw), "big")).scaleb(-18)
+
+        return read
+
+    async def stop(self) -> None:
+        if self.service_task is not None:
+            self.service_task.cancel()
+            await asyncio.gather(self.service_task, return_exceptions=True)
+        if self.runner is not None:
+            await self.runner.cleanup()
+        if self.w3 is not None:
+            await self.w3.provider.disconnect()
+        if self.chain is not None:
+            await self.chain.stop()
+        if self.store is not None:
+            self.store.close()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+
+async def serve_forever(options: DevnetOptions, announce: Any) -> None:
+    """Run until cancelled; ``announce`` receives the ready document once."""
+    devnet = await Devnet.start(options)
+    try:
+        announce(devnet.document)
+        await asyncio.Event().wait()
+    finally:
+        await devnet.stop()
