@@ -43,14 +43,18 @@ def _blockchain(value: Any) -> None:
         raise _error(422, f"unsupported blockchain {value!r}: only 'ethereum'")
 
 
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
 def _quote_fields(q: CreditQuote) -> dict[str, Any]:
     return {
         "tokenAmount": str(q.token_units),
         "tokenSymbol": q.token.symbol,
         "creditAmount": q.credits,
         "creditBonusAmount": q.bonus_credits,
-        "price": str(q.token.usd),
-        "bonusRatio": str(q.token.bonus_ratio),
+        "price": _plain(q.token.usd),
+        "bonusRatio": _plain(q.token.bonus_ratio),
         "timestamp": int(time.time() * 1000),
     }
 
@@ -106,7 +110,7 @@ async def token_to_credit(request: web.Request) -> web.Response:
         )
     except ValueError as exc:
         raise _error(422, str(exc)) from None
-    return web.json_response(_quote_fields(quote) | {"totalPrice": str(quote.usd)})
+    return web.json_response(_quote_fields(quote) | {"totalPrice": _plain(quote.usd)})
 
 
 @routes.post(PREFIX + "/estimation/credit-to-token")

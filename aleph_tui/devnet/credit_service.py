@@ -202,7 +202,7 @@ class CreditService:
                     payment.symbol,
                     quote.credits,
                     quote.bonus_credits,
-                    str(quote.usd),
+                    format(quote.usd.normalize(), "f"),
                     payment.tx_hash,
                     payment.block_number,
                     payment.log_index,

@@ -71,14 +71,17 @@ class Sender:
 
     async def deploy(self, name: str, *args: Any) -> str:
         artifact = load_artifact(name)
-        contract = self.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
-        data = contract.constructor(*args)._encode_transaction_data()
+        from eth_abi import encode
+
+        constructor = next(e for e in artifact.abi if e["type"] == "constructor")
+        types = [i["type"] for i in constructor["inputs"]]
+        data = artifact.bytecode + encode(types, list(args)).hex()
         receipt = await self.send({"data": data})
         return str(receipt["contractAddress"])
 
     async def call(self, address: str, artifact: str, fn: str, *args: Any) -> dict[str, Any]:
         contract = self.w3.eth.contract(address=address, abi=load_artifact(artifact).abi)  # type: ignore[arg-type]
-        data = contract.get_function_by_name(fn)(*args)._encode_transaction_data()
+        data = contract.encode_abi(fn, args=list(args))
         return await self.send({"to": address, "data": data})
 
 

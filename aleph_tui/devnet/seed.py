@@ -58,6 +58,10 @@ def _raw_amount(amount: int, at: float) -> int:
     return amount
 
 
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
 def _hex(label: str) -> str:
     return hashlib.sha256(label.encode()).hexdigest()
 
@@ -220,7 +224,7 @@ def history_events(
                         "ref": ref,
                         "execution_id": _hex(f"{ref} {day}"),
                         "node_id": node_id,
-                        "price": str(DAILY_COST[kind] / 24),
+                        "price": _plain(Decimal(DAILY_COST[kind]) / 24),
                     }
                 )
         message = _signer_post(CREDIT_EXPENSE, {"expense": {"credits": credits}}, at)

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from aleph_tui.devnet.chain.engine import anvil_missing_message, dev_accounts, find_anvil
+from tests.devnet_process import RunningDevnet, start_devnet
+
+CHAIN_ENGINES = ("embedded", "anvil")
+
+
+def require_anvil() -> None:
+    """Anvil is part of the suite: CI must have it, so it fails there instead of skipping."""
+    if find_anvil() is not None:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(anvil_missing_message())
+    pytest.skip(anvil_missing_message())
+
+
+@pytest.fixture(scope="session")
+def devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningDevnet]:
+    """One devnet shared by the API contract tests, on the embedded chain."""
+    running = start_devnet(tmp_path_factory.mktemp("devnet"), "--chain", "embedded")
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session", params=CHAIN_ENGINES)
+def chain_devnet(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningDevnet]:
+    """A devnet on each chain engine, for the flows that touch the chain."""
+    engine = str(request.param)
+    if engine == "anvil":
+        require_anvil()
+    running = start_devnet(
+        tmp_path_factory.mktemp(f"devnet-{engine}"),
+        "--chain",
+        engine,
+        "--processing-interval",
+        "1",
+    )
+    assert running.document["chain_engine"] == engine
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def accounts() -> list:  # type: ignore[type-arg]
+    return dev_accounts()
