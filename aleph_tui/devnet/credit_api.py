@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from aleph_tui.devnet.context import CONTEXT_KEY
-from aleph_tui.devnet.prices import CreditQuote, PriceBook
+from aleph_tui.devnet.prices import CreditQuote, PriceBook, plain_decimal
 
 PREFIX = "/credit/api/v0"
 PRICES_KEY = web.AppKey("prices", PriceBook)
@@ -43,18 +43,14 @@ def _blockchain(value: Any) -> None:
         raise _error(422, f"unsupported blockchain {value!r}: only 'ethereum'")
 
 
-def _plain(value: Decimal) -> str:
-    return format(value.normalize(), "f")
-
-
 def _quote_fields(q: CreditQuote) -> dict[str, Any]:
     return {
         "tokenAmount": str(q.token_units),
         "tokenSymbol": q.token.symbol,
         "creditAmount": q.credits,
         "creditBonusAmount": q.bonus_credits,
-        "price": _plain(q.token.usd),
-        "bonusRatio": _plain(q.token.bonus_ratio),
+        "price": plain_decimal(q.token.usd),
+        "bonusRatio": plain_decimal(q.token.bonus_ratio),
         "timestamp": int(time.time() * 1000),
     }
 
@@ -110,7 +106,7 @@ async def token_to_credit(request: web.Request) -> web.Response:
         )
     except ValueError as exc:
         raise _error(422, str(exc)) from None
-    return web.json_response(_quote_fields(quote) | {"totalPrice": _plain(quote.usd)})
+    return web.json_response(_quote_fields(quote) | {"totalPrice": plain_decimal(quote.usd)})
 
 
 @routes.post(PREFIX + "/estimation/credit-to-token")

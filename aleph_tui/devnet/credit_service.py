@@ -23,7 +23,7 @@ from aleph_tui.core.messages import CREDIT_DISTRIBUTION, build_post_message
 from aleph_tui.devnet import operators
 from aleph_tui.devnet.contracts import TRANSFER_TOPIC
 from aleph_tui.devnet.deploy import ETH_TOKEN, Deployment, Sender
-from aleph_tui.devnet.prices import PriceBook
+from aleph_tui.devnet.prices import PriceBook, plain_decimal
 from aleph_tui.devnet.processor import MAINNET_CREDIT_OWNER
 from aleph_tui.devnet.store import Store
 
@@ -202,7 +202,7 @@ class CreditService:
                     payment.symbol,
                     quote.credits,
                     quote.bonus_credits,
-                    format(quote.usd.normalize(), "f"),
+                    plain_decimal(quote.usd),
                     payment.tx_hash,
                     payment.block_number,
                     payment.log_index,

@@ -34,7 +34,7 @@ from aleph_tui.core.messages import (
 )
 from aleph_tui.devnet import ledger, operators, processor
 from aleph_tui.devnet.chain.engine import DevAccount
-from aleph_tui.devnet.prices import PriceBook
+from aleph_tui.devnet.prices import PriceBook, plain_decimal
 from aleph_tui.devnet.store import Store
 
 DAY = 24 * 3600
@@ -56,10 +56,6 @@ def _raw_amount(amount: int, at: float) -> int:
     if at < ledger.CREDIT_PRECISION_CUTOFF:
         return max(1, round(amount / ledger.CREDIT_PRECISION_MULTIPLIER))
     return amount
-
-
-def _plain(value: Decimal) -> str:
-    return format(value.normalize(), "f")
 
 
 def _hex(label: str) -> str:
@@ -224,7 +220,7 @@ def history_events(
                         "ref": ref,
                         "execution_id": _hex(f"{ref} {day}"),
                         "node_id": node_id,
-                        "price": _plain(Decimal(DAILY_COST[kind]) / 24),
+                        "price": plain_decimal(Decimal(DAILY_COST[kind]) / 24),
                     }
                 )
         message = _signer_post(CREDIT_EXPENSE, {"expense": {"credits": credits}}, at)

@@ -6,6 +6,7 @@ code path (``AsyncWeb3(AsyncHTTPProvider(engine.rpc_url))``).
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import os
@@ -142,7 +143,7 @@ async def start_chain(
     if kind not in ("auto", "embedded", "anvil"):
         raise ValueError(f"unknown chain kind {kind!r}")
     if state_dir is not None:
-        state_dir.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(state_dir.mkdir, parents=True, exist_ok=True)
     anvil = find_anvil() if kind in ("auto", "anvil") else None
     if kind == "anvil" and anvil is None:
         raise ChainUnavailable(anvil_missing_message())

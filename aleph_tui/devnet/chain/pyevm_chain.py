@@ -36,9 +36,9 @@ from eth.constants import (
     ZERO_ADDRESS,
 )
 from eth.db.atomic import AtomicDB
-from eth.vm.forks import PragueVM
+from eth.vm.forks.prague import PragueVM
 from eth_typing import Address, BlockNumber, Hash32
-from eth_utils import keccak
+from eth_utils.crypto import keccak
 
 from aleph_tui.devnet.chain.journal import ChainJournal, JournalEntry
 from aleph_tui.devnet.chain.rpc_errors import InvalidParams, RpcError
@@ -193,7 +193,9 @@ class DevChain:
         self._mine("tx", raw)
         return bytes(tx.hash)
 
-    def set_balance(self, account: bytes, balance_wei: int, *, timestamp: int | None = None) -> None:
+    def set_balance(
+        self, account: bytes, balance_wei: int, *, timestamp: int | None = None
+    ) -> None:
         """Set an account's balance (anvil_setBalance); mines a block to make it visible."""
         self._prepare_pending_block(timestamp)
         state = self.chain.get_vm().state
@@ -265,16 +267,15 @@ class DevChain:
             self.journal = journal
 
     def _replay_one(self, entry: JournalEntry) -> None:
-        if True:
-            expected = self.head.block_number + 1
-            if entry.block_number != expected:
-                raise ValueError(f"journal entry for block {entry.block_number}, expected {expected}")
-            if entry.kind == "tx":
-                self.send_raw_transaction(entry.payload, timestamp=entry.timestamp)
-            elif entry.kind == "set_balance":
-                account, balance = entry.payload[:20], int.from_bytes(entry.payload[20:], "big")
-                self.set_balance(account, balance, timestamp=entry.timestamp)
-            elif entry.kind == "mine":
-                self.mine(timestamp=entry.timestamp)
-            else:
-                raise ValueError(f"unknown journal entry kind {entry.kind!r}")
+        expected = self.head.block_number + 1
+        if entry.block_number != expected:
+            raise ValueError(f"journal entry for block {entry.block_number}, expected {expected}")
+        if entry.kind == "tx":
+            self.send_raw_transaction(entry.payload, timestamp=entry.timestamp)
+        elif entry.kind == "set_balance":
+            account, balance = entry.payload[:20], int.from_bytes(entry.payload[20:], "big")
+            self.set_balance(account, balance, timestamp=entry.timestamp)
+        elif entry.kind == "mine":
+            self.mine(timestamp=entry.timestamp)
+        else:
+            raise ValueError(f"unknown journal entry kind {entry.kind!r}")

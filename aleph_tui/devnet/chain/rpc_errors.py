@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from eth_abi import decode as abi_decode
+from eth_abi.abi import decode as abi_decode
 from eth_abi.exceptions import DecodingError
 
 PARSE_ERROR = -32700

@@ -122,9 +122,9 @@ def call_request(value: Any) -> CallRequest:
     if not isinstance(value, dict):
         raise InvalidParams("transaction must be an object")
     payload = value.get("input", value.get("data"))
-    if value.get("input") is not None and value.get("data") is not None:
-        if value["input"] != value["data"]:
-            raise InvalidParams("both input and data given, with different values")
+    given = (value.get("input"), value.get("data"))
+    if None not in given and given[0] != given[1]:
+        raise InvalidParams("both input and data given, with different values")
     to = value.get("to")
     sender = value.get("from")
     return CallRequest(
