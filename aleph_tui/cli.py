@@ -114,9 +114,34 @@ def _run_devnet(args: argparse.Namespace) -> int:
 
 
 def _run_tui(args: argparse.Namespace) -> int:
-    from aleph_tui.ui.app import run_app
+    import asyncio
+    import logging
+    import os
+    import tempfile
 
-    return run_app(devnet=args.devnet)
+    from aleph_tui.ui.app import AlephTuiApp
+
+    if not args.devnet:
+        url = os.environ.get("ALEPH_DEVNET_URL", "http://127.0.0.1:4024")
+        AlephTuiApp(url).run()
+        return 0
+
+    from aleph_tui.devnet.server import Devnet, DevnetOptions
+
+    # The screen belongs to Textual: the embedded devnet logs to a file instead.
+    log_file = Path(tempfile.gettempdir()) / "aleph-tui-devnet.log"
+    logging.basicConfig(level=logging.INFO, filename=log_file, force=True)
+
+    async def run() -> None:
+        print("Starting the embedded devnet…", file=sys.stderr)
+        devnet = await Devnet.start(DevnetOptions(port=0))
+        try:
+            await AlephTuiApp(devnet.api_url).run_async()
+        finally:
+            await devnet.stop()
+
+    asyncio.run(run())
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -58,7 +58,7 @@ class Sender:
             **tx,
         }
         if "gas" not in full:
-            full["gas"] = int(await self.w3.eth.estimate_gas(full) * 1.3)  # type: ignore[arg-type]
+            full["gas"] = int(await self.w3.eth.estimate_gas(full) * 1.3)  # type: ignore[arg-type,unused-ignore]
         signed = self.account.sign_transaction(full)
         tx_hash = await self.w3.eth.send_raw_transaction(signed.raw_transaction)
         self.nonce += 1
@@ -71,7 +71,7 @@ class Sender:
 
     async def deploy(self, name: str, *args: Any) -> str:
         artifact = load_artifact(name)
-        from eth_abi import encode
+        from eth_abi.abi import encode
 
         constructor = next(e for e in artifact.abi if e["type"] == "constructor")
         types = [i["type"] for i in constructor["inputs"]]
@@ -80,7 +80,11 @@ class Sender:
         return str(receipt["contractAddress"])
 
     async def call(self, address: str, artifact: str, fn: str, *args: Any) -> dict[str, Any]:
-        contract = self.w3.eth.contract(address=address, abi=load_artifact(artifact).abi)  # type: ignore[arg-type]
+        from eth_utils.address import to_checksum_address
+
+        contract = self.w3.eth.contract(
+            address=to_checksum_address(address), abi=load_artifact(artifact).abi
+        )
         data = contract.encode_abi(fn, args=list(args))
         return await self.send({"to": address, "data": data})
 
@@ -98,7 +102,7 @@ async def deploy(
     w3: AsyncWeb3[Any], chain_id: int, book: PriceBook, dev_addresses: list[str]
 ) -> Deployment:
     await w3.provider.make_request(
-        "anvil_setBalance",  # type: ignore[arg-type]
+        "anvil_setBalance",
         [operators.ADMIN.address, hex(10**6 * 10**18)],
     )
     sender = Sender(w3, chain_id)

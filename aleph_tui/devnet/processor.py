@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from aleph_tui.core.messages import (
     CREDIT_CHANNEL,
@@ -98,7 +98,7 @@ def parse_pending(message: Any) -> Pending:
     if not isinstance(message, dict):
         raise InvalidMessageFormat("Message is not a dictionary")
     try:
-        mtype = MessageType(message.get("type"))
+        mtype = MessageType(str(message.get("type")))
     except ValueError:
         raise InvalidMessageFormat(f"Invalid message_type: {message.get('type')!r}") from None
     item_hash = _require_str(message, "item_hash")
@@ -116,7 +116,7 @@ def parse_pending(message: Any) -> Pending:
         raise InvalidMessageFormat("Message content is not valid JSON data") from None
     sender = _require_str(message, "sender")
     try:
-        chain = Chain(message.get("chain"))
+        chain = Chain(str(message.get("chain")))
     except ValueError:
         raise InvalidMessageFormat(f"Invalid chain: {message.get('chain')!r}") from None
     raw_time = message.get("time")
@@ -128,7 +128,11 @@ def parse_pending(message: Any) -> Pending:
     signature = message.get("signature")
     if signature is not None and not isinstance(signature, str):
         raise InvalidMessageFormat("signature must be a string")
-    model = {MessageType.POST: PostContent, MessageType.AGGREGATE: AggregateContent}.get(mtype)
+    models: dict[MessageType, type[BaseModel]] = {
+        MessageType.POST: PostContent,
+        MessageType.AGGREGATE: AggregateContent,
+    }
+    model = models.get(mtype)
     if model is not None:
         try:
             model.model_validate(content)

@@ -304,8 +304,8 @@ def seed_bulk_history(store: Store, address: str, entries: int, now: float | Non
     now = time.time() if now is None else now
     span = min(2 * 365 * DAY, now - ledger.CREDIT_PRECISION_CUTOFF - DAY)
     rng = random.Random(entries)
-    history_rows = []
-    lot_rows = []
+    history_rows: list[tuple[Any, ...]] = []
+    lot_rows: list[tuple[Any, ...]] = []
     for i in range(entries):
         at = now - span + span * i / entries
         ref = _hex(f"bulk {address} {i}")

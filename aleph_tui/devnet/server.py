@@ -157,7 +157,7 @@ class Devnet:
         return deployment
 
     def _aleph_reader(self, deployment: Deployment) -> AlephBalanceReader:
-        from eth_utils import is_checksum_address
+        from eth_utils.address import is_checksum_address
 
         async def read(address: str) -> Decimal:
             # The balance indexer keys rows by the checksummed address, case-sensitively.
