@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
+from eth_typing import HexStr
 
 from aleph_tui.core.messages import CREDIT_DISTRIBUTION, build_post_message
 from aleph_tui.devnet import operators
-from aleph_tui.devnet.contracts import TRANSFER_TOPIC
+from aleph_tui.devnet.contracts import TRANSFER_TOPIC, load_artifact
 from aleph_tui.devnet.deploy import ETH_TOKEN, Deployment, Sender
 from aleph_tui.devnet.prices import PriceBook, plain_decimal
 from aleph_tui.devnet.processor import MAINNET_CREDIT_OWNER
@@ -44,7 +45,7 @@ def _topic_address(address: str) -> str:
 
 
 def _address_from_topic(topic: bytes | str) -> str:
-    from eth_utils import to_checksum_address
+    from eth_utils.address import to_checksum_address
 
     raw = topic.hex() if isinstance(topic, bytes) else topic.removeprefix("0x")
     return str(to_checksum_address("0x" + raw[-40:]))
@@ -137,11 +138,15 @@ class CreditService:
                 "fromBlock": from_block,
                 "toBlock": to_block,
                 "address": [
-                    self.deployment.aleph_token,  # type: ignore[list-item]
-                    self.deployment.usdc_token,  # type: ignore[list-item]
-                    self.deployment.processor,  # type: ignore[list-item]
+                    self.deployment.aleph_token,
+                    self.deployment.usdc_token,
+                    self.deployment.processor,
                 ],
-                "topics": [TRANSFER_TOPIC, None, _topic_address(self.deployment.processor)],  # type: ignore[list-item]
+                "topics": [
+                    HexStr(TRANSFER_TOPIC),
+                    None,
+                    HexStr(_topic_address(self.deployment.processor)),
+                ],
             }
         )
         payments = []
@@ -238,19 +243,10 @@ class CreditService:
         w3 = self.w3
         processor = self.deployment.processor
         usdc = w3.eth.contract(
-            address=self.deployment.usdc_token,  # type: ignore[arg-type]
-            abi=[
-                {
-                    "name": "balanceOf",
-                    "type": "function",
-                    "stateMutability": "view",
-                    "inputs": [{"name": "a", "type": "address"}],
-                    "outputs": [{"name": "", "type": "uint256"}],
-                }
-            ],
+            address=self.deployment.usdc_token, abi=load_artifact("TestToken").abi
         )
         runs: list[tuple[str, int]] = []
-        if await w3.eth.get_balance(processor):  # type: ignore[arg-type]
+        if await w3.eth.get_balance(processor):
             runs.append((ETH_TOKEN, 0))
         if await usdc.functions.balanceOf(processor).call():
             runs.append((self.deployment.usdc_token, 0))

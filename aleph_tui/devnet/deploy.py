@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from eth_typing import ChecksumAddress
+
 from aleph_tui.devnet import operators
 from aleph_tui.devnet.contracts import load_artifact
 from aleph_tui.devnet.prices import PriceBook
@@ -26,10 +28,21 @@ PROCESSOR_RESERVE = 100_000_000 * 10**18
 
 @dataclass(frozen=True)
 class Deployment:
-    aleph_token: str
-    usdc_token: str
-    processor: str
+    aleph_token: ChecksumAddress
+    usdc_token: ChecksumAddress
+    processor: ChecksumAddress
     deploy_block: int
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Deployment:
+        from eth_utils.address import to_checksum_address
+
+        return cls(
+            to_checksum_address(data["aleph_token"]),
+            to_checksum_address(data["usdc_token"]),
+            to_checksum_address(data["processor"]),
+            int(data["deploy_block"]),
+        )
 
 
 class Sender:
@@ -69,7 +82,7 @@ class Sender:
             raise RuntimeError(f"devnet transaction reverted: {tx_hash.hex()}")
         return dict(receipt)
 
-    async def deploy(self, name: str, *args: Any) -> str:
+    async def deploy(self, name: str, *args: Any) -> ChecksumAddress:
         artifact = load_artifact(name)
         from eth_abi.abi import encode
 
@@ -77,7 +90,9 @@ class Sender:
         types = [i["type"] for i in constructor["inputs"]]
         data = artifact.bytecode + encode(types, list(args)).hex()
         receipt = await self.send({"data": data})
-        return str(receipt["contractAddress"])
+        from eth_utils.address import to_checksum_address
+
+        return to_checksum_address(receipt["contractAddress"])
 
     async def call(self, address: str, artifact: str, fn: str, *args: Any) -> dict[str, Any]:
         from eth_utils.address import to_checksum_address

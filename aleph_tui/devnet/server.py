@@ -146,7 +146,7 @@ class Devnet:
         assert self.chain is not None
         saved = store.get_meta(DEPLOYMENT_KEY)
         if saved:
-            deployment = Deployment(**json.loads(saved))
+            deployment = Deployment.from_json(json.loads(saved))
             if await self.w3.eth.get_code(deployment.processor):
                 return deployment
             log.warning("saved contracts are missing from the chain; deploying again")
