@@ -97,7 +97,7 @@ def _history_item(row: Any) -> CreditHistoryResponseItem:
         credit_ref=row["credit_ref"],
         credit_index=row["credit_index"],
         expiration_date=_utc(row["expiration_date"]),
-        message_timestamp=_utc(row["message_timestamp"]),
+        message_timestamp=dt.datetime.fromtimestamp(row["message_timestamp"], tz=dt.UTC),
         expense_count=row["expense_count"],
         expense_size_mib=None
         if row["expense_size_mib"] is None
@@ -244,7 +244,9 @@ async def post_message(request: web.Request) -> web.Response:
         raise web.HTTPUnprocessableEntity(text=str(exc)) from None
 
     status = _existing_status(ctx, pending.item_hash)
-    if status is None:
+    # pyaleph processes a message it rejected before again (the sender may have been
+    # funded, or the signature fixed, since); any other known message keeps its status.
+    if status is None or status == "rejected":
         if req.sync:
             status = _process_now(ctx, pending)
         else:

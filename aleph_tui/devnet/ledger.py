@@ -8,6 +8,7 @@ portion on with its expiration capped at ``min(source, requested)``.
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import time
 from collections.abc import Sequence
@@ -42,8 +43,18 @@ def _scaled(amount: int, message_timestamp: float) -> int:
     return amount
 
 
+def db_time(timestamp: float) -> float:
+    """The instant as pyaleph stores it: a datetime, so whole microseconds.
+
+    Keeping sub-microsecond float noise would make a row's stored time differ from
+    the ISO time the API shows and a cursor carries, so keyset pages and inclusive
+    date filters would skip or repeat rows.
+    """
+    return dt.datetime.fromtimestamp(timestamp, tz=dt.UTC).timestamp()
+
+
 def _ms_to_s(expiration_ms: int | None) -> float | None:
-    return None if not expiration_ms else expiration_ms / 1000
+    return None if not expiration_ms else db_time(expiration_ms / 1000)
 
 
 def _insert_lot(
@@ -194,6 +205,7 @@ def apply_distribution(
     message_hash: str,
     message_timestamp: float,
 ) -> None:
+    message_timestamp = db_time(message_timestamp)
     for index, entry in enumerate(credits):
         amount = _scaled(entry.amount, message_timestamp)
         expiration = _ms_to_s(entry.expiration)
@@ -225,6 +237,7 @@ def apply_expense(
     message_hash: str,
     message_timestamp: float,
 ) -> None:
+    message_timestamp = db_time(message_timestamp)
     for index, entry in enumerate(credits):
         amount = _scaled(entry.amount, message_timestamp)
         _consume(db, entry.address, amount, message_timestamp)
@@ -254,6 +267,7 @@ def apply_transfer(
     message_hash: str,
     message_timestamp: float,
 ) -> None:
+    message_timestamp = db_time(message_timestamp)
     for entry in credits:
         if entry.address == sender:
             raise CreditRuleViolation(

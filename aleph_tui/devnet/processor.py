@@ -287,7 +287,12 @@ def record(
     db.execute(
         "INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (item_hash) DO UPDATE SET status = excluded.status, "
-        "error_code = excluded.error_code, details = excluded.details",
+        "error_code = excluded.error_code, details = excluded.details, "
+        # A retried rejected message is a new reception, maybe with a fixed signature.
+        "sender = excluded.sender, chain = excluded.chain, type = excluded.type, "
+        "channel = excluded.channel, time = excluded.time, raw = excluded.raw, "
+        "reception_time = CASE WHEN messages.status = 'rejected' "
+        "THEN excluded.reception_time ELSE messages.reception_time END",
         (
             pending.item_hash,
             pending.sender,

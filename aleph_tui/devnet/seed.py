@@ -307,11 +307,11 @@ def seed_bulk_history(store: Store, address: str, entries: int, now: float | Non
     history_rows: list[tuple[Any, ...]] = []
     lot_rows: list[tuple[Any, ...]] = []
     for i in range(entries):
-        at = now - span + span * i / entries
+        at = ledger.db_time(now - span + span * i / entries)
         ref = _hex(f"bulk {address} {i}")
         if i % 3 == 0:
             amount = rng.randrange(1, 50) * 1_000_000
-            expiration = at + 365 * DAY
+            expiration = ledger.db_time(at + 365 * DAY)
             history_rows.append(
                 (
                     address,
