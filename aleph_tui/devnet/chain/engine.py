@@ -15,9 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
-from eth_account import Account
-from eth_account.hdaccount import key_from_seed, seed_from_mnemonic
-
 logger = logging.getLogger(__name__)
 
 DEV_MNEMONIC = "test test test test test test test test test test test junk"
@@ -48,6 +45,10 @@ class DevAccount:
 
 @functools.cache
 def _derive_dev_accounts(n: int) -> tuple[DevAccount, ...]:
+    # Imported here: eth_account is slow to import and the CLI must start fast.
+    from eth_account import Account
+    from eth_account.hdaccount import key_from_seed, seed_from_mnemonic
+
     seed = seed_from_mnemonic(DEV_MNEMONIC, "")
     accounts = []
     for index in range(n):
@@ -114,10 +115,7 @@ def find_anvil() -> Path | None:
 
 
 def anvil_missing_message() -> str:
-    looked = "; ".join(
-        f"{label}: {path if path is not None else '(not set)'}"
-        for label, path in _anvil_candidates()
-    )
+    looked = "; ".join(f"{label}: {path or 'nothing'}" for label, path in _anvil_candidates())
     return (
         f"anvil was not found (looked at {looked}). Install it with "
         f"`npm install --prefix {REPO_ROOT / '.tools'} {ANVIL_NPM_PACKAGE}`, "

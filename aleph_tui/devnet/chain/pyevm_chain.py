@@ -36,12 +36,14 @@ from eth.constants import (
     ZERO_ADDRESS,
 )
 from eth.db.atomic import AtomicDB
+from eth.exceptions import BlockNotFound, HeaderNotFound
 from eth.vm.forks.prague import PragueVM
 from eth_typing import Address, BlockNumber, Hash32
 from eth_utils.crypto import keccak
+from eth_utils.exceptions import ValidationError
 
 from aleph_tui.devnet.chain.journal import ChainJournal, JournalEntry
-from aleph_tui.devnet.chain.rpc_errors import InvalidParams, RpcError
+from aleph_tui.devnet.chain.rpc_errors import InvalidParams, TransactionRejected
 from aleph_tui.devnet.chain.rpc_params import BlockHashRef, BlockRef
 from aleph_tui.devnet.chain.tx_admission import admit_raw_transaction
 
@@ -150,7 +152,7 @@ class DevChain:
     def block_by_hash(self, block_hash: bytes) -> BlockAPI | None:
         try:
             block = self.chain.get_block_by_hash(Hash32(block_hash))
-        except Exception:  # py-evm raises HeaderNotFound / BlockNotFound
+        except (HeaderNotFound, BlockNotFound):
             return None
         if block.number > self.head.block_number:
             return None
@@ -188,8 +190,8 @@ class DevChain:
         tx = admit_raw_transaction(vm, raw, chain_id=self.chain_id)
         try:
             self.chain.apply_transaction(tx)
-        except Exception as exc:  # py-evm's own validation, after ours
-            raise RpcError(-32003, str(exc)) from exc
+        except ValidationError as exc:  # py-evm's own checks, after ours
+            raise TransactionRejected(str(exc)) from exc
         self._mine("tx", raw)
         return bytes(tx.hash)
 
