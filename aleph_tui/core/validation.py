@@ -30,9 +30,7 @@ class InvalidInput(ValueError):
         return f"{self.field}: {self.rule}"
 
 
-def address(
-    text: str, *, field: str = "address", forbidden: Iterable[tuple[str, str]] = ()
-) -> str:
+def address(text: str, *, field: str = "address", forbidden: Iterable[tuple[str, str]] = ()) -> str:
     """A checksummed EVM address. ``forbidden`` pairs an address with why it is refused."""
     value = text.strip()
     if not _HEX_ADDRESS.match(value):
