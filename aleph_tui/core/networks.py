@@ -1,0 +1,121 @@
+"""Networks: mainnet, the devnet (discovered from its API) and the aleph CLI's own.
+
+A user network comes from the aleph CLI's ``config.toml`` (aleph-api.md §7). Chain ids
+are not in that file; the chain gateway reads ``eth_chainId`` and checks it before signing.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from aleph_tui.core import paths
+
+DEVNET_URL_ENV = "ALEPH_DEVNET_URL"
+DEFAULT_DEVNET_URL = "http://127.0.0.1:4024"
+# Dev keys are refused on these: Ethereum, Base, Avalanche C-Chain.
+MAINNET_CHAIN_IDS = frozenset({1, 8453, 43114})
+
+
+class NetworkError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Network:
+    name: str
+    api_url: str
+    credit_api_url: str | None = None
+    rpc_url: str | None = None
+    chain_id: int | None = None
+    credit_contract: str | None = None
+    aleph_token: str | None = None
+    usdc_token: str | None = None
+    explorer_tx_base: str | None = None
+    is_devnet: bool = False
+
+    def tx_link(self, tx_hash: str) -> str | None:
+        return None if self.explorer_tx_base is None else self.explorer_tx_base + tx_hash
+
+    def with_overrides(self, *, api_url: str | None = None, rpc_url: str | None = None) -> Network:
+        return replace(self, api_url=api_url or self.api_url, rpc_url=rpc_url or self.rpc_url)
+
+
+MAINNET = Network(
+    name="mainnet",
+    api_url="https://api2.aleph.im",
+    credit_api_url="https://credit.aleph.im/api/v0",
+    rpc_url="https://ethereum.publicnode.com",
+    chain_id=1,
+    credit_contract="0x6b55F32Ea969910838defd03746Ced5E2AE8cB8B",
+    aleph_token="0x27702a26126e0B3702af63Ee09aC4d1A084EF628",
+    usdc_token="0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48",
+    explorer_tx_base="https://etherscan.io/tx/",
+)
+
+
+def devnet_url() -> str:
+    return os.environ.get(DEVNET_URL_ENV, DEFAULT_DEVNET_URL).rstrip("/")
+
+
+def devnet_from_document(document: dict[str, Any]) -> Network:
+    """The devnet as its ``GET /api/v0/devnet`` document describes it."""
+    return Network(
+        name="devnet",
+        api_url=str(document["api_url"]),
+        credit_api_url=str(document["credit_api_url"]),
+        rpc_url=str(document["rpc_url"]),
+        chain_id=int(document["chain_id"]),
+        credit_contract=str(document["credit_contract"]),
+        aleph_token=str(document["aleph_token"]),
+        usdc_token=str(document["usdc_token"]),
+        is_devnet=True,
+    )
+
+
+def _user_network(entry: dict[str, Any]) -> Network:
+    name = str(entry.get("name") or "")
+    ccns = {str(c.get("name")): str(c.get("url")) for c in entry.get("ccns") or []}
+    default_ccn = entry.get("default_ccn")
+    api_url = ccns.get(str(default_ccn)) if default_ccn else next(iter(ccns.values()), None)
+    if not name or not api_url:
+        raise NetworkError(f"network {name or '?'} in config.toml has no CCN URL")
+    eth = entry.get("ethereum") or {}
+    return Network(
+        name=name,
+        api_url=api_url.rstrip("/"),
+        credit_api_url=MAINNET.credit_api_url if name == "mainnet" else None,
+        rpc_url=eth.get("rpc_url"),
+        credit_contract=eth.get("credit_contract"),
+        aleph_token=eth.get("aleph_token"),
+        usdc_token=eth.get("usdc_token"),
+        explorer_tx_base=eth.get("explorer_tx_base"),
+    )
+
+
+def load_user_networks(path: Path | None = None) -> tuple[str | None, dict[str, Network]]:
+    """(default network name, networks) from the aleph CLI's config.toml, if any."""
+    config = path or paths.networks_config()
+    try:
+        data = tomllib.loads(config.read_text())
+    except FileNotFoundError:
+        return None, {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise NetworkError(f"cannot read {config}: {exc}") from None
+    networks = {}
+    for entry in data.get("networks") or []:
+        network = _user_network(entry)
+        networks[network.name] = network
+    default = data.get("default_network")
+    return (str(default) if default else None), networks
+
+
+def known_networks(path: Path | None = None) -> tuple[str, dict[str, Network]]:
+    """Every network by name, and the default one's name (mainnet unless configured)."""
+    default, user = load_user_networks(path)
+    networks = {"mainnet": MAINNET, "devnet": Network("devnet", devnet_url(), is_devnet=True)}
+    networks.update(user)
+    return default or "mainnet", networks
