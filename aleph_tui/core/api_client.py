@@ -73,11 +73,16 @@ class AlephApi:
             lots=lots,
         )
 
-    async def devnet_info(self) -> DevnetInfo:
+    async def devnet_document(self) -> dict[str, Any]:
+        """The devnet's self-description; ApiError when this is not a devnet."""
         response = await self._get("/api/v0/devnet")
         if response.status_code != 200:
             raise ApiError(f"{self.base_url} is not an aleph-tui devnet")
-        data = response.json()
+        data: dict[str, Any] = response.json()
+        return data
+
+    async def devnet_info(self) -> DevnetInfo:
+        data = await self.devnet_document()
         return DevnetInfo(
             api_url=data["api_url"],
             credit_api_url=data["credit_api_url"],

@@ -124,8 +124,8 @@ class CreditService:
                     if time.monotonic() - last_run >= self.run_interval:
                         await self.processing_run()
                         last_run = time.monotonic()
-                except (aiohttp.ClientError, OSError, RuntimeError, ValueError) as exc:
-                    log.warning("credit service cycle failed, will retry: %s", exc)
+                except Exception as exc:  # web3 errors too: the service must keep running
+                    log.warning("credit service cycle failed, will retry: %r", exc)
                 self.wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wake.wait(), self.poll_interval)
@@ -195,7 +195,7 @@ class CreditService:
         quote = self.book.quote(payment.symbol, payment.units)
         now_ms = int(time.time() * 1000)
         with self.store.transaction() as db:
-            db.execute(
+            inserted = db.execute(
                 "INSERT OR IGNORE INTO payments VALUES "
                 "(?, ?, 'ethereum', 'INDEXED', ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
                 (
@@ -212,8 +212,11 @@ class CreditService:
                     payment.block_number,
                     payment.log_index,
                 ),
-            )
-            if payment.symbol == "ALEPH":
+            ).rowcount
+            created_ms = db.execute(
+                "SELECT created_at FROM payments WHERE id = ?", (payment_id,)
+            ).fetchone()["created_at"]
+            if payment.symbol == "ALEPH" and inserted:  # not again when a retry comes back
                 pending = int(self.store.get_meta(UNPROCESSED_ALEPH_KEY) or 0)
                 self.store.set_meta(UNPROCESSED_ALEPH_KEY, str(pending + payment.units))
         if quote.credits <= 0:
@@ -227,7 +230,9 @@ class CreditService:
             str(quote.token.usd),
             payment.tx_hash,
             payment.symbol,
-            time.time(),
+            # The record's time, so a retry re-sends the same message (same item_hash),
+            # which the CCN recognises instead of minting twice.
+            created_ms / 1000,
         )
         self._set_status(payment_id, "BROADCASTED", message["item_hash"])
         assert self._session is not None
@@ -254,9 +259,14 @@ class CreditService:
         if aleph_pending:
             runs.append((self.deployment.aleph_token, aleph_pending))
         for token, amount in runs:
-            await self.sender.call(
-                processor, "AlephPaymentProcessor", "process", token, amount, 0, 600
-            )
+            try:
+                await self.sender.call(
+                    processor, "AlephPaymentProcessor", "process", token, amount, 0, 600
+                )
+            except Exception as exc:  # e.g. the ALEPH reserve cannot cover a huge payment
+                # One token that cannot be processed must not hold back the others.
+                log.warning("processing run for %s failed, will retry: %r", token, exc)
+                continue
             if token == self.deployment.aleph_token:
                 with self.store.transaction():
                     self.store.set_meta(UNPROCESSED_ALEPH_KEY, "0")

@@ -6,8 +6,10 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
+from fractions import Fraction
 
 CREDITS_PER_USD = 1_000_000
 
@@ -55,16 +57,27 @@ class PriceBook:
     def quote(self, symbol: str, token_units: int) -> CreditQuote:
         token = self.token(symbol)
         usd = Decimal(token_units).scaleb(-token.decimals) * token.usd
-        base = int((usd * CREDITS_PER_USD).to_integral_value(ROUND_DOWN))
-        bonus = int((base * token.bonus_ratio).to_integral_value(ROUND_DOWN))
+        # Exact rationals: Decimal's 28 digits would round large amounts.
+        base = math.floor(token_units * _credits_per_unit(token))
+        bonus = math.floor(base * Fraction(token.bonus_ratio))
         return CreditQuote(token, token_units, usd, base, bonus)
 
     def units_for_credits(self, symbol: str, credits: int) -> int:
         """Smallest token amount whose quote (bonus included) reaches ``credits``."""
         token = self.token(symbol)
-        per_unit = token.usd * CREDITS_PER_USD * (1 + token.bonus_ratio)
-        whole = Decimal(credits) / per_unit
-        units = int(whole.scaleb(token.decimals).to_integral_value(ROUND_DOWN))
-        while self.quote(symbol, units).credits < credits:
-            units += 1
-        return units
+        if credits <= 0:
+            return 0
+        # Smallest base b with b + floor(b * ratio) >= credits; that sum grows with b.
+        ratio = Fraction(token.bonus_ratio)
+        base = math.ceil(credits / (1 + ratio))
+        while base > 0 and (base - 1) + math.floor((base - 1) * ratio) >= credits:
+            base -= 1
+        while base + math.floor(base * ratio) < credits:
+            base += 1
+        # Smallest amount with floor(units * credits_per_unit) >= base.
+        return math.ceil(base / _credits_per_unit(token))
+
+
+def _credits_per_unit(token: TokenPrice) -> Fraction:
+    """Credits (before bonus) bought by one base unit of ``token``."""
+    return Fraction(token.usd) * CREDITS_PER_USD / Fraction(10**token.decimals)

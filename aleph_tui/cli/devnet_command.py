@@ -1,20 +1,12 @@
-"""Command line entry point: ``aleph-tui`` (the dashboard) and its headless commands.
-
-Heavy modules (textual, web3, the devnet) are imported inside the command that needs
-them, so ``aleph-tui --help`` and the read-only commands start fast.
-"""
+"""``aleph-tui devnet``: run the local Aleph network until interrupted."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-
-
-class UsageError(Exception):
-    """A bad argument: reported as one line on stderr, exit code 2."""
+from typing import Any
 
 
 def _decimal(text: str) -> Decimal:
@@ -47,19 +39,7 @@ def _count(text: str) -> int:
     return value
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="aleph-tui", description="Aleph Cloud wallets and credits.")
-    parser.add_argument(
-        "--devnet",
-        action="store_true",
-        help="start an embedded devnet and a throwaway account store, then open the dashboard",
-    )
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+def register(sub: Any) -> None:
     devnet = sub.add_parser(
         "devnet",
         help="run the local Aleph network until interrupted",
@@ -80,10 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
         default=Decimal(60),
         help="seconds between the processor's batched processing runs",
     )
-    return parser
+    devnet.set_defaults(handler=run)
 
 
-def _run_devnet(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     import asyncio
     import contextlib
     import json
@@ -111,54 +91,3 @@ def _run_devnet(args: argparse.Namespace) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve_forever(options, announce))
     return 0
-
-
-def _run_tui(args: argparse.Namespace) -> int:
-    import asyncio
-    import logging
-    import os
-    import tempfile
-
-    from aleph_tui.ui.app import AlephTuiApp
-
-    if not args.devnet:
-        url = os.environ.get("ALEPH_DEVNET_URL", "http://127.0.0.1:4024")
-        AlephTuiApp(url).run()
-        return 0
-
-    from aleph_tui.devnet.server import Devnet, DevnetOptions
-
-    # The screen belongs to Textual: the embedded devnet logs to a file instead.
-    log_file = Path(tempfile.gettempdir()) / "aleph-tui-devnet.log"
-    logging.basicConfig(level=logging.INFO, filename=log_file, force=True)
-
-    async def run() -> None:
-        print("Starting the embedded devnet…", file=sys.stderr)
-        devnet = await Devnet.start(DevnetOptions(port=0))
-        try:
-            await AlephTuiApp(devnet.api_url).run_async()
-        finally:
-            await devnet.stop()
-
-    asyncio.run(run())
-    return 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-        if args.command == "devnet":
-            return _run_devnet(args)
-        return _run_tui(args)
-    except UsageError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    except Exception as exc:  # the last line of defence: one line, never a traceback
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"aleph-tui: {message}", file=sys.stderr)
-        return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,65 @@
+"""Command line entry point: ``aleph-tui`` (the dashboard) and its headless commands.
+
+Each command module registers its parsers; heavy modules (textual, web3, the devnet) are
+imported inside the handler that needs them, so ``--help`` and read-only commands start
+fast. Errors end as one line on stderr: exit 2 for bad input, 1 for failures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from aleph_tui.cli import devnet_command, tui_command
+from aleph_tui.cli.common import CommandError, UsageError, add_network_options
+
+COMMAND_MODULES = (devnet_command,)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="aleph-tui", description="Aleph Cloud wallets and credits.")
+    parser.add_argument(
+        "--devnet",
+        action="store_true",
+        help="start an embedded devnet and a throwaway account store, then open the dashboard",
+    )
+    add_network_options(parser, top_level=True)
+    parser.set_defaults(handler=tui_command.run)
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    for module in COMMAND_MODULES:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.handler(args))
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except CommandError as exc:
+        print(f"aleph-tui: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("aleph-tui: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last line of defence: one line, never a traceback
+        from aleph_tui.core.validation import InvalidInput
+
+        if isinstance(exc, InvalidInput):
+            print(f"aleph-tui: {exc}", file=sys.stderr)
+            return 2
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"aleph-tui: {message}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

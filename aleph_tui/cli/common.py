@@ -1,0 +1,94 @@
+"""What every headless command shares: options, network resolution, output, errors and
+the confirmation rule (nothing is signed without a "yes" on a terminal, or ``-y``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from aleph_tui.core.networks import Network
+
+
+class CommandError(Exception):
+    """A failure to report as one line on stderr (exit code 1)."""
+
+
+class UsageError(Exception):
+    """A bad argument or input: one line on stderr, exit code 2."""
+
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def add_network_options(parser: argparse.ArgumentParser, *, top_level: bool = False) -> None:
+    """--network/--api-url/--rpc-url, accepted before or after the subcommand."""
+    default = None if top_level else argparse.SUPPRESS
+    group = parser.add_argument_group("network")
+    group.add_argument("--network", metavar="NAME", default=default, help="mainnet, devnet, …")
+    group.add_argument("--api-url", metavar="URL", default=default, help="override the CCN URL")
+    group.add_argument("--rpc-url", metavar="URL", default=default, help="override the RPC URL")
+
+
+def add_json_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print stable JSON on stdout")
+
+
+async def resolve_network(args: argparse.Namespace) -> Network:
+    """The network named by --network (or the aleph CLI's default), devnet discovered."""
+    from aleph_tui.core.api_client import AlephApi, ApiError
+    from aleph_tui.core.networks import NetworkError, devnet_from_document, known_networks
+
+    try:
+        default, networks = known_networks()
+    except NetworkError as exc:
+        raise CommandError(str(exc)) from None
+    name = getattr(args, "network", None) or default
+    if name not in networks:
+        raise UsageError(f"--network: unknown network {name!r} (known: {', '.join(networks)})")
+    network = networks[name]
+    if network.is_devnet:
+        api = AlephApi(getattr(args, "api_url", None) or network.api_url)
+        try:
+            network = devnet_from_document(await api.devnet_document())
+        except ApiError as exc:
+            raise CommandError(
+                f"devnet unavailable: {exc}; start it with `aleph-tui devnet`"
+            ) from None
+        finally:
+            await api.aclose()
+    return network.with_overrides(
+        api_url=getattr(args, "api_url", None), rpc_url=getattr(args, "rpc_url", None)
+    )
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def emit(args: argparse.Namespace, data: Any, text: str | Callable[[], str]) -> None:
+    """JSON on stdout with --json (Decimals as strings), else the human text."""
+    if getattr(args, "json", False):
+        print(json.dumps(data, default=_json_default, indent=2))
+    else:
+        print(text() if callable(text) else text)
+
+
+def confirm(summary: list[str], assume_yes: bool, *, action: str = "Sign and send") -> None:
+    """Show what is about to be signed and ask; refuse without a terminal."""
+    if assume_yes:
+        return
+    if not sys.stdin.isatty():
+        raise CommandError("no terminal to confirm on, so nothing was signed; pass -y to confirm")
+    for line in summary:
+        print(line, file=sys.stderr)
+    print(f"{action}? [y/N] ", end="", file=sys.stderr, flush=True)
+    if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+        raise CommandError("cancelled; nothing was signed")
