@@ -7,6 +7,7 @@ and talks to it only over HTTP and JSON-RPC, as a user's tools would.
 from __future__ import annotations
 
 import asyncio
+import signal
 import socket
 import subprocess
 import sys
@@ -277,3 +278,14 @@ async def test_state_persists_across_restarts(
         )
     finally:
         await asyncio.to_thread(second.stop)
+
+
+def test_sigterm_stops_the_devnet_and_its_anvil(tmp_path: Path) -> None:
+    require_anvil()
+    running = start_devnet(tmp_path, "--chain", "anvil")
+    rpc_port = running.rpc_url.rsplit(":", 1)[1]
+    running.process.send_signal(signal.SIGTERM)
+    assert running.process.wait(timeout=30) == 0
+    with socket.socket() as probe:
+        # anvil is gone with its parent: nothing listens on its port any more.
+        assert probe.connect_ex(("127.0.0.1", int(rpc_port))) != 0

@@ -155,7 +155,7 @@ def _purchase(
         "symbol": symbol,
         "credits": quote.credits,
         "bonus": quote.bonus_credits,
-        "usd": str(quote.usd),
+        "usd": plain_decimal(quote.usd),
         "tx_hash": tx_hash,
         "item_hash": message["item_hash"],
     }

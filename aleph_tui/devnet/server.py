@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import signal
+import socket
 import tempfile
 import time
 from dataclasses import asdict, dataclass
@@ -43,6 +45,16 @@ class DevnetOptions:
     run_interval: float = 60.0
 
 
+def _ensure_port_free(host: str, port: int) -> None:
+    """Fail in milliseconds, before the chain starts, when the API port is taken."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise OSError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
 class Devnet:
     """A running devnet. Use ``await Devnet.start(options)`` and ``await devnet.stop()``."""
 
@@ -74,6 +86,8 @@ class Devnet:
         from web3 import AsyncHTTPProvider, AsyncWeb3
 
         started = time.monotonic()
+        if options.port:
+            _ensure_port_free(options.host, options.port)
         if options.state_dir is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="aleph-devnet-")
             state_dir = Path(self._tmp.name)
@@ -186,10 +200,18 @@ class Devnet:
 
 
 async def serve_forever(options: DevnetOptions, announce: Any) -> None:
-    """Run until cancelled; ``announce`` receives the ready document once."""
+    """Run until SIGINT or SIGTERM; ``announce`` receives the ready document once.
+
+    Both signals stop cleanly (anvil is terminated, state flushed), even when the
+    process runs as a background job whose SIGINT the shell ignores.
+    """
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
     devnet = await Devnet.start(options)
     try:
         announce(devnet.document)
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
         await devnet.stop()
