@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.devnet_process import RunningDevnet
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,3 +45,41 @@ def test_bad_arguments_give_one_line_and_no_traceback() -> None:
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
     assert "--port" in result.stderr
+
+
+def test_read_only_credit_commands_import_no_signing_or_ui_modules(
+    devnet: RunningDevnet, tmp_path: Path
+) -> None:
+    """``account balance``, ``credit history`` and ``credit summary`` run to completion
+    against the devnet without importing web3, eth_account or textual."""
+    address = str(devnet.document["accounts"][2]["address"])
+    commands = [
+        ["account", "balance", address, "--network", "devnet", "--json"],
+        ["credit", "history", "--address", address, "--network", "devnet", "--json"],
+        ["credit", "summary", "--address", address, "--network", "devnet", "--json"],
+    ]
+    probe = (
+        "import io, json, sys, contextlib\n"
+        "from aleph_tui.cli import main\n"
+        "codes = []\n"
+        "for args in json.loads(sys.argv[1]):\n"
+        "    with contextlib.redirect_stdout(io.StringIO()):\n"
+        "        codes.append(main(args))\n"
+        "heavy = ('web3', 'textual', 'eth_account', 'eth_keyfile', 'aiohttp')\n"
+        "print(json.dumps([codes, sorted(m for m in heavy if m in sys.modules)]))\n"
+    )
+    env = {
+        **os.environ,
+        "ALEPH_DEVNET_URL": devnet.api_url,
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", probe, json.dumps(commands)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [[0, 0, 0], []], result.stderr

@@ -11,10 +11,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from aleph_tui.cli import devnet_command, tui_command
+from aleph_tui.cli import account_commands, credit_commands, devnet_command, tui_command
 from aleph_tui.cli.common import CommandError, UsageError, add_network_options
 
-COMMAND_MODULES = (devnet_command,)
+COMMAND_MODULES = (devnet_command, account_commands, credit_commands)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -4,19 +4,56 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
-from aleph_tui.core.models import Balance, CreditLot, DevnetInfo
+from aleph_tui.core.models import (
+    HISTORY_SORT_FIELDS,
+    Balance,
+    ComputeUnitSpec,
+    CreditHistoryEntry,
+    CreditHistoryPage,
+    CreditHistorySummary,
+    CreditLot,
+    DevnetInfo,
+    EntityPricing,
+    HistoryFilters,
+    MessageStatus,
+    PostResult,
+    Prices,
+    Pricing,
+    Tier,
+)
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+# A sync POST waits up to 30 s for the node to process the message (aleph-api.md §3.3).
+POST_TIMEOUT = httpx.Timeout(45.0, connect=5.0)
 GET_RETRIES = 3
+PRICING_OWNER = "0xFba561a84A537fCaa567bb7A2257e7142701ae2A"
 
 
 class ApiError(Exception):
     """The API could not be reached or answered something unusable."""
+
+
+class MessageNotSent(ApiError):
+    """The node was never reached: the message certainly was not received."""
+
+
+class OutcomeUnknown(ApiError):
+    """The request may have reached the node, but no answer came back."""
+
+
+class InvalidMessage(ApiError):
+    """A 422 with a plain-text body: the node refused the message's schema before anything
+    else (bad JSON, hash mismatch, unknown type…). ``body`` is the exception name."""
+
+    def __init__(self, body: str) -> None:
+        super().__init__(f"the node refused the message format ({body})")
+        self.body = body
 
 
 def _decimal(value: Any) -> Decimal:
@@ -25,7 +62,91 @@ def _decimal(value: Any) -> Decimal:
 
 
 def _datetime(value: str | None) -> dt.datetime | None:
-    return None if value is None else dt.datetime.fromisoformat(value)
+    if value is None:
+        return None
+    parsed = dt.datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
+
+
+def _optional_decimal(value: Any) -> Decimal | None:
+    return None if value is None else _decimal(value)
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _body_line(response: httpx.Response) -> str:
+    text = response.text.strip().splitlines()
+    return text[0][:200] if text else f"HTTP {response.status_code}"
+
+
+def _json_body(response: httpx.Response, what: str) -> Any:
+    """The body parsed with exact decimals (the node writes Decimals as JSON numbers)."""
+    try:
+        return json.loads(response.text, parse_float=Decimal)
+    except ValueError:
+        raise ApiError(f"{what}: the node answered something that is not JSON") from None
+
+
+def _history_entry(item: dict[str, Any]) -> CreditHistoryEntry:
+    timestamp = _datetime(item["message_timestamp"])
+    assert timestamp is not None
+    return CreditHistoryEntry(
+        amount=int(item["amount"]),
+        price=_optional_decimal(item.get("price")),
+        bonus_amount=_optional_int(item.get("bonus_amount")),
+        tx_hash=item.get("tx_hash"),
+        token=item.get("token"),
+        chain=item.get("chain"),
+        provider=item.get("provider"),
+        origin=item.get("origin"),
+        origin_ref=item.get("origin_ref"),
+        payment_method=item.get("payment_method"),
+        credit_ref=str(item["credit_ref"]),
+        credit_index=int(item["credit_index"]),
+        expiration=_datetime(item.get("expiration_date")),
+        timestamp=timestamp,
+        expense_count=_optional_int(item.get("expense_count")),
+        expense_size_mib=_optional_decimal(item.get("expense_size_mib")),
+    )
+
+
+def _prices(data: Any) -> Prices | None:
+    if not isinstance(data, dict):
+        return None
+    return Prices(
+        payg=_optional_decimal(data.get("payg")),
+        holding=_optional_decimal(data.get("holding")),
+        credit=_optional_decimal(data.get("credit")),
+    )
+
+
+def _entity_pricing(entity: str, data: dict[str, Any]) -> EntityPricing:
+    price = data.get("price") or {}
+    spec = data.get("compute_unit")
+    return EntityPricing(
+        entity=entity,
+        storage=_prices(price.get("storage")),
+        compute_unit=_prices(price.get("compute_unit")),
+        fixed=_optional_decimal(price.get("fixed")),
+        tiers=tuple(
+            Tier(
+                id=str(t["id"]),
+                compute_units=int(t["compute_units"]),
+                vram=_optional_int(t.get("vram")),
+                model=t.get("model"),
+            )
+            for t in data.get("tiers") or ()
+        ),
+        compute_unit_spec=ComputeUnitSpec(
+            vcpus=int(spec["vcpus"]),
+            memory_mib=int(spec["memory_mib"]),
+            disk_mib=int(spec["disk_mib"]),
+        )
+        if isinstance(spec, dict)
+        else None,
+    )
 
 
 class AlephApi:
@@ -89,4 +210,136 @@ class AlephApi:
             rpc_url=data["rpc_url"],
             chain_id=int(data["chain_id"]),
             accounts=tuple(a["address"] for a in data["accounts"]),
+        )
+
+    # --- credit history (aleph-api.md §2) -------------------------------------------------
+
+    async def credit_history(
+        self,
+        address: str,
+        *,
+        page: int = 1,
+        page_size: int = 100,
+        filters: HistoryFilters | None = None,
+        sort_by: str = "message_timestamp",
+        sort_order: Literal[-1, 1] = -1,
+    ) -> CreditHistoryPage:
+        """One page of history, newest first by default. An empty page is a 404 on the
+        node (for an address without history and for a page past the end): it comes back
+        as a page with no entries, whose ``total`` still counts the matching rows."""
+        if page < 1 or page_size < 1:
+            raise ValueError("page and page_size start at 1")
+        if sort_by not in HISTORY_SORT_FIELDS:
+            raise ValueError(f"cannot sort history by {sort_by!r}")
+        params = {
+            "page": str(page),
+            "pagination": str(page_size),
+            "sort_by": sort_by,
+            "sort_order": str(sort_order),
+            **(filters or HistoryFilters()).query(),
+        }
+        response = await self._get(f"/api/v0/addresses/{address}/credit_history", params)
+        if response.status_code == 404:
+            total = 0
+            if page > 1:
+                total = (await self.credit_history_summary(address, filters)).entry_count
+            return CreditHistoryPage(address, (), page, page_size, total)
+        if response.status_code != 200:
+            raise ApiError(f"credit history of {address}: {_body_line(response)}")
+        data = _json_body(response, "credit history")
+        return CreditHistoryPage(
+            address=str(data["address"]),
+            entries=tuple(_history_entry(item) for item in data["credit_history"]),
+            page=int(data.get("pagination_page", page)),
+            page_size=int(data.get("pagination_per_page", page_size)),
+            total=int(data["pagination_total"]),
+        )
+
+    async def credit_history_summary(
+        self, address: str, filters: HistoryFilters | None = None
+    ) -> CreditHistorySummary:
+        response = await self._get(
+            f"/api/v0/addresses/{address}/credit_history/summary",
+            (filters or HistoryFilters()).query(),
+        )
+        if response.status_code != 200:
+            raise ApiError(f"credit summary of {address}: {_body_line(response)}")
+        data = _json_body(response, "credit summary")
+        return CreditHistorySummary(
+            address=str(data["address"]),
+            entry_count=int(data["entry_count"]),
+            total_amount=int(data["total_amount"]),
+            total_incoming=int(data["total_incoming"]),
+            total_outgoing=int(data["total_outgoing"]),
+        )
+
+    # --- pricing (aleph-api.md §6) --------------------------------------------------------
+
+    async def pricing(self) -> Pricing:
+        response = await self._get(f"/api/v0/aggregates/{PRICING_OWNER}.json", {"keys": "pricing"})
+        if response.status_code == 404:
+            raise ApiError("the node has no pricing aggregate")
+        if response.status_code != 200:
+            raise ApiError(f"pricing: {_body_line(response)}")
+        data = _json_body(response, "pricing")
+        entities = (data.get("data") or {}).get("pricing") or {}
+        return Pricing({name: _entity_pricing(name, value) for name, value in entities.items()})
+
+    # --- messages (aleph-api.md §3.3) -----------------------------------------------------
+
+    async def post_message(self, message: dict[str, Any], *, sync: bool = True) -> PostResult:
+        """``POST /api/v0/messages``. Never retried: only ``message_status`` can tell
+        whether a POST that got no answer arrived (``OutcomeUnknown``)."""
+        item_hash = str(message["item_hash"])
+        try:
+            response = await self._client.post(
+                self.base_url + "/api/v0/messages",
+                json={"sync": sync, "message": message},
+                timeout=POST_TIMEOUT,
+            )
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise MessageNotSent(f"cannot reach {self.base_url}: {exc}") from None
+        except httpx.TransportError as exc:
+            detail = str(exc) or type(exc).__name__
+            raise OutcomeUnknown(f"no answer from {self.base_url} ({detail})") from None
+        try:
+            data = json.loads(response.text)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict) or "message_status" not in data:
+            if response.status_code == 422:
+                raise InvalidMessage(_body_line(response))
+            if response.status_code >= 500:
+                raise OutcomeUnknown(f"the node failed to publish: {_body_line(response)}")
+            raise ApiError(f"posting {item_hash}: {_body_line(response)}")
+        status = data["message_status"]
+        if status not in ("processed", "pending", "rejected"):
+            raise ApiError(f"posting {item_hash}: unknown status {status!r}")
+        publication = data.get("publication_status") or {}
+        return PostResult(
+            item_hash=item_hash,
+            status=status,
+            http_status=response.status_code,
+            publication_status=publication.get("status"),
+            failed=tuple(publication.get("failed") or ()),
+        )
+
+    async def message_status(self, item_hash: str) -> MessageStatus | None:
+        """``GET /api/v0/messages/{hash}``; None when the node does not know the message."""
+        response = await self._get(f"/api/v0/messages/{item_hash}")
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise ApiError(f"message {item_hash}: {_body_line(response)}")
+        data = _json_body(response, "message")
+        details = data.get("details") or {}
+        errors = details.get("errors") if isinstance(details, dict) else None
+        error_code = data.get("error_code")
+        return MessageStatus(
+            item_hash=str(data.get("item_hash", item_hash)),
+            status=str(data["status"]),
+            reception_time=_datetime(data.get("reception_time")),
+            error_code=None if error_code is None else int(error_code),
+            errors=tuple(str(e) for e in errors) if isinstance(errors, list) else (),
+            details=details if isinstance(details, dict) and details else None,
         )

@@ -2,7 +2,7 @@
 
 Reference: aleph-api.md §3.2. The item_content is compact JSON whose sha256 is the
 item_hash; the signature is EIP-191 ``personal_sign`` over
-``"{chain}\\n{sender}\\n{type}\\n{item_hash}"``. eth_account is imported lazily so that
+``"{chain}\\n{sender}\\n{type}\\n{item_hash}"``. signing uses libsecp256k1 directly so that
 read-only commands never pay for it.
 """
 
@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import time as _time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 CREDIT_CHANNEL = "ALEPH_CREDIT"
 CREDIT_TRANSFER = "aleph_credit_transfer"
@@ -67,19 +68,25 @@ def credit_transfer_content(
 
 def sign_raw(private_key: bytes | str, buffer: bytes) -> str:
     """EIP-191 signature, 0x-prefixed r‖s‖v hex."""
-    from eth_account import Account
-    from eth_account.messages import encode_defunct
+    from aleph_tui.core.secp256k1 import sign_personal
 
-    signed = Account.sign_message(encode_defunct(primitive=buffer), private_key=private_key)
-    return "0x" + bytes(signed.signature).hex()
+    return sign_personal(private_key, buffer)
 
 
 def recover_signer(buffer: bytes, signature: str) -> str:
     """The checksummed address that produced ``signature`` over ``buffer``."""
-    from eth_account import Account
-    from eth_account.messages import encode_defunct
+    from aleph_tui.core.secp256k1 import recover_personal
 
-    return str(Account.recover_message(encode_defunct(primitive=buffer), signature=signature))
+    return recover_personal(buffer, signature)
+
+
+class BufferSigner(Protocol):
+    """Anything that signs a verification buffer without handing out its key (a Signer)."""
+
+    @property
+    def address(self) -> str: ...
+
+    def sign_buffer(self, buffer: bytes) -> str: ...
 
 
 def build_post_message(
@@ -98,12 +105,58 @@ def build_post_message(
     ``address`` is the content owner; it defaults to the sender and differs only for
     delegated posts (such as the credit service minting on behalf of its owner).
     """
+    return _build_post(
+        lambda buffer: sign_raw(private_key, buffer),
+        sender,
+        post_type,
+        content,
+        address=address,
+        channel=channel,
+        chain=chain,
+        time=time,
+    )
+
+
+def build_signed_post(
+    signer: BufferSigner,
+    post_type: str,
+    content: Any,
+    *,
+    address: str | None = None,
+    channel: str | None = CREDIT_CHANNEL,
+    chain: str = "ETH",
+    time: float | None = None,
+) -> dict[str, Any]:
+    """``build_post_message`` signed through ``signer.sign_buffer``: the key never leaves it."""
+    return _build_post(
+        signer.sign_buffer,
+        signer.address,
+        post_type,
+        content,
+        address=address,
+        channel=channel,
+        chain=chain,
+        time=time,
+    )
+
+
+def _build_post(
+    sign: Callable[[bytes], str],
+    sender: str,
+    post_type: str,
+    content: Any,
+    *,
+    address: str | None,
+    channel: str | None,
+    chain: str,
+    time: float | None,
+) -> dict[str, Any]:
     now = _time.time() if time is None else time
     item_content = compact_json(post_content(address or sender, post_type, content, now))
     if len(item_content) >= MAX_INLINE_SIZE:
         raise ValueError("message content too large for an inline message")
     item_hash = item_hash_of(item_content)
-    signature = sign_raw(private_key, verification_buffer(chain, sender, "POST", item_hash))
+    signature = sign(verification_buffer(chain, sender, "POST", item_hash))
     message: dict[str, Any] = {
         "sender": sender,
         "chain": chain,

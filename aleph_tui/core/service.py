@@ -7,12 +7,34 @@ the journal. Each area keeps its logic in its own module; this class only wires 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Sequence
+from typing import Literal
 
+from aleph_tui.core import buying, chain, credit_api_client  # buying
+from aleph_tui.core.accounts import Account, AccountStore  # accounts
 from aleph_tui.core.api_client import AlephApi
-from aleph_tui.core.journal import Journal
-from aleph_tui.core.models import Balance, DevnetInfo
+from aleph_tui.core.journal import Journal, Operation
+from aleph_tui.core.messages import CREDIT_CHANNEL, BufferSigner
+from aleph_tui.core.models import (
+    Balance,
+    BalanceOverview,
+    BalanceSlot,
+    CreditHistoryPage,
+    CreditHistorySummary,
+    DevnetInfo,
+    HistoryFilters,
+    Pricing,
+)
 from aleph_tui.core.networks import Network
+from aleph_tui.core.signer import Signer  # buying
+from aleph_tui.core.transferring import (
+    Resolver,
+    SignedTransfer,
+    Transfer,
+    TransferQuote,
+    TransferResult,
+)
 
 
 class CreditService:
@@ -21,13 +43,17 @@ class CreditService:
         network: Network | str,
         *,
         journal: Journal | None = None,
+        accounts: AccountStore | None = None,
     ) -> None:
         self.network = network if isinstance(network, Network) else Network("custom", network)
         self.api = AlephApi(self.network.api_url)
         self.journal = journal or Journal()
+        # No password prompts by default: under the TUI the terminal is Textual's.
+        self.accounts = accounts or AccountStore(prompt=None)
 
     async def aclose(self) -> None:
         await self.api.aclose()
+        await self._close_buying()
 
     # --- balances ---------------------------------------------------------------------
 
@@ -43,8 +69,158 @@ class CreditService:
 
     # --- history ----------------------------------------------------------------------
 
+    async def balance_overview(self, addresses: Sequence[str]) -> BalanceOverview:
+        """Every balance fetched concurrently; a failure is reported in its slot only."""
+        results = await asyncio.gather(
+            *(self.api.balance(a) for a in addresses), return_exceptions=True
+        )
+        slots = []
+        for address, result in zip(addresses, results, strict=True):
+            if isinstance(result, Balance):
+                slots.append(BalanceSlot(address, result))
+            elif isinstance(result, Exception):
+                line = str(result).splitlines()[0] if str(result) else type(result).__name__
+                slots.append(BalanceSlot(address, None, line))
+            else:
+                raise result
+        return BalanceOverview(tuple(slots))
+
+    async def history_page(
+        self,
+        address: str,
+        *,
+        page: int = 1,
+        page_size: int = 100,
+        filters: HistoryFilters | None = None,
+        sort_by: str = "message_timestamp",
+        sort_order: Literal[-1, 1] = -1,
+    ) -> CreditHistoryPage:
+        return await self.api.credit_history(
+            address,
+            page=page,
+            page_size=page_size,
+            filters=filters,
+            sort_by=sort_by,
+            sort_order=sort_order,
+        )
+
+    async def history_summary(
+        self, address: str, filters: HistoryFilters | None = None
+    ) -> CreditHistorySummary:
+        return await self.api.credit_history_summary(address, filters)
+
+    async def pricing(self) -> Pricing:
+        return await self.api.pricing()
+
     # --- transfers --------------------------------------------------------------------
+
+    def transfers(self, resolver: Resolver | None = None) -> Transfer:
+        """Transfers on this network; names and aliases resolve through ``resolver``
+        (by default the account store's)."""
+        return Transfer(
+            self.api, self.journal, self.network.name, resolver=resolver or self.accounts.resolve
+        )
+
+    async def transfer_quote(
+        self,
+        sender: str,
+        target: str,
+        amount: str | int,
+        *,
+        expiration: str | dt.datetime | None = None,
+        channel: str = CREDIT_CHANNEL,
+        resolver: Resolver | None = None,
+    ) -> TransferQuote:
+        return await self.transfers(resolver).quote(
+            sender, target, amount, expiration=expiration, channel=channel
+        )
+
+    def transfer_sign(self, quote: TransferQuote, signer: BufferSigner) -> SignedTransfer:
+        return self.transfers().sign(quote, signer)
+
+    async def transfer(
+        self,
+        quote: TransferQuote | SignedTransfer,
+        signer: BufferSigner | None = None,
+        *,
+        dry_run: bool = False,
+    ) -> TransferResult:
+        return await self.transfers().execute(quote, signer, dry_run=dry_run)
+
+    async def resume_transfers(self) -> list[Operation]:
+        return await self.transfers().resume()
 
     # --- buying -----------------------------------------------------------------------
 
+    # One chain gateway per network and one Credit API client, created on first use.
+    _chain_gateways: dict[tuple[str, str | None], chain.ChainGateway] | None = None
+    _credit_api: credit_api_client.CreditApi | None = None
+
+    def chain_gateway(self, network: Network | None = None) -> chain.ChainGateway:
+        """The chain gateway of ``network`` (default: this service's), created once."""
+        network = network or self.network
+        if self._chain_gateways is None:
+            self._chain_gateways = {}
+        key = (network.name, network.rpc_url)
+        if key not in self._chain_gateways:
+            self._chain_gateways[key] = chain.ChainGateway(network)
+        return self._chain_gateways[key]
+
+    def _buyer(self) -> buying.Buyer:
+        if self._credit_api is None and self.network.credit_api_url:
+            self._credit_api = credit_api_client.CreditApi(self.network.credit_api_url)
+        return buying.Buyer(
+            self.network, self.chain_gateway(), self.api, self._credit_api, self.journal
+        )
+
+    async def wallet_balances(self, address: str) -> chain.WalletBalances:
+        """ETH, ALEPH and USDC held on-chain."""
+        return await self.chain_gateway().wallet_balances(address)
+
+    async def buy_quote(self, token: str, amount: str, payer: str) -> buying.BuyQuote:
+        """Validate and price a purchase; raises InvalidInput, BuyError or ChainError."""
+        return await self._buyer().quote(token, amount, payer)
+
+    async def buy(
+        self,
+        quote: buying.BuyQuote,
+        signer: Signer,
+        *,
+        dry_run: bool = False,
+        progress: buying.ProgressCallback | None = None,
+    ) -> buying.BuyResult:
+        return await self._buyer().execute(quote, signer, dry_run=dry_run, progress=progress)
+
+    async def resume_buys(
+        self, progress: buying.ProgressCallback | None = None
+    ) -> list[buying.BuyResult]:
+        """Follow every journaled buy of this network that was left in flight."""
+        return await self._buyer().resume_open(progress)
+
+    async def _close_buying(self) -> None:
+        gateways, self._chain_gateways = self._chain_gateways or {}, None
+        for gateway in gateways.values():
+            await gateway.aclose()
+        if self._credit_api is not None:
+            await self._credit_api.aclose()
+            self._credit_api = None
+
     # --- accounts ---------------------------------------------------------------------
+
+    def account_list(self) -> list[Account]:
+        return self.accounts.accounts()
+
+    def address_book(self) -> list[tuple[str, str]]:
+        """(name, address) of every account, then every alias, for pickers."""
+        book = [(a.name, a.address) for a in self.accounts.accounts()]
+        return book + list(self.accounts.aliases().items())
+
+    def resolve_address(self, target: str) -> str:
+        """A hex address, an account name or an alias → a checksummed address."""
+        return self.accounts.resolve(target)
+
+    async def account_signer(
+        self, account: str | None = None, password: str | None = None
+    ) -> Signer:
+        """The key of an account (None: the default). Keystores need ``password``."""
+        return await self.accounts.load_signer(account, password)

@@ -32,14 +32,13 @@ class Signer:
     __slots__ = ("_key", "address")
 
     def __init__(self, private_key: str | bytes) -> None:
-        from eth_account import Account
+        from aleph_tui.core.secp256k1 import address_of, key_bytes
 
         try:
-            account = Account.from_key(private_key)
+            self._key = key_bytes(private_key)
+            self.address: str = address_of(self._key)
         except Exception:
             raise SigningError("not a valid secp256k1 private key") from None
-        self._key = bytes(account.key)
-        self.address: str = str(account.address)
 
     def __repr__(self) -> str:
         return f"Signer(address={self.address!r}, key=<redacted>)"

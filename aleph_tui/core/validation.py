@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-
-from eth_utils.address import is_checksum_address, to_checksum_address
 
 ZERO_ADDRESS = "0x" + "0" * 40
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 MAX_CREDITS = 2**63 - 1
 MAX_TOKEN_UNITS = 2**128 - 1
 _HEX_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -36,15 +35,27 @@ def address(text: str, *, field: str = "address", forbidden: Iterable[tuple[str,
     if not _HEX_ADDRESS.match(value):
         raise InvalidInput(field, "must be 0x followed by 40 hexadecimal characters")
     mixed_case = value[2:] != value[2:].lower() and value[2:] != value[2:].upper()
-    if mixed_case and not is_checksum_address(value):
+    checksummed = checksum_address(value)
+    if mixed_case and value[2:] != checksummed[2:]:
         raise InvalidInput(field, "has a wrong EIP-55 checksum (check for a typo)")
-    checksummed = str(to_checksum_address(value))
     if checksummed == ZERO_ADDRESS:
         raise InvalidInput(field, "is the zero address, which nobody controls")
     for other, reason in forbidden:
         if other.lower() == checksummed.lower():
             raise InvalidInput(field, reason)
     return checksummed
+
+
+def checksum_address(value: str) -> str:
+    """EIP-55 form of a 0x-prefixed 40-hex address. eth_hash alone, not eth_utils: the
+    read-only commands start ~0.3 s faster without eth_utils' pydantic models."""
+    from eth_hash.auto import keccak
+
+    lower = value[2:].lower()
+    digest = keccak(lower.encode("ascii")).hex()
+    return "0x" + "".join(
+        c.upper() if int(d, 16) >= 8 else c for c, d in zip(lower, digest, strict=False)
+    )
 
 
 def name(text: str, *, field: str = "name") -> str:
@@ -64,15 +75,39 @@ def _decimal(text: str, field: str) -> Decimal:
     return value
 
 
+def _scaled_exactly(value: Decimal, decimals: int) -> int | None:
+    """``value × 10**decimals`` if that is a whole number, else None.
+
+    Integer arithmetic on the digits: Decimal's context arithmetic (normalize, scaleb)
+    rounds to 28 significant digits, which would silently change long amounts.
+    """
+    sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):
+        return None
+    coefficient = int("".join(map(str, digits)) or "0")
+    shift = exponent + decimals
+    scaled: int
+    if shift >= 0:
+        scaled = coefficient * 10**shift
+    else:
+        if coefficient and -shift > len(digits):
+            return None  # more fractional digits than the coefficient has: not whole
+        scaled, rest = divmod(coefficient, 10**-shift)
+        if rest:
+            return None
+    return -scaled if sign else scaled
+
+
 def token_amount(text: str, decimals: int, symbol: str, *, field: str = "amount") -> int:
     """Human token amount → base units, refusing what the token cannot represent."""
     value = _decimal(text, field)
     if value <= 0:
         raise InvalidInput(field, "must be greater than zero")
-    exponent = value.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > decimals:
+    if value > MAX_TOKEN_UNITS:  # bounds the exponent before any scaling
+        raise InvalidInput(field, f"is larger than any {symbol} balance can be")
+    units = _scaled_exactly(value, decimals)
+    if units is None:
         raise InvalidInput(field, f"must have at most {decimals} decimals for {symbol}")
-    units = int(value.scaleb(decimals))
     if units > MAX_TOKEN_UNITS:
         raise InvalidInput(field, f"is larger than any {symbol} balance can be")
     return units
@@ -109,5 +144,125 @@ def expiration(
 
 
 def expiration_ms(moment: dt.datetime) -> int:
-    """The node reads credit expirations in milliseconds."""
-    return int(moment.timestamp() * 1000)
+    """The node reads credit expirations in milliseconds (exact: no float on the way)."""
+    if moment.tzinfo is None:
+        raise InvalidInput("expiration", "needs a timezone, e.g. a trailing Z for UTC")
+    return (moment - _EPOCH) // dt.timedelta(milliseconds=1)
+
+
+# --- history filters, paging and transfer options ---------------------------------------
+
+MAX_PAGE = 1_000_000
+MAX_PAGE_SIZE = 1000
+CHANNEL_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+IDENTIFIER_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def positive_int(text: str | int, *, field: str, maximum: int) -> int:
+    """A whole number from 1 to ``maximum``."""
+    if isinstance(text, bool):
+        raise InvalidInput(field, "must be a whole number")
+    if isinstance(text, int):
+        value = text
+    else:
+        stripped = text.strip()
+        if not stripped.isdigit() or not stripped.isascii():
+            raise InvalidInput(field, f"{stripped!r} is not a whole number")
+        value = int(stripped)
+    if value < 1:
+        raise InvalidInput(field, "must be at least 1")
+    if value > maximum:
+        raise InvalidInput(field, f"must be at most {maximum}")
+    return value
+
+
+def page(text: str | int, *, field: str = "page") -> int:
+    return positive_int(text, field=field, maximum=MAX_PAGE)
+
+
+def page_size(text: str | int, *, field: str = "page-size") -> int:
+    return positive_int(text, field=field, maximum=MAX_PAGE_SIZE)
+
+
+def channel(text: str, *, field: str = "channel") -> str:
+    """An Aleph message channel, such as ALEPH_CREDIT."""
+    value = text.strip()
+    if not CHANNEL_PATTERN.match(value):
+        raise InvalidInput(
+            field, "must be 1 to 64 letters, digits or '_', '-', '.', ':' (e.g. ALEPH_CREDIT)"
+        )
+    return value
+
+
+def identifier(text: str, *, field: str) -> str:
+    """A history filter value such as a payment method (credit_expense) or a token (USDC)."""
+    value = text.strip()
+    if not IDENTIFIER_PATTERN.match(value):
+        raise InvalidInput(field, "may contain only letters, digits, '-' and '_'")
+    return value
+
+
+def history_date(text: str, *, field: str, end_of_day: bool = False) -> dt.datetime:
+    """A history bound: YYYY-MM-DD (UTC; the whole day when ``end_of_day``) or RFC 3339."""
+    value = text.strip()
+    if _DATE_ONLY.match(value):
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            raise InvalidInput(field, f"{value!r} is not a date") from None
+        moment = dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+        return moment + dt.timedelta(days=1, microseconds=-1) if end_of_day else moment
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("z", "Z"))
+    except ValueError:
+        raise InvalidInput(
+            field, "must be a date (2026-05-01) or an RFC 3339 instant (2026-05-01T12:00:00Z)"
+        ) from None
+    if parsed.tzinfo is None:
+        raise InvalidInput(field, "needs a timezone, e.g. a trailing Z for UTC")
+    if parsed.timestamp() < 0:
+        raise InvalidInput(field, "must not be before 1970")
+    return parsed.astimezone(dt.UTC)
+
+
+def date_range(
+    start: dt.datetime | None, end: dt.datetime | None, *, field: str = "to"
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    if start is not None and end is not None and end < start:
+        raise InvalidInput(field, "must not be before the start date")
+    return start, end
+
+
+def looks_like_address(text: str) -> bool:
+    """Whether a transfer target is meant as an address (rather than a name or alias)."""
+    return text.strip().lower().startswith("0x")
+
+
+def account_reference(
+    text: str,
+    resolve: Callable[[str], str] | None = None,
+    *,
+    field: str = "to",
+    forbidden: Iterable[tuple[str, str]] = (),
+) -> str:
+    """An address, or an account name or alias that ``resolve`` turns into one.
+
+    Text starting with 0x is always taken as an address (so a typo is reported as one);
+    anything else must be a valid name and is looked up. Failures are InvalidInput.
+    """
+    value = text.strip()
+    if not value:
+        raise InvalidInput(field, "is empty; give an address, an account name or an alias")
+    if looks_like_address(value):
+        return address(value, field=field, forbidden=forbidden)
+    name(value, field=field)
+    if resolve is None:
+        raise InvalidInput(field, f"{value!r} is not an address (0x…), and no accounts are known")
+    try:
+        resolved = resolve(value)
+    except InvalidInput:
+        raise
+    except Exception as exc:  # the account store's own error: an unknown or broken name
+        raise InvalidInput(field, str(exc) or f"unknown account or alias {value!r}") from None
+    return address(resolved, field=field, forbidden=forbidden)

@@ -1,0 +1,190 @@
+"""``aleph-tui credit buy``: pay the credit contract with ALEPH, USDC or ETH.
+
+    aleph-tui credit buy --token aleph|usdc|eth --amount X [-y] [--json] [--dry-run]
+                         [--account NAME | --private-key HEX] [--network NAME] ...
+
+It quotes first (Credit API estimate, fee, balance checks), shows what will be signed
+(network and chain id, from, the credit contract, the token contract, the amount in
+human and base units, the fee limit, the nonce, the estimated credits and their USD
+worth), asks for confirmation (refused without a terminal unless ``-y``), then signs
+locally, sends, waits for the receipt and for the credits. Progress goes to stderr.
+
+``--dry-run`` signs and prints the transaction hash without sending anything.
+
+JSON output (``--json``), mirroring the Rust ``aleph credit buy``; Decimals are
+strings, credits integers::
+
+    {
+      "token": "USDC",                 # ALEPH, USDC or ETH
+      "amount": "2",                   # human units
+      "estimated_credits": 2000000,    # bonus included (Credit API estimate)
+      "price_usd": "1",                # of one whole token
+      "bonus_ratio": "0",              # 0.2 for ALEPH
+      "recipient": "0x…",              # the credit contract
+      "tx_hash": "0x…",                # or "dry_run": true
+      "credits_received": 2000000,     # null while pending or on a dry run
+      "status": "completed"            # or "pending" (credits not there yet), "dry_run"
+    }
+
+Exit codes: 0 for completed, pending and dry-run; 2 for bad input; 1 for anything else
+(refused, cancelled, reverted, unreachable), with one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from aleph_tui.cli.common import (
+    CommandError,
+    UsageError,
+    add_json_option,
+    add_network_options,
+    confirm,
+    emit,
+    resolve_network,
+)
+from aleph_tui.cli.signer_options import add_signer_options, signer_from_args
+
+if TYPE_CHECKING:
+    from aleph_tui.core.buying import BuyProgress, BuyQuote, BuyResult
+
+TOKEN_CHOICES = ("aleph", "usdc", "eth")
+PROG = "aleph-tui credit buy"
+
+
+def register(credit_sub: Any) -> None:
+    parser = credit_sub.add_parser(
+        "buy",
+        help="buy credits with ALEPH, USDC or ETH",
+        description="Buy credits by paying the credit contract with ALEPH, USDC or ETH.",
+    )
+    parser.add_argument(
+        "--token", required=True, type=str.lower, choices=TOKEN_CHOICES, help="what to pay with"
+    )
+    parser.add_argument(
+        "--amount", required=True, metavar="X", help="how much of the token, e.g. 2.5"
+    )
+    parser.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="sign and show the hash, but send nothing"
+    )
+    add_json_option(parser)
+    add_signer_options(parser)
+    add_network_options(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    return asyncio.run(_buy(args))
+
+
+def _check_amount(token: str, amount: str) -> None:
+    """Refuse a bad amount before touching the network (known decimals)."""
+    from aleph_tui.core.chain import KNOWN_DECIMALS
+    from aleph_tui.core.validation import InvalidInput, token_amount
+
+    try:
+        token_amount(amount, KNOWN_DECIMALS[token], token)
+    except InvalidInput as exc:
+        raise UsageError(f"{PROG}: {exc}") from None
+
+
+async def _buy(args: argparse.Namespace) -> int:
+    from aleph_tui.core.api_client import ApiError
+    from aleph_tui.core.buying import BuyError
+    from aleph_tui.core.chain import ChainError
+    from aleph_tui.core.credit_api_client import CreditApiError
+    from aleph_tui.core.service import CreditService
+    from aleph_tui.core.validation import InvalidInput
+
+    token = args.token.upper()
+    _check_amount(token, args.amount)
+    network = await resolve_network(args)
+    signer = await signer_from_args(args)
+    service = CreditService(network)
+    try:
+        try:
+            quote = await service.buy_quote(token, args.amount, signer.address)
+        except InvalidInput as exc:
+            raise UsageError(f"{PROG}: {exc}") from None
+        summary = _summary(quote)
+        if args.yes and not args.json:
+            for line in summary:
+                print(line, file=sys.stderr)
+        confirm(summary, args.yes, action="Sign (dry run)" if args.dry_run else "Sign and send")
+        result = await service.buy(quote, signer, dry_run=args.dry_run, progress=_progress)
+    except (BuyError, ChainError, CreditApiError, ApiError) as exc:
+        raise CommandError(str(exc)) from None
+    finally:
+        await service.aclose()
+    if result.status == "failed":
+        raise CommandError(f"payment {result.tx_hash} failed: {result.error}")
+    emit(args, _json(quote, result), lambda: _text(quote, result))
+    return 0
+
+
+def _usd(value: Decimal | None) -> str:
+    return "?" if value is None else f"${value.quantize(Decimal('0.01'))}"
+
+
+def _summary(quote: BuyQuote) -> list[str]:
+    plan = quote.plan
+    network = quote.network
+    token_line = (
+        "ETH (native)" if quote.token_contract is None else f"{quote.token} {quote.token_contract}"
+    )
+    gwei = Decimal(plan.max_fee_per_gas).scaleb(-9).quantize(Decimal("0.001"))
+    if quote.estimated_credits is None:
+        credits = "unknown (this network has no Credit API)"
+    else:
+        bonus = f", {quote.bonus_credits} bonus" if quote.bonus_credits else ""
+        credits = f"≈ {quote.estimated_credits}{bonus}, worth {_usd(quote.total_usd)}"
+    return [
+        f"Buy credits on {network.name} (chain id {quote.chain_id})",
+        f"  from         {quote.payer}",
+        f"  recipient    {quote.recipient} (credit contract)",
+        f"  token        {token_line}",
+        f"  amount       {quote.amount_text} {quote.token} ({quote.units} base units)",
+        f"  network fee  at most {plan.max_network_fee_eth.normalize():f} ETH "
+        f"(gas {plan.gas} × {gwei} gwei)",
+        f"  nonce        {plan.nonce}",
+        f"  credits      {credits}",
+    ]
+
+
+def _progress(event: BuyProgress) -> None:
+    line = event.message
+    if event.step == "sent" and event.explorer_url:
+        line += f" ({event.explorer_url})"
+    print(f"[{event.step}] {line}", file=sys.stderr, flush=True)
+
+
+def _json(quote: BuyQuote, result: BuyResult) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "token": quote.token,
+        "amount": quote.amount_text,
+        "estimated_credits": quote.estimated_credits,
+        "price_usd": quote.price_usd,
+        "bonus_ratio": quote.bonus_ratio,
+        "recipient": quote.recipient,
+    }
+    if result.status == "dry_run":
+        data["dry_run"] = True
+    else:
+        data["tx_hash"] = result.tx_hash
+    data["credits_received"] = result.credits_received
+    data["status"] = result.status
+    return data
+
+
+def _text(quote: BuyQuote, result: BuyResult) -> str:
+    paid = f"{quote.amount_text} {quote.token}"
+    if result.status == "dry_run":
+        return f"Dry run: signed {result.tx_hash} for {paid}; nothing was sent."
+    if result.status == "completed":
+        return f"Bought {result.credits_received} credits with {paid} (tx {result.tx_hash})."
+    return f"Paid {paid} (tx {result.tx_hash}); {result.error}."

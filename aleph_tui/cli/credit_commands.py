@@ -1,0 +1,323 @@
+"""``aleph-tui credit …``: history, summary and transfers (and ``buy``, when present).
+
+Every option is validated while parsing, so bad input exits 2 before the network, the
+key or the node is touched. ``history`` and ``summary`` are read-only and never import
+eth_account, web3 or textual. ``transfer`` signs only after a "yes" on a terminal, or -y.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from aleph_tui.cli.common import (
+    CommandError,
+    UsageError,
+    add_json_option,
+    add_network_options,
+    confirm,
+    emit,
+    resolve_network,
+)
+from aleph_tui.cli.signer_options import add_signer_options
+
+if TYPE_CHECKING:
+    from aleph_tui.core.models import HistoryFilters
+
+
+def _checked(check: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An argparse type from a validation function: InvalidInput becomes a usage error."""
+
+    def parse(text: str) -> Any:
+        from aleph_tui.core.validation import InvalidInput
+
+        try:
+            return check(text)
+        except InvalidInput as exc:
+            raise argparse.ArgumentTypeError(exc.rule) from None
+
+    parse.__name__ = getattr(check, "__name__", "value")
+    return parse
+
+
+def _v() -> Any:
+    from aleph_tui.core import validation
+
+    return validation
+
+
+def _page(text: str) -> int:
+    return int(_v().page(text))
+
+
+def _page_size(text: str) -> int:
+    return int(_v().page_size(text))
+
+
+def _identifier(text: str) -> str:
+    return str(_v().identifier(text, field="value"))
+
+
+def _start(text: str) -> Any:
+    return _v().history_date(text, field="from")
+
+
+def _end(text: str) -> Any:
+    return _v().history_date(text, field="to", end_of_day=True)
+
+
+def _amount(text: str) -> int:
+    return int(_v().credit_amount(text))
+
+
+def _expiration(text: str) -> Any:
+    return _v().expiration(text)
+
+
+def _channel(text: str) -> str:
+    return str(_v().channel(text))
+
+
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--address",
+        metavar="A",
+        help="an address, account name or alias (default: the default account)",
+    )
+    parser.add_argument("--direction", choices=("incoming", "outgoing"))
+    parser.add_argument(
+        "--payment-method",
+        metavar="M",
+        type=_checked(_identifier),
+        help="e.g. credit_expense, credit_transfer, token_transfer",
+    )
+    parser.add_argument(
+        "--from",
+        dest="start",
+        metavar="DATE",
+        type=_checked(_start),
+        help="from this day (YYYY-MM-DD, UTC) or RFC 3339 instant",
+    )
+    parser.add_argument(
+        "--to",
+        dest="end",
+        metavar="DATE",
+        type=_checked(_end),
+        help="up to this day included, or RFC 3339 instant",
+    )
+    add_network_options(parser)
+    add_json_option(parser)
+
+
+def register(sub: Any) -> None:
+    credit = sub.add_parser(
+        "credit",
+        help="credit history, summary and transfers",
+        description="Credit history, summary and transfers between addresses.",
+    )
+    credit_sub = credit.add_subparsers(
+        dest="credit_command", metavar="COMMAND", required=True, parser_class=type(credit)
+    )
+
+    history = credit_sub.add_parser(
+        "history", help="one page of credit history, newest first", description=HISTORY_HELP
+    )
+    _add_filters(history)
+    history.add_argument("--page", type=_checked(_page), default=1, metavar="N")
+    history.add_argument("--page-size", type=_checked(_page_size), default=100, metavar="N")
+    history.set_defaults(handler=run_history)
+
+    summary = credit_sub.add_parser(
+        "summary", help="totals in and out of the credit history", description=SUMMARY_HELP
+    )
+    _add_filters(summary)
+    summary.set_defaults(handler=run_summary)
+
+    transfer = credit_sub.add_parser(
+        "transfer", help="send credits to an address, account or alias", description=TRANSFER_HELP
+    )
+    transfer.add_argument(
+        "--to", required=True, metavar="TARGET", help="an address, an account name or an alias"
+    )
+    transfer.add_argument(
+        "--amount", required=True, type=_checked(_amount), metavar="N", help="whole credits"
+    )
+    transfer.add_argument(
+        "--expiration",
+        type=_checked(_expiration),
+        metavar="RFC3339",
+        help="when the sent credits expire, e.g. 2027-01-31T00:00:00Z (capped by the node "
+        "at the source credits' own expiration)",
+    )
+    transfer.add_argument(
+        "--channel",
+        type=_checked(_channel),
+        default="ALEPH_CREDIT",
+        help="message channel (default ALEPH_CREDIT, the node's credit channel)",
+    )
+    transfer.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    transfer.add_argument(
+        "--dry-run", action="store_true", help="sign and show the message hash; send nothing"
+    )
+    add_signer_options(transfer)
+    add_network_options(transfer)
+    add_json_option(transfer)
+    transfer.set_defaults(handler=run_transfer)
+
+    try:
+        from aleph_tui.cli import buy_command  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:
+        pass
+    else:
+        buy_command.register(credit_sub)
+
+
+HISTORY_HELP = "One page of an address's credit history, newest first, with filters."
+SUMMARY_HELP = "Entry count and totals (in, out, net) of the credit history, with filters."
+TRANSFER_HELP = (
+    "Transfer credits to an address, an account or an alias. Shows what will be signed and "
+    "asks first (or -y). Signing key: --private-key, $ALEPH_PRIVATE_KEY, --account or the "
+    "default account."
+)
+
+
+def _filters(args: argparse.Namespace) -> HistoryFilters:
+    from aleph_tui.core.models import HistoryFilters
+
+    if args.start is not None and args.end is not None and args.end < args.start:
+        raise UsageError("aleph-tui: --to: must not be before --from")
+    return HistoryFilters(
+        direction=args.direction,
+        payment_method=args.payment_method,
+        start=args.start,
+        end=args.end,
+    )
+
+
+# --- history and summary ------------------------------------------------------------------
+
+
+def run_history(args: argparse.Namespace) -> int:
+    return asyncio.run(_history(args))
+
+
+async def _history(args: argparse.Namespace) -> int:
+    from aleph_tui.cli import credit_output
+    from aleph_tui.cli.balance_command import resolve_address
+    from aleph_tui.core.api_client import ApiError
+    from aleph_tui.core.service import CreditService
+
+    filters = _filters(args)
+    address = resolve_address(args.address, field="--address")
+    network = await resolve_network(args)
+    service = CreditService(network)
+    try:
+        page = await service.history_page(
+            address, page=args.page, page_size=args.page_size, filters=filters
+        )
+    except ApiError as exc:
+        raise CommandError(str(exc)) from None
+    finally:
+        await service.aclose()
+    emit(
+        args,
+        credit_output.history_json(network, page, filters),
+        lambda: credit_output.history_text(network, page),
+    )
+    return 0
+
+
+def run_summary(args: argparse.Namespace) -> int:
+    return asyncio.run(_summary(args))
+
+
+async def _summary(args: argparse.Namespace) -> int:
+    from aleph_tui.cli import credit_output
+    from aleph_tui.cli.balance_command import resolve_address
+    from aleph_tui.core.api_client import ApiError
+    from aleph_tui.core.service import CreditService
+
+    filters = _filters(args)
+    address = resolve_address(args.address, field="--address")
+    network = await resolve_network(args)
+    service = CreditService(network)
+    try:
+        summary = await service.history_summary(address, filters)
+    except ApiError as exc:
+        raise CommandError(str(exc)) from None
+    finally:
+        await service.aclose()
+    emit(
+        args,
+        credit_output.summary_json(network, summary, filters),
+        lambda: credit_output.summary_text(network, summary),
+    )
+    return 0
+
+
+# --- transfer -----------------------------------------------------------------------------
+
+
+def run_transfer(args: argparse.Namespace) -> int:
+    return asyncio.run(_transfer(args))
+
+
+async def _transfer(args: argparse.Namespace) -> int:
+    from aleph_tui.cli import credit_output
+    from aleph_tui.cli.signer_options import signer_from_args
+    from aleph_tui.core.api_client import ApiError
+    from aleph_tui.core.service import CreditService
+    from aleph_tui.core.transferring import InsufficientCredits
+    from aleph_tui.core.validation import InvalidInput
+
+    network = await resolve_network(args)
+    signer = await signer_from_args(args)
+    service = CreditService(network)
+    try:
+        try:
+            quote = await service.transfer_quote(
+                signer.address,
+                args.to,
+                args.amount,
+                expiration=args.expiration,
+                channel=args.channel,
+            )
+        except InvalidInput as exc:
+            raise UsageError(f"aleph-tui: --{exc.field}: {exc.rule}") from None
+        if not quote.sufficient:
+            raise CommandError(str(InsufficientCredits(quote.amount, quote.available)))
+        signed = service.transfer_sign(quote, signer)
+        if not args.dry_run:
+            confirm(
+                credit_output.transfer_summary(network, quote, signed.item_hash),
+                args.yes,
+                action="Send this transfer",
+            )
+        result = await service.transfer(signed, dry_run=args.dry_run)
+    except ApiError as exc:
+        raise CommandError(str(exc)) from None
+    finally:
+        await service.aclose()
+
+    emit(
+        args,
+        credit_output.transfer_json(network, result, signed.message if args.dry_run else None),
+        lambda: credit_output.transfer_text(result),
+    )
+    if result.status == "rejected":
+        code = "" if result.error_code is None else f" (error code {result.error_code})"
+        print(
+            f"aleph-tui: transfer {result.item_hash} rejected by the node{code}: {result.reason}",
+            file=sys.stderr,
+        )
+        return 1
+    if result.status == "pending":
+        print(
+            f"aleph-tui: transfer {result.item_hash} is still pending on the node; "
+            "the journal keeps it until it settles",
+            file=sys.stderr,
+        )
+    return 0

@@ -1,0 +1,282 @@
+"""Text and JSON renderings of balances, credit history and transfers for the commands.
+
+The JSON shapes are stable (README, "Headless commands"): amounts in credits are
+integers, ALEPH and USD amounts are decimal strings, times are RFC 3339 UTC with a Z.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from aleph_tui.core.models import credits_to_usd, format_credits
+
+if TYPE_CHECKING:
+    from aleph_tui.core.models import (
+        Balance,
+        CreditHistoryEntry,
+        CreditHistoryPage,
+        CreditHistorySummary,
+        HistoryFilters,
+    )
+    from aleph_tui.core.networks import Network
+    from aleph_tui.core.transferring import TransferQuote, TransferResult
+
+
+def plain(value: Decimal) -> str:
+    """A decimal without exponent or trailing zeros: 100000.0 → "100000"."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "0") else text
+
+
+def usd(credits: int) -> str:
+    return plain(credits_to_usd(credits))
+
+
+def iso(moment: dt.datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def short_time(moment: dt.datetime | None, *, empty: str = "") -> str:
+    return empty if moment is None else moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def _table(rows: list[list[str]], right: set[int]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [
+            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return lines
+
+
+# --- account balance --------------------------------------------------------------------
+
+
+def balance_json(network: Network, balance: Balance) -> dict[str, Any]:
+    return {
+        "network": network.name,
+        "address": balance.address,
+        "aleph": plain(balance.aleph),
+        "aleph_by_chain": {chain: plain(v) for chain, v in balance.aleph_by_chain.items()},
+        "locked": plain(balance.locked),
+        "available": plain(balance.available),
+        "credits": balance.credits,
+        "credits_usd": usd(balance.credits),
+        "credit_lots": [
+            {"expiration": iso(lot.expiration), "amount": lot.amount, "usd": usd(lot.amount)}
+            for lot in balance.lots
+        ],
+    }
+
+
+def balance_text(network: Network, balance: Balance) -> str:
+    chains = ", ".join(f"{c} {plain(v)}" for c, v in balance.aleph_by_chain.items())
+    lines = [
+        f"Address    {balance.address}  ({network.name})",
+        f"ALEPH      {plain(balance.aleph)}" + (f"  ({chains})" if chains else ""),
+        f"Locked     {plain(balance.locked)}",
+        f"Available  {plain(balance.available)}",
+        f"Credits    {format_credits(balance.credits)}",
+    ]
+    if balance.lots:
+        lines.append("Credits by expiration")
+        rows = [
+            [
+                short_time(lot.expiration, empty="never") + (" UTC" if lot.expiration else ""),
+                format_credits(lot.amount),
+            ]
+            for lot in balance.lots
+        ]
+        lines += ["  " + line for line in _table(rows, right={1})]
+    return "\n".join(lines)
+
+
+# --- credit history -------------------------------------------------------------------
+
+
+def filters_json(filters: HistoryFilters) -> dict[str, Any]:
+    return {
+        "direction": filters.direction,
+        "payment_method": filters.payment_method,
+        "from": iso(filters.start),
+        "to": iso(filters.end),
+    }
+
+
+def entry_json(entry: CreditHistoryEntry) -> dict[str, Any]:
+    return {
+        "timestamp": iso(entry.timestamp),
+        "amount": entry.amount,
+        "usd": usd(entry.amount),
+        "direction": entry.direction,
+        "payment_method": entry.payment_method,
+        "token": entry.token,
+        "chain": entry.chain,
+        "provider": entry.provider,
+        "origin": entry.origin,
+        "origin_ref": entry.origin_ref,
+        "tx_hash": entry.tx_hash,
+        "price": None if entry.price is None else plain(entry.price),
+        "bonus_amount": entry.bonus_amount,
+        "expiration": iso(entry.expiration),
+        "credit_ref": entry.credit_ref,
+        "credit_index": entry.credit_index,
+    }
+
+
+def history_json(
+    network: Network, page: CreditHistoryPage, filters: HistoryFilters
+) -> dict[str, Any]:
+    return {
+        "network": network.name,
+        "address": page.address,
+        "page": page.page,
+        "page_size": page.page_size,
+        "total": page.total,
+        "pages": page.pages,
+        "filters": filters_json(filters),
+        "entries": [entry_json(e) for e in page.entries],
+    }
+
+
+def _detail(entry: CreditHistoryEntry) -> str:
+    if entry.payment_method == "credit_transfer" and entry.origin:
+        return ("from " if entry.amount > 0 else "to ") + entry.origin
+    if entry.payment_method == "credit_expense" and entry.origin_ref:
+        return "resource " + entry.origin_ref[:12] + "…"
+    if entry.token:
+        return " ".join(filter(None, (entry.token, entry.chain)))
+    return entry.provider or ""
+
+
+def history_text(network: Network, page: CreditHistoryPage) -> str:
+    head = (
+        f"Credit history of {page.address} ({network.name}): "
+        f"page {page.page} of {page.pages}, {page.total} entries"
+    )
+    if not page.entries:
+        return head + "\nNo entries on this page."
+    rows = [["DATE (UTC)", "AMOUNT", "USD", "METHOD", "DETAIL", "EXPIRES"]]
+    for e in page.entries:
+        sign = "-" if e.amount < 0 else ""
+        value = abs(credits_to_usd(e.amount)).quantize(Decimal("0.01"))
+        rows.append(
+            [
+                short_time(e.timestamp),
+                str(e.amount),
+                f"{sign}${value}",
+                e.payment_method or "",
+                _detail(e),
+                short_time(e.expiration),
+            ]
+        )
+    return "\n".join([head, *_table(rows, right={1, 2})])
+
+
+def summary_json(
+    network: Network, summary: CreditHistorySummary, filters: HistoryFilters
+) -> dict[str, Any]:
+    return {
+        "network": network.name,
+        "address": summary.address,
+        "filters": filters_json(filters),
+        "entry_count": summary.entry_count,
+        "total_amount": summary.total_amount,
+        "total_incoming": summary.total_incoming,
+        "total_outgoing": summary.total_outgoing,
+        "total_amount_usd": usd(summary.total_amount),
+        "total_incoming_usd": usd(summary.total_incoming),
+        "total_outgoing_usd": usd(summary.total_outgoing),
+    }
+
+
+def summary_text(network: Network, summary: CreditHistorySummary) -> str:
+    return "\n".join(
+        [
+            f"Credit summary of {summary.address} ({network.name})",
+            f"Entries   {summary.entry_count}",
+            f"Incoming  {format_credits(summary.total_incoming)}",
+            f"Outgoing  {format_credits(summary.total_outgoing)}",
+            f"Net       {format_credits(summary.total_amount)}",
+        ]
+    )
+
+
+# --- credit transfer ------------------------------------------------------------------
+
+
+def _target(quote: TransferQuote) -> str:
+    same = quote.target.lower() == quote.recipient.lower()
+    return quote.recipient if same else f"{quote.target} → {quote.recipient}"
+
+
+def _expiration(quote: TransferQuote) -> str:
+    if quote.expiration is None:
+        return "none (the credits keep their own expiration)"
+    return f"{iso(quote.expiration)} ({quote.expiration_ms} ms)"
+
+
+def transfer_summary(network: Network, quote: TransferQuote, item_hash: str) -> list[str]:
+    """What the confirmation shows before anything is sent."""
+    lines = [
+        "Credit transfer",
+        f"  network     {network.name} ({network.api_url})",
+        f"  from        {quote.sender}",
+        f"  to          {_target(quote)}",
+        f"  amount      {format_credits(quote.amount)}",
+        f"  available   {format_credits(quote.available)}",
+        f"  expiration  {_expiration(quote)}",
+        f"  channel     {quote.channel}",
+        f"  item_hash   {item_hash}",
+    ]
+    from aleph_tui.core.messages import CREDIT_CHANNEL
+
+    if quote.channel != CREDIT_CHANNEL:
+        lines.append(
+            f"  warning     nodes move credits only on their credit channel ({CREDIT_CHANNEL} "
+            "on mainnet); elsewhere this is stored as a plain post"
+        )
+    return lines
+
+
+def transfer_json(
+    network: Network, result: TransferResult, message: dict[str, Any] | None
+) -> dict[str, Any]:
+    quote = result.quote
+    return {
+        "network": network.name,
+        "from": quote.sender,
+        "to": quote.recipient,
+        "target": quote.target,
+        "amount": quote.amount,
+        "usd": usd(quote.amount),
+        "expiration": iso(quote.expiration),
+        "expiration_ms": quote.expiration_ms,
+        "channel": quote.channel,
+        "item_hash": result.item_hash,
+        "status": result.status,
+        "error_code": result.error_code,
+        "reason": result.reason,
+        "message": message,
+    }
+
+
+def transfer_text(result: TransferResult) -> str:
+    quote = result.quote
+    what = f"{format_credits(quote.amount)} credits to {_target(quote)}"
+    if result.status == "dry-run":
+        head = f"Dry run: signed, not sent: {what}"
+    elif result.status == "processed":
+        head = f"Transferred {what}"
+    elif result.status == "pending":
+        head = f"Sent, not yet processed: {what} (the journal follows it up)"
+    else:
+        head = f"Rejected: {what}"
+    return f"{head}\nitem_hash  {result.item_hash}\nstatus     {result.status}"

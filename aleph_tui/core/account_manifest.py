@@ -1,0 +1,130 @@
+"""The aleph CLI's ``accounts.toml``, edited in place so nothing we don't know is lost.
+
+Its Rust schema (aleph-rs ``account/store.rs``): ``default`` (optional string),
+``[[accounts]]`` with name, chain, address, kind ("local" | "ledger" | "keystore") and an
+optional derivation_path, and ``[[aliases]]`` with name and address. Unknown keys,
+tables and comments survive because the document is tomlkit's, not a re-serialisation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+from tomlkit.exceptions import TOMLKitError
+from tomlkit.items import AoT, Array, Table
+from tomlkit.toml_document import TOMLDocument
+
+from aleph_tui.core.key_storage import atomic_write
+
+ACCOUNT_FIELDS = ("name", "chain", "address", "kind")
+ALIAS_FIELDS = ("name", "address")
+
+
+class ManifestError(Exception):
+    pass
+
+
+class Manifest:
+    """One loaded document. Mutate, then ``save()``; reload to see others' changes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            text = ""
+        except OSError as exc:
+            raise ManifestError(f"cannot read {path}: {exc.strerror or exc}") from None
+        try:
+            self.doc: TOMLDocument = tomlkit.parse(text)
+        except TOMLKitError as exc:
+            raise ManifestError(f"failed to parse {path}: {exc}") from None
+        self._check()
+
+    def _check(self) -> None:
+        default = self.doc.get("default")
+        if default is not None and not isinstance(default, str):
+            raise ManifestError(f"{self.path}: 'default' must be a string")
+        for key, fields in (("accounts", ACCOUNT_FIELDS), ("aliases", ALIAS_FIELDS)):
+            value = self.doc.get(key)
+            if value is not None and not isinstance(value, list):
+                raise ManifestError(f"{self.path}: '{key}' must be an array of tables")
+            for index, entry in enumerate(value or []):
+                if not isinstance(entry, dict):
+                    raise ManifestError(f"{self.path}: {key}[{index}] is not a table")
+                for field in fields:
+                    if not isinstance(entry.get(field), str):
+                        raise ManifestError(f"{self.path}: {key}[{index}] has no string '{field}'")
+
+    def save(self) -> None:
+        atomic_write(self.path, tomlkit.dumps(self.doc))
+
+    # --- reading ----------------------------------------------------------------------
+
+    def entries(self, key: str) -> Iterator[dict[str, Any]]:
+        yield from self.doc.get(key) or []
+
+    def find(self, key: str, name: str) -> dict[str, Any] | None:
+        return next((e for e in self.entries(key) if e["name"] == name), None)
+
+    def names(self) -> set[str]:
+        return {e["name"] for key in ("accounts", "aliases") for e in self.entries(key)}
+
+    @property
+    def default(self) -> str | None:
+        value = self.doc.get("default")
+        return str(value) if value is not None else None
+
+    @default.setter
+    def default(self, name: str | None) -> None:
+        if name is None:
+            self.doc.pop("default", None)
+        elif "default" in self.doc:
+            self.doc["default"] = name
+        else:  # tomlkit puts a new key just above the first table: keep a blank line
+            self.doc["default"] = name
+            keys = [key.key if key else None for key, _ in self.doc.body]
+            following = self.doc.body[keys.index("default") + 1 :]
+            if following and isinstance(following[0][1], AoT | Table):
+                _blank_line_before(following[0][1])
+
+    # --- editing ----------------------------------------------------------------------
+
+    def append(self, key: str, values: dict[str, str]) -> None:
+        """Add an ``[[key]]`` table (or an inline table if the file uses inline ones)."""
+        current = self.doc.get(key)
+        if isinstance(current, AoT):
+            current.append(_table(values, blank_line_before=True))
+        elif isinstance(current, Array) and len(current) > 0:
+            current.append(dict(values))
+        else:  # absent, or the ``key = []`` the Rust CLI writes for an empty list
+            self.doc.pop(key, None)
+            aot = tomlkit.aot()
+            aot.append(_table(values, blank_line_before=bool(self.doc.body)))
+            self.doc.append(key, aot)
+
+    def remove(self, key: str, name: str) -> None:
+        container = self.doc.get(key)
+        if container is None:
+            return
+        for index in reversed(range(len(container))):
+            if container[index]["name"] == name:
+                del container[index]
+
+
+def _blank_line_before(item: AoT | Table) -> None:
+    table = item.body[0] if isinstance(item, AoT) and item.body else item
+    if isinstance(table, Table) and not table.trivia.indent.startswith("\n"):
+        table.trivia.indent = "\n" + table.trivia.indent
+
+
+def _table(values: dict[str, str], *, blank_line_before: bool) -> Table:
+    table = tomlkit.table()
+    if blank_line_before:
+        table.trivia.indent = "\n"
+    for field, value in values.items():
+        table[field] = value
+    return table

@@ -1,0 +1,226 @@
+"""Async client of the Credit API (credit.aleph.im/api/v0, or the devnet's copy).
+
+Estimations (aleph-api.md §4.2): the prices table, token → credits and credits → token,
+and the payment records of an address. Token amounts travel as strings of base units;
+credit amounts include the bonus. Errors come back as JSON with a ``description``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import httpx
+
+TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+GET_RETRIES = 3
+BLOCKCHAIN = "ethereum"
+# Final payment states: credits minted, or never to be.
+PAYMENT_DONE = frozenset({"COMPLETED"})
+PAYMENT_FAILED = frozenset({"FAILED", "CANCELLED"})
+
+
+class CreditApiError(Exception):
+    """The Credit API could not be reached or refused the request."""
+
+
+def _decimal(value: Any, default: Decimal | None = None) -> Decimal | None:
+    if value is None:
+        return default
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return default
+
+
+@dataclass(frozen=True)
+class TokenPrice:
+    """One row of ``/estimation/prices``: what one whole token buys."""
+
+    symbol: str
+    decimals: int
+    token_units: int
+    credits: int  # bonus included
+    bonus_credits: int
+
+
+@dataclass(frozen=True)
+class CreditEstimate:
+    """An estimation: ``credits`` includes ``bonus_credits``."""
+
+    token: str
+    token_units: int
+    credits: int
+    bonus_credits: int
+    price_usd: Decimal  # of one whole token
+    bonus_ratio: Decimal
+    total_usd: Decimal | None  # the amount's worth; token-to-credit only
+    timestamp_ms: int | None
+
+
+@dataclass(frozen=True)
+class Payment:
+    id: str
+    address: str | None
+    chain: str | None
+    status: str
+    created_at: dt.datetime | None
+    updated_at: dt.datetime | None
+    in_amount: int | None  # base units
+    in_currency: str | None
+    credits: int | None  # bonus included
+    bonus_credits: int | None
+    tx_hash: str | None
+    item_hash: str | None
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in PAYMENT_DONE
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status in PAYMENT_FAILED
+
+
+def _ms(value: Any) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromtimestamp(int(value) / 1000, dt.UTC)
+    except (TypeError, ValueError):
+        return None
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return None if value is None else int(str(value))
+    except ValueError:
+        return None
+
+
+def _payment(data: dict[str, Any]) -> Payment:
+    prices = data.get("prices") or {}
+    return Payment(
+        id=str(data.get("id")),
+        address=data.get("address"),
+        chain=data.get("chain"),
+        status=str(data.get("status") or "").upper(),
+        created_at=_ms(data.get("created_at")),
+        updated_at=_ms(data.get("updated_at")),
+        in_amount=_int(data.get("in_amount")),
+        in_currency=data.get("in_currency"),
+        credits=_int(prices.get("credit_amount")),
+        bonus_credits=_int(prices.get("credit_bonus_amount")),
+        tx_hash=data.get("tx_hash"),
+        item_hash=data.get("item_hash"),
+    )
+
+
+def _estimate(data: dict[str, Any]) -> CreditEstimate:
+    try:
+        return CreditEstimate(
+            token=str(data["tokenSymbol"]),
+            token_units=int(str(data["tokenAmount"])),
+            credits=int(str(data["creditAmount"])),
+            bonus_credits=int(str(data.get("creditBonusAmount") or 0)),
+            price_usd=_decimal(data.get("price"), Decimal(0)) or Decimal(0),
+            bonus_ratio=_decimal(data.get("bonusRatio"), Decimal(0)) or Decimal(0),
+            total_usd=_decimal(data.get("totalPrice")),
+            timestamp_ms=_int(data.get("timestamp")),
+        )
+    except (KeyError, ValueError) as exc:
+        raise CreditApiError(f"unexpected estimation from the Credit API: {exc}") from None
+
+
+class CreditApi:
+    def __init__(self, base_url: str, client: httpx.AsyncClient | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._client = client or httpx.AsyncClient(timeout=TIMEOUT)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> Any:
+        """JSON of a 200 answer. Estimations are reads, so all calls are retried on
+        transport errors and 5xx a few times."""
+        delay = 0.2
+        for attempt in range(GET_RETRIES):
+            last = attempt == GET_RETRIES - 1
+            try:
+                response = await self._client.request(
+                    method, self.base_url + path, params=params, json=body
+                )
+            except httpx.TransportError as exc:
+                if last:
+                    raise CreditApiError(
+                        f"cannot reach the Credit API at {self.base_url}: {exc}"
+                    ) from None
+            else:
+                if response.status_code == 200:
+                    try:
+                        return response.json()
+                    except ValueError:
+                        raise CreditApiError(f"{path}: the Credit API answered non-JSON") from None
+                if response.status_code < 500 or last:
+                    raise CreditApiError(f"{path}: {_description(response)}")
+            await asyncio.sleep(delay)
+            delay *= 2
+        raise AssertionError("unreachable")
+
+    async def prices(self) -> list[TokenPrice]:
+        data = await self._request("GET", "/estimation/prices", params={"blockchain": BLOCKCHAIN})
+        return [
+            TokenPrice(
+                symbol=str(row["tokenSymbol"]),
+                decimals=int(row["tokenDecimals"]),
+                token_units=int(str(row["tokenAmount"])),
+                credits=int(str(row["creditAmount"])),
+                bonus_credits=int(str(row.get("creditBonusAmount") or 0)),
+            )
+            for row in data.get("prices") or []
+        ]
+
+    async def token_to_credit(self, token: str, units: int) -> CreditEstimate:
+        """Credits (bonus included) that ``units`` base units of ``token`` buy."""
+        body = {"blockchain": BLOCKCHAIN, "token": token.upper(), "amount": str(units)}
+        return _estimate(await self._request("POST", "/estimation/token-to-credit", body=body))
+
+    async def credit_to_token(self, token: str, credits: int) -> CreditEstimate:
+        """The smallest token amount that buys ``credits`` (bonus included)."""
+        body = {"blockchain": BLOCKCHAIN, "token": token.upper(), "creditAmount": str(credits)}
+        return _estimate(await self._request("POST", "/estimation/credit-to-token", body=body))
+
+    async def payments(self, address: str, *, page: int = 1, per_page: int = 100) -> list[Payment]:
+        """An address's payment records, newest first."""
+        data = await self._request(
+            "GET",
+            "/payment",
+            params={"address": address, "page": page, "pagination": per_page},
+        )
+        return [_payment(row) for row in data.get("data") or []]
+
+    async def payment_for_tx(self, address: str, tx_hash: str) -> Payment | None:
+        """The record of the payment made by ``tx_hash``, if the service has seen it."""
+        wanted = tx_hash.lower()
+        for payment in await self.payments(address):
+            if (payment.tx_hash or "").lower() == wanted:
+                return payment
+        return None
+
+
+def _description(response: httpx.Response) -> str:
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    if isinstance(data, dict) and data.get("description"):
+        return str(data["description"])
+    return f"HTTP {response.status_code}"
