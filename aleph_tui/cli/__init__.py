@@ -51,11 +51,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("aleph-tui: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # the last line of defence: one line, never a traceback
+        from aleph_tui.core.errors import ServiceError
         from aleph_tui.core.validation import InvalidInput
 
         if isinstance(exc, InvalidInput):
             print(f"aleph-tui: {exc}", file=sys.stderr)
             return 2
+        if isinstance(exc, ServiceError):
+            print(f"aleph-tui: {exc}", file=sys.stderr)
+            return 1
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         print(f"aleph-tui: {message}", file=sys.stderr)
         return 1

@@ -16,6 +16,7 @@ from aleph_tui.cli.common import (
     add_json_option,
     add_network_options,
     emit,
+    open_service,
     resolve_network,
 )
 
@@ -65,15 +66,11 @@ def run(args: argparse.Namespace) -> int:
 
 async def _run(args: argparse.Namespace) -> int:
     from aleph_tui.cli import credit_output
-    from aleph_tui.core.service import CreditService
 
     address = resolve_address(args.address, field="ADDRESS")
     network = await resolve_network(args)
-    service = CreditService(network)
-    try:
+    async with open_service(network) as service:
         overview = await service.balance_overview([address])
-    finally:
-        await service.aclose()
     slot = overview.slots[0]
     if slot.balance is None:
         raise CommandError(f"balance of {address}: {slot.error}")

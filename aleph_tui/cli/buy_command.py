@@ -45,6 +45,7 @@ from aleph_tui.cli.common import (
     add_network_options,
     confirm,
     emit,
+    open_service,
     resolve_network,
 )
 from aleph_tui.cli.signer_options import add_signer_options, signer_from_args
@@ -94,19 +95,13 @@ def _check_amount(token: str, amount: str) -> None:
 
 
 async def _buy(args: argparse.Namespace) -> int:
-    from aleph_tui.core.api_client import ApiError
-    from aleph_tui.core.buying import BuyError
-    from aleph_tui.core.chain import ChainError
-    from aleph_tui.core.credit_api_client import CreditApiError
-    from aleph_tui.core.service import CreditService
     from aleph_tui.core.validation import InvalidInput
 
     token = args.token.upper()
     _check_amount(token, args.amount)
     network = await resolve_network(args)
     signer = await signer_from_args(args)
-    service = CreditService(network)
-    try:
+    async with open_service(network) as service:
         try:
             quote = await service.buy_quote(token, args.amount, signer.address)
         except InvalidInput as exc:
@@ -117,10 +112,6 @@ async def _buy(args: argparse.Namespace) -> int:
                 print(line, file=sys.stderr)
         confirm(summary, args.yes, action="Sign (dry run)" if args.dry_run else "Sign and send")
         result = await service.buy(quote, signer, dry_run=args.dry_run, progress=_progress)
-    except (BuyError, ChainError, CreditApiError, ApiError) as exc:
-        raise CommandError(str(exc)) from None
-    finally:
-        await service.aclose()
     if result.status == "failed":
         raise CommandError(f"payment {result.tx_hash} failed: {result.error}")
     emit(args, _json(quote, result), lambda: _text(quote, result))

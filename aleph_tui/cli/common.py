@@ -6,11 +6,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aleph_tui.core.networks import Network
+
+if TYPE_CHECKING:
+    from aleph_tui.core.service import CreditService
 
 
 class CommandError(Exception):
@@ -63,6 +67,19 @@ async def resolve_network(args: argparse.Namespace) -> Network:
     return network.with_overrides(
         api_url=getattr(args, "api_url", None), rpc_url=getattr(args, "rpc_url", None)
     )
+
+
+@asynccontextmanager
+async def open_service(network: Network) -> AsyncIterator[CreditService]:
+    """A facade for one command, closed afterwards. Its ServiceErrors reach main(),
+    which prints them as one line (exit 1)."""
+    from aleph_tui.core.service import CreditService
+
+    service = CreditService(network)
+    try:
+        yield service
+    finally:
+        await service.aclose()
 
 
 def _json_default(value: Any) -> Any:

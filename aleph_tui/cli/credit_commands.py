@@ -20,6 +20,7 @@ from aleph_tui.cli.common import (
     add_network_options,
     confirm,
     emit,
+    open_service,
     resolve_network,
 )
 from aleph_tui.cli.signer_options import add_signer_options
@@ -207,21 +208,14 @@ def run_history(args: argparse.Namespace) -> int:
 async def _history(args: argparse.Namespace) -> int:
     from aleph_tui.cli import credit_output
     from aleph_tui.cli.balance_command import resolve_address
-    from aleph_tui.core.api_client import ApiError
-    from aleph_tui.core.service import CreditService
 
     filters = _filters(args)
     address = resolve_address(args.address, field="--address")
     network = await resolve_network(args)
-    service = CreditService(network)
-    try:
+    async with open_service(network) as service:
         page = await service.history_page(
             address, page=args.page, page_size=args.page_size, filters=filters
         )
-    except ApiError as exc:
-        raise CommandError(str(exc)) from None
-    finally:
-        await service.aclose()
     emit(
         args,
         credit_output.history_json(network, page, filters),
@@ -237,19 +231,12 @@ def run_summary(args: argparse.Namespace) -> int:
 async def _summary(args: argparse.Namespace) -> int:
     from aleph_tui.cli import credit_output
     from aleph_tui.cli.balance_command import resolve_address
-    from aleph_tui.core.api_client import ApiError
-    from aleph_tui.core.service import CreditService
 
     filters = _filters(args)
     address = resolve_address(args.address, field="--address")
     network = await resolve_network(args)
-    service = CreditService(network)
-    try:
+    async with open_service(network) as service:
         summary = await service.history_summary(address, filters)
-    except ApiError as exc:
-        raise CommandError(str(exc)) from None
-    finally:
-        await service.aclose()
     emit(
         args,
         credit_output.summary_json(network, summary, filters),
@@ -268,15 +255,12 @@ def run_transfer(args: argparse.Namespace) -> int:
 async def _transfer(args: argparse.Namespace) -> int:
     from aleph_tui.cli import credit_output
     from aleph_tui.cli.signer_options import signer_from_args
-    from aleph_tui.core.api_client import ApiError
-    from aleph_tui.core.service import CreditService
     from aleph_tui.core.transferring import InsufficientCredits
     from aleph_tui.core.validation import InvalidInput
 
     network = await resolve_network(args)
     signer = await signer_from_args(args)
-    service = CreditService(network)
-    try:
+    async with open_service(network) as service:
         try:
             quote = await service.transfer_quote(
                 signer.address,
@@ -297,10 +281,6 @@ async def _transfer(args: argparse.Namespace) -> int:
                 action="Send this transfer",
             )
         result = await service.transfer(signed, dry_run=args.dry_run)
-    except ApiError as exc:
-        raise CommandError(str(exc)) from None
-    finally:
-        await service.aclose()
 
     emit(
         args,

@@ -17,13 +17,14 @@ from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AoT, Array, Table
 from tomlkit.toml_document import TOMLDocument
 
+from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.key_storage import atomic_write
 
 ACCOUNT_FIELDS = ("name", "chain", "address", "kind")
 ALIAS_FIELDS = ("name", "address")
 
 
-class ManifestError(Exception):
+class ManifestError(ServiceError):
     pass
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from aleph_tui.core import paths, validation
 from aleph_tui.core.account_manifest import Manifest, ManifestError
+from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.key_storage import (
     KEYRING_SERVICE,
     KeyringUnavailable,
@@ -52,7 +53,7 @@ EVM_CHAINS = frozenset(_EVM_CHAIN_CODES.split())
 PasswordPrompt = Callable[[str], str | None]
 
 
-class AccountError(Exception):
+class AccountError(ServiceError):
     """A failure of the store, phrased for the user; never carries key material."""
 
 

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 import httpx
 
+from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.models import (
     HISTORY_SORT_FIELDS,
     Balance,
@@ -35,7 +36,7 @@ GET_RETRIES = 3
 PRICING_OWNER = "0xFba561a84A537fCaa567bb7A2257e7142701ae2A"
 
 
-class ApiError(Exception):
+class ApiError(ServiceError):
     """The API could not be reached or answered something unusable."""
 
 

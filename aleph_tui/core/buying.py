@@ -43,6 +43,7 @@ from aleph_tui.core import validation
 from aleph_tui.core.api_client import AlephApi, ApiError
 from aleph_tui.core.chain import ETH_DECIMALS, ChainError, ChainGateway, TxPlan
 from aleph_tui.core.credit_api_client import CreditApi, CreditApiError, CreditEstimate
+from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.journal import Journal, Operation
 from aleph_tui.core.networks import Network
 from aleph_tui.core.signer import Signer
@@ -61,7 +62,7 @@ BuyStep = Literal["signed", "sent", "confirmed", "credits_received", "pending", 
 BuyStatus = Literal["dry_run", "completed", "pending", "failed"]
 
 
-class BuyError(Exception):
+class BuyError(ServiceError):
     """The purchase cannot go ahead (balance, configuration); nothing was signed."""
 
 

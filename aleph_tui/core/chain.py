@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
+from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.networks import MAINNET_CHAIN_IDS, Network
 from aleph_tui.core.signer import SignedTransaction, Signer, SigningError
 
@@ -49,7 +50,7 @@ BALANCE_OF_SELECTOR = "70a08231"  # balanceOf(address)
 DECIMALS_SELECTOR = "313ce567"  # decimals()
 
 
-class ChainError(Exception):
+class ChainError(ServiceError):
     """A chain operation failed; the message is meant for the user as it is."""
 
 

@@ -15,6 +15,8 @@ from typing import Any
 
 import httpx
 
+from aleph_tui.core.errors import ServiceError
+
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 GET_RETRIES = 3
 BLOCKCHAIN = "ethereum"
@@ -23,7 +25,7 @@ PAYMENT_DONE = frozenset({"COMPLETED"})
 PAYMENT_FAILED = frozenset({"FAILED", "CANCELLED"})
 
 
-class CreditApiError(Exception):
+class CreditApiError(ServiceError):
     """The Credit API could not be reached or refused the request."""
 
 

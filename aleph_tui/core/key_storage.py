@@ -15,6 +15,8 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from aleph_tui.core.errors import ServiceError
+
 if TYPE_CHECKING:
     from aleph_tui.core.signer import Signer
 
@@ -26,11 +28,11 @@ KEYRING_HELP = (
 )
 
 
-class KeyringUnavailable(Exception):
+class KeyringUnavailable(ServiceError):
     """The OS keyring could not be used. The message says why, never what was stored."""
 
 
-class KeystoreError(Exception):
+class KeystoreError(ServiceError):
     """A keystore file that cannot be read, or a wrong password."""
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from aleph_tui.core import paths
+from aleph_tui.core.errors import ServiceError
 
 DEVNET_URL_ENV = "ALEPH_DEVNET_URL"
 DEFAULT_DEVNET_URL = "http://127.0.0.1:4024"
@@ -20,7 +21,7 @@ DEFAULT_DEVNET_URL = "http://127.0.0.1:4024"
 MAINNET_CHAIN_IDS = frozenset({1, 8453, 43114})
 
 
-class NetworkError(Exception):
+class NetworkError(ServiceError):
     pass
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.messages import sign_raw
 
 DEV_MNEMONIC = "test test test test test test test test test test test junk"
 
 
-class SigningError(Exception):
+class SigningError(ServiceError):
     pass
 
 

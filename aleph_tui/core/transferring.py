@@ -26,6 +26,7 @@ from aleph_tui.core.api_client import (
     MessageNotSent,
     OutcomeUnknown,
 )
+from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.journal import Journal, Operation
 from aleph_tui.core.messages import (
     CREDIT_CHANNEL,
@@ -45,7 +46,7 @@ SELF_TRANSFER = "is the sending account itself; the node refuses transfers to on
 RESUME_GRACE_S = 120.0
 
 
-class InsufficientCredits(Exception):
+class InsufficientCredits(ServiceError):
     """The sender cannot afford the transfer; nothing was signed or sent."""
 
     def __init__(self, required: int, available: int) -> None:
