@@ -57,13 +57,6 @@ class CreditService:
 
     # --- balances ---------------------------------------------------------------------
 
-    async def balances(self, addresses: Sequence[str]) -> list[Balance | Exception]:
-        """All balances concurrently; a failure is returned in its slot, not raised."""
-        results = await asyncio.gather(
-            *(self.api.balance(a) for a in addresses), return_exceptions=True
-        )
-        return [r if isinstance(r, Balance | Exception) else Exception(str(r)) for r in results]
-
     async def devnet_info(self) -> DevnetInfo:
         return await self.api.devnet_info()
 

@@ -1,0 +1,47 @@
+"""``aleph-tui --devnet``: an embedded devnet and a throwaway account store.
+
+The user's real files and keyring are never touched: the manifest lives in a temporary
+directory and keys in a keyring held in this process's memory for the session.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import tempfile
+from pathlib import Path
+
+
+async def run_on_embedded_devnet() -> None:
+    from aleph_tui.core.accounts import AccountStore
+    from aleph_tui.core.journal import Journal
+    from aleph_tui.core.networks import devnet_from_document
+    from aleph_tui.core.service import CreditService
+    from aleph_tui.core.session_keyring import use_session_keyring
+    from aleph_tui.devnet.chain.engine import dev_accounts
+    from aleph_tui.devnet.server import Devnet, DevnetOptions
+    from aleph_tui.ui.app import AlephApp
+
+    # The screen belongs to Textual: the embedded devnet logs to a file instead.
+    log_file = Path(tempfile.gettempdir()) / "aleph-tui-devnet.log"
+    logging.basicConfig(level=logging.INFO, filename=log_file, force=True)
+    print("Starting the embedded devnet…", file=sys.stderr)
+    devnet = await Devnet.start(DevnetOptions(port=0))
+    with tempfile.TemporaryDirectory(prefix="aleph-tui-session-") as home:
+        use_session_keyring()
+        store = AccountStore(
+            manifest_path=Path(home) / "accounts.toml",
+            keystore_dir=Path(home) / "keystores",
+            prompt=None,
+        )
+        for account in dev_accounts(3):
+            await store.import_key(f"dev-{account.index}", account.private_key)
+        service = CreditService(
+            devnet_from_document(devnet.document),
+            journal=Journal(Path(home) / "journal.jsonl"),
+            accounts=store,
+        )
+        try:
+            await AlephApp(service).run_async()
+        finally:
+            await devnet.stop()
