@@ -113,8 +113,20 @@ async def main(api_url: str, address: str, private_key: str) -> dict[str, Any]:
                 "content": message.content.model_dump(mode="json"),
             }
 
+        async def listing() -> dict[str, Any]:
+            from aleph.sdk.query.filters import MessageFilter
+
+            response = await client.get_messages(
+                message_filter=MessageFilter(addresses=[address], hashes=[item_hash])
+            )
+            return {
+                "total": response.pagination_total,
+                "hashes": [str(m.item_hash) for m in response.messages],
+            }
+
         if item_hash:
             summary["read_back"] = await _step(read_back)
+            summary["listing"] = await _step(listing)
     return summary
 
 

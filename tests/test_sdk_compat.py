@@ -119,3 +119,7 @@ def test_sdk_post_is_processed(devnet: RunningDevnet, accounts: list[Any], sdk_r
     assert read_back["item_hash"] == post["item_hash"]
     assert read_back["status"] == read_back["message_status"] == "processed"
     assert read_back["content"]["content"] == {"note": post["marker"]}
+
+
+def test_sdk_lists_messages(sdk_run: Any) -> None:
+    assert sdk_run["listing"] == {"total": 1, "hashes": [sdk_run["post"]["item_hash"]]}

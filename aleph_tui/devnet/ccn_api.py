@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import ValidationError
 
-from aleph_tui.devnet import history, ledger, processor
+from aleph_tui.devnet import history, ledger, message_list, processor
 from aleph_tui.devnet.context import CONTEXT_KEY, DevnetContext
 from aleph_tui.devnet.schemas import (
     Chain,
@@ -257,27 +257,14 @@ async def post_message(request: web.Request) -> web.Response:
     return _json(_broadcast_status(status), _STATUS_HTTP[status])
 
 
-def _message_dict(row: Any) -> dict[str, Any]:
-    raw = json.loads(row["raw"])
-    message = {
-        key: raw.get(key)
-        for key in (
-            "sender",
-            "chain",
-            "signature",
-            "type",
-            "item_content",
-            "item_type",
-            "item_hash",
-            "time",
-            "channel",
-        )
-    }
-    message["item_type"] = message["item_type"] or "inline"
-    message["content"] = json.loads(row["content"])
-    message["confirmed"] = False
-    message["confirmations"] = []
-    return message
+@routes.get("/api/v0/messages.json")
+async def list_messages(request: web.Request) -> web.Response:
+    try:
+        params = message_list.parse(dict(request.query))
+    except ValidationError as exc:
+        raise _validation_error(exc) from None
+    rows, total = message_list.query(_ctx(request).store.db, params)
+    return _json(json.dumps(message_list.listing(rows, total, params)))
 
 
 @routes.get("/api/v0/messages/{item_hash}")
@@ -291,14 +278,13 @@ async def get_message(request: web.Request) -> web.Response:
     )
     if row is None:
         raise web.HTTPNotFound()
-    reception = _utc(row["reception_time"])
     base: dict[str, Any] = {
         "status": row["status"],
         "item_hash": row["item_hash"],
-        "reception_time": reception.isoformat().replace("+00:00", "Z") if reception else None,
+        "reception_time": message_list.reception_iso(row["reception_time"]),
     }
     if row["status"] == "pending":
-        pending = _message_dict(row) | {"reception_time": base["reception_time"]}
+        pending = message_list.message_json(row) | {"reception_time": base["reception_time"]}
         pending.pop("confirmed")
         pending.pop("confirmations")
         base["messages"] = [pending]
@@ -307,7 +293,7 @@ async def get_message(request: web.Request) -> web.Response:
         base["error_code"] = row["error_code"]
         base["details"] = json.loads(row["details"]) if row["details"] else None
     else:
-        base["message"] = _message_dict(row)
+        base["message"] = message_list.message_json(row)
     return _json(json.dumps(base))
 
 
@@ -323,14 +309,12 @@ async def get_message_status(request: web.Request) -> web.Response:
     )
     if row is None:
         raise web.HTTPNotFound()
-    reception = _utc(row["reception_time"])
-    assert reception is not None
     return _json(
         json.dumps(
             {
                 "status": row["status"],
                 "item_hash": row["item_hash"],
-                "reception_time": reception.isoformat().replace("+00:00", "Z"),
+                "reception_time": message_list.reception_iso(row["reception_time"]),
             }
         )
     )
