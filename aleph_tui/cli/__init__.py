@@ -11,10 +11,25 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from aleph_tui.cli import account_commands, credit_commands, devnet_command, tui_command
+from aleph_tui.cli import (
+    account_commands,
+    credit_commands,
+    devnet_command,
+    flow_command,
+    pricing_command,
+    tui_command,
+    usage_command,
+)
 from aleph_tui.cli.common import CommandError, UsageError, add_network_options
 
-COMMAND_MODULES = (devnet_command, account_commands, credit_commands)
+COMMAND_MODULES = (
+    devnet_command,
+    account_commands,
+    credit_commands,
+    usage_command,
+    pricing_command,
+    flow_command,
+)
 
 
 class _Parser(argparse.ArgumentParser):

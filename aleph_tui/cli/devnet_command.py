@@ -39,6 +39,21 @@ def _count(text: str) -> int:
     return value
 
 
+def _instant(text: str) -> float:
+    """An ISO 8601 instant as Unix seconds; without a zone it is UTC."""
+    import datetime as dt
+
+    try:
+        value = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO 8601 instant (e.g. 2026-03-02T12:00:00Z)"
+        ) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.timestamp()
+
+
 def register(sub: Any) -> None:
     devnet = sub.add_parser(
         "devnet",
@@ -59,6 +74,19 @@ def register(sub: Any) -> None:
         type=_decimal,
         default=Decimal(60),
         help="seconds between the processor's batched processing runs",
+    )
+    devnet.add_argument(
+        "--flow-runs",
+        type=_count,
+        default=0,
+        metavar="N",
+        help="add N small processing runs (TokenPaymentsProcessed) for benchmarks",
+    )
+    devnet.add_argument(
+        "--clock",
+        type=_instant,
+        metavar="ISO8601",
+        help='fix the devnet\'s "now" for seeding and credit expiry (same output on any day)',
     )
     devnet.set_defaults(handler=run)
 
@@ -83,6 +111,8 @@ def run(args: argparse.Namespace) -> int:
         aleph_usd=args.aleph_usd,
         eth_usd=args.eth_usd,
         run_interval=float(args.processing_interval),
+        clock=args.clock,
+        flow_runs=args.flow_runs,
     )
 
     def announce(document: dict[str, object]) -> None:

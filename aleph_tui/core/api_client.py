@@ -344,3 +344,19 @@ class AlephApi:
             errors=tuple(str(e) for e in errors) if isinstance(errors, list) else (),
             details=details if isinstance(details, dict) and details else None,
         )
+
+    async def message_type(self, item_hash: str) -> str | None:
+        """The type (INSTANCE, STORE, PROGRAM, POST…) of a message the node knows, from
+        ``GET /api/v0/messages/{hash}``; None when it does not know it."""
+        response = await self._get(f"/api/v0/messages/{item_hash}")
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise ApiError(f"message {item_hash}: {_body_line(response)}")
+        data = _json_body(response, "message")
+        message = data.get("message")
+        if not isinstance(message, dict):  # a pending message comes as "messages": [...]
+            pending = data.get("messages")
+            message = pending[0] if isinstance(pending, list) and pending else None
+        kind = message.get("type") if isinstance(message, dict) else None
+        return str(kind) if isinstance(kind, str) else None

@@ -77,6 +77,9 @@ class Payment:
     bonus_credits: int | None
     tx_hash: str | None
     item_hash: str | None
+    # USD per credit (1e-6): credits bought, bonus excluded, times it is the USD paid.
+    credit_price_usd: Decimal | None = None
+    provider: str | None = None
 
     @property
     def is_done(self) -> bool:
@@ -101,6 +104,11 @@ def _int(value: Any) -> int | None:
         return None
 
 
+def payment_from_json(data: dict[str, Any]) -> Payment:
+    """A payment record as ``GET /payment`` sends it."""
+    return _payment(data)
+
+
 def _payment(data: dict[str, Any]) -> Payment:
     prices = data.get("prices") or {}
     return Payment(
@@ -116,6 +124,8 @@ def _payment(data: dict[str, Any]) -> Payment:
         bonus_credits=_int(prices.get("credit_bonus_amount")),
         tx_hash=data.get("tx_hash"),
         item_hash=data.get("item_hash"),
+        credit_price_usd=_decimal(prices.get("credit_price_usdc")),
+        provider=data.get("provider_id"),
     )
 
 
@@ -208,6 +218,21 @@ class CreditApi:
             params={"address": address, "page": page, "pagination": per_page},
         )
         return [_payment(row) for row in data.get("data") or []]
+
+    async def payment_page(
+        self, page: int = 1, per_page: int = 100, *, address: str | None = None
+    ) -> tuple[list[dict[str, Any]], int | None]:
+        """One page of payment records as the API sends them, newest first (everyone's
+        when ``address`` is None), and the total count when the API gives it."""
+        params: dict[str, Any] = {"page": page, "pagination": per_page, "limit": per_page}
+        if address is not None:
+            params["address"] = address
+        data = await self._request("GET", "/payment", params=params)
+        rows = data.get("data") if isinstance(data, dict) else None
+        if not isinstance(rows, list):
+            raise CreditApiError("/payment: unexpected answer from the Credit API")
+        total = _int((data.get("pagination") or {}).get("total"))
+        return [row for row in rows if isinstance(row, dict)], total
 
     async def payment_for_tx(self, address: str, tx_hash: str) -> Payment | None:
         """The record of the payment made by ``tx_hash``, if the service has seen it."""

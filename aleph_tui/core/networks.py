@@ -37,6 +37,8 @@ class Network:
     usdc_token: str | None = None
     explorer_tx_base: str | None = None
     is_devnet: bool = False
+    # Where the payment processor's logs start (its deploy block); None: unknown.
+    processor_deploy_block: int | None = None
 
     def tx_link(self, tx_hash: str) -> str | None:
         return None if self.explorer_tx_base is None else self.explorer_tx_base + tx_hash
@@ -55,6 +57,7 @@ MAINNET = Network(
     aleph_token="0x27702a26126e0B3702af63Ee09aC4d1A084EF628",
     usdc_token="0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48",
     explorer_tx_base="https://etherscan.io/tx/",
+    processor_deploy_block=24_270_182,
 )
 
 
@@ -74,6 +77,9 @@ def devnet_from_document(document: dict[str, Any]) -> Network:
         aleph_token=str(document["aleph_token"]),
         usdc_token=str(document["usdc_token"]),
         is_devnet=True,
+        processor_deploy_block=int(document["deploy_block"])
+        if "deploy_block" in document
+        else None,
     )
 
 

@@ -9,11 +9,17 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
 from typing import Literal
 
 from aleph_tui.core import buying, chain, credit_api_client  # buying
+from aleph_tui.core import pricing as pricing_core  # pricing
+from aleph_tui.core import token_flow as token_flow  # token flow
+from aleph_tui.core import usage as usage_core  # usage
 from aleph_tui.core.accounts import Account, AccountStore  # accounts
 from aleph_tui.core.api_client import AlephApi
+from aleph_tui.core.history_export import ExportFormat, ExportResult, ProgressCallback  # history
 from aleph_tui.core.journal import Journal, Operation
 from aleph_tui.core.messages import CREDIT_CHANNEL, BufferSigner
 from aleph_tui.core.models import (
@@ -27,7 +33,10 @@ from aleph_tui.core.models import (
     Pricing,
 )
 from aleph_tui.core.networks import Network
+from aleph_tui.core.paths import app_data_dir  # token flow
+from aleph_tui.core.pricing import EntityTable, Estimate  # pricing
 from aleph_tui.core.signer import Signer  # buying
+from aleph_tui.core.thresholds import Threshold, ThresholdStore  # usage
 from aleph_tui.core.transferring import (
     Resolver,
     SignedTransfer,
@@ -35,6 +44,7 @@ from aleph_tui.core.transferring import (
     TransferQuote,
     TransferResult,
 )
+from aleph_tui.core.usage import BurnRate, GroupBy, PeriodFlow, ResourceTypes, UsageReport  # usage
 
 
 class CreditService:
@@ -102,8 +112,99 @@ class CreditService:
     ) -> CreditHistorySummary:
         return await self.api.credit_history_summary(address, filters)
 
+    async def export_history(
+        self,
+        address: str,
+        path: Path,
+        fmt: ExportFormat,
+        *,
+        filters: HistoryFilters | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> ExportResult:
+        """Every entry matching ``filters``, oldest first, streamed page by page to a new
+        file at ``path`` (CSV or JSON); ``progress(rows, total)`` follows each page."""
+        from aleph_tui.core import history_export
+
+        async def fetch(page: int, page_size: int) -> CreditHistoryPage:
+            return await self.history_page(
+                address, page=page, page_size=page_size, filters=filters, sort_order=1
+            )
+
+        return await history_export.export_history(
+            fetch,
+            path,
+            fmt,
+            address=address,
+            filters=filters,
+            network=self.network.name,
+            progress=progress,
+        )
+
     async def pricing(self) -> Pricing:
         return await self.api.pricing()
+
+    # --- usage ------------------------------------------------------------------------
+
+    # Resource labels (INSTANCE, STORE…) looked up once per service, on first use.
+    _resource_types: ResourceTypes | None = None
+
+    async def usage(
+        self,
+        address: str,
+        *,
+        group_by: GroupBy = "resource",
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+    ) -> UsageReport:
+        """Outgoing credits of ``address`` from ``start`` to ``end`` (default: the last
+        30 days), grouped by resource, UTC day or payment method (core/usage.py)."""
+        if self._resource_types is None:
+            self._resource_types = ResourceTypes()
+        return await usage_core.usage_report(
+            self.api,
+            address,
+            usage_core.period(start, end),
+            group_by,
+            types=self._resource_types,
+        )
+
+    async def usage_flow(
+        self, address: str, *, start: dt.datetime | None = None, end: dt.datetime | None = None
+    ) -> PeriodFlow:
+        """Consumed against purchased (and transfers apart) over the period."""
+        return await usage_core.usage_flow(self.api, address, usage_core.period(start, end))
+
+    async def burn_rate(
+        self, address: str, *, start: dt.datetime | None = None, end: dt.datetime | None = None
+    ) -> BurnRate:
+        """Consumed credits per day over the period (default: the last 30 days) and when
+        the current balance runs out at that pace."""
+        return await usage_core.burn(self.api, address, usage_core.period(start, end))
+
+    def low_balance_threshold(self, address: str) -> Threshold | None:
+        """The low-balance threshold of ``address``; ``.crossed(balance)`` tells when to warn."""
+        return ThresholdStore().get(address)
+
+    def set_low_balance_threshold(
+        self, address: str, credits: int | str | None
+    ) -> Threshold | None:
+        """Store (None: remove) the threshold of ``address``; InvalidInput when bad."""
+        return ThresholdStore().set(address, credits)
+
+    def low_balance_thresholds(self) -> dict[str, int]:
+        return ThresholdStore().all()
+
+    # --- pricing ----------------------------------------------------------------------
+
+    async def pricing_tables(self, entity: str | None = None) -> tuple[EntityTable, ...]:
+        """The aggregate as tables (every entity, or one: InvalidInput when unknown)."""
+        return pricing_core.pricing_tables(await self.pricing(), entity)
+
+    async def estimate_cost(
+        self, entity: str, units: int | str, hours: Decimal | int | str
+    ) -> Estimate:
+        """``units`` compute units of ``entity`` for ``hours`` → credits and USD, exact."""
+        return pricing_core.estimate(await self.pricing(), entity, units, hours)
 
     # --- transfers --------------------------------------------------------------------
 
@@ -197,6 +298,30 @@ class CreditService:
         if self._credit_api is not None:
             await self._credit_api.aclose()
             self._credit_api = None
+
+    # --- token flow -------------------------------------------------------------------
+
+    async def flow_report(
+        self,
+        refresh: bool = True,
+        *,
+        chunk_blocks: int | None = None,
+        progress: token_flow.ScanProgress | None = None,
+    ) -> token_flow.FlowReport:
+        """The payment processor's ledger: credit purchases (Credit API) and processing
+        runs (chain logs, cached under ``app_data_dir()/cache/``). ``refresh=False`` reads
+        nothing from the network, only the cache. A source that cannot be read is reported
+        unavailable with its reason; this never raises for it."""
+        if self._credit_api is None and self.network.credit_api_url:
+            self._credit_api = credit_api_client.CreditApi(self.network.credit_api_url)
+        return await token_flow.flow_report(
+            self.network,
+            self._credit_api,
+            cache_dir=app_data_dir() / "cache",
+            refresh=refresh,
+            chunk_blocks=chunk_blocks or token_flow.DEFAULT_CHUNK_BLOCKS,
+            progress=progress,
+        )
 
     # --- accounts ---------------------------------------------------------------------
 

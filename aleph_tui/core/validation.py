@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 ZERO_ADDRESS = "0x" + "0" * 40
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -232,6 +233,67 @@ def date_range(
     if start is not None and end is not None and end < start:
         raise InvalidInput(field, "must not be before the start date")
     return start, end
+
+
+def export_path(text: str, *, field: str = "file") -> Path:
+    """Where to write an export: a new file (never overwritten) in an existing directory."""
+    value = text.strip()
+    if not value:
+        raise InvalidInput(field, "is empty; give a file name")
+    path = Path(value).expanduser()
+    if path.is_dir():
+        raise InvalidInput(field, "is a directory; give a file name")
+    if path.exists():
+        raise InvalidInput(field, "already exists; choose another name")
+    parent = path.parent if str(path.parent) else Path()
+    if not parent.is_dir():
+        raise InvalidInput(field, f"the directory {str(parent)!r} does not exist")
+    return path.resolve()
+
+
+# --- usage and pricing ------------------------------------------------------------------
+
+USAGE_GROUPINGS = ("resource", "day", "method")
+MAX_COMPUTE_UNITS = 1_000_000
+MAX_HOURS = Decimal(1_000_000)  # about 114 years
+MAX_HOURS_DECIMALS = 6
+
+
+def usage_grouping(text: str, *, field: str = "group-by") -> str:
+    """How usage is grouped: by resource, by day or by payment method."""
+    value = text.strip().lower()
+    if value not in USAGE_GROUPINGS:
+        raise InvalidInput(field, f"must be one of {', '.join(USAGE_GROUPINGS)}")
+    return value
+
+
+def low_balance_threshold(text: str | int, *, field: str = "threshold") -> int:
+    """A low-balance threshold: a whole number of credits, at least 1."""
+    return credit_amount(text, field=field)
+
+
+def compute_units(text: str | int, *, field: str = "units") -> int:
+    """A number of compute units: a whole number, at least 1."""
+    return positive_int(text, field=field, maximum=MAX_COMPUTE_UNITS)
+
+
+def hours(text: str | int | Decimal, *, field: str = "hours") -> Decimal:
+    """A duration in hours: greater than zero, at most 6 decimals (exact arithmetic)."""
+    if isinstance(text, bool):
+        raise InvalidInput(field, "must be a number of hours")
+    if isinstance(text, int | Decimal):
+        value = Decimal(text)
+        if not value.is_finite():
+            raise InvalidInput(field, "must be a finite number")
+    else:
+        value = _decimal(text, field)
+    if value <= 0:
+        raise InvalidInput(field, "must be greater than zero")
+    if value > MAX_HOURS:
+        raise InvalidInput(field, f"must be at most {MAX_HOURS} hours")
+    if _scaled_exactly(value, MAX_HOURS_DECIMALS) is None:
+        raise InvalidInput(field, f"must have at most {MAX_HOURS_DECIMALS} decimals")
+    return value
 
 
 def looks_like_address(text: str) -> bool:

@@ -27,6 +27,22 @@ CREDIT_PRECISION_CUTOFF = 1769990400.0
 CREDIT_PRECISION_MULTIPLIER = 10_000
 
 
+# ``aleph-tui devnet --clock``: a fixed "now" (Unix seconds) for seeding and for balance
+# and expiry evaluation, so a seeded devnet reads the same on any day. None: the system clock.
+_fixed_now: float | None = None
+
+
+def set_clock(at: float | None) -> None:
+    """Fix the devnet's "now" at ``at`` (None: follow the system clock again)."""
+    global _fixed_now
+    _fixed_now = at
+
+
+def current_time() -> float:
+    """The devnet's "now": the fixed clock when one is set, else the system clock."""
+    return time.time() if _fixed_now is None else _fixed_now
+
+
 class CreditRuleViolation(Exception):
     """The node's InvalidMessageFormat raised while applying a credit message."""
 
@@ -123,7 +139,7 @@ def _insert_history(
 
 
 def credit_balance(db: sqlite3.Connection, address: str, now: float | None = None) -> int:
-    cutoff = time.time() if now is None else now
+    cutoff = current_time() if now is None else now
     row = db.execute(
         "SELECT COALESCE(SUM(amount_remaining), 0) FROM credit_lots "
         "WHERE address = ? AND (expiration_date IS NULL OR expiration_date > ?)",
@@ -136,7 +152,7 @@ def credit_balance_details(
     db: sqlite3.Connection, address: str, now: float | None = None
 ) -> tuple[int, list[BalanceDetail]]:
     """Remaining credit per expiration: non-expiring first, then soonest first."""
-    cutoff = time.time() if now is None else now
+    cutoff = current_time() if now is None else now
     rows = db.execute(
         "SELECT expiration_date, SUM(amount_remaining) FROM credit_lots "
         "WHERE address = ? AND amount_remaining > 0 "

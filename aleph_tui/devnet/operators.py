@@ -38,3 +38,6 @@ CREDIT_SIGNER = _derive("credit signer")  # posts distributions for the credit o
 DISTRIBUTION = _derive("distribution pool")
 DEVELOPERS = _derive("developers pool")
 HISTORY_ACCOUNT = _derive("history account")  # holds --history N entries
+# They pay for the devnet's token-flow history (flow_seed). Not dev accounts: the tests
+# expect those to start without purchases.
+FLOW_BUYERS = tuple(_derive(f"flow buyer {n}") for n in (1, 2, 3))

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -257,7 +256,7 @@ def seed_history(
 ) -> None:
     if store.get_meta(SEEDED_KEY):
         return
-    now = time.time() if now is None else now
+    now = ledger.current_time() if now is None else now
     rng = random.Random(20260202)
     resource_msgs, events, payments = history_events(accounts, book, now, rng)
     with store.transaction() as db:
@@ -301,7 +300,7 @@ def seed_bulk_history(store: Store, address: str, entries: int, now: float | Non
     key = f"seed.bulk.{address}"
     if entries <= 0 or store.get_meta(key) == str(entries):
         return
-    now = time.time() if now is None else now
+    now = ledger.current_time() if now is None else now
     span = min(2 * 365 * DAY, now - ledger.CREDIT_PRECISION_CUTOFF - DAY)
     rng = random.Random(entries)
     history_rows: list[tuple[Any, ...]] = []

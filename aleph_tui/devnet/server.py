@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from aiohttp import web
 
-from aleph_tui.devnet import ccn_api, credit_api, operators, seed
+from aleph_tui.devnet import ccn_api, credit_api, flow_seed, ledger, operators, seed
 from aleph_tui.devnet.chain.engine import ChainEngine, dev_accounts, start_chain
 from aleph_tui.devnet.context import CONTEXT_KEY, AlephBalanceReader, DevnetContext
 from aleph_tui.devnet.credit_service import CreditService
@@ -43,6 +43,10 @@ class DevnetOptions:
     eth_usd: Decimal = Decimal("3000")
     poll_interval: float = 0.25
     run_interval: float = 60.0
+    # A fixed "now" (Unix seconds) for seeding and balance/expiry evaluation; None: real time.
+    clock: float | None = None
+    # Extra benchmark processing runs (flow_seed.add_processing_runs).
+    flow_runs: int = 0
 
 
 def _ensure_port_free(host: str, port: int) -> None:
@@ -66,6 +70,7 @@ class Devnet:
         self.service_task: asyncio.Task[None] | None = None
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self.w3: Any = None
+        self._fixed_clock = False
 
     @property
     def api_url(self) -> str:
@@ -94,7 +99,17 @@ class Devnet:
         else:
             state_dir = options.state_dir
         await asyncio.to_thread(state_dir.mkdir, parents=True, exist_ok=True)
-        self.chain = await start_chain(options.chain, host=options.host, state_dir=state_dir)
+        if options.clock is not None:
+            ledger.set_clock(options.clock)  # process-wide: one devnet per process
+            self._fixed_clock = True
+        # The token-flow history is mined in the past: a fresh chain starts before it.
+        flow_end = flow_seed.history_end()
+        self.chain = await start_chain(
+            options.chain,
+            host=options.host,
+            state_dir=state_dir,
+            genesis_timestamp=flow_seed.genesis_timestamp(flow_end),
+        )
         self.w3 = AsyncWeb3(
             AsyncHTTPProvider(
                 self.chain.rpc_url, request_kwargs={"timeout": ClientTimeout(total=30)}
@@ -106,6 +121,16 @@ class Devnet:
         deployment = await self._deployment(store, book, [a.address for a in accounts])
         rules = CreditRules()
         seed.genesis(store)
+        await flow_seed.seed_flow(
+            self.w3,
+            self.chain.chain_id,
+            store,
+            book,
+            rules,
+            deployment,
+            end=flow_end,
+            extra_runs=options.flow_runs,
+        )
         await asyncio.to_thread(seed.seed_history, store, accounts[:SEEDED_ACCOUNTS], book, rules)
         if options.history:
             await asyncio.to_thread(
@@ -197,6 +222,9 @@ class Devnet:
             self.store.close()
         if self._tmp is not None:
             self._tmp.cleanup()
+        if self._fixed_clock:
+            ledger.set_clock(None)
+            self._fixed_clock = False
 
 
 async def serve_forever(options: DevnetOptions, announce: Any) -> None:

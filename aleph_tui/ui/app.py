@@ -1,56 +1,159 @@
-"""The Textual application: tabs of views over the credit service facade."""
+"""The Textual application: tabs of views over the credit service facade.
+
+The shell owns what every view shares: the active account (header, picker, ``<``/``>``),
+the tabs and their number keys, reload and auto-refresh, help, the command palette,
+themes, the keymap from config.toml, and the way failures are reported (never a crash).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import inspect
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
+from textual.screen import ModalScreen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
+from aleph_tui.core.errors import ServiceError
+from aleph_tui.core.validation import InvalidInput
+from aleph_tui.ui import settings as ui_settings
+from aleph_tui.ui import themes as ui_themes
+from aleph_tui.ui.account_picker import AccountPicker
+from aleph_tui.ui.account_picker import short_address as short_address
+from aleph_tui.ui.commands import AccountCommands, ViewCommands
+from aleph_tui.ui.first_run_screen import FirstRunChoice, FirstRunScreen
+from aleph_tui.ui.help_screen import HelpScreen, KeyGroup, KeyRow
+from aleph_tui.ui.password_modal import PasswordModal
+from aleph_tui.ui.view import View
 from aleph_tui.ui.views import all_views
 
 if TYPE_CHECKING:
+    from textual.binding import BindingsMap
+    from textual.dom import DOMNode
+    from textual.theme import Theme
+    from textual.timer import Timer
+
     from aleph_tui.core.accounts import Account
     from aleph_tui.core.service import CreditService
+    from aleph_tui.core.signer import Signer
 
-
-def short_address(address: str) -> str:
-    return f"{address[:6]}…{address[-4:]}"
+PASSWORD_ATTEMPTS = 3
+ACCOUNTS_VIEW = "accounts"
 
 
 class AlephApp(App[None]):
     TITLE = "aleph-tui"
     CSS = """
     #no-views { padding: 1 2; }
+    .amount-positive { color: $amount-positive; }
+    .amount-negative { color: $amount-negative; }
+    .pending { color: $pending; }
     """
+    COMMANDS = App.COMMANDS | {AccountCommands, ViewCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark,f1", "help", "Help", id="help", tooltip="Every key, grouped"),
+        Binding("a", "pick_account", "Account", id="account-picker", tooltip="Switch account"),
+        Binding("r", "reload", "Reload", id="reload", tooltip="Fetch this view again"),
+        Binding(
+            "less_than_sign",
+            "cycle_account(-1)",
+            "Previous account",
+            show=False,
+            id="account-previous",
+            tooltip="Switch to the previous account",
+        ),
+        Binding(
+            "greater_than_sign",
+            "cycle_account(1)",
+            "Next account",
+            show=False,
+            id="account-next",
+            tooltip="Switch to the next account",
+        ),
         Binding("q", "quit", "Quit", id="quit", tooltip="Leave aleph-tui"),
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit",
+            show=False,
+            priority=True,
+            id="quit-now",
+            tooltip="Leave aleph-tui, even from a text field",
+        ),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Commands",
+            show=False,
+            priority=True,
+            id="command-palette",
+            tooltip="Accounts, views, themes and more, by name",
+        ),
     ]
 
     active_account: reactive[Account | None] = reactive(None, always_update=True)
 
-    def __init__(self, service: CreditService) -> None:
+    def __init__(self, service: CreditService, views: Sequence[type[View]] | None = None) -> None:
         super().__init__()
         self.service = service
+        self.views: list[type[View]] = sorted(
+            all_views() if views is None else views, key=lambda v: v.key
+        )
         self.accounts: list[Account] = []
+        self.settings = ui_settings.UiSettings()
+        self.config_path = ui_settings.config_file()
+        self._theme_in_use: str | None = None
+        self._account_store_failed = False
+        self._pending_retry: Callable[[], object] | None = None
+        self._refresh_timer: Timer | None = None
+        for view in self.views:
+            # One binding per view: its number key, remappable as "view-<id>".
+            binding = Binding(
+                view.key,
+                f"open_view('{view.view_id}')",
+                view.title,
+                show=False,
+                id=f"view-{view.view_id}",
+                tooltip=f"Show the {view.title} tab",
+            )
+            for expanded in Binding.make_bindings([binding]):
+                keys = self._bindings.key_to_bindings
+                keys[expanded.key] = [*keys.get(expanded.key, []), expanded]
+
+    # --- layout -----------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Header()
-        views = all_views()
-        if not views:
+        if not self.views:
             yield Static("No views yet.", id="no-views")
         with TabbedContent(id="views"):
-            for view in views:
+            for view in self.views:
                 with TabPane(f"{view.key} {view.title}", id=f"tab-{view.view_id}"):
                     yield view(id=view.view_id)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.accounts = self.service.account_list()
-        default = self.service.accounts.default()
+        loaded = ui_settings.load_settings(self.config_path)
+        self.settings = loaded.settings
+        for problem in loaded.problems:
+            self.notify(problem, title="Settings", severity="warning", timeout=15, markup=False)
+        self._install_themes()
+        self._apply_keymap(self.settings.keymap)
+        self._start_auto_refresh(self.settings.refresh_interval)
+        self.reload_account_list()
+        default = self._default_account()
         self.active_account = default or (self.accounts[0] if self.accounts else None)
+        self.call_after_refresh(self._focus_current_view)
+        self.call_after_refresh(self._report_keymap_clashes)
+        if not self.accounts and not self._account_store_failed:
+            self.push_screen(FirstRunScreen(), self._first_run_chosen)
+
+    async def on_unmount(self) -> None:
+        await self.service.aclose()
 
     def watch_active_account(self, account: Account | None) -> None:
         network = self.service.network.name
@@ -58,6 +161,351 @@ class AlephApp(App[None]):
             self.sub_title = f"{network} · no account"
         else:
             self.sub_title = f"{network} · {account.name} {short_address(account.address)}"
+        self._pending_retry = None
 
-    async def on_unmount(self) -> None:
-        await self.service.aclose()
+    def now(self) -> dt.datetime:
+        """The current time (UTC) for every view: one clock that tests can fix."""
+        return dt.datetime.now(dt.UTC)
+
+    # --- views ------------------------------------------------------------------------
+
+    @property
+    def current_view(self) -> View | None:
+        """The view of the visible tab."""
+        if not self.views:
+            return None
+        tabs = self.query_one("#views", TabbedContent)
+        pane = tabs.active_pane
+        if pane is None:
+            return None
+        views = list(pane.query(View))
+        return views[0] if views else None
+
+    def action_open_view(self, view_id: str) -> None:
+        """Show the tab of ``view_id`` (e.g. ``"accounts"``)."""
+        if view_id not in {view.view_id for view in self.views}:
+            self.notify(f"There is no {view_id} view.", severity="warning")
+            return
+        tabs = self.query_one("#views", TabbedContent)
+        if tabs.active != f"tab-{view_id}":
+            tabs.active = f"tab-{view_id}"
+        else:
+            self._focus_current_view()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self._pending_retry = None
+        self.call_after_refresh(self._focus_current_view)
+
+    def _focus_current_view(self) -> None:
+        view = self.current_view
+        if view is not None and not isinstance(self.screen, ModalScreen):
+            view.default_focus().focus()
+
+    def action_reload(self) -> None:
+        retry, self._pending_retry = self._pending_retry, None
+        if retry is not None:
+            result = retry()
+            if inspect.isawaitable(result):
+                self.run_worker(result, name="retry", group="retry", exit_on_error=False)
+            return
+        view = self.current_view
+        if view is not None:
+            view.reload()
+
+    def _start_auto_refresh(self, seconds: float) -> None:
+        if self._refresh_timer is not None:
+            self._refresh_timer.stop()
+            self._refresh_timer = None
+        if seconds > 0:
+            self._refresh_timer = self.set_interval(
+                seconds, self._refresh_visible_view, name="refresh"
+            )
+
+    def _refresh_visible_view(self) -> None:
+        """Reload the visible view, unless a modal (a form's confirmation, a password)
+        is open: the user is in the middle of something."""
+        if len(self.screen_stack) > 1:
+            return
+        view = self.current_view
+        if view is not None:
+            view.reload()
+
+    # --- accounts ---------------------------------------------------------------------
+
+    def reload_account_list(self) -> list[Account]:
+        """Read the account store again (after an account was created, imported, removed)."""
+        try:
+            self.accounts = self.service.account_list()
+            self._account_store_failed = False
+        except ServiceError as exc:
+            self._account_store_failed = True
+            self.report_failure("Accounts", exc)
+        return self.accounts
+
+    def refresh_accounts(self, select: str | None = None) -> None:
+        """Re-read the store; make ``select`` (a name) active, or keep the active account
+        if it still exists, or fall back to the default. Call it after any change."""
+        self.reload_account_list()
+        by_name = {account.name: account for account in self.accounts}
+        current = self.active_account
+        if select is not None and select in by_name:
+            self.active_account = by_name[select]
+        elif current is None or by_name.get(current.name) != current:
+            self.active_account = self._default_account() or next(iter(by_name.values()), None)
+
+    def select_account(self, account: Account) -> None:
+        self.active_account = account
+
+    def _default_account(self) -> Account | None:
+        try:
+            return self.service.accounts.default()
+        except ServiceError:
+            return None
+
+    def action_pick_account(self) -> None:
+        self.reload_account_list()
+        if not self.accounts:
+            self._no_accounts()
+            return
+
+        def chosen(account: Account | None) -> None:
+            if account is not None:
+                self.active_account = account
+
+        self.push_screen(AccountPicker(self.accounts, self.active_account), chosen)
+
+    def action_cycle_account(self, step: int) -> None:
+        self.reload_account_list()
+        if not self.accounts:
+            self._no_accounts()
+            return
+        current = self.active_account
+        index = self.accounts.index(current) if current in self.accounts else -step
+        self.active_account = self.accounts[(index + step) % len(self.accounts)]
+
+    def _no_accounts(self) -> None:
+        self.notify(
+            "No account yet: create or import one on the Accounts tab.",
+            title="Accounts",
+            severity="warning",
+        )
+
+    def _first_run_chosen(self, choice: FirstRunChoice | None) -> None:
+        if choice is None:
+            return
+        if ACCOUNTS_VIEW not in {view.view_id for view in self.views}:
+            self.notify(
+                f"Run `aleph-tui account {choice} NAME` in a terminal, "
+                f"then press {self.key_for('account-picker') or 'a'} to pick it.",
+                title="Accounts",
+                timeout=15,
+                markup=False,
+            )
+            return
+        self.action_open_view(ACCOUNTS_VIEW)
+        view = self.query_one(f"#{ACCOUNTS_VIEW}", View)
+        # The accounts view's own create/import action, if it has one; else its tab is enough.
+        for name in (f"action_{choice}_account", f"action_{choice}"):
+            action = getattr(view, name, None)
+            if callable(action):
+                self.call_after_refresh(action)
+                break
+
+    async def signer_for(self, account: Account) -> Signer | None:
+        """The signer of ``account``; for an encrypted keystore, asks for the password
+        (up to three tries). None if the user cancels. Call it from a worker: it waits
+        for the password modal. Other failures raise the service's error."""
+        from aleph_tui.core.accounts import AccountError
+
+        if account.kind != "keystore":
+            return await self.service.account_signer(account.name)
+        error: str | None = None
+        for attempt in range(1, PASSWORD_ATTEMPTS + 1):
+            password = await self.push_screen_wait(PasswordModal(account, error))
+            if password is None:
+                return None
+            try:
+                return await self.service.account_signer(account.name, password)
+            except AccountError as exc:
+                if "incorrect password" not in str(exc) or attempt == PASSWORD_ATTEMPTS:
+                    raise
+                error = f"Incorrect password, try again ({PASSWORD_ATTEMPTS - attempt} left)."
+        raise AssertionError("unreachable")
+
+    # --- failures ---------------------------------------------------------------------
+
+    def report_failure(
+        self, title: str, exc: BaseException, retry: Callable[[], object] | None = None
+    ) -> None:
+        """Show a failure as an error notification, never a crash. With ``retry``,
+        ``r`` runs it (once) instead of reloading the view, and the message says so."""
+        message = describe_failure(exc)
+        if not isinstance(exc, ServiceError | InvalidInput):
+            self.log.error(f"{title}: {exc!r}")
+        self._pending_retry = retry
+        if retry is not None:
+            key = self.key_for("reload") or "r"
+            message = f"{message}\nPress {key} to retry."
+        self.notify(message, title=title, severity="error", timeout=10, markup=False)
+
+    # --- help and keys ----------------------------------------------------------------
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.key_groups(), str(self.config_path)))
+
+    def key_groups(self) -> list[KeyGroup]:
+        """Every key that works on the main screen now, as the help screen lists them."""
+        screen = self.screen
+        groups = [KeyGroup("Anywhere", self._rows(self._bindings))]
+        view = self.current_view
+        if view is not None:
+            groups.append(KeyGroup(f"{view.title} tab", self._rows(view._bindings)))
+            focused = screen.focused
+            if focused is not None and focused is not view and view in focused.ancestors:
+                for node in focused.ancestors_with_self:
+                    if node is view:
+                        break
+                    rows = self._rows(node._bindings)
+                    if rows:
+                        groups.append(KeyGroup(f"{type(node).__name__} (focused)", rows))
+        groups.append(KeyGroup("Screen", self._rows(screen._bindings)))
+        return groups
+
+    def _rows(self, bindings: BindingsMap) -> list[KeyRow]:
+        resolved = bindings.copy()
+        resolved.apply_keymap(self._keymap)
+        rows: dict[tuple[str, str], tuple[list[str], KeyRow]] = {}
+        for _key, binding in resolved:
+            if binding.system:
+                continue
+            description = binding.tooltip or binding.description or binding.action
+            label = binding.description or binding.action
+            text = f"{label}: {description}" if binding.tooltip and binding.description else label
+            slot = (binding.action, text)
+            keys, _row = rows.get(slot, ([], KeyRow("", text, binding.id)))
+            display = self.get_key_display(binding)
+            if display not in keys:
+                keys.append(display)
+            rows[slot] = (keys, KeyRow(", ".join(keys), text, binding.id))
+        return [row for _keys, row in rows.values()]
+
+    def key_for(self, binding_id: str) -> str | None:
+        """The keys of an app binding as displayed, after the user's keymap."""
+        resolved = self._bindings.copy()
+        resolved.apply_keymap(self._keymap)
+        keys = [self.get_key_display(b) for _k, b in resolved if b.id == binding_id]
+        return ", ".join(keys) or None
+
+    def known_binding_ids(self) -> set[str]:
+        ids = {b.id for _k, b in self._bindings if b.id}
+        classes: Iterable[type[DOMNode]] = [
+            *self.views,
+            HelpScreen,
+            AccountPicker,
+            PasswordModal,
+            FirstRunScreen,
+        ]
+        for cls in classes:
+            for base in cls.__mro__:
+                for binding in Binding.make_bindings(base.__dict__.get("BINDINGS", [])):
+                    if binding.id:
+                        ids.add(binding.id)
+        return ids
+
+    def _apply_keymap(self, keymap: dict[str, str]) -> None:
+        known = self.known_binding_ids()
+        unknown = sorted(set(keymap) - known)
+        if unknown:
+            self.notify(
+                f"{self.config_path}: [keymap] has no binding "
+                f"{', '.join(repr(u) for u in unknown)}; the ids are listed in help (?)",
+                title="Settings",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
+        self.set_keymap({k: v for k, v in keymap.items() if k in known})
+
+    def _report_keymap_clashes(self) -> None:
+        """Warn when the keymap takes a key from a binding it does not remap (Textual
+        drops the old binding silently)."""
+        for node in [self, *self.query(View)]:
+            resolved = node._bindings.copy()
+            resolved.apply_keymap(self._keymap)
+            kept = {(b.id, key) for key, b in resolved}
+            for key, binding in node._bindings:
+                if binding.id is None or binding.id in self._keymap:
+                    continue
+                if (binding.id, key) not in kept:
+                    self.notify(
+                        f"{self.config_path}: the keymap gives {self.get_key_display(binding)} "
+                        f"to another binding, so {binding.id} lost it",
+                        title="Settings",
+                        severity="warning",
+                        timeout=15,
+                        markup=False,
+                    )
+
+    # --- themes -----------------------------------------------------------------------
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """aleph-tui's CSS variables, for themes that do not set them in [variables]:
+        the theme's own success, error and warning colours."""
+        theme = self.current_theme
+        return {
+            "amount-positive": theme.success or "#4EBF71",
+            "amount-negative": theme.error or "#BA3C5B",
+            "pending": theme.warning or "#FFA62B",
+        }
+
+    def _install_themes(self) -> None:
+        for name in ui_themes.ANSI_THEMES:
+            self.unregister_theme(name)
+        loaded = ui_themes.load_bundled_themes()
+        loaded.extend(ui_themes.load_user_themes())
+        for theme in loaded.themes:
+            self.register_theme(theme)
+        for source, problem in loaded.failures:
+            self.notify(
+                f"{source}: {problem}",
+                title="Theme skipped",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+        wanted = self.settings.theme
+        if wanted is not None and wanted not in self.available_themes:
+            self.notify(
+                f"{self.config_path}: theme '{wanted}' is not available; "
+                f"using {ui_themes.DEFAULT_THEME}",
+                title="Theme",
+                severity="warning",
+                markup=False,
+            )
+            wanted = None
+        if wanted is None:
+            wanted = ui_themes.DEFAULT_THEME
+        if wanted not in self.available_themes:  # the bundled files are missing
+            wanted = "textual-dark"
+        self.theme = wanted
+        self._theme_in_use = wanted
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        """Remember the theme the user chose (not the one applied at start-up)."""
+        if theme.name == self._theme_in_use:
+            return
+        self._theme_in_use = theme.name
+        try:
+            ui_settings.save_theme(theme.name, self.config_path)
+        except ServiceError as exc:
+            self.report_failure("Theme", exc)
+
+
+def describe_failure(exc: BaseException) -> str:
+    """One line for a notification: the service's own sentence, or the exception type."""
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else ""
+    if isinstance(exc, ServiceError | InvalidInput):
+        return first or type(exc).__name__
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__

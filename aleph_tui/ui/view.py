@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from textual.binding import Binding, BindingType
 from textual.widget import Widget
+from textual.widgets import Input, TextArea
+from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
     from aleph_tui.core.accounts import Account
@@ -12,11 +15,24 @@ if TYPE_CHECKING:
     from aleph_tui.ui.app import AlephApp
 
 
-class View(Widget):
+class View(Widget, can_focus=True):
     """A tab of the dashboard. Subclasses set the class variables and override the hooks.
 
     ``account_changed`` runs on mount and whenever the active account changes;
-    ``reload`` runs on ``r`` and on the auto-refresh timer.
+    ``reload`` runs on ``r`` and on the auto-refresh timer (never while a modal is open).
+
+    Keys: give every binding an ``id`` (kebab-case, e.g. ``"history-next-page"``) so users
+    can remap it in ``config.toml``, and a ``tooltip``; show at most two or three in the
+    footer (``show=False`` on the others; the help screen lists them all).
+
+    Focus: the view itself takes focus when its tab opens, so its keys and the global ones
+    work at once. Override ``default_focus`` to start on a table instead; avoid starting
+    on an ``Input``, which would swallow the number keys. Escape in a field comes back to
+    the view.
+
+    Failures: run network calls in workers (``@work(group=..., exclusive=True,
+    exit_on_error=False)``) and pass failures to ``self.aleph_app.report_failure``; an
+    uncaught worker error of this view is reported for you, never crashing the app.
     """
 
     view_id: ClassVar[str]
@@ -26,6 +42,17 @@ class View(Widget):
     DEFAULT_CSS = """
     View { height: 1fr; }
     """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape",
+            "leave_field",
+            "Leave field",
+            show=False,
+            id="view-leave-field",
+            tooltip="Move the focus from a text field back to the view",
+        ),
+    ]
 
     @property
     def aleph_app(self) -> AlephApp:
@@ -53,3 +80,18 @@ class View(Widget):
 
     def reload(self) -> None:
         """Fetch again (bound to ``r``)."""
+
+    def default_focus(self) -> Widget:
+        """The widget that takes the focus when this view's tab opens."""
+        return self
+
+    def action_leave_field(self) -> None:
+        if isinstance(self.screen.focused, Input | TextArea):
+            self.focus()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if event.state is WorkerState.ERROR and worker.error is not None:
+            # Never the description: it holds the worker's arguments, maybe a password.
+            task = worker.name.replace("_", " ").strip() if worker.name else "task"
+            self.aleph_app.report_failure(f"{self.title}: {task}", worker.error)

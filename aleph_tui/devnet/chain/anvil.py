@@ -85,7 +85,13 @@ class AnvilChain:
 
 
 def _command(
-    binary: Path, host: str, port: int, chain_id: int, balance_eth: int, state_file: Path | None
+    binary: Path,
+    host: str,
+    port: int,
+    chain_id: int,
+    balance_eth: int,
+    state_file: Path | None,
+    genesis_timestamp: int | None = None,
 ) -> list[str]:
     command = [
         str(binary),
@@ -104,6 +110,9 @@ def _command(
     if state_file is not None:
         # --state = --load-state (if the file exists) + --dump-state on exit.
         command += ["--state", str(state_file)]
+    if genesis_timestamp is not None and not (state_file is not None and state_file.exists()):
+        # Only a fresh chain: a loaded state keeps its own blocks.
+        command += ["--timestamp", str(genesis_timestamp)]
     return command
 
 
@@ -143,8 +152,12 @@ async def start_anvil(
     state_dir: Path | None = None,
     chain_id: int,
     balance_eth: int,
+    genesis_timestamp: int | None = None,
 ) -> AnvilChain:
-    """Start anvil and wait until it answers; ``port=0`` picks a free port."""
+    """Start anvil and wait until it answers; ``port=0`` picks a free port.
+
+    ``genesis_timestamp`` dates a fresh chain's genesis; anvil's clock runs from there.
+    """
     started = time.perf_counter()
     state_file = state_dir / STATE_FILE_NAME if state_dir is not None else None
     attempts = _PORT_ATTEMPTS if port == 0 else 1
@@ -154,7 +167,9 @@ async def start_anvil(
         url = _url(host, chosen_port)
         # Not a pipe, which anvil could fill up; closed by AnvilChain.stop().
         stderr_log = tempfile.TemporaryFile(prefix="anvil-stderr-")  # noqa: SIM115
-        command = _command(binary, host, chosen_port, chain_id, balance_eth, state_file)
+        command = _command(
+            binary, host, chosen_port, chain_id, balance_eth, state_file, genesis_timestamp
+        )
         process = await asyncio.create_subprocess_exec(
             *command,
             stdin=asyncio.subprocess.DEVNULL,

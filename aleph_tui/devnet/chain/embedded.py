@@ -40,8 +40,15 @@ _CORS_HEADERS = {
 }
 
 
-def _open_chain(state_dir: Path | None, chain_id: int, balance_eth: int) -> DevChain:
-    """Build the chain (and replay its journal); runs in the worker thread."""
+def _open_chain(
+    state_dir: Path | None, chain_id: int, balance_eth: int, genesis_timestamp: int | None = None
+) -> DevChain:
+    """Build the chain (and replay its journal); runs in the worker thread.
+
+    ``genesis_timestamp`` dates a fresh chain's genesis (a journalled chain keeps its own);
+    as with anvil's ``--timestamp``, the chain's clock then runs from there.
+    """
+    requested_genesis = genesis_timestamp
     accounts = [to_canonical_address(account.address) for account in dev_accounts()]
     settings = {
         "schema": SCHEMA_VERSION,
@@ -50,6 +57,7 @@ def _open_chain(state_dir: Path | None, chain_id: int, balance_eth: int) -> DevC
     }
     journal = ChainJournal.in_dir(state_dir) if state_dir is not None else None
     genesis_timestamp = None
+    clock_offset = 0
     entries = []
     if journal is not None:
         meta = journal.meta()
@@ -63,15 +71,20 @@ def _open_chain(state_dir: Path | None, chain_id: int, balance_eth: int) -> DevC
                 )
             genesis_timestamp = int(meta["genesis_timestamp"])
         else:
-            genesis_timestamp = int(time.time())
+            genesis_timestamp = requested_genesis or int(time.time())
             journal.set_meta({**settings, "genesis_timestamp": str(genesis_timestamp)})
         entries = journal.entries()
+    if not entries and requested_genesis is not None:
+        # A fresh chain dated in the past: its clock runs on from the genesis, as anvil's.
+        genesis_timestamp = genesis_timestamp or requested_genesis
+        clock_offset = genesis_timestamp - int(time.time())
     chain = DevChain(
         chain_id=chain_id,
         funded_accounts=accounts,
         balance_wei=balance_eth * WEI_PER_ETH,
         genesis_timestamp=genesis_timestamp,
         journal=journal,
+        clock_offset=clock_offset,
     )
     try:
         chain.replay(entries)
@@ -157,13 +170,16 @@ async def start_embedded(
     state_dir: Path | None = None,
     chain_id: int,
     balance_eth: int,
+    genesis_timestamp: int | None = None,
 ) -> EmbeddedChain:
     """Start the embedded chain in the running loop; ``port=0`` picks a free port."""
     started = time.perf_counter()
     loop = asyncio.get_running_loop()
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="devnet-evm")
     try:
-        chain = await loop.run_in_executor(executor, _open_chain, state_dir, chain_id, balance_eth)
+        chain = await loop.run_in_executor(
+            executor, _open_chain, state_dir, chain_id, balance_eth, genesis_timestamp
+        )
     except BaseException:
         executor.shutdown(wait=False)
         raise

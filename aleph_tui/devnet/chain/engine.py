@@ -131,12 +131,15 @@ async def start_chain(
     state_dir: Path | None = None,
     chain_id: int = DEVNET_CHAIN_ID,
     balance_eth: int = 10000,
+    genesis_timestamp: int | None = None,
 ) -> ChainEngine:
     """Start an EVM chain and return it once it answers JSON-RPC.
 
     ``auto`` uses anvil when it is installed and the embedded py-evm chain otherwise.
     ``port=0`` picks a free port; read the real one from ``rpc_url``. With
-    ``state_dir`` the chain is kept across restarts.
+    ``state_dir`` the chain is kept across restarts. ``genesis_timestamp`` (Unix seconds)
+    dates a fresh chain's genesis, e.g. in the past to mine history; the chain's clock runs
+    from there until ``evm_setNextBlockTimestamp`` moves it, as anvil's does.
     """
     if kind not in ("auto", "embedded", "anvil"):
         raise ValueError(f"unknown chain kind {kind!r}")
@@ -155,11 +158,17 @@ async def start_chain(
             state_dir=state_dir,
             chain_id=chain_id,
             balance_eth=balance_eth,
+            genesis_timestamp=genesis_timestamp,
         )
     if kind == "auto":
         logger.info("anvil not found, using the embedded py-evm chain")
     from aleph_tui.devnet.chain.embedded import start_embedded
 
     return await start_embedded(
-        host=host, port=port, state_dir=state_dir, chain_id=chain_id, balance_eth=balance_eth
+        host=host,
+        port=port,
+        state_dir=state_dir,
+        chain_id=chain_id,
+        balance_eth=balance_eth,
+        genesis_timestamp=genesis_timestamp,
     )

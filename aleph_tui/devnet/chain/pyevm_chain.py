@@ -86,6 +86,7 @@ class DevChain:
         balance_wei: int,
         genesis_timestamp: int | None = None,
         journal: ChainJournal | None = None,
+        clock_offset: int = 0,
     ) -> None:
         self.chain_id = chain_id
         self.accounts = tuple(Address(a) for a in funded_accounts)
@@ -112,6 +113,11 @@ class DevChain:
         self._tx_index: dict[bytes, TxLocation] = {}
         self._snapshots: dict[int, int] = {}  # snapshot id -> block number
         self._next_snapshot_id = 0
+        # As anvil's clock: blocks are stamped with the system time plus this offset, which
+        # a genesis in the past or evm_setNextBlockTimestamp moves.
+        self._clock_offset = clock_offset
+        self._next_timestamp: int | None = None
+        self._pending_uses_next = False
 
     # --- blocks -------------------------------------------------------------
 
@@ -211,10 +217,25 @@ class DevChain:
         self._prepare_pending_block(timestamp)
         self._mine("mine", b"")
 
+    def set_next_block_timestamp(self, timestamp: int) -> None:
+        """evm_setNextBlockTimestamp, as anvil does it: the next block gets ``timestamp`` and
+        the clock carries on from there (later blocks keep the same distance to the system
+        clock). It must be after the latest block."""
+        parent_timestamp = self.head.timestamp
+        if timestamp <= parent_timestamp:
+            raise InvalidParams(
+                f"timestamp {timestamp} is not after the latest block's {parent_timestamp}"
+            )
+        self._next_timestamp = timestamp
+
     def _prepare_pending_block(self, timestamp: int | None) -> None:
         parent_timestamp = self.head.timestamp
-        if timestamp is None:
-            timestamp = max(int(time.time()), parent_timestamp + 1)
+        self._pending_uses_next = False
+        if timestamp is None and self._next_timestamp is not None:
+            timestamp = max(self._next_timestamp, parent_timestamp + 1)
+            self._pending_uses_next = True
+        elif timestamp is None:
+            timestamp = max(int(time.time()) + self._clock_offset, parent_timestamp + 1)
         elif timestamp <= parent_timestamp:
             raise InvalidParams(
                 f"timestamp {timestamp} is not after the latest block's {parent_timestamp}"
@@ -225,6 +246,11 @@ class DevChain:
         pending = self.chain.get_block()
         # A deterministic prevrandao keeps block hashes identical when a journal replays.
         block = self.chain.mine_block(mix_hash=keccak(pending.header.parent_hash), blob_gas_used=0)
+        if self._pending_uses_next:
+            # Only a block actually mined uses up evm_setNextBlockTimestamp (not a refused tx).
+            self._clock_offset = block.header.timestamp - int(time.time())
+            self._next_timestamp = None
+            self._pending_uses_next = False
         for index, tx in enumerate(block.transactions):
             self._tx_index[bytes(tx.hash)] = TxLocation(block.number, index)
         if self.journal is not None:

@@ -355,6 +355,12 @@ def _mine(chain: DevChain, params: Any) -> str:
     return "0x0"
 
 
+@rpc_method("evm_setNextBlockTimestamp")
+def _set_next_block_timestamp(chain: DevChain, params: Any) -> None:
+    (timestamp,) = parse.positional(params, 1)
+    chain.set_next_block_timestamp(parse.quantity(timestamp, "timestamp"))
+
+
 @rpc_method("anvil_setBalance", "hardhat_setBalance")
 def _set_balance(chain: DevChain, params: Any) -> None:
     account, balance = parse.positional(params, 2)

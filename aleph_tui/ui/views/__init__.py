@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from aleph_tui.ui.view import View
+from aleph_tui.ui.views.accounts_view import AccountsView
 
 
 def all_views() -> list[type[View]]:
-    views: list[type[View]] = []
+    from aleph_tui.ui.views.balance_view import BalanceView
+    from aleph_tui.ui.views.buy_view import BuyView
+    from aleph_tui.ui.views.history_view import HistoryView
+    from aleph_tui.ui.views.transfer_view import TransferView
+
+    views: list[type[View]] = [AccountsView]
+    views += [BuyView, TransferView]
+    views += [BalanceView, HistoryView]
     return sorted(views, key=lambda view: view.key)

@@ -1,0 +1,398 @@
+"""``aleph-tui usage``: credits consumed over a period, grouped, set against purchases, the
+burn rate and when the credits run out; ``aleph-tui usage threshold``: the low-balance
+threshold of an account.
+
+::
+
+    aleph-tui usage [--address A] [--group-by resource|day|method]
+                    [--from DATE] [--to DATE] [--json]
+    aleph-tui usage threshold [--address A] [CREDITS | --clear] [--json]
+
+The period runs from --from to --to (YYYY-MM-DD in UTC, the --to day included, or RFC
+3339 instants); without --to it ends now, without --from it starts 30 days before its
+end. Definitions (core/usage.py): *outgoing* is every credit that left in the period,
+*consumed* only the expenses (payment method credit_expense), *purchased* the incoming
+distributions (purchases and grants); transfers are counted apart, in and out. The burn
+rate is consumed credits per day over the period; the credits run out at
+``balance / burn rate`` days from now (null when nothing was consumed).
+
+``usage --json`` prints (credit amounts are integers; USD, days and rates decimal strings;
+times RFC 3339 UTC)::
+
+    {"network", "address", "from", "to", "days", "group_by",
+     "groups": [{"key", "kind", "credits", "usd", "entries"}, …],
+     "total", "total_usd", "consumed", "consumed_usd", "entries",
+     "flow": {"consumed", "purchased", "transferred_in", "transferred_out",
+              "other_outgoing", "net"},
+     "burn": {"per_day", "per_day_usd", "balance", "balance_usd", "days_left",
+              "runs_out", "at"},
+     "threshold": {"credits", "low"} | null}
+
+``key`` is a resource hash (``kind``: its message type such as INSTANCE, STORE or
+PROGRAM, null when unknown; a transfer is keyed by its recipient with ``kind``
+"credit_transfer"), a UTC day ``YYYY-MM-DD`` (every day of the period, ``kind`` null), or
+a payment method (``kind`` null). The groups' credits sum to ``total``. ``per_day`` and
+``days_left`` are rounded to 2 decimals, ``days_left`` and ``runs_out`` are null when
+nothing was consumed.
+
+``usage threshold --json`` prints ``{"address", "threshold": CREDITS | null, "file"}``
+(after a change, what is now stored). The file is ``$XDG_CONFIG_HOME/aleph-tui/
+thresholds.toml``. Read-only commands never import eth_account, web3 or textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
+
+from aleph_tui.cli.common import (
+    UsageError,
+    add_json_option,
+    add_network_options,
+    emit,
+    open_service,
+    resolve_network,
+)
+
+if TYPE_CHECKING:
+    from aleph_tui.core.networks import Network
+    from aleph_tui.core.thresholds import Threshold
+    from aleph_tui.core.usage import BurnRate, PeriodFlow, UsageReport
+
+CENT = Decimal("0.01")
+
+
+def _checked(check: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An argparse type from a validation function: InvalidInput becomes a usage error."""
+
+    def parse(text: str) -> Any:
+        from aleph_tui.core.validation import InvalidInput
+
+        try:
+            return check(text)
+        except InvalidInput as exc:
+            raise argparse.ArgumentTypeError(exc.rule) from None
+
+    parse.__name__ = getattr(check, "__name__", "value")
+    return parse
+
+
+def _group_by(text: str) -> str:
+    from aleph_tui.core import validation
+
+    return validation.usage_grouping(text)
+
+
+def _start(text: str) -> Any:
+    from aleph_tui.core import validation
+
+    return validation.history_date(text, field="from")
+
+
+def _end(text: str) -> Any:
+    from aleph_tui.core import validation
+
+    return validation.history_date(text, field="to", end_of_day=True)
+
+
+def _threshold(text: str) -> int:
+    from aleph_tui.core import validation
+
+    return validation.low_balance_threshold(text)
+
+
+def _add_address(parser: argparse.ArgumentParser, default: Any) -> None:
+    parser.add_argument(
+        "--address",
+        metavar="A",
+        default=default,
+        help="an address, account name or alias (default: the default account)",
+    )
+
+
+def register(sub: Any) -> None:
+    usage = sub.add_parser(
+        "usage",
+        help="credits consumed, burn rate and low-balance threshold",
+        description=USAGE_HELP,
+        usage="%(prog)s [-h] [--address A] [--group-by resource|day|method] [--from DATE]\n"
+        "       [--to DATE] [--json]\n"
+        "       %(prog)s threshold [--address A] [CREDITS | --clear] [--json]",
+    )
+    _add_address(usage, None)
+    usage.add_argument(
+        "--group-by",
+        type=_checked(_group_by),
+        default="resource",
+        metavar="resource|day|method",
+        help="group outgoing credits by resource (default), UTC day or payment method",
+    )
+    usage.add_argument(
+        "--from",
+        dest="start",
+        metavar="DATE",
+        type=_checked(_start),
+        help="from this day (YYYY-MM-DD, UTC) or RFC 3339 instant (default: 30 days "
+        "before the end)",
+    )
+    usage.add_argument(
+        "--to",
+        dest="end",
+        metavar="DATE",
+        type=_checked(_end),
+        help="up to this day included, or RFC 3339 instant (default: now)",
+    )
+    add_network_options(usage)
+    add_json_option(usage)
+    usage.set_defaults(handler=run_usage)
+
+    usage_sub = usage.add_subparsers(
+        dest="usage_command",
+        metavar="COMMAND",
+        parser_class=type(usage),
+        prog=usage.prog,  # not the custom usage text above
+    )
+    threshold = usage_sub.add_parser(
+        "threshold", help="show or set the low-balance threshold", description=THRESHOLD_HELP
+    )
+    _add_address(threshold, argparse.SUPPRESS)
+    value = threshold.add_mutually_exclusive_group()
+    value.add_argument(
+        "credits",
+        nargs="?",
+        metavar="CREDITS",
+        type=_checked(_threshold),
+        help="the new threshold, in whole credits",
+    )
+    value.add_argument("--clear", action="store_true", help="remove the threshold")
+    add_json_option(threshold)
+    threshold.set_defaults(handler=run_threshold)
+
+
+USAGE_HELP = (
+    "Credits that left an account over a period (default: the last 30 days), grouped by "
+    "resource, day or payment method; consumed against purchased; the burn rate and "
+    "when the credits run out; the low-balance threshold."
+)
+THRESHOLD_HELP = (
+    "Show the low-balance threshold of an account, set it (CREDITS) or remove it "
+    "(--clear). The dashboard warns when the balance falls below it."
+)
+
+
+def _address(args: argparse.Namespace) -> str:
+    from aleph_tui.cli.balance_command import resolve_address
+
+    return resolve_address(getattr(args, "address", None), field="--address")
+
+
+# --- usage --------------------------------------------------------------------------------
+
+
+def run_usage(args: argparse.Namespace) -> int:
+    return asyncio.run(_usage(args))
+
+
+async def _usage(args: argparse.Namespace) -> int:
+    from aleph_tui.core import usage
+    from aleph_tui.core.thresholds import ThresholdStore
+    from aleph_tui.core.validation import InvalidInput
+
+    if args.start is not None and args.end is not None and args.end < args.start:
+        raise UsageError("aleph-tui: --to: must not be before --from")
+    try:
+        span = usage.period(args.start, args.end)
+        if span.end == span.start:
+            raise InvalidInput("to", "must be after --from")
+    except InvalidInput as exc:
+        raise UsageError(f"aleph-tui: --{exc.field}: {exc.rule}") from None
+    address = _address(args)
+    threshold = ThresholdStore().get(address)
+    network = await resolve_network(args)
+    async with open_service(network) as service:
+        report, flow, rate = await usage.all_of(
+            service.usage(address, group_by=args.group_by, start=span.start, end=span.end),
+            service.usage_flow(address, start=span.start, end=span.end),
+            service.burn_rate(address, start=span.start, end=span.end),
+        )
+    emit(
+        args,
+        usage_json(network, report, flow, rate, threshold),
+        lambda: usage_text(network, report, flow, rate, threshold),
+    )
+    return 0
+
+
+def _plain(value: Decimal) -> str:
+    from aleph_tui.cli.credit_output import plain
+
+    return plain(value)
+
+
+def _cents(value: Decimal) -> str:
+    return _plain(value.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def _money(value: Decimal) -> str:
+    """Dollars as text shows them: $5.00."""
+    return f"${value.quantize(CENT, rounding=ROUND_HALF_UP):.2f}"
+
+
+def usage_json(
+    network: Network,
+    report: UsageReport,
+    flow: PeriodFlow,
+    rate: BurnRate,
+    threshold: Threshold | None,
+) -> dict[str, Any]:
+    from aleph_tui.cli.credit_output import iso, usd
+
+    return {
+        "network": network.name,
+        "address": report.address,
+        "from": iso(report.period.start),
+        "to": iso(report.period.end),
+        "days": _cents(report.period.days),
+        "group_by": report.group_by,
+        "groups": [
+            {
+                "key": g.key,
+                "kind": g.kind,
+                "credits": g.credits,
+                "usd": usd(g.credits),
+                "entries": g.entries,
+            }
+            for g in report.groups
+        ],
+        "total": report.total,
+        "total_usd": usd(report.total),
+        "consumed": report.consumed,
+        "consumed_usd": usd(report.consumed),
+        "entries": report.entries,
+        "flow": {
+            "consumed": flow.consumed,
+            "purchased": flow.purchased,
+            "transferred_in": flow.transferred_in,
+            "transferred_out": flow.transferred_out,
+            "other_outgoing": flow.other_out,
+            "net": flow.net,
+        },
+        "burn": {
+            "per_day": _cents(rate.per_day),
+            "per_day_usd": _plain(rate.per_day_usd.quantize(Decimal("0.000001"))),
+            "balance": rate.balance,
+            "balance_usd": usd(rate.balance),
+            "days_left": None if rate.days_left is None else _cents(rate.days_left),
+            "runs_out": iso(rate.runs_out),
+            "at": iso(rate.at),
+        },
+        "threshold": None
+        if threshold is None
+        else {"credits": threshold.credits, "low": threshold.is_low(rate.balance)},
+    }
+
+
+def table(rows: list[list[str]], right: set[int]) -> list[str]:
+    """Columns padded to their widest cell; those in ``right`` aligned right."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(
+            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ).rstrip()
+        for row in rows
+    ]
+
+
+def _short(key: str) -> str:
+    return key[:16] + "…" if len(key) > 20 and not key.startswith("0x") else key
+
+
+def usage_text(
+    network: Network,
+    report: UsageReport,
+    flow: PeriodFlow,
+    rate: BurnRate,
+    threshold: Threshold | None,
+) -> str:
+    from aleph_tui.cli.credit_output import short_time
+    from aleph_tui.core.models import format_credits
+
+    span = report.period
+    lines = [
+        f"Usage of {report.address} ({network.name}), {short_time(span.start)} → "
+        f"{short_time(span.end)} UTC ({_cents(span.days)} days)"
+    ]
+    heading = {"resource": "RESOURCE", "day": "DAY (UTC)", "method": "PAYMENT METHOD"}
+    if report.groups:
+        rows = [[heading[report.group_by], "TYPE", "CREDITS", "USD", "ENTRIES"]]
+        for g in report.groups:
+            rows.append(
+                [
+                    _short(g.key),
+                    g.kind or "",
+                    str(g.credits),
+                    _money(g.usd),
+                    str(g.entries),
+                ]
+            )
+        if report.group_by != "resource":
+            rows = [[r[0], *r[2:]] for r in rows]
+        lines += table(rows, right={2, 3, 4} if report.group_by == "resource" else {1, 2, 3})
+    else:
+        lines.append("No credits left in this period.")
+    lines += [
+        f"Outgoing        {format_credits(report.total)} in {report.entries} entries",
+        f"Consumed        {format_credits(flow.consumed)}",
+        f"Purchased       {format_credits(flow.purchased)}",
+        f"Transfers in    {format_credits(flow.transferred_in)}",
+        f"Transfers out   {format_credits(flow.transferred_out)}",
+    ]
+    if flow.other_out:
+        lines.append(f"Other outgoing  {format_credits(flow.other_out)}")
+    lines.append(f"Net             {format_credits(flow.net)}")
+    per_day = f"{_cents(rate.per_day)} credits/day ({_money(rate.per_day_usd)}/day)"
+    lines.append(f"Burn rate       {per_day}")
+    lines.append(f"Balance         {format_credits(rate.balance)}")
+    if rate.days_left is None:
+        lines.append("Runs out        never at this pace (nothing consumed)")
+    else:
+        when = short_time(rate.runs_out) + " UTC" if rate.runs_out else "beyond year 9999"
+        lines.append(f"Runs out        {when} (in {_cents(rate.days_left)} days)")
+    if threshold is None:
+        lines.append("Threshold       none (set one with `aleph-tui usage threshold CREDITS`)")
+    else:
+        state = "LOW: below the threshold" if threshold.is_low(rate.balance) else "above"
+        lines.append(f"Threshold       {format_credits(threshold.credits)}; balance {state}")
+    return "\n".join(lines)
+
+
+# --- threshold ----------------------------------------------------------------------------
+
+
+def run_threshold(args: argparse.Namespace) -> int:
+    from aleph_tui.core.models import format_credits
+    from aleph_tui.core.thresholds import ThresholdStore
+
+    address = _address(args)
+    store = ThresholdStore()
+    if args.clear:
+        threshold = store.set(address, None)
+    elif args.credits is not None:
+        threshold = store.set(address, args.credits)
+    else:
+        threshold = store.get(address)
+    data = {
+        "address": address,
+        "threshold": None if threshold is None else threshold.credits,
+        "file": str(store.path),
+    }
+    if threshold is None:
+        text = f"No low-balance threshold for {address}"
+    else:
+        text = f"Low-balance threshold of {address}: {format_credits(threshold.credits)}"
+    emit(args, data, text)
+    return 0

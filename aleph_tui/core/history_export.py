@@ -1,0 +1,260 @@
+"""Export of a filtered credit history to CSV or JSON, streamed page by page.
+
+Memory stays flat in the size of the history: one page is held at a time and written
+straight to disk. Rows go oldest first, so entries that arrive while the export runs land
+after the rows already written instead of shifting them onto the next page (the node
+pages with an offset; its order is total, ties broken by credit_ref and credit_index).
+
+The file is written next to its destination as ``<name>.part`` and renamed into place
+only once complete; a failure or a cancellation removes the partial file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import datetime as dt
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any, Literal, Protocol
+
+from aleph_tui.core.models import (
+    CreditHistoryEntry,
+    CreditHistoryPage,
+    HistoryFilters,
+    credits_to_usd,
+)
+
+ExportFormat = Literal["csv", "json"]
+EXPORT_FORMATS: tuple[ExportFormat, ...] = ("csv", "json")
+EXPORT_PAGE_SIZE = 200
+
+# The columns of the CSV and the keys of each JSON entry, in this order.
+COLUMNS = (
+    "timestamp",
+    "amount",
+    "usd",
+    "direction",
+    "payment_method",
+    "token",
+    "chain",
+    "provider",
+    "origin",
+    "origin_ref",
+    "tx_hash",
+    "price",
+    "bonus_amount",
+    "expiration",
+    "credit_ref",
+    "credit_index",
+    "expense_count",
+    "expense_size_mib",
+)
+# Spreadsheets run a cell starting with one of these as a formula (CSV injection).
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_NUMERIC_COLUMNS = frozenset(
+    {"amount", "usd", "price", "bonus_amount", "credit_index", "expense_count", "expense_size_mib"}
+)
+
+PageFetcher = Callable[[int, int], Awaitable[CreditHistoryPage]]
+"""``(page, page_size)`` → that page of the filtered history, oldest first."""
+ProgressCallback = Callable[[int, int], None]
+"""``(rows written, rows the node counts)``, called after each page."""
+Record = dict[str, str | int | None]
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    format: ExportFormat
+    rows: int
+    total: int  # what the node counted on the last page read
+
+    @property
+    def complete(self) -> bool:
+        """False when the history changed while it was being exported."""
+        return self.rows == self.total
+
+
+def plain(value: Decimal) -> str:
+    """A decimal without exponent or trailing zeros: 100000.0 → "100000"."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "0") else text
+
+
+def iso(moment: dt.datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def entry_record(entry: CreditHistoryEntry) -> Record:
+    """One entry as the export writes it: credits as integers, decimals as exact strings."""
+    return {
+        "timestamp": iso(entry.timestamp),
+        "amount": entry.amount,
+        "usd": plain(credits_to_usd(entry.amount)),
+        "direction": entry.direction,
+        "payment_method": entry.payment_method,
+        "token": entry.token,
+        "chain": entry.chain,
+        "provider": entry.provider,
+        "origin": entry.origin,
+        "origin_ref": entry.origin_ref,
+        "tx_hash": entry.tx_hash,
+        "price": None if entry.price is None else plain(entry.price),
+        "bonus_amount": entry.bonus_amount,
+        "expiration": iso(entry.expiration),
+        "credit_ref": entry.credit_ref,
+        "credit_index": entry.credit_index,
+        "expense_count": entry.expense_count,
+        "expense_size_mib": None
+        if entry.expense_size_mib is None
+        else plain(entry.expense_size_mib),
+    }
+
+
+def filters_record(filters: HistoryFilters) -> dict[str, Any]:
+    return {
+        "direction": filters.direction,
+        "payment_method": filters.payment_method,
+        "token": filters.token,
+        "from": iso(filters.start),
+        "to": iso(filters.end),
+        "resource_types": list(filters.resource_types),
+        "resource": filters.resource,
+    }
+
+
+def csv_cell(column: str, value: str | int | None) -> str:
+    """A CSV cell: empty for None, and text a spreadsheet would run as a formula quoted."""
+    if value is None:
+        return ""
+    text = str(value)
+    if column not in _NUMERIC_COLUMNS and text.startswith(_FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+def partial_path(path: Path) -> Path:
+    return path.with_name(path.name + ".part")
+
+
+class _Writer(Protocol):
+    def write(self, entries: Sequence[CreditHistoryEntry]) -> None: ...
+    def finish(self, rows: int) -> None: ...
+    def abort(self) -> None: ...
+
+
+class _FileWriter:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.file: IO[str] = path.open("w", newline="", encoding="utf-8")
+
+    def abort(self) -> None:
+        self.file.close()
+        self.path.unlink(missing_ok=True)
+
+
+class _CsvWriter(_FileWriter):
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.csv = csv.writer(self.file)
+        self.csv.writerow(COLUMNS)
+
+    def write(self, entries: Sequence[CreditHistoryEntry]) -> None:
+        for entry in entries:
+            record = entry_record(entry)
+            self.csv.writerow([csv_cell(column, record[column]) for column in COLUMNS])
+        self.file.flush()
+
+    def finish(self, rows: int) -> None:
+        self.file.close()
+
+
+class _JsonWriter(_FileWriter):
+    """``{"address", "network", "filters", "order", "exported_at", "entries": [...],
+    "count"}``, written as it goes: the entries array is never held in memory."""
+
+    def __init__(self, path: Path, header: dict[str, Any]) -> None:
+        super().__init__(path)
+        self.first = True
+        head = json.dumps(header, indent=2)
+        self.file.write(head[:-2] + ',\n  "entries": [')
+
+    def write(self, entries: Sequence[CreditHistoryEntry]) -> None:
+        for entry in entries:
+            self.file.write(
+                ("\n    " if self.first else ",\n    ") + json.dumps(entry_record(entry))
+            )
+            self.first = False
+        self.file.flush()
+
+    def finish(self, rows: int) -> None:
+        self.file.write(("" if self.first else "\n  ") + f'],\n  "count": {rows}\n}}\n')
+        self.file.close()
+
+
+def _open_writer(fmt: ExportFormat, path: Path, header: dict[str, Any]) -> _Writer:
+    if fmt == "csv":
+        return _CsvWriter(path)
+    if fmt == "json":
+        return _JsonWriter(path, header)
+    raise ValueError(f"unknown export format {fmt!r}")
+
+
+def _finish(writer: _Writer, rows: int, part: Path, path: Path) -> None:
+    writer.finish(rows)
+    if path.exists():
+        part.unlink()
+        raise FileExistsError(f"{path} appeared during the export; nothing was overwritten")
+    part.replace(path)
+
+
+async def export_history(
+    fetch: PageFetcher,
+    path: Path,
+    fmt: ExportFormat,
+    *,
+    address: str,
+    filters: HistoryFilters | None = None,
+    network: str | None = None,
+    progress: ProgressCallback | None = None,
+    page_size: int = EXPORT_PAGE_SIZE,
+) -> ExportResult:
+    """Write every row ``fetch`` pages through to ``path``; ``path`` must not exist."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}")
+    if page_size < 1:
+        raise ValueError("page_size starts at 1")
+    header = {
+        "address": address,
+        "network": network,
+        "filters": filters_record(filters or HistoryFilters()),
+        "order": "oldest first",
+        "exported_at": iso(dt.datetime.now(dt.UTC)),
+    }
+    part = partial_path(path)
+    writer = await asyncio.to_thread(_open_writer, fmt, part, header)
+    rows = total = 0
+    try:
+        number = 1
+        while True:
+            page = await fetch(number, page_size)
+            if page.entries:
+                await asyncio.to_thread(writer.write, page.entries)
+            rows += len(page.entries)
+            total = max(page.total, rows)
+            if progress is not None:
+                progress(rows, total)
+            if len(page.entries) < page_size or rows >= page.total:
+                break
+            number += 1
+        await asyncio.to_thread(_finish, writer, rows, part, path)
+    except BaseException:
+        writer.abort()  # also on cancellation: never leave a partial file behind
+        raise
+    return ExportResult(path, fmt, rows, total)

@@ -1,0 +1,453 @@
+"""One contract event's logs, read with chunked ``eth_getLogs`` and cached on disk.
+
+The cache is a SQLite file (the caller picks it, e.g. under ``app_data_dir()/cache/``)
+holding the logs of one ``(address, topic0)`` from ``start_block`` on, their blocks'
+timestamps, the last block scanned and an *anchor*: the number and hash of a block
+``reorg_margin`` blocks below it. ``sync`` checks the anchor's hash, drops everything after
+it and reads only from there to the head, so a second open reads the new blocks and the
+margin. A hash that no longer matches (a deep reorg, or a devnet started afresh with the
+same addresses) drops the whole cache and scans again from ``start_block``.
+
+Ranges are read ``chunk_blocks`` at a time (default 10 000). When the node refuses a range
+("more than 10000 results", "block range too large", …) the chunk is halved and the range
+retried; the smaller size is remembered for the next sync. Every chunk is committed as it
+is read, so an interrupted first scan (mainnet: ~170 chunks) resumes where it stopped.
+Block timestamps are read in JSON-RPC batches.
+
+JSON-RPC goes over httpx (no web3), so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+import sqlite3
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from aleph_tui.core.errors import ServiceError
+
+DEFAULT_CHUNK_BLOCKS = 10_000
+REORG_MARGIN_BLOCKS = 12
+RPC_TIMEOUT_S = 30.0
+RPC_RETRIES = 3
+BLOCK_BATCH = 50
+SCHEMA_VERSION = "1"
+
+# How nodes say a range holds too much (geth, erigon, Infura, Alchemy, publicnode, …).
+_TOO_MUCH = re.compile(
+    r"too many|more than \d+ (results|logs)|result(s)? (set|limit)|response size|"
+    r"(block )?range (is )?(too (large|big|wide)|exceed|limit)|exceed\w* .*range|"
+    r"max(imum)? (block )?range|limit exceeded|query timeout|timed? ?out",
+    re.IGNORECASE,
+)
+_TOO_MUCH_CODES = frozenset({-32005})
+
+ScanProgress = Callable[[int, int, int], None]  # (scanned up to, from block, head)
+
+
+class LogScanError(ServiceError):
+    """The chain could not be read; the message says why, plainly."""
+
+
+class RpcError(LogScanError):
+    """The node answered with a JSON-RPC error."""
+
+    def __init__(self, method: str, code: int | None, message: str) -> None:
+        super().__init__(f"the RPC node refused {method}: {message}")
+        self.code = code
+        self.node_message = message
+
+    @property
+    def range_too_large(self) -> bool:
+        return self.code in _TOO_MUCH_CODES or bool(_TOO_MUCH.search(self.node_message))
+
+
+class JsonRpc:
+    """A minimal JSON-RPC 2.0 client: single calls and batches, retried on transport
+    errors, HTTP 429 and 5xx."""
+
+    def __init__(
+        self, url: str, *, timeout: float = RPC_TIMEOUT_S, client: httpx.AsyncClient | None = None
+    ) -> None:
+        self.url = url
+        self._client = client or httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=5.0))
+        self._next_id = 0
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def _post(self, payload: Any) -> Any:
+        delay = 0.2
+        for attempt in range(RPC_RETRIES):
+            last = attempt == RPC_RETRIES - 1
+            try:
+                response = await self._client.post(self.url, json=payload)
+            except httpx.TransportError as exc:
+                if last:
+                    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                    raise LogScanError(
+                        f"cannot reach the RPC node at {self.url}: {detail}"
+                    ) from None
+            else:
+                retry = response.status_code == 429 or response.status_code >= 500
+                if response.status_code == 200 or not retry or last:
+                    if response.status_code != 200:
+                        raise LogScanError(
+                            f"the RPC node at {self.url} answered HTTP {response.status_code}"
+                        )
+                    try:
+                        return response.json()
+                    except ValueError:
+                        raise LogScanError(
+                            f"the RPC node at {self.url} did not answer JSON"
+                        ) from None
+            await asyncio.sleep(delay)
+            delay *= 2
+        raise AssertionError("unreachable")
+
+    def _request(self, method: str, params: Sequence[Any]) -> dict[str, Any]:
+        self._next_id += 1
+        return {"jsonrpc": "2.0", "id": self._next_id, "method": method, "params": list(params)}
+
+    @staticmethod
+    def _result(method: str, answer: Any) -> Any:
+        if not isinstance(answer, dict):
+            raise LogScanError(f"unexpected answer to {method} from the RPC node")
+        error = answer.get("error")
+        if error is not None:
+            if isinstance(error, dict):
+                code = error.get("code")
+                raise RpcError(
+                    method,
+                    code if isinstance(code, int) else None,
+                    str(error.get("message") or error),
+                )
+            raise RpcError(method, None, str(error))
+        return answer.get("result")
+
+    async def call(self, method: str, *params: Any) -> Any:
+        return self._result(method, await self._post(self._request(method, params)))
+
+    async def batch(self, method: str, params_list: Sequence[Sequence[Any]]) -> list[Any]:
+        """``method`` once per params, in one request when the node takes batches (else
+        one by one); results in the same order."""
+        if not params_list:
+            return []
+        requests = [self._request(method, p) for p in params_list]
+        answers = await self._post(requests)
+        if not isinstance(answers, list) or len(answers) != len(requests):
+            return [await self.call(method, *p) for p in params_list]
+        by_id = {a.get("id"): a for a in answers if isinstance(a, dict)}
+        return [self._result(method, by_id.get(r["id"])) for r in requests]
+
+
+@dataclass(frozen=True)
+class CachedLog:
+    block_number: int
+    log_index: int
+    tx_hash: str
+    topics: tuple[str, ...]
+    data: str  # 0x-prefixed hex
+    timestamp: int | None  # of its block, Unix seconds
+
+
+@dataclass(frozen=True)
+class ScanStats:
+    """What one ``sync`` read."""
+
+    from_block: int  # first block read (the anchor + 1, or start_block)
+    to_block: int  # last block read; the cache's last block now
+    requests: int  # eth_getLogs calls, refused ones included
+    logs_read: int  # logs read in [from_block, to_block] (the margin is read again)
+    chunk_blocks: int  # the chunk size in use at the end (smaller if the node refused)
+    reset: bool  # the cache was dropped first (new chain or deep reorg)
+    seconds: float
+
+    @property
+    def blocks(self) -> int:
+        return max(0, self.to_block - self.from_block + 1)
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS logs (
+    block_number INTEGER NOT NULL,
+    log_index INTEGER NOT NULL,
+    tx_hash TEXT NOT NULL,
+    topics TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (block_number, log_index)
+);
+CREATE TABLE IF NOT EXISTS blocks (
+    number INTEGER PRIMARY KEY,
+    hash TEXT,
+    timestamp INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS documents (
+    name TEXT PRIMARY KEY,
+    saved_at REAL NOT NULL,
+    body TEXT NOT NULL
+);
+"""
+
+
+def _quantity(value: Any) -> int:
+    return int(value, 16) if isinstance(value, str) else int(value)
+
+
+class LogCache:
+    """The cache file of one ``(address, topic0)`` from ``start_block``. Opening it with
+    other parameters (or another schema) starts it afresh. Close it after use."""
+
+    def __init__(self, path: Path, *, address: str, topic0: str, start_block: int) -> None:
+        self.path = path
+        self.address = address.lower()
+        self.topic0 = topic0.lower()
+        self.start_block = max(0, start_block)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+        identity = {
+            "schema": SCHEMA_VERSION,
+            "address": self.address,
+            "topic0": self.topic0,
+            "start_block": str(self.start_block),
+        }
+        if {k: self._meta(k) for k in identity} != identity:
+            with self._transaction():
+                self._clear()
+                self._db.execute("DELETE FROM documents")
+                for key, value in identity.items():
+                    self._set_meta(key, value)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # --- storage ----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def _set_meta(self, key: str, value: str | None) -> None:
+        if value is None:
+            self._db.execute("DELETE FROM meta WHERE key = ?", (key,))
+        else:
+            self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def _clear(self) -> None:
+        self._db.execute("DELETE FROM logs")
+        self._db.execute("DELETE FROM blocks")
+        for key in ("last_block", "anchor_block", "anchor_hash", "scanned_at"):
+            self._set_meta(key, None)
+
+    def _truncate_after(self, block: int) -> None:
+        self._db.execute("DELETE FROM logs WHERE block_number > ?", (block,))
+        self._db.execute("DELETE FROM blocks WHERE number > ?", (block,))
+
+    @property
+    def last_block(self) -> int | None:
+        """The last block scanned, or None before the first scan."""
+        value = self._meta("last_block")
+        return None if value is None else int(value)
+
+    @property
+    def scanned_at(self) -> float | None:
+        """When the last scan ended (Unix seconds)."""
+        value = self._meta("scanned_at")
+        return None if value is None else float(value)
+
+    @property
+    def anchor(self) -> tuple[int, str] | None:
+        number, block_hash = self._meta("anchor_block"), self._meta("anchor_hash")
+        return None if number is None or block_hash is None else (int(number), block_hash)
+
+    def logs(self) -> list[CachedLog]:
+        rows = self._db.execute(
+            "SELECT l.block_number, l.log_index, l.tx_hash, l.topics, l.data, b.timestamp "
+            "FROM logs l LEFT JOIN blocks b ON b.number = l.block_number "
+            "ORDER BY l.block_number, l.log_index"
+        ).fetchall()
+        return [
+            CachedLog(int(n), int(i), str(tx), tuple(json.loads(topics)), str(data), ts)
+            for n, i, tx, topics, data, ts in rows
+        ]
+
+    def document(self, name: str) -> tuple[Any, float] | None:
+        """A JSON document saved with ``put_document`` and when it was saved."""
+        row = self._db.execute(
+            "SELECT body, saved_at FROM documents WHERE name = ?", (name,)
+        ).fetchone()
+        return None if row is None else (json.loads(row[0]), float(row[1]))
+
+    def put_document(self, name: str, body: Any) -> None:
+        """Keep a JSON document next to the logs (it goes when the cache is reset)."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO documents (name, saved_at, body) VALUES (?, ?, ?)",
+            (name, time.time(), json.dumps(body)),
+        )
+
+    def _store(self, logs: list[CachedLog], hashes: dict[int, str | None], last: int) -> None:
+        with self._transaction():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO logs VALUES (?, ?, ?, ?, ?)",
+                [
+                    (g.block_number, g.log_index, g.tx_hash, json.dumps(g.topics), g.data)
+                    for g in logs
+                ],
+            )
+            self._db.executemany(
+                "INSERT OR IGNORE INTO blocks VALUES (?, ?, ?)",
+                [(g.block_number, hashes.get(g.block_number), g.timestamp) for g in logs],
+            )
+            self._set_meta("last_block", str(last))
+
+    # --- scanning ---------------------------------------------------------------------
+
+    async def sync(
+        self,
+        rpc: JsonRpc,
+        *,
+        chunk_blocks: int = DEFAULT_CHUNK_BLOCKS,
+        reorg_margin: int = REORG_MARGIN_BLOCKS,
+        head_lag: int = 0,
+        progress: ScanProgress | None = None,
+    ) -> ScanStats:
+        """Read the blocks since the last sync (and the reorg margin) up to the head minus
+        ``head_lag``; raises LogScanError, leaving what was read so far committed."""
+        if chunk_blocks < 1:
+            raise ValueError("chunk_blocks must be at least 1")
+        started = time.monotonic()
+        head = _quantity(await rpc.call("eth_blockNumber")) - max(0, head_lag)
+        from_block, reset = await self._resume_point(rpc, reorg_margin)
+        learned = self._meta("chunk_blocks")
+        size = min(chunk_blocks, int(learned)) if learned else chunk_blocks
+        requests = logs_read = 0
+        cursor = from_block
+        while cursor <= head:
+            end = min(head, cursor + size - 1)
+            requests += 1
+            try:
+                raw = await rpc.call(
+                    "eth_getLogs",
+                    {
+                        "address": self.address,
+                        "topics": [self.topic0],
+                        "fromBlock": hex(cursor),
+                        "toBlock": hex(end),
+                    },
+                )
+            except RpcError as exc:
+                if exc.range_too_large and end > cursor:
+                    size = max(1, (end - cursor + 1) // 2)
+                    self._set_meta("chunk_blocks", str(size))
+                    continue
+                raise
+            logs, hashes = await self._with_timestamps(rpc, raw or [])
+            self._store(logs, hashes, end)
+            logs_read += len(logs)
+            cursor = end + 1
+            if progress is not None:
+                progress(end, from_block, head)
+        last = max(from_block - 1, head)
+        await self._set_anchor(rpc, last, reorg_margin)
+        return ScanStats(
+            from_block=from_block,
+            to_block=last,
+            requests=requests,
+            logs_read=logs_read,
+            chunk_blocks=size,
+            reset=reset,
+            seconds=time.monotonic() - started,
+        )
+
+    async def _resume_point(self, rpc: JsonRpc, reorg_margin: int) -> tuple[int, bool]:
+        """The first block to read, and whether the cache was reset; drops what follows."""
+        last = self.last_block
+        if last is None:
+            return self.start_block, False
+        anchor = self.anchor
+        if anchor is None:
+            # An interrupted scan: no anchor yet, re-read the margin without checking.
+            resume = max(self.start_block, last - reorg_margin + 1)
+        else:
+            number, expected = anchor
+            block = await rpc.call("eth_getBlockByNumber", hex(number), False)
+            if not isinstance(block, dict) or str(block.get("hash", "")).lower() != expected:
+                with self._transaction():
+                    self._clear()
+                return self.start_block, True
+            resume = number + 1
+        with self._transaction():
+            self._truncate_after(resume - 1)
+            self._set_meta("last_block", str(resume - 1))
+        return resume, False
+
+    async def _set_anchor(self, rpc: JsonRpc, last: int, reorg_margin: int) -> None:
+        number = max(self.start_block - 1, last - max(0, reorg_margin))
+        block = await rpc.call("eth_getBlockByNumber", hex(number), False) if number >= 0 else None
+        with self._transaction():
+            self._set_meta("last_block", str(last))
+            self._set_meta("scanned_at", str(time.time()))
+            if isinstance(block, dict) and block.get("hash"):
+                self._set_meta("anchor_block", str(number))
+                self._set_meta("anchor_hash", str(block["hash"]).lower())
+            else:
+                self._set_meta("anchor_block", None)
+                self._set_meta("anchor_hash", None)
+
+    async def _with_timestamps(
+        self, rpc: JsonRpc, raw: list[dict[str, Any]]
+    ) -> tuple[list[CachedLog], dict[int, str | None]]:
+        numbers = sorted({_quantity(entry["blockNumber"]) for entry in raw})
+        timestamps: dict[int, int] = {}
+        for offset in range(0, len(numbers), 500):  # SQLite's parameter limit
+            chunk = numbers[offset : offset + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT number, timestamp FROM blocks WHERE number IN ({marks})", chunk
+            ).fetchall()
+            timestamps.update((int(n), int(t)) for n, t in rows)
+        hashes: dict[int, str | None] = {}
+        missing = [n for n in numbers if n not in timestamps]
+        for offset in range(0, len(missing), BLOCK_BATCH):
+            chunk = missing[offset : offset + BLOCK_BATCH]
+            blocks = await rpc.batch("eth_getBlockByNumber", [(hex(n), False) for n in chunk])
+            for number, block in zip(chunk, blocks, strict=True):
+                if not isinstance(block, dict):
+                    raise LogScanError(f"the RPC node does not know block {number}")
+                timestamps[number] = _quantity(block["timestamp"])
+                hashes[number] = str(block.get("hash") or "").lower() or None
+        logs = [
+            CachedLog(
+                block_number=_quantity(entry["blockNumber"]),
+                log_index=_quantity(entry["logIndex"]),
+                tx_hash=str(entry["transactionHash"]).lower(),
+                topics=tuple(str(t).lower() for t in entry.get("topics") or ()),
+                data=str(entry.get("data") or "0x").lower(),
+                timestamp=timestamps.get(_quantity(entry["blockNumber"])),
+            )
+            for entry in raw
+            if not entry.get("removed")
+        ]
+        return logs, hashes

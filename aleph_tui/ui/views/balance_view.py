@@ -1,0 +1,341 @@
+"""Key 1, Balance: every account side by side, and the active one in detail.
+
+The detail shows ALEPH per chain with locked and available amounts, credits with their
+USD value, credit lots by expiration (a week or less left is marked in text), and the
+wallet's ETH, ALEPH and USDC on chain. A balance that cannot be fetched reads
+"unavailable"; one that could be fetched before but not now keeps its last value and
+says "stale since HH:MM:SS". ``h`` hides every amount behind •••.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import DataTable, Static
+
+from aleph_tui.ui.view import View
+from aleph_tui.ui.widgets import amount_text as fmt
+from aleph_tui.ui.widgets.accounts_balance_table import (
+    AccountBalanceRow,
+    AccountsBalanceTable,
+    short_address,
+)
+from aleph_tui.ui.widgets.credit_lots_table import CreditLotsTable, expiring_soon
+
+if TYPE_CHECKING:
+    from aleph_tui.core.accounts import Account
+    from aleph_tui.core.chain import WalletBalances
+    from aleph_tui.core.models import Balance, BalanceOverview
+
+
+def one_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+class BalanceView(View):
+    view_id = "balance"
+    title = "Balance"
+    key = "1"
+
+    DEFAULT_CSS = """
+    BalanceView { padding: 0 1; }
+    BalanceView .section-title { text-style: bold; color: $text-muted; margin-top: 1; }
+    BalanceView #balance-detail { height: auto; }
+    BalanceView #balance-detail > Vertical {
+        width: 1fr; height: auto; border: round $panel; padding: 0 1;
+    }
+    BalanceView #balance-detail > #credits-panel { width: 2fr; }
+    BalanceView #last-updated { color: $text-muted; margin-top: 1; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "h",
+            "toggle_hidden",
+            "Hide amounts",
+            id="hide-balances",
+            tooltip="Hide or show every amount (••• in their place)",
+        ),
+    ]
+
+    balances_hidden: reactive[bool] = reactive(False, init=False)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._overview: BalanceOverview | None = None
+        # The last balance fetched for each address, and when: what is shown when a
+        # later fetch fails (marked stale).
+        self._known: dict[str, tuple[Balance, dt.datetime]] = {}
+        self._errors: dict[str, str] = {}
+        self._updated_at: dt.datetime | None = None
+        self._wallet: WalletBalances | None = None
+        self._wallet_error: str | None = None
+        self._wallet_at: dt.datetime | None = None
+        self._loading_overview = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("All accounts", classes="section-title", markup=False)
+        yield AccountsBalanceTable(id="accounts-table")
+        yield Static("", id="active-title", classes="section-title", markup=False)
+        with Horizontal(id="balance-detail"):
+            with Vertical(id="aleph-panel"):
+                yield Static("", id="aleph-detail", markup=False)
+            with Vertical(id="credits-panel"):
+                yield Static("", id="credits-detail", markup=False)
+                yield CreditLotsTable(id="credit-lots")
+            with Vertical(id="wallet-panel"):
+                yield Static("", id="wallet-detail", markup=False)
+        yield Static("", id="last-updated", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#aleph-panel").border_title = "ALEPH"
+        self.query_one("#credits-panel").border_title = "Credits"
+        self.query_one("#wallet-panel").border_title = "Wallet on chain"
+
+    # --- hooks ---------------------------------------------------------------------
+
+    def default_focus(self) -> Widget:
+        return self.query_one(AccountsBalanceTable)
+
+    def account_changed(self, account: Account | None) -> None:
+        self._wallet = None
+        self._wallet_error = None
+        self._wallet_at = None
+        self._render_all()
+        if account is None:
+            return
+        if self._overview is None or account.address not in self._known:
+            self._load_overview()
+        self._load_wallet(account.address)
+
+    def reload(self) -> None:
+        self._load_overview()
+        if self.account is not None:
+            self._load_wallet(self.account.address)
+
+    # --- actions -------------------------------------------------------------------
+
+    def action_toggle_hidden(self) -> None:
+        self.balances_hidden = not self.balances_hidden
+
+    def watch_balances_hidden(self, hidden: bool) -> None:
+        self._render_all()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on an account makes it the active one."""
+        if not isinstance(event.data_table, AccountsBalanceTable):
+            return
+        event.stop()
+        address = event.row_key.value
+        for account in self._accounts():
+            if account.address == address:
+                self.aleph_app.select_account(account)
+                return
+
+    # --- loading -------------------------------------------------------------------
+
+    def _now(self) -> dt.datetime:
+        now = getattr(self.aleph_app, "now", None)
+        moment = now() if callable(now) else None
+        return moment if isinstance(moment, dt.datetime) else dt.datetime.now(dt.UTC)
+
+    def _accounts(self) -> list[Account]:
+        """The shell's account list (it re-reads the store after every change), plus the
+        active account should it be missing from it."""
+        accounts = list(self.aleph_app.accounts)
+        active = self.account
+        if active is not None and all(a.address != active.address for a in accounts):
+            accounts.append(active)
+        return accounts
+
+    def _load_overview(self) -> None:
+        self._loading_overview = True
+        table = self.query_one(AccountsBalanceTable)
+        table.loading = not self._known  # the overlay only while nothing is shown yet
+        self._render_updated()
+        self._fetch_overview([a.address for a in self._accounts()])
+
+    @work(name="balance-overview", group="balance-overview", exclusive=True, exit_on_error=False)
+    async def _fetch_overview(self, addresses: list[str]) -> None:
+        try:
+            overview = await self.service.balance_overview(addresses)
+        except Exception as exc:
+            self._loading_overview = False
+            self.query_one(AccountsBalanceTable).loading = False
+            self._errors = {a: one_line(exc) for a in addresses}
+            self._render_all()
+            self.aleph_app.report_failure("Balances unavailable", exc, self.reload)
+            return
+        self._loading_overview = False
+        self.query_one(AccountsBalanceTable).loading = False
+        now = self._now()
+        active = self.account
+        was_ok = active is not None and active.address not in self._errors
+        self._overview = overview
+        self._errors = {}
+        for slot in overview.slots:
+            if slot.balance is not None:
+                self._known[slot.address] = (slot.balance, now)
+            else:
+                self._errors[slot.address] = slot.error or "no answer"
+        self._updated_at = now
+        self._render_all()
+        if active is not None and was_ok and active.address in self._errors:
+            self.notify(
+                f"{active.name}: {self._errors[active.address]}",
+                title="Balance unavailable",
+                severity="error",
+            )
+
+    @work(name="balance-wallet", group="balance-wallet", exclusive=True, exit_on_error=False)
+    async def _load_wallet(self, address: str) -> None:
+        self._render_wallet()
+        try:
+            wallet = await self.service.wallet_balances(address)
+        except Exception as exc:
+            first = self._wallet_error is None
+            self._wallet, self._wallet_error = None, one_line(exc)
+            self._render_wallet()
+            if first:
+                self.notify(self._wallet_error, title="Wallet unavailable", severity="warning")
+            return
+        if self.account is None or self.account.address != address:
+            return
+        self._wallet, self._wallet_error, self._wallet_at = wallet, None, self._now()
+        self._render_wallet()
+
+    # --- rendering -----------------------------------------------------------------
+
+    def _balance_of(self, address: str) -> tuple[Balance | None, str]:
+        """The balance to show and its status: "", "stale since …" or "unavailable: …"."""
+        known = self._known.get(address)
+        error = self._errors.get(address)
+        if error is None:
+            return (known[0] if known else None), ""
+        if known is not None:
+            return known[0], f"stale since {fmt.clock(known[1])}: {error}"
+        return None, f"unavailable: {error}"
+
+    def _render_all(self) -> None:
+        self._render_table()
+        self._render_detail()
+        self._render_wallet()
+        self._render_updated()
+
+    def _render_table(self) -> None:
+        active = self.account
+        rows = []
+        for account in self._accounts():
+            balance, status = self._balance_of(account.address)
+            if balance is None and not status:
+                status = "loading…" if self._loading_overview else fmt.UNAVAILABLE
+            rows.append(
+                AccountBalanceRow(
+                    account.name,
+                    account.address,
+                    active is not None and account.address == active.address,
+                    balance,
+                    status,
+                )
+            )
+        self.query_one(AccountsBalanceTable).show(rows, hide=self.balances_hidden)
+
+    def _render_detail(self) -> None:
+        hide = self.balances_hidden
+        account = self.account
+        title = self.query_one("#active-title", Static)
+        aleph = self.query_one("#aleph-detail", Static)
+        credits = self.query_one("#credits-detail", Static)
+        lots = self.query_one(CreditLotsTable)
+        if account is None:
+            title.update("No account: add one to see its balance")
+            for widget in (aleph, credits):
+                widget.update("")
+            lots.show((), now=self._now(), hide=hide)
+            return
+        balance, status = self._balance_of(account.address)
+        title.update(
+            f"{account.name} {short_address(account.address)}" + (f" · {status}" if status else "")
+        )
+        if balance is None:
+            text = "loading…" if self._loading_overview and not status else fmt.UNAVAILABLE
+            aleph.update(f"ALEPH {text}")
+            credits.update(f"Credits {text}")
+            lots.show(None, now=self._now(), hide=hide)
+            return
+
+        def amount(value: str) -> str:
+            return fmt.hidden(value, hide)
+
+        lines = [f"Total      {amount(fmt.token(balance.aleph))}"]
+        for chain, value in sorted(balance.aleph_by_chain.items()):
+            lines.append(f"  on {chain:<5} {amount(fmt.token(value))}")
+        lines += [
+            f"Locked     {amount(fmt.token(balance.locked))}",
+            f"Available  {amount(fmt.token(balance.available))}",
+        ]
+        aleph.update("\n".join(lines))
+        now = self._now()
+        soon = [lot for lot in balance.lots if expiring_soon(lot, now)]
+        credit_lines = [
+            f"Credits {amount(fmt.credits(balance.credits))}"
+            f"  ≈ {amount(fmt.usd(balance.credits_usd))}",
+            f"{len(balance.lots)} lots by expiration"
+            + (f" · ⚠ {len(soon)} expiring within 7 days" if soon else ""),
+        ]
+        credits.update("\n".join(credit_lines))
+        lots.show(balance.lots, now=now, hide=hide)
+
+    def _render_wallet(self) -> None:
+        widget = self.query_one("#wallet-detail", Static)
+        if self.account is None:
+            widget.update("")
+            return
+        wallet = self._wallet
+        if wallet is None:
+            if self._wallet_error is not None:
+                widget.update(
+                    "ETH    unavailable\nALEPH  unavailable\nUSDC   unavailable\n"
+                    f"({self._wallet_error})"
+                )
+            else:
+                widget.update("loading…")
+            return
+
+        def token(value: Decimal | None) -> str:
+            if value is None:
+                return "not on this network"
+            return fmt.hidden(fmt.token(value), self.balances_hidden)
+
+        lines = [
+            f"ETH    {token(wallet.eth)}",
+            f"ALEPH  {token(wallet.aleph)}",
+            f"USDC   {token(wallet.usdc)}",
+        ]
+        if self._wallet_at is not None:
+            lines.append(f"as of {fmt.clock(self._wallet_at)}")
+        widget.update("\n".join(lines))
+
+    def _render_updated(self) -> None:
+        parts = []
+        if self._updated_at is None:
+            parts.append("last updated: never")
+        else:
+            parts.append(f"last updated {fmt.clock(self._updated_at)}")
+        failed = len(self._errors)
+        if failed:
+            parts.append(f"{failed} account{'s' if failed != 1 else ''} unavailable")
+        if self._loading_overview:
+            parts.append("refreshing…")
+        if self.balances_hidden:
+            parts.append("amounts hidden (h to show)")
+        self.query_one("#last-updated", Static).update(" · ".join(parts))

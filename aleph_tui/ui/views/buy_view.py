@@ -1,0 +1,602 @@
+"""Key 3, Buy: pay the credit contract with ALEPH, USDC or ETH and follow it to the credits.
+
+The form: the token, the amount (checked as it is typed against the token's decimals),
+the wallet balance with a Max button, a live estimate (credits with the ALEPH bonus,
+their USD worth, the network fee) and a dry-run switch. Submitting quotes afresh, shows
+everything about to be signed in a ``SigningConfirmation`` and, once confirmed, signs
+and follows the purchase as a step list: signed → sent → confirmed → credits received.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static, Switch
+
+from aleph_tui.core import validation
+from aleph_tui.core.buying import TOKENS, BuyError, BuyProgress, BuyQuote, BuyResult
+from aleph_tui.core.chain import KNOWN_DECIMALS, WalletBalances
+from aleph_tui.core.validation import InvalidInput
+from aleph_tui.ui.signing_confirmation import SigningConfirmation
+from aleph_tui.ui.view import View
+from aleph_tui.ui.widgets.step_list import StepList
+from aleph_tui.ui.widgets.validated_input import ValidatedInput
+
+if TYPE_CHECKING:
+    from aleph_tui.core.accounts import Account
+
+ESTIMATE_DELAY_S = 0.35  # debounce: quote once the user pauses typing
+STEPS = (
+    ("signed", "Signed"),
+    ("sent", "Sent"),
+    ("confirmed", "Confirmed"),
+    ("credits_received", "Credits received"),
+)
+EstimateKey = tuple[str, str, str]  # token, amount text, payer
+
+
+def plain(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "0") else text
+
+
+def usd(value: Decimal | None) -> str:
+    return "?" if value is None else f"${value.quantize(Decimal('0.01'))}"
+
+
+def short_hash(value: str) -> str:
+    return value if len(value) <= 20 else f"{value[:10]}…{value[-8:]}"
+
+
+def confirmation_rows(quote: BuyQuote, account_name: str, dry_run: bool) -> list[tuple[str, str]]:
+    """What the confirmation shows: the CLI's ``credit buy`` summary, as rows."""
+    plan = quote.plan
+    gwei = Decimal(plan.max_fee_per_gas).scaleb(-9).quantize(Decimal("0.001"))
+    if quote.token_contract is None:
+        token = "ETH (native, no token contract)"
+    else:
+        token = f"{quote.token} {quote.token_contract}"
+    rows = [
+        ("Network", f"{quote.network.name} (chain id {quote.chain_id})"),
+        ("From", f"{account_name} {quote.payer}"),
+        ("Recipient", f"{quote.recipient} (credit contract)"),
+        ("Token", token),
+        ("Amount", f"{quote.amount_text} {quote.token} ({quote.units} base units)"),
+        (
+            "Fee limit",
+            f"at most {plain(plan.max_network_fee_eth)} ETH (gas {plan.gas} × {gwei} gwei)",
+        ),
+        ("Nonce", str(plan.nonce)),
+        ("Credits", estimate_text(quote)),
+    ]
+    if dry_run:
+        rows.append(("Mode", "dry run: sign and show the hash, send nothing"))
+    return rows
+
+
+def estimate_text(quote: BuyQuote) -> str:
+    if quote.estimated_credits is None:
+        return "unknown (this network has no Credit API)"
+    bonus = ""
+    if quote.bonus_credits:
+        ratio = "" if quote.bonus_ratio is None else f", +{plain(quote.bonus_ratio * 100)} %"
+        bonus = f" (incl. {quote.bonus_credits} bonus{ratio})"
+    return f"≈ {quote.estimated_credits} credits{bonus}, worth {usd(quote.total_usd)}"
+
+
+def estimate_table(quote: BuyQuote) -> Table:
+    """The live estimate: credits (bonus included), their worth, the fee limit."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    if quote.estimated_credits is None:
+        table.add_row("Credits", "unknown (this network has no Credit API)")
+    else:
+        bonus = ""
+        if quote.bonus_credits:
+            ratio = "" if quote.bonus_ratio is None else f", +{plain(quote.bonus_ratio * 100)} %"
+            bonus = f" (incl. {quote.bonus_credits} bonus{ratio})"
+        table.add_row("Credits", f"≈ {quote.estimated_credits}{bonus}")
+        price = "" if quote.price_usd is None else f" ({usd(quote.price_usd)} per {quote.token})"
+        table.add_row("Worth", f"{usd(quote.total_usd)}{price}")
+    table.add_row("Fee", f"at most {plain(quote.fee_limit_eth)} ETH")
+    return table
+
+
+class BuyView(View):
+    view_id = "buy"
+    title = "Buy"
+    key = "3"
+
+    DEFAULT_CSS = """
+    BuyView #buy-columns { height: 1fr; }
+    BuyView .form-column { width: 1fr; max-width: 64; padding: 1 2; }
+    BuyView .side-column { width: 1fr; padding: 1 2; border-left: tall $panel; }
+    BuyView .section { text-style: bold; margin-bottom: 1; }
+    BuyView .section.-later { margin-top: 1; }
+    BuyView .field-label { color: $text-muted; }
+    BuyView #buy-from { margin-bottom: 1; }
+    BuyView #buy-token { layout: horizontal; width: auto; }
+    BuyView #buy-token RadioButton { margin-right: 2; }
+    BuyView #buy-balance-row, BuyView #buy-actions { height: auto; }
+    BuyView #buy-balance { width: 1fr; padding: 1 1 0 0; }
+    BuyView #buy-max { min-width: 9; }
+    BuyView #buy-estimate { height: auto; }
+    BuyView #buy-estimate.-error { color: $text-error; }
+    BuyView #buy-actions Button { margin-right: 1; }
+    BuyView #buy-actions .switch-label { padding: 1 0; }
+    BuyView #buy-outcome { height: auto; margin-top: 1; }
+    BuyView #buy-outcome.-error { color: $text-error; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "ctrl+s",
+            "submit",
+            "Buy",
+            id="buy-submit",
+            tooltip="Quote afresh, review everything to be signed, then sign (Enter in a field)",
+        ),
+        Binding(
+            "escape",
+            "clear",
+            "Cancel/clear",
+            id="buy-cancel",
+            tooltip="Stop a quote in progress; in a field, leave it; else clear the form",
+        ),
+        Binding(
+            "ctrl+b",
+            "max",
+            "Max",
+            id="buy-max",
+            show=False,
+            tooltip="Put the whole wallet balance of the token in the amount",
+        ),
+        Binding(
+            "ctrl+t",
+            "toggle_dry_run",
+            "Dry run",
+            id="buy-dry-run",
+            tooltip="Toggle dry run: sign and show the hash without sending anything",
+        ),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.token = "ALEPH"
+        self.balances: WalletBalances | None = None
+        self.estimate: BuyQuote | None = None  # the live estimate for the current inputs
+        self._fee_limit: Decimal | None = None  # the latest estimate's, for Max in ETH
+        self.last_quote: BuyQuote | None = None  # what was last shown for confirmation
+        self.last_result: BuyResult | None = None
+        self.busy = False
+        self._phase = "idle"  # quoting → confirming → signing → following
+        self._refused: tuple[EstimateKey, str] | None = None  # the quote said no, and why
+
+    # --- layout -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="buy-columns"):
+            with VerticalScroll(id="buy-form", classes="form-column"):
+                yield Static("", id="buy-from")
+                yield Label("Pay with", classes="field-label")
+                with RadioSet(id="buy-token", tooltip="The token paid to the credit contract"):
+                    for symbol in TOKENS:
+                        yield RadioButton(
+                            symbol, value=symbol == self.token, id=f"buy-token-{symbol}"
+                        )
+                with Horizontal(id="buy-balance-row"):
+                    yield Static("Wallet: …", id="buy-balance")
+                    yield Button(
+                        "Max", id="buy-max", tooltip="Use the whole wallet balance of the token"
+                    )
+                yield ValidatedInput(
+                    "Amount",
+                    self._amount_check(self.token),
+                    placeholder="e.g. 2.5",
+                    describe=lambda units: f"{units} base units",
+                    tooltip="How much of the token to pay; Enter reviews the purchase",
+                    id="buy-amount",
+                )
+                with Horizontal(id="buy-actions"):
+                    yield Button(
+                        "Buy",
+                        id="buy-submit",
+                        variant="primary",
+                        disabled=True,
+                        tooltip="Review everything to be signed, then sign",
+                    )
+                    yield Button("Clear", id="buy-clear", tooltip="Clear the form (Escape)")
+                    yield Switch(
+                        id="buy-dry-run", tooltip="Sign and show the hash, but send nothing"
+                    )
+                    yield Label("Dry run", classes="switch-label")
+            with VerticalScroll(id="buy-side", classes="side-column"):
+                yield Label("Estimate", classes="section")
+                yield Static("", id="buy-estimate")
+                yield Label("Progress", classes="section -later")
+                yield StepList(STEPS, id="buy-steps")
+                yield Static("", id="buy-outcome")
+
+    @property
+    def amount_field(self) -> ValidatedInput[int]:
+        return self.query_one("#buy-amount", ValidatedInput)
+
+    @property
+    def steps(self) -> StepList:
+        return self.query_one("#buy-steps", StepList)
+
+    @property
+    def dry_run(self) -> bool:
+        return self.query_one("#buy-dry-run", Switch).value
+
+    # --- hooks ------------------------------------------------------------------------
+
+    def account_changed(self, account: Account | None) -> None:
+        self.balances = None
+        self._set_estimate(None)
+        if account is None:
+            self.query_one("#buy-from", Static).update(
+                Text("No active account: add one in Accounts to buy credits.")
+            )
+            self._show_balance()
+        else:
+            self.query_one("#buy-from", Static).update(
+                Text.assemble(("From  ", "bold"), f"{account.name}  {account.address}")
+            )
+            self.reload()
+        self._update_submit()
+
+    def reload(self) -> None:
+        account = self.account
+        if account is None:
+            return
+        self._load_wallet(account.address)
+        self._schedule_estimate()
+
+    # --- wallet -----------------------------------------------------------------------
+
+    @work(name="buy-wallet", group="buy-wallet", exclusive=True, exit_on_error=False)
+    async def _load_wallet(self, address: str) -> None:
+        self.query_one("#buy-balance", Static).update("Wallet: loading…")
+        try:
+            balances = await self.service.wallet_balances(address)
+        except Exception as exc:
+            self.query_one("#buy-balance", Static).update(
+                Text(f"Wallet: cannot read the balances ({_explain(exc)})", style="red")
+            )
+            return
+        if self.account is not None and self.account.address == address:
+            self.balances = balances
+            self._show_balance()
+
+    def _token_balance(self) -> Decimal | None:
+        if self.balances is None:
+            return None
+        return {
+            "ETH": self.balances.eth,
+            "ALEPH": self.balances.aleph,
+            "USDC": self.balances.usdc,
+        }[self.token]
+
+    def _show_balance(self) -> None:
+        balance = self._token_balance()
+        text = "Wallet: ?" if balance is None else f"Wallet: {plain(balance)} {self.token}"
+        if self.balances is not None and self.token != "ETH":
+            text += f"  (and {plain(self.balances.eth)} ETH for the fee)"
+        self.query_one("#buy-balance", Static).update(Text(text))
+        self.query_one("#buy-max", Button).disabled = balance is None or balance <= 0
+
+    # --- form events ------------------------------------------------------------------
+
+    def _amount_check(self, token: str) -> Callable[[str], int]:
+        decimals = KNOWN_DECIMALS[token]
+        return lambda text: validation.token_amount(text, decimals, token)
+
+    @on(RadioSet.Changed, "#buy-token")
+    def _token_changed(self, event: RadioSet.Changed) -> None:
+        self.token = (event.pressed.id or "").removeprefix("buy-token-") or self.token
+        self._show_balance()
+        self.amount_field.set_check(self._amount_check(self.token))  # re-estimates
+
+    @on(ValidatedInput.Changed, "#buy-amount")
+    def _amount_changed(self, event: ValidatedInput.Changed) -> None:
+        event.stop()
+        self._schedule_estimate()
+
+    @on(Input.Submitted, "#buy-amount-input")
+    def _amount_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    @on(Button.Pressed, "#buy-submit")
+    def _submit_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_submit()
+
+    @on(Button.Pressed, "#buy-clear")
+    def _clear_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_clear()
+
+    @on(Button.Pressed, "#buy-max")
+    def _max_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_max()
+
+    @on(Switch.Changed, "#buy-dry-run")
+    def _dry_run_changed(self, event: Switch.Changed) -> None:
+        label = "Sign (dry run)" if event.value else "Buy"
+        self.query_one("#buy-submit", Button).label = label
+
+    # --- actions ----------------------------------------------------------------------
+
+    def action_max(self) -> None:
+        balance = self._token_balance()
+        if balance is None or balance <= 0 or self.busy:
+            return
+        if self.token == "ETH":
+            # Leave the network fee: the latest estimate's limit (without one, the
+            # estimate of the whole balance says how much ETH the fee needs).
+            balance = max(balance - (self._fee_limit or Decimal(0)), Decimal(0))
+        self.amount_field.value = plain(balance)
+        self.amount_field.focus_input()
+
+    def action_toggle_dry_run(self) -> None:
+        if not self.busy:
+            self.query_one("#buy-dry-run", Switch).toggle()
+
+    def action_clear(self) -> None:
+        """Escape: stop a quote in progress (nothing is signed yet); in a field, leave it
+        (so the number keys switch views again); on the form itself, clear it."""
+        if self.busy:
+            if self._phase == "quoting":
+                self.workers.cancel_group(self, "buy")
+                self._finish("Cancelled before anything was signed.", error=False)
+            else:
+                self.notify("The purchase is already signed; it is followed to the end.")
+            return
+        if isinstance(self.screen.focused, Input):
+            self.focus()
+            return
+        self.workers.cancel_group(self, "buy-estimate")
+        self.amount_field.clear()
+        self._set_estimate(None)
+        self.steps.reset()
+        self._outcome("")
+
+    def action_submit(self) -> None:
+        account = self.account
+        if account is None or not self._can_submit():
+            return
+        self.busy = True  # at once: a second Enter or click does nothing
+        self._phase = "quoting"
+        self._update_submit()
+        self.workers.cancel_group(self, "buy-estimate")
+        self._buy(account, self.token, self.amount_field.value.strip(), self.dry_run)
+
+    # --- the purchase -----------------------------------------------------------------
+
+    @work(name="buy", group="buy", exclusive=True, exit_on_error=False)
+    async def _buy(self, account: Account, token: str, amount: str, dry_run: bool) -> None:
+        steps = self.steps
+        steps.reset()
+        self._outcome("Quoting…")
+        try:
+            quote = await self.service.buy_quote(token, amount, account.address)
+            self.last_quote = quote
+            self._phase = "confirming"
+            self._outcome("Waiting for your confirmation…")
+            confirmed = await self.app.push_screen_wait(
+                SigningConfirmation(
+                    f"Buy credits with {quote.amount_text} {quote.token}",
+                    confirmation_rows(quote, account.name, dry_run),
+                    confirm_label="Sign (dry run)" if dry_run else "Sign and send",
+                    warnings=_warnings(quote),
+                )
+            )
+            if not confirmed:
+                self._finish("Cancelled: nothing was signed.", error=False)
+                steps.skip_rest()
+                return
+            self._phase = "signing"
+            self._outcome("Signing…")
+            signer = await self.aleph_app.signer_for(account)
+            if signer is None:
+                self._finish("Cancelled: nothing was signed.", error=False)
+                steps.skip_rest()
+                return
+            steps.mark("signed", "active")
+            result = await self.service.buy(quote, signer, dry_run=dry_run, progress=self._progress)
+            del signer
+            self.last_result = result
+            self._show_result(quote, result)
+        except InvalidInput as exc:
+            if exc.field == "amount":
+                self.amount_field.show_error(exc)
+            self._finish(str(exc), error=True)
+            steps.skip_rest()
+        except Exception as exc:  # ServiceError: a plain sentence; anything else: its type
+            if self._phase in ("quoting", "confirming"):
+                steps.skip_rest()
+            else:
+                steps.mark_current("failed", _explain(exc))
+            self._finish(f"Not bought: {_explain(exc)}", error=True)
+            self.aleph_app.report_failure("Buying credits failed", exc, retry=self.action_submit)
+        finally:
+            if self.busy:
+                self.busy = False
+                self._phase = "idle"
+                self._update_submit()
+            if self.account is not None and not _cancelling():
+                self._load_wallet(self.account.address)
+
+    def _progress(self, event: BuyProgress) -> None:
+        steps = self.steps
+        if event.step == "failed":
+            steps.mark_current("failed", event.message)
+        elif event.step == "pending":
+            steps.mark_current("pending", event.message)
+        elif event.step == "signed":
+            steps.mark("signed", "done", event.tx_hash or event.message)
+            self._outcome("Signed." if self.dry_run else "Signed; sending…")
+        elif event.step == "sent":
+            self._phase = "following"
+            detail = event.tx_hash or event.message
+            if event.explorer_url:
+                detail += f"  {event.explorer_url}"
+            steps.mark("sent", "done", detail, link=event.explorer_url)
+            self._outcome("Sent; waiting for the block…")
+        elif event.step == "confirmed":
+            steps.mark("confirmed", "done", event.message)
+            self._outcome("Confirmed; waiting for the credits…")
+        elif event.step == "credits_received":
+            steps.mark("credits_received", "done", f"{event.credits} credits")
+
+    def _show_result(self, quote: BuyQuote, result: BuyResult) -> None:
+        paid = f"{quote.amount_text} {quote.token}"
+        if result.status == "dry_run":
+            self.steps.skip_rest("dry run: nothing sent")
+            self._finish(
+                f"Dry run: signed {short_hash(result.tx_hash)} for {paid}; nothing was sent."
+            )
+        elif result.status == "completed":
+            text = f"Bought {result.credits_received} credits with {paid}."
+            self._finish(text)
+            self.amount_field.clear()  # a second Enter must not buy again
+            self.notify(text, title="Credits received")
+        elif result.status == "pending":
+            self._finish(
+                f"Paid {paid} (tx {short_hash(result.tx_hash)}); {result.error}. "
+                "It is journaled and followed up when buys resume."
+            )
+        else:
+            text = f"Payment {short_hash(result.tx_hash)} failed: {result.error}"
+            self._finish(text, error=True)
+            self.notify(text, title="Buying credits failed", severity="error", timeout=10)
+
+    def _finish(self, text: str, *, error: bool = False) -> None:
+        self._outcome(text, error=error)
+        if self.busy:
+            self.busy = False
+            self._phase = "idle"
+            self._update_submit()
+
+    def _outcome(self, text: str, *, error: bool = False) -> None:
+        outcome = self.query_one("#buy-outcome", Static)
+        outcome.update(Text(text))
+        outcome.set_class(error, "-error")
+
+    # --- the live estimate ------------------------------------------------------------
+
+    def _current_key(self) -> EstimateKey | None:
+        account = self.account
+        if account is None or not self.amount_field.is_valid:
+            return None
+        return (self.token, self.amount_field.value.strip(), account.address)
+
+    def _schedule_estimate(self) -> None:
+        self._set_estimate(None)
+        key = self._current_key()
+        if key is None:
+            self.workers.cancel_group(self, "buy-estimate")
+        else:
+            self.query_one("#buy-estimate", Static).update(Text("Estimating…", style="dim"))
+            self._estimate(key)
+        self._update_submit()
+
+    @work(name="buy-estimate", group="buy-estimate", exclusive=True, exit_on_error=False)
+    async def _estimate(self, key: EstimateKey) -> None:
+        await asyncio.sleep(ESTIMATE_DELAY_S)
+        token, amount, payer = key
+        try:
+            quote = await self.service.buy_quote(token, amount, payer)
+        except InvalidInput as exc:
+            self._refused = (key, str(exc))
+            if exc.field == "amount":
+                self.amount_field.show_error(exc)  # e.g. the token's real decimals
+            else:
+                self._show_estimate_error(str(exc))
+        except BuyError as exc:  # the balance or the network says no: nothing to submit
+            self._refused = (key, str(exc))
+            self._show_estimate_error(str(exc))
+        except Exception as exc:  # unreachable chain or Credit API: Submit will retry
+            self._show_estimate_error(f"Cannot estimate now: {_explain(exc)}")
+        else:
+            if self._current_key() == key:
+                self._set_estimate(quote)
+        self._update_submit()
+
+    def _set_estimate(self, quote: BuyQuote | None) -> None:
+        self.estimate = quote
+        if quote is not None:
+            self._fee_limit = quote.fee_limit_eth
+        self._refused = None
+        estimate = self.query_one("#buy-estimate", Static)
+        estimate.set_class(False, "-error")
+        if quote is None:
+            estimate.update(Text("Enter an amount to see what it buys.", style="dim"))
+            return
+        estimate.update(estimate_table(quote))
+
+    def _show_estimate_error(self, text: str) -> None:
+        estimate = self.query_one("#buy-estimate", Static)
+        estimate.update(Text(text))
+        estimate.set_class(True, "-error")
+
+    # --- submit state -----------------------------------------------------------------
+
+    @property
+    def refusal(self) -> str | None:
+        """Why the current inputs cannot be bought (from the quote), if they cannot."""
+        if self._refused is None or self._refused[0] != self._current_key():
+            return None
+        return self._refused[1]
+
+    def _can_submit(self) -> bool:
+        return (
+            self.account is not None
+            and not self.busy
+            and self.amount_field.is_valid
+            and self.refusal is None
+        )
+
+    def _update_submit(self) -> None:
+        self.query_one("#buy-submit", Button).disabled = not self._can_submit()
+        # The amount stays editable (it keeps the focus and Escape); the rest waits.
+        self.query_one("#buy-token", RadioSet).disabled = self.busy
+        self.query_one("#buy-dry-run", Switch).disabled = self.busy
+        if self.busy:
+            self.query_one("#buy-max", Button).disabled = True
+        else:
+            self._show_balance()
+
+
+def _warnings(quote: BuyQuote) -> list[str]:
+    warnings = []
+    if not quote.network.is_devnet:
+        warnings.append(f"This pays with real funds on {quote.network.name}.")
+    if quote.estimated_credits is None:
+        warnings.append("No Credit API on this network: the credits cannot be estimated.")
+    return warnings
+
+
+def _explain(exc: BaseException) -> str:
+    """One line: the service's own sentence, or the exception's type."""
+    from aleph_tui.ui.app import describe_failure
+
+    return describe_failure(exc)
+
+
+def _cancelling() -> bool:
+    """Whether this task is being cancelled (leaving the app): start nothing new."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0

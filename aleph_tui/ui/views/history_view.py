@@ -1,0 +1,508 @@
+"""Key 2, History: the active account's credit history, one page from the API at a time.
+
+Never the whole history: each page is requested as the user turns to it (``]``/``[``,
+page down/up, ``g``/``G``), in pages of 25, 50, 100 or 200 rows. Filters (direction,
+payment method, dates checked by core's validators) apply to the page, the position line
+and the totals alike. Enter opens an entry's details; ``e`` exports the filtered set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.suggester import SuggestFromList
+from textual.widget import Widget
+from textual.widgets import DataTable, Input, Select, Static
+
+from aleph_tui.core import validation
+from aleph_tui.core.models import CreditHistoryEntry, Direction, HistoryFilters
+from aleph_tui.core.validation import InvalidInput
+from aleph_tui.ui.history_detail_modal import HistoryDetailModal
+from aleph_tui.ui.history_export import HistoryExportScreen
+from aleph_tui.ui.view import View
+from aleph_tui.ui.widgets import amount_text as fmt
+from aleph_tui.ui.widgets.history_table import HistoryTable
+
+if TYPE_CHECKING:
+    from aleph_tui.core.accounts import Account
+    from aleph_tui.core.history_export import ExportFormat, ExportResult, ProgressCallback
+    from aleph_tui.core.models import CreditHistoryPage, CreditHistorySummary
+
+PAGE_SIZES = (25, 50, 100, 200)
+DEFAULT_PAGE_SIZE = 50
+KNOWN_PAYMENT_METHODS = ("credit_expense", "credit_transfer", "token_transfer", "grant")
+DIRECTIONS: tuple[tuple[str, str], ...] = (
+    ("all directions", "all"),
+    ("incoming", "incoming"),
+    ("outgoing", "outgoing"),
+)
+
+
+def one_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def describe_filters(filters: HistoryFilters) -> str:
+    parts: list[str] = []
+    if filters.direction:
+        parts.append(filters.direction)
+    if filters.payment_method:
+        parts.append(f"method {filters.payment_method}")
+    if filters.start:
+        parts.append(f"from {fmt.utc_minute(filters.start)}")
+    if filters.end:
+        parts.append(f"to {fmt.utc_minute(filters.end)}")
+    return ", ".join(parts) if parts else "no filter"
+
+
+class HistoryView(View):
+    view_id = "history"
+    title = "History"
+    key = "2"
+
+    DEFAULT_CSS = """
+    HistoryView { padding: 0 1; }
+    HistoryView #history-filters { height: auto; margin-top: 1; }
+    HistoryView #history-filters > * { margin-right: 1; }
+    HistoryView #filter-direction { width: 22; }
+    HistoryView #filter-method { width: 24; }
+    HistoryView #filter-from, HistoryView #filter-to { width: 26; }
+    HistoryView #page-size { width: 16; }
+    HistoryView #filter-error { color: $text-error; height: auto; display: none; }
+    HistoryView #history-summary { height: auto; margin: 1 0 0 0; }
+    HistoryView #history-position { height: 1; color: $text-muted; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "right_square_bracket",
+            "step_page(1)",
+            "Next page",
+            key_display="]",
+            id="history-next-page",
+            tooltip="Load the next page of history",
+        ),
+        Binding(
+            "left_square_bracket",
+            "step_page(-1)",
+            "Prev page",
+            key_display="[",
+            id="history-previous-page",
+            tooltip="Load the previous page of history",
+        ),
+        Binding(
+            "pagedown",
+            "step_page(1)",
+            "Next page",
+            show=False,
+            id="history-next-page-key",
+            tooltip="Load the next page of history",
+        ),
+        Binding(
+            "pageup",
+            "step_page(-1)",
+            "Prev page",
+            show=False,
+            id="history-previous-page-key",
+            tooltip="Load the previous page of history",
+        ),
+        Binding(
+            "g",
+            "first_page",
+            "First",
+            id="history-first-page",
+            tooltip="Jump to the first page (newest entries)",
+        ),
+        Binding(
+            "G",
+            "last_page",
+            "Last",
+            key_display="G",
+            id="history-last-page",
+            tooltip="Jump to the last page (oldest entries)",
+        ),
+        Binding(
+            "f",
+            "focus_filters",
+            "Filter",
+            id="history-filter",
+            tooltip="Edit the filters: direction, payment method, dates (Enter applies)",
+        ),
+        Binding(
+            "x",
+            "clear_filters",
+            "Clear filters",
+            id="history-clear-filters",
+            tooltip="Remove every filter and show the whole history",
+        ),
+        Binding(
+            "e",
+            "export",
+            "Export",
+            id="history-export",
+            tooltip="Export the filtered history to a CSV or JSON file",
+        ),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.filters = HistoryFilters()
+        self.page = 1
+        self.page_size = DEFAULT_PAGE_SIZE
+        self.loaded: CreditHistoryPage | None = None
+        self.summary: CreditHistorySummary | None = None
+        self.entries: tuple[CreditHistoryEntry, ...] = ()
+        self._page_error: str | None = None
+        self._loaded_at: dt.datetime | None = None
+        self._stale_since: dt.datetime | None = None  # rows kept after a failed refresh
+        self._summary_error: str | None = None
+        self._request = 0  # the newest page request; older answers are dropped
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="history-filters"):
+            yield Select(
+                [(label, value) for label, value in DIRECTIONS],
+                value="all",
+                allow_blank=False,
+                compact=True,
+                id="filter-direction",
+                tooltip="Direction: incoming credits, outgoing credits or both",
+            )
+            yield Input(
+                placeholder="payment method (any)",
+                compact=True,
+                id="filter-method",
+                suggester=SuggestFromList(KNOWN_PAYMENT_METHODS, case_sensitive=False),
+                tooltip="e.g. credit_expense, credit_transfer, token_transfer; Enter applies",
+            )
+            yield Input(
+                placeholder="from YYYY-MM-DD",
+                compact=True,
+                id="filter-from",
+                tooltip="First day (UTC) or an RFC 3339 instant; Enter applies",
+            )
+            yield Input(
+                placeholder="to YYYY-MM-DD",
+                compact=True,
+                id="filter-to",
+                tooltip="Last day, included (UTC), or an RFC 3339 instant; Enter applies",
+            )
+            yield Select(
+                [(f"{size} / page", size) for size in PAGE_SIZES],
+                value=DEFAULT_PAGE_SIZE,
+                allow_blank=False,
+                compact=True,
+                id="page-size",
+                tooltip="Rows per page",
+            )
+        yield Static("", id="filter-error", markup=False)
+        yield Static("", id="history-summary", markup=False)
+        yield HistoryTable(id="history-table")
+        yield Static("", id="history-position", markup=False)
+
+    # --- hooks ---------------------------------------------------------------------
+
+    def default_focus(self) -> Widget:
+        return self.query_one(HistoryTable)
+
+    def account_changed(self, account: Account | None) -> None:
+        self.page = 1
+        self.loaded = None
+        self.summary = None
+        self.entries = ()
+        self._page_error = self._summary_error = None
+        self.query_one(HistoryTable).show(())
+        self._load_page()
+        self._load_summary()
+
+    def reload(self) -> None:
+        self._load_page(refresh=True)
+        self._load_summary()
+
+    # --- paging --------------------------------------------------------------------
+
+    @property
+    def pages(self) -> int | None:
+        """How many pages the filtered history has, once a page told us."""
+        if self.loaded is None:
+            return None
+        return max(1, -(-self.loaded.total // self.page_size))
+
+    def go_to(self, page: int) -> None:
+        last = self.pages
+        page = max(1, page if last is None else min(page, last))
+        if page != self.page or self._page_error is not None or self.loaded is None:
+            self.page = page
+            self._load_page()
+
+    def action_step_page(self, step: int) -> None:
+        self.go_to(self.page + step)
+
+    def on_history_table_page_step(self, message: HistoryTable.PageStep) -> None:
+        message.stop()
+        self.action_step_page(message.step)
+
+    def action_first_page(self) -> None:
+        self.go_to(1)
+
+    def action_last_page(self) -> None:
+        if self.pages is not None:
+            self.go_to(self.pages)
+
+    # --- filters -------------------------------------------------------------------
+
+    def read_filters(self) -> HistoryFilters:
+        """The filters as typed; InvalidInput names the field and the rule."""
+        direction = self.query_one("#filter-direction", Select).value
+        method = self.query_one("#filter-method", Input).value.strip()
+        start_text = self.query_one("#filter-from", Input).value.strip()
+        end_text = self.query_one("#filter-to", Input).value.strip()
+        start = validation.history_date(start_text, field="from") if start_text else None
+        end = validation.history_date(end_text, field="to", end_of_day=True) if end_text else None
+        start, end = validation.date_range(start, end)
+        return HistoryFilters(
+            direction=cast(Direction, direction) if direction in ("incoming", "outgoing") else None,
+            payment_method=validation.identifier(method, field="payment method")
+            if method
+            else None,
+            start=start,
+            end=end,
+        )
+
+    def apply_filters(self) -> None:
+        error = self.query_one("#filter-error", Static)
+        try:
+            filters = self.read_filters()
+        except InvalidInput as exc:
+            error.update(f"Filter not applied: {exc}")
+            error.display = True
+            return
+        error.update("")
+        error.display = False
+        if filters != self.filters or self._page_error or self._summary_error:
+            self.filters = filters
+            self.page = 1
+            self.loaded = None
+            self.summary = None
+            self.reload()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id in ("filter-method", "filter-from", "filter-to"):
+            event.stop()
+            self.apply_filters()
+            self.query_one(HistoryTable).focus()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        if event.select.id == "filter-direction":
+            self.apply_filters()
+        elif event.select.id == "page-size" and isinstance(event.value, int):
+            self.set_page_size(event.value)
+
+    def set_page_size(self, size: int) -> None:
+        if size == self.page_size:
+            return
+        first_row = (self.page - 1) * self.page_size  # keep it on the new page
+        self.page_size = size
+        self.page = first_row // size + 1
+        self.loaded = None
+        self._load_page()
+
+    def action_focus_filters(self) -> None:
+        self.query_one("#filter-direction", Select).focus()
+
+    def action_clear_filters(self) -> None:
+        self.query_one("#filter-direction", Select).value = "all"
+        for input_id in ("#filter-method", "#filter-from", "#filter-to"):
+            self.query_one(input_id, Input).value = ""
+        self.apply_filters()
+
+    # --- details and export --------------------------------------------------------
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if not isinstance(event.data_table, HistoryTable):
+            return
+        event.stop()
+        if 0 <= event.cursor_row < len(self.entries):
+            self.app.push_screen(HistoryDetailModal(self.entries[event.cursor_row]))
+
+    def action_export(self) -> None:
+        account = self.account
+        if account is None:
+            self.notify("No account: nothing to export", severity="warning")
+            return
+        filters = self.filters
+
+        async def export(path: Path, fmt: ExportFormat, progress: ProgressCallback) -> ExportResult:
+            return await self.service.export_history(
+                account.address, path, fmt, filters=filters, progress=progress
+            )
+
+        total = self.summary.entry_count if self.summary is not None else None
+        if total is None and self.loaded is not None:
+            total = self.loaded.total
+        self.app.push_screen(
+            HistoryExportScreen(
+                export,
+                address=account.address,
+                description=f"{account.name} · {describe_filters(filters)} · oldest first",
+                expected_rows=total,
+                now=self._now(),
+            ),
+            partial(self._exported, account.name),
+        )
+
+    def _exported(self, name: str, result: ExportResult | None) -> None:
+        if result is None:
+            return
+        message = f"{result.rows:,} entries of {name} → {result.path}"
+        if result.complete:
+            self.notify(message, title=f"Exported ({result.format.upper()})")
+        else:
+            self.notify(
+                f"{message}; the history changed during the export ({result.total:,} now)",
+                title="Exported, history changed",
+                severity="warning",
+            )
+
+    # --- loading -------------------------------------------------------------------
+
+    def _now(self) -> dt.datetime:
+        now = getattr(self.aleph_app, "now", None)
+        moment = now() if callable(now) else None
+        return moment if isinstance(moment, dt.datetime) else dt.datetime.now(dt.UTC)
+
+    def _load_page(self, *, refresh: bool = False) -> None:
+        """Fetch the current page. ``refresh``: the same page again (``r``, auto-refresh),
+        so its rows stay in place while it loads and, if it fails, are kept marked stale."""
+        account = self.account
+        self._request += 1
+        if account is None:
+            self._render_position()
+            return
+        refresh = refresh and self.loaded is not None and self._page_error is None
+        self.query_one(HistoryTable).loading = not refresh
+        self._render_position(loading=True)
+        self._fetch_page(
+            self._request, account.address, self.page, self.page_size, self.filters, refresh
+        )
+
+    @work(name="history-page", group="history-page", exclusive=True, exit_on_error=False)
+    async def _fetch_page(
+        self,
+        request: int,
+        address: str,
+        page: int,
+        page_size: int,
+        filters: HistoryFilters,
+        refresh: bool,
+    ) -> None:
+        try:
+            result = await self.service.history_page(
+                address, page=page, page_size=page_size, filters=filters
+            )
+        except Exception as exc:
+            if request != self._request:
+                return
+            self.query_one(HistoryTable).loading = False
+            first_failure = self._page_error is None
+            self._page_error = one_line(exc)
+            self._stale_since = self._loaded_at if refresh else None
+            if not refresh:
+                self.loaded = None
+                self.entries = ()
+                self.query_one(HistoryTable).show(())
+            self._render_position()
+            if first_failure or not refresh:  # not once per auto-refresh
+                self.aleph_app.report_failure("History unavailable", exc, self.reload)
+            return
+        if request != self._request:
+            return
+        if not result.entries and page > 1 and page > result.pages:
+            # The history shrank under us: show its last page instead.
+            self.loaded = result
+            self.page = max(1, result.pages)
+            self._load_page()
+            return
+        self.query_one(HistoryTable).loading = False
+        self._page_error = None
+        self._stale_since = None
+        self._loaded_at = self._now()
+        self.loaded = result
+        self.entries = result.entries
+        self.query_one(HistoryTable).show(result.entries)
+        self._render_position()
+
+    def _load_summary(self) -> None:
+        account = self.account
+        if account is None:
+            self.summary = None
+            self._render_summary()
+            return
+        self._render_summary(loading=True)
+        self._fetch_summary(account.address, self.filters)
+
+    @work(name="history-summary", group="history-summary", exclusive=True, exit_on_error=False)
+    async def _fetch_summary(self, address: str, filters: HistoryFilters) -> None:
+        try:
+            summary = await self.service.history_summary(address, filters)
+        except Exception as exc:
+            # A summary shown before stays, marked stale; a new one reads unavailable.
+            self._summary_error = one_line(exc)
+            self._render_summary()
+            return
+        self.summary, self._summary_error = summary, None
+        self._render_summary()
+
+    # --- rendering -----------------------------------------------------------------
+
+    def position_text(self, *, loading: bool = False) -> str:
+        if self.account is None:
+            return "No account: add one to see its history"
+        pages = self.pages
+        if self._page_error is not None and not loading:
+            if self._stale_since is not None and self.loaded is not None and pages is not None:
+                return (
+                    f"page {self.page} of {pages:,} · {self.loaded.total:,} entries · "
+                    f"stale since {fmt.clock(self._stale_since)}: {self._page_error}"
+                )
+            return f"page {self.page} · history unavailable: {self._page_error}"
+        if self.loaded is None or pages is None:
+            return f"page {self.page} · loading…"
+        text = f"page {self.page} of {pages:,} · {self.loaded.total:,} entries"
+        if self.filters != HistoryFilters():
+            text += f" ({describe_filters(self.filters)})"
+        return text + (" · loading…" if loading else "")
+
+    def _render_position(self, *, loading: bool = False) -> None:
+        self.query_one("#history-position", Static).update(self.position_text(loading=loading))
+
+    def summary_text(self, *, loading: bool = False) -> str:
+        if self.account is None:
+            return ""
+        if loading and self.summary is None:
+            return "Totals: loading…"
+        if self.summary is None:
+            return f"Totals unavailable: {self._summary_error or 'no answer'}"
+        stale = f" · stale: {self._summary_error}" if self._summary_error else ""
+        s = self.summary
+
+        def both(amount: int) -> str:
+            return f"{fmt.credits(amount, signed=True)} ({fmt.credits_usd(amount, signed=True)})"
+
+        scope = "filtered" if self.filters != HistoryFilters() else "all"
+        return (
+            f"Totals ({scope}, {s.entry_count:,} entries): in {both(s.total_incoming)} · "
+            f"out {both(s.total_outgoing)} · net {both(s.total_amount)}{stale}"
+        )
+
+    def _render_summary(self, *, loading: bool = False) -> None:
+        self.query_one("#history-summary", Static).update(self.summary_text(loading=loading))

@@ -1,0 +1,571 @@
+"""Key 4, Transfer: send credits to an address, an account or an alias.
+
+Every field is checked as it is typed by core's validators; the recipient completes
+from the address book. Once the form is valid a debounced quote reads the sender's
+credits: an unaffordable transfer shows required versus available and cannot be
+submitted. Submitting quotes afresh, signs locally (nothing leaves the machine), shows
+the message to be sent with its item_hash in a ``SigningConfirmation``, then posts it and
+shows the node's verdict: processed, pending, or rejected with the node's reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, Input, Label, Static, Switch
+
+from aleph_tui.core import validation
+from aleph_tui.core.messages import CREDIT_CHANNEL
+from aleph_tui.core.models import credits_to_usd, format_credits
+from aleph_tui.core.transferring import SELF_TRANSFER, TransferQuote, TransferResult
+from aleph_tui.core.validation import InvalidInput
+from aleph_tui.ui.signing_confirmation import SigningConfirmation
+from aleph_tui.ui.view import View
+from aleph_tui.ui.widgets.step_list import StepList
+from aleph_tui.ui.widgets.validated_input import ValidatedInput
+
+if TYPE_CHECKING:
+    from aleph_tui.core.accounts import Account
+    from aleph_tui.core.networks import Network
+
+QUOTE_DELAY_S = 0.35  # debounce: quote once the user pauses typing
+BOOK_LINES = 8
+STEPS = (("signed", "Signed"), ("sent", "Sent"), ("processed", "Processed"))
+# (sender, target, amount, expiration, channel)
+QuoteKey = tuple[str, str, str, str, str]
+FIELDS = {"to": "to", "amount": "amount", "expiration": "expiration", "channel": "channel"}
+
+
+def plain(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "0") else text
+
+
+def iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def target_text(quote: TransferQuote) -> str:
+    same = quote.target.lower() == quote.recipient.lower()
+    return quote.recipient if same else f"{quote.target} → {quote.recipient}"
+
+
+def confirmation_rows(
+    network: Network, account_name: str, quote: TransferQuote, item_hash: str
+) -> list[tuple[str, str]]:
+    """What the confirmation shows: the CLI's ``credit transfer`` summary, as rows."""
+    if quote.expiration is None:
+        expiration = "none (the credits keep their own expiration)"
+    else:
+        expiration = f"{iso(quote.expiration)} ({quote.expiration_ms} ms)"
+    return [
+        ("Network", f"{network.name} ({network.api_url})"),
+        ("From", f"{account_name} {quote.sender}"),
+        ("To", target_text(quote)),
+        ("Amount", f"{quote.amount} credits (${plain(quote.usd)})"),
+        ("Available", format_credits(quote.available)),
+        ("Expiration", expiration),
+        ("Channel", quote.channel),
+        ("item_hash", item_hash),
+    ]
+
+
+def channel_warning(channel: str) -> str | None:
+    if channel == CREDIT_CHANNEL:
+        return None
+    return (
+        f"Nodes move credits only on their credit channel ({CREDIT_CHANNEL} on mainnet); "
+        "elsewhere this is stored as a plain post."
+    )
+
+
+class TransferView(View):
+    view_id = "transfer"
+    title = "Transfer"
+    key = "4"
+
+    DEFAULT_CSS = """
+    TransferView #transfer-columns { height: 1fr; }
+    TransferView .form-column { width: 1fr; max-width: 64; padding: 1 2; }
+    TransferView .side-column { width: 1fr; padding: 1 2; border-left: tall $panel; }
+    TransferView .section { text-style: bold; margin-bottom: 1; }
+    TransferView .section.-later { margin-top: 1; }
+    TransferView #transfer-from { margin-bottom: 1; }
+    TransferView #transfer-book { color: $text-muted; height: auto; }
+    TransferView #transfer-available, TransferView #transfer-quote { height: auto; }
+    TransferView #transfer-quote.-error { color: $text-error; }
+    TransferView #transfer-actions { height: auto; }
+    TransferView #transfer-actions Button { margin-right: 1; }
+    TransferView #transfer-actions .switch-label { padding: 1 0; }
+    TransferView #transfer-outcome { height: auto; margin-top: 1; }
+    TransferView #transfer-outcome.-error { color: $text-error; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "ctrl+s",
+            "submit",
+            "Send",
+            id="transfer-submit",
+            tooltip="Quote afresh, review the signed message, then send it (Enter in a field)",
+        ),
+        Binding(
+            "escape",
+            "clear",
+            "Cancel/clear",
+            id="transfer-cancel",
+            tooltip="Stop a quote in progress; in a field, leave it; else clear the form",
+        ),
+        Binding(
+            "ctrl+t",
+            "toggle_dry_run",
+            "Dry run",
+            id="transfer-dry-run",
+            tooltip="Toggle dry run: sign and show the item_hash without sending anything",
+        ),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.quote: TransferQuote | None = None  # the live quote for the current inputs
+        self.last_result: TransferResult | None = None
+        self.busy = False
+        self._phase = "idle"  # quoting → confirming → sending
+        self._quote_key: QuoteKey | None = None
+        self._available: int | None = None
+
+    # --- layout -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="transfer-columns"):
+            with VerticalScroll(id="transfer-form", classes="form-column"):
+                yield Static("", id="transfer-from")
+                yield ValidatedInput(
+                    "To (address, account or alias)",
+                    self._recipient_check,
+                    placeholder="0x…, or a name from the address book",
+                    describe=lambda address: f"→ {address}",
+                    suggester=SuggestFromList([], case_sensitive=False),
+                    tooltip="The recipient; names complete from accounts and aliases (→ accepts)",
+                    id="transfer-to",
+                )
+                yield ValidatedInput(
+                    "Amount (credits)",
+                    validation.credit_amount,
+                    placeholder="e.g. 1000000 (= $1)",
+                    describe=lambda n: f"{n} credits, worth ${plain(credits_to_usd(n))}",
+                    tooltip="Whole credits; 1 000 000 credits are worth 1 USD",
+                    id="transfer-amount",
+                )
+                yield ValidatedInput(
+                    "Expiration (optional, RFC 3339)",
+                    validation.expiration,
+                    placeholder="e.g. 2027-01-31T00:00:00Z",
+                    optional=True,
+                    describe=lambda moment: f"the credits expire at {iso(moment)}",
+                    tooltip="When the transferred credits expire; empty keeps their own",
+                    id="transfer-expiration",
+                )
+                yield ValidatedInput(
+                    "Channel",
+                    validation.channel,
+                    value=CREDIT_CHANNEL,
+                    describe=lambda channel: channel_warning(channel) or "the credit channel",
+                    tooltip=f"The Aleph channel of the message; credits move on {CREDIT_CHANNEL}",
+                    id="transfer-channel",
+                )
+                with Horizontal(id="transfer-actions"):
+                    yield Button(
+                        "Send",
+                        id="transfer-submit",
+                        variant="primary",
+                        disabled=True,
+                        tooltip="Review the signed message, then send it",
+                    )
+                    yield Button("Clear", id="transfer-clear", tooltip="Clear the form (Escape)")
+                    yield Switch(
+                        id="transfer-dry-run", tooltip="Sign and show the item_hash, send nothing"
+                    )
+                    yield Label("Dry run", classes="switch-label")
+            with VerticalScroll(id="transfer-side", classes="side-column"):
+                yield Label("Credits", classes="section")
+                yield Static("", id="transfer-available")
+                yield Static("", id="transfer-quote")
+                yield Label("Address book", classes="section -later")
+                yield Static("", id="transfer-book")
+                yield Label("Progress", classes="section -later")
+                yield StepList(STEPS, id="transfer-steps")
+                yield Static("", id="transfer-outcome")
+
+    def field(self, name: str) -> ValidatedInput[Any]:
+        return self.query_one(f"#transfer-{name}", ValidatedInput)
+
+    @property
+    def steps(self) -> StepList:
+        return self.query_one("#transfer-steps", StepList)
+
+    @property
+    def dry_run(self) -> bool:
+        return self.query_one("#transfer-dry-run", Switch).value
+
+    # --- hooks ------------------------------------------------------------------------
+
+    def account_changed(self, account: Account | None) -> None:
+        self._available = None
+        self._set_quote(None)
+        sender = self.query_one("#transfer-from", Static)
+        if account is None:
+            sender.update(Text("No active account: add one in Accounts to send credits."))
+        else:
+            sender.update(Text.assemble(("From  ", "bold"), f"{account.name}  {account.address}"))
+        self.reload()
+
+    def reload(self) -> None:
+        self._load_book()
+        self.field("to").revalidate()  # names and "not to oneself" may have changed
+        self._show_available()
+        if self.account is not None:
+            self._load_available(self.account.address)
+            self._schedule_quote()
+
+    def _load_book(self) -> None:
+        try:
+            book = self.service.address_book()
+        except Exception as exc:
+            self.query_one("#transfer-book", Static).update(Text(f"unavailable: {_explain(exc)}"))
+            return
+        names = [name for name, _ in book]
+        self.field("to").input.suggester = SuggestFromList(names, case_sensitive=False)
+        text = Text()
+        for index, (name, address) in enumerate(book[:BOOK_LINES]):
+            text.append(("\n" if index else "") + name.ljust(16), style="bold")
+            text.append(f" {address}")
+        if len(book) > BOOK_LINES:
+            text.append(f"\n… and {len(book) - BOOK_LINES} more (type to complete)")
+        if not book:
+            text.append("empty: add accounts or aliases in the Accounts tab")
+        self.query_one("#transfer-book", Static).update(text)
+
+    @work(
+        name="transfer-available", group="transfer-available", exclusive=True, exit_on_error=False
+    )
+    async def _load_available(self, address: str) -> None:
+        try:
+            overview = await self.service.balance_overview([address])
+        except Exception as exc:
+            self._show_available(f"cannot read the credits ({_explain(exc)})")
+            return
+        slot = overview.slots[0]
+        if self.account is None or self.account.address != address:
+            return
+        if slot.balance is None:
+            self._show_available(f"cannot read the credits ({slot.error})")
+        else:
+            self._available = slot.balance.credits
+            self._show_available()
+
+    def _show_available(self, problem: str | None = None) -> None:
+        if problem is not None:
+            text = Text(f"Available: {problem}", style="red")
+        elif self._available is None:
+            text = Text("Available: …" if self.account is not None else "")
+        else:
+            text = Text(f"Available: {format_credits(self._available)}")
+        self.query_one("#transfer-available", Static).update(text)
+
+    # --- form events ------------------------------------------------------------------
+
+    def _recipient_check(self, text: str) -> str:
+        account = self.account
+        forbidden = [] if account is None else [(account.address, SELF_TRANSFER)]
+        return validation.account_reference(
+            text, self.service.resolve_address, field="to", forbidden=forbidden
+        )
+
+    @on(ValidatedInput.Changed)
+    def _field_changed(self, event: ValidatedInput.Changed) -> None:
+        event.stop()
+        self._schedule_quote()
+
+    @on(Input.Submitted)
+    def _field_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    @on(Button.Pressed, "#transfer-submit")
+    def _submit_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_submit()
+
+    @on(Button.Pressed, "#transfer-clear")
+    def _clear_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_clear()
+
+    @on(Switch.Changed, "#transfer-dry-run")
+    def _dry_run_changed(self, event: Switch.Changed) -> None:
+        self.query_one("#transfer-submit", Button).label = (
+            "Sign (dry run)" if event.value else "Send"
+        )
+
+    # --- actions ----------------------------------------------------------------------
+
+    def action_toggle_dry_run(self) -> None:
+        if not self.busy:
+            self.query_one("#transfer-dry-run", Switch).toggle()
+
+    def action_clear(self) -> None:
+        """Escape: stop a quote in progress (nothing is sent yet); in a field, leave it
+        (so the number keys switch views again); on the form itself, clear it."""
+        if self.busy:
+            if self._phase == "quoting":
+                self.workers.cancel_group(self, "transfer")
+                self._finish("Cancelled: nothing was sent.")
+            else:
+                self.notify("The transfer is already sent; its status follows.")
+            return
+        if isinstance(self.screen.focused, Input):
+            self.focus()
+            return
+        self.workers.cancel_group(self, "transfer-quote")
+        for name in ("to", "amount", "expiration"):
+            self.field(name).clear()
+        self.field("channel").value = CREDIT_CHANNEL
+        self._set_quote(None)
+        self.steps.reset()
+        self._outcome("")
+
+    def action_submit(self) -> None:
+        account = self.account
+        key = self._current_key()
+        if account is None or key is None or not self._can_submit():
+            return
+        self.busy = True  # at once: a second Enter or click does nothing
+        self._phase = "quoting"
+        self._update_submit()
+        self.workers.cancel_group(self, "transfer-quote")
+        self._transfer(account, key, self.dry_run)
+
+    # --- the transfer -----------------------------------------------------------------
+
+    @work(name="transfer", group="transfer", exclusive=True, exit_on_error=False)
+    async def _transfer(self, account: Account, key: QuoteKey, dry_run: bool) -> None:
+        steps = self.steps
+        steps.reset()
+        self._outcome("Quoting…")
+        _sender, target, amount, expiration, channel = key
+        try:
+            quote = await self.service.transfer_quote(
+                account.address, target, amount, expiration=expiration or None, channel=channel
+            )
+            if not quote.sufficient:
+                self._set_quote(quote, key)
+                self._finish(_insufficient(quote), error=True)
+                steps.skip_rest()
+                return
+            signer = await self.aleph_app.signer_for(account)
+            if signer is None:
+                self._finish("Cancelled: nothing was signed or sent.")
+                steps.skip_rest()
+                return
+            signed = self.service.transfer_sign(quote, signer)  # local: nothing is sent
+            del signer
+            steps.mark("signed", "done", signed.item_hash)
+            if dry_run:  # as the CLI: a dry run sends nothing, so there is nothing to confirm
+                result = await self.service.transfer(signed, dry_run=True)
+            else:
+                self._phase = "confirming"
+                self._outcome("Signed locally; waiting for your confirmation…")
+                warning = channel_warning(quote.channel)
+                confirmed = await self.app.push_screen_wait(
+                    SigningConfirmation(
+                        f"Transfer {quote.amount} credits",
+                        confirmation_rows(
+                            self.service.network, account.name, quote, signed.item_hash
+                        ),
+                        confirm_label="Send",
+                        warnings=[] if warning is None else [warning],
+                    )
+                )
+                if not confirmed:
+                    steps.skip_rest("cancelled")
+                    self._finish("Cancelled: the signed message was discarded; nothing was sent.")
+                    return
+                self._phase = "sending"
+                steps.mark("sent", "active", "posting to the node…")
+                self._outcome("Sending…")
+                result = await self.service.transfer(signed)
+            self.last_result = result
+            self._show_result(result)
+        except InvalidInput as exc:
+            if exc.field in FIELDS:
+                self.field(FIELDS[exc.field]).show_error(exc)
+            steps.skip_rest()
+            self._finish(str(exc), error=True)
+        except Exception as exc:  # ServiceError: a plain sentence; anything else: its type
+            if self._phase == "sending":
+                steps.mark_current("failed", _explain(exc))
+            else:
+                steps.skip_rest()
+            self._finish(f"Not sent: {_explain(exc)}", error=True)
+            self.aleph_app.report_failure("Credit transfer failed", exc, retry=self.action_submit)
+        finally:
+            if self.busy:
+                self.busy = False
+                self._phase = "idle"
+                self._update_submit()
+            if self.account is not None and not _cancelling():
+                self._load_available(self.account.address)
+
+    def _show_result(self, result: TransferResult) -> None:
+        steps = self.steps
+        quote = result.quote
+        what = f"{quote.amount} credits to {target_text(quote)}"
+        if result.status == "dry-run":
+            steps.skip_rest("dry run: nothing sent")
+            self._finish(f"Dry run: signed, not sent: {what}.")
+            return
+        steps.mark("sent", "done", f"accepted by {self.service.network.name}")
+        if result.status == "processed":
+            steps.mark("processed", "done", "the credits moved")
+            self._finish(f"Transferred {what}.")
+            self.notify(f"Transferred {what}.", title="Credits sent")
+            self.field("amount").clear()
+        elif result.status == "pending":
+            steps.mark("processed", "pending", "not processed yet; the journal follows it up")
+            self._finish(f"Sent, not yet processed: {what}.")
+        else:
+            code = "" if result.error_code is None else f" (error {result.error_code})"
+            reason = result.reason or "no reason given"
+            steps.mark("processed", "failed", f"rejected{code}: {reason}")
+            self._finish(f"Rejected by the node{code}: {reason}", error=True)
+            self.notify(reason, title="Transfer rejected", severity="error", timeout=10)
+
+    def _finish(self, text: str, *, error: bool = False) -> None:
+        self._outcome(text, error=error)
+        if self.busy:
+            self.busy = False
+            self._phase = "idle"
+            self._update_submit()
+
+    def _outcome(self, text: str, *, error: bool = False) -> None:
+        outcome = self.query_one("#transfer-outcome", Static)
+        outcome.update(Text(text))
+        outcome.set_class(error, "-error")
+
+    # --- the live quote ---------------------------------------------------------------
+
+    def _current_key(self) -> QuoteKey | None:
+        account = self.account
+        names = ("to", "amount", "expiration", "channel")
+        if account is None or not all(self.field(name).is_valid for name in names):
+            return None
+        to, amount, expiration, channel = (self.field(name).value.strip() for name in names)
+        return (account.address, to, amount, expiration, channel)
+
+    def _schedule_quote(self) -> None:
+        self._set_quote(None)
+        key = self._current_key()
+        if key is None:
+            self.workers.cancel_group(self, "transfer-quote")
+        else:
+            self.query_one("#transfer-quote", Static).update(Text("Checking…", style="dim"))
+            self._quote(key)
+        self._update_submit()
+
+    @work(name="transfer-quote", group="transfer-quote", exclusive=True, exit_on_error=False)
+    async def _quote(self, key: QuoteKey) -> None:
+        await asyncio.sleep(QUOTE_DELAY_S)
+        sender, target, amount, expiration, channel = key
+        try:
+            quote = await self.service.transfer_quote(
+                sender, target, amount, expiration=expiration or None, channel=channel
+            )
+        except InvalidInput as exc:
+            if exc.field in FIELDS:
+                self.field(FIELDS[exc.field]).show_error(exc)
+            else:
+                self._show_quote_problem(str(exc))
+        except Exception as exc:  # the node is unreachable: Submit will try again
+            self._show_quote_problem(f"Cannot check the credits now: {_explain(exc)}")
+        else:
+            if self._current_key() == key:
+                self._set_quote(quote, key)
+        self._update_submit()
+
+    def _set_quote(self, quote: TransferQuote | None, key: QuoteKey | None = None) -> None:
+        self.quote = quote
+        self._quote_key = key
+        line = self.query_one("#transfer-quote", Static)
+        line.set_class(False, "-error")
+        if quote is None:
+            line.update(Text("Fill in the form to check it against the credits.", style="dim"))
+            return
+        self._available = quote.available
+        self._show_available()
+        if not quote.sufficient:
+            line.update(Text(_insufficient(quote)))
+            line.set_class(True, "-error")
+        else:
+            left = quote.available - quote.amount
+            line.update(
+                Text(
+                    f"{quote.amount} credits (${plain(quote.usd)}) to {quote.recipient}; "
+                    f"{format_credits(left)} left afterwards"
+                )
+            )
+
+    def _show_quote_problem(self, text: str) -> None:
+        line = self.query_one("#transfer-quote", Static)
+        line.update(Text(text))
+        line.set_class(True, "-error")
+
+    # --- submit state -----------------------------------------------------------------
+
+    @property
+    def shortfall(self) -> tuple[int, int] | None:
+        """(required, available) when the current inputs cannot be afforded."""
+        quote = self.quote
+        if quote is None or quote.sufficient or self._quote_key != self._current_key():
+            return None
+        return quote.amount, quote.available
+
+    def _can_submit(self) -> bool:
+        return (
+            self.account is not None
+            and not self.busy
+            and self._current_key() is not None
+            and self.shortfall is None
+        )
+
+    def _update_submit(self) -> None:
+        self.query_one("#transfer-submit", Button).disabled = not self._can_submit()
+        self.query_one("#transfer-dry-run", Switch).disabled = self.busy
+
+
+def _insufficient(quote: TransferQuote) -> str:
+    return (
+        f"Insufficient credits: required {format_credits(quote.amount)}, "
+        f"available {format_credits(quote.available)}. Nothing will be sent."
+    )
+
+
+def _explain(exc: BaseException) -> str:
+    """One line: the service's own sentence, or the exception's type."""
+    from aleph_tui.ui.app import describe_failure
+
+    return describe_failure(exc)
+
+
+def _cancelling() -> bool:
+    """Whether this task is being cancelled (leaving the app): start nothing new."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0

@@ -1,0 +1,108 @@
+"""Save an SVG screenshot of every view: ``screenshots/<view_id>.svg``.
+
+    python scripts/screenshots.py [--out DIR]
+
+It starts a devnet in this process with a fixed clock (as ``aleph-tui devnet --clock``),
+imports the three seeded dev accounts into a throwaway store and session keyring, and
+opens the dashboard on each view in turn at 140×40, with the same fixed "now" in the app.
+The same commit therefore gives the same pictures on any day. Your own config, themes
+and accounts are never read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CLOCK = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)  # as tests/ui_app.py FIXED_NOW
+SIZE = (140, 40)
+DEV_ACCOUNTS = 3
+
+
+async def capture(out: Path) -> list[Path]:
+    from textual.widgets import Input
+
+    from aleph_tui.core.accounts import AccountStore
+    from aleph_tui.core.journal import Journal
+    from aleph_tui.core.networks import devnet_from_document
+    from aleph_tui.core.service import CreditService
+    from aleph_tui.core.session_keyring import use_session_keyring
+    from aleph_tui.devnet.chain.engine import dev_accounts
+    from aleph_tui.devnet.server import Devnet, DevnetOptions
+    from aleph_tui.ui.app import AlephApp
+    from aleph_tui.ui.views import all_views
+
+    class FixedClockApp(AlephApp):
+        def now(self) -> dt.datetime:
+            return CLOCK
+
+    def steady_cursor(_self: Input) -> None:
+        """No blinking: the cursor is drawn the same in every capture."""
+
+    Input._toggle_cursor = steady_cursor  # type: ignore[method-assign,assignment]
+    saved: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="aleph-tui-screenshots-") as tmp:
+        home = Path(tmp)
+        os.environ["XDG_CONFIG_HOME"] = str(home / "config")
+        os.environ["XDG_DATA_HOME"] = str(home / "data")
+        os.environ["ALEPH_CONFIG_HOME"] = str(home / "aleph-client")
+        os.environ.pop("TEXTUAL_THEME", None)
+        use_session_keyring()
+        store = AccountStore(
+            manifest_path=home / "aleph" / "accounts.toml",
+            keystore_dir=home / "aleph" / "keystores",
+            legacy_home=home / "aleph-client",
+            prompt=None,
+        )
+        for account in dev_accounts(DEV_ACCOUNTS):
+            await store.import_key(f"dev-{account.index}", account.private_key)
+        options = DevnetOptions(
+            port=0, chain="embedded", state_dir=home / "devnet", clock=CLOCK.timestamp()
+        )
+        devnet = await Devnet.start(options)
+        try:
+            for view in all_views():
+                service = CreditService(
+                    devnet_from_document(devnet.document),
+                    journal=Journal(home / "journal.jsonl"),
+                    accounts=store,
+                )
+                app = FixedClockApp(service)
+                async with app.run_test(size=SIZE) as pilot:
+                    await pilot.pause()
+                    app.action_open_view(view.view_id)
+                    for _ in range(50):  # until the view's loads, and what they set off, end
+                        await app.workers.wait_for_complete()
+                        await pilot.pause()
+                        if not any(worker.is_running for worker in app.workers):
+                            break
+                    await pilot.wait_for_scheduled_animations()
+                    await pilot.pause()
+                    # As the snapshot tests take it (segments merged): the same SVG.
+                    path = out / f"{view.view_id}.svg"
+                    path.write_text(app.export_screenshot(simplify=True), encoding="utf-8")
+                    saved.append(path)
+        finally:
+            await devnet.stop()
+    return saved
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    args.out.mkdir(parents=True, exist_ok=True)
+    for path in asyncio.run(capture(args.out)):
+        print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
