@@ -25,8 +25,8 @@ if [ ! -x .venv-sdk/bin/python ] || ! .venv-sdk/bin/python -c 'import aleph.sdk'
   .venv-sdk/bin/python -m pip install -q "$SDK_PACKAGE"
 fi
 
-.venv/bin/ruff check aleph_tui tests bench
-.venv/bin/ruff format --check aleph_tui tests bench
+.venv/bin/ruff check aleph_tui tests bench scripts
+.venv/bin/ruff format --check aleph_tui tests bench scripts
 .venv/bin/mypy
 .venv/bin/lint-imports
 .venv/bin/python -m pytest "$@"
