@@ -175,11 +175,18 @@ class CreditService:
         return await usage_core.usage_flow(self.api, address, usage_core.period(start, end))
 
     async def burn_rate(
-        self, address: str, *, start: dt.datetime | None = None, end: dt.datetime | None = None
+        self,
+        address: str,
+        *,
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+        now: dt.datetime | None = None,
     ) -> BurnRate:
         """Consumed credits per day over the period (default: the last 30 days) and when
-        the current balance runs out at that pace."""
-        return await usage_core.burn(self.api, address, usage_core.period(start, end))
+        the current balance runs out at that pace, counted from ``now``."""
+        return await usage_core.burn(
+            self.api, address, usage_core.period(start, end, now=now), now=now
+        )
 
     def low_balance_threshold(self, address: str) -> Threshold | None:
         """The low-balance threshold of ``address``; ``.crossed(balance)`` tells when to warn."""

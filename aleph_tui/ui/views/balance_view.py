@@ -21,6 +21,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
+from aleph_tui.ui import low_balance
 from aleph_tui.ui.view import View
 from aleph_tui.ui.widgets import amount_text as fmt
 from aleph_tui.ui.widgets.accounts_balance_table import (
@@ -189,6 +190,9 @@ class BalanceView(View):
                 self._errors[slot.address] = slot.error or "no answer"
         self._updated_at = now
         self._render_all()
+        if active is not None and active.address in self._known:
+            credits = self._known[active.address][0].credits
+            low_balance.check(self.app, self.service, active.name, active.address, credits)
         if active is not None and was_ok and active.address in self._errors:
             self.notify(
                 f"{active.name}: {self._errors[active.address]}",
@@ -291,6 +295,7 @@ class BalanceView(View):
             f"  ≈ {amount(fmt.usd(balance.credits_usd))}",
             f"{len(balance.lots)} lots by expiration"
             + (f" · ⚠ {len(soon)} expiring within 7 days" if soon else ""),
+            low_balance.threshold_line(self.service, account.address),
         ]
         credits.update("\n".join(credit_lines))
         lots.show(balance.lots, now=now, hide=hide)

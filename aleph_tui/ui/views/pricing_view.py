@@ -1,0 +1,305 @@
+"""Key 8, Pricing: the node's pricing aggregate, one entity at a time, and a cost estimator.
+
+For the chosen entity: the compute unit's price in credits per hour and in USD (and what
+one unit is), storage per GiB per day, and the tiers. The estimator prices N compute
+units of that entity for H hours, exactly (core/pricing.py); its fields are checked by
+core's validators as they are typed. 1 000 000 credits = 1 USD.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
+from textual.widgets import DataTable, Select, Static
+
+from aleph_tui.core import validation
+from aleph_tui.core.validation import InvalidInput
+from aleph_tui.ui.view import View
+from aleph_tui.ui.widgets.validated_input import ValidatedInput
+
+if TYPE_CHECKING:
+    from aleph_tui.core.accounts import Account
+    from aleph_tui.core.pricing import EntityTable, Estimate
+
+NO_ENTITY = "no entity"
+
+
+def exact(value: Decimal | None) -> str:
+    """Every digit of ``value``, grouped, without exponent or trailing zeros."""
+    if value is None:
+        return ""
+    text = f"{value:,f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text.replace("-", "−")
+
+
+def usd(value: Decimal | None) -> str:
+    return "" if value is None else f"${exact(value)}"
+
+
+def size(mib: int | None) -> str:
+    if mib is None:
+        return ""
+    return f"{exact(Decimal(mib) / 1024)} GiB" if mib >= 1024 else f"{mib} MiB"
+
+
+def _units(text: str) -> int:
+    return validation.compute_units(text)
+
+
+def _hours(text: str) -> Decimal:
+    return validation.hours(text)
+
+
+def estimate_text(result: Estimate) -> str:
+    unit = "compute unit" if result.units == 1 else "compute units"
+    return (
+        f"{result.entity}: {result.units} {unit} × {exact(result.hours)} h"
+        f" at {exact(result.credits_per_hour)} credits/hour"
+        f" = {exact(result.credits)} credits ({usd(result.usd)})"
+    )
+
+
+class PricingView(View):
+    view_id = "pricing"
+    title = "Pricing"
+    key = "8"
+
+    DEFAULT_CSS = """
+    PricingView { padding: 0 1; }
+    PricingView #pricing-top { height: auto; margin-top: 1; }
+    PricingView #pricing-entity { width: 32; margin-right: 2; }
+    PricingView #pricing-summary { width: 1fr; height: auto; }
+    PricingView #pricing-tiers { height: 1fr; min-height: 5; margin-top: 1; }
+    PricingView #pricing-estimator {
+        height: auto; border: round $panel; padding: 0 1; margin-top: 1;
+    }
+    PricingView #pricing-estimator-fields { height: auto; }
+    PricingView #pricing-estimator-fields > ValidatedInput { width: 32; margin-right: 2; }
+    PricingView #pricing-estimate { height: auto; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "right_square_bracket",
+            "step_entity(1)",
+            "Next entity",
+            key_display="]",
+            id="pricing-next-entity",
+            tooltip="Show the next entity's prices",
+        ),
+        Binding(
+            "left_square_bracket",
+            "step_entity(-1)",
+            "Prev entity",
+            key_display="[",
+            show=False,
+            id="pricing-previous-entity",
+            tooltip="Show the previous entity's prices",
+        ),
+        Binding(
+            "e",
+            "focus_estimator",
+            "Estimate",
+            id="pricing-estimate",
+            tooltip="Estimate a cost: compute units of this entity for some hours",
+        ),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.tables: tuple[EntityTable, ...] = ()
+        self.estimate: Estimate | None = None
+        self._error: str | None = None
+        self._loaded = False
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="pricing-top"):
+            yield Select[str](
+                [],
+                prompt="entity",
+                allow_blank=True,
+                id="pricing-entity",
+                tooltip="The entity whose prices are shown and estimated",
+            )
+            yield Static("loading…", id="pricing-summary", markup=False)
+        yield DataTable(id="pricing-tiers", cursor_type="row", zebra_stripes=True)
+        with Vertical(id="pricing-estimator"):
+            with Horizontal(id="pricing-estimator-fields"):
+                yield ValidatedInput(
+                    "Compute units",
+                    _units,
+                    value="1",
+                    id="pricing-units",
+                    tooltip="A whole number of compute units, at least 1",
+                )
+                yield ValidatedInput(
+                    "Hours",
+                    _hours,
+                    value="24",
+                    id="pricing-hours",
+                    tooltip="A duration in hours, more than 0 (up to 6 decimals)",
+                )
+            yield Static("", id="pricing-estimate", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#pricing-estimator").border_title = "Cost estimator"
+
+    # --- hooks ---------------------------------------------------------------------
+
+    def default_focus(self) -> Widget:
+        return self.query_one("#pricing-tiers", DataTable)
+
+    def account_changed(self, account: Account | None) -> None:
+        if not self._loaded:  # prices do not depend on the account
+            self._loaded = True
+            self._load_tables()
+
+    def reload(self) -> None:
+        self._load_tables()
+
+    # --- state ---------------------------------------------------------------------
+
+    @property
+    def entity(self) -> str | None:
+        value = self.query_one("#pricing-entity", Select).value
+        return value if isinstance(value, str) else None
+
+    def table_of(self, entity: str | None) -> EntityTable | None:
+        return next((t for t in self.tables if t.entity == entity), None)
+
+    # --- actions -------------------------------------------------------------------
+
+    def action_step_entity(self, step: int) -> None:
+        if not self.tables:
+            return
+        names = [t.entity for t in self.tables]
+        current = self.entity
+        index = names.index(current) if current in names else -step
+        self.query_one("#pricing-entity", Select).value = names[(index + step) % len(names)]
+
+    def action_focus_estimator(self) -> None:
+        self.query_one("#pricing-units", ValidatedInput).focus_input()
+
+    @on(Select.Changed, "#pricing-entity")
+    def _entity_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self._render_entity()
+        self._start_estimate()
+
+    @on(ValidatedInput.Changed, "#pricing-units, #pricing-hours")
+    def _field_changed(self, event: ValidatedInput.Changed) -> None:
+        event.stop()
+        self._start_estimate()
+
+    # --- loading -------------------------------------------------------------------
+
+    @work(name="pricing-tables", group="pricing-tables", exclusive=True, exit_on_error=False)
+    async def _load_tables(self) -> None:
+        try:
+            tables = await self.service.pricing_tables()
+        except Exception as exc:
+            text = str(exc).strip()
+            self._error = text.splitlines()[0] if text else type(exc).__name__
+            self.query_one("#pricing-summary", Static).update(f"Pricing unavailable: {self._error}")
+            self.aleph_app.report_failure("Pricing unavailable", exc, self.reload)
+            return
+        self.tables, self._error = tables, None
+        select = self.query_one("#pricing-entity", Select)
+        keep = self.entity
+        names = [t.entity for t in tables]
+        with select.prevent(Select.Changed):
+            select.set_options([(name, name) for name in names])
+            if names:
+                select.value = keep if keep in names else names[0]
+        self._render_entity()
+        self._start_estimate()
+
+    def _start_estimate(self) -> None:
+        units = self.query_one("#pricing-units", ValidatedInput)
+        hours = self.query_one("#pricing-hours", ValidatedInput)
+        output = self.query_one("#pricing-estimate", Static)
+        entity = self.entity
+        self.estimate = None
+        if entity is None:
+            output.update("Choose an entity")
+            return
+        table = self.table_of(entity)
+        if table is not None and table.compute_unit_credits_per_hour is None:
+            output.update(f"{entity} has no compute unit price in credits")
+            return
+        if not (units.is_valid and hours.is_valid):
+            output.update("Fill both fields to estimate")
+            return
+        self._estimate(entity, str(units.result), str(hours.result))
+
+    @work(name="pricing-estimate", group="pricing-estimate", exclusive=True, exit_on_error=False)
+    async def _estimate(self, entity: str, units: str, hours: str) -> None:
+        output = self.query_one("#pricing-estimate", Static)
+        try:
+            result = await self.service.estimate_cost(entity, units, hours)
+        except InvalidInput as exc:
+            output.update(str(exc))
+            return
+        except Exception as exc:
+            output.update("Estimate unavailable")
+            self.aleph_app.report_failure("Pricing: estimate", exc)
+            return
+        self.estimate = result
+        output.update(estimate_text(result))
+
+    # --- rendering -----------------------------------------------------------------
+
+    def _render_entity(self) -> None:
+        summary = self.query_one("#pricing-summary", Static)
+        tiers: DataTable[str] = self.query_one("#pricing-tiers", DataTable)
+        tiers.clear(columns=True)
+        table = self.table_of(self.entity)
+        if table is None:
+            summary.update("No entity in the pricing aggregate" if not self.tables else "")
+            return
+        lines = [f"{table.entity} · 1,000,000 credits = $1"]
+        if table.compute_unit_credits_per_hour is not None:
+            spec = ""
+            if table.vcpus is not None:
+                spec = (
+                    f" · 1 unit = {table.vcpus} vCPU, {size(table.memory_mib)} RAM,"
+                    f" {size(table.disk_mib)} disk"
+                )
+            lines.append(
+                f"Compute unit  {exact(table.compute_unit_credits_per_hour)} credits/hour"
+                f" ({usd(table.compute_unit_usd_per_hour)}/hour){spec}"
+            )
+        if table.storage_credits_per_gib_day is not None:
+            lines.append(
+                f"Storage       {exact(table.storage_credits_per_gib_day)} credits/GiB/day"
+                f" ({usd(table.storage_usd_per_gib_day)}/GiB/day)"
+            )
+        if table.fixed is not None:
+            lines.append(f"Fixed         {exact(table.fixed)}")
+        if not table.tiers:
+            lines.append("No tiers")
+        summary.update("\n".join(lines))
+        gpu = any(t.model or t.vram for t in table.tiers)
+        columns = ["Tier", "Units", "vCPUs", "Memory", "Disk"]
+        columns += ["VRAM", "Model"] if gpu else []
+        columns += ["Credits/hour", "USD/hour"]
+        tiers.add_columns(*columns)
+        for tier in table.tiers:
+            row = [
+                tier.id,
+                str(tier.compute_units),
+                "" if tier.vcpus is None else str(tier.vcpus),
+                size(tier.memory_mib),
+                size(tier.disk_mib),
+            ]
+            row += [size(tier.vram), tier.model or ""] if gpu else []
+            row += [exact(tier.credits_per_hour), usd(tier.usd_per_hour)]
+            tiers.add_row(*row, key=tier.id)
