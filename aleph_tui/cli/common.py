@@ -37,6 +37,22 @@ def add_network_options(parser: argparse.ArgumentParser, *, top_level: bool = Fa
     group.add_argument("--rpc-url", metavar="URL", default=default, help="override the RPC URL")
 
 
+def whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse ``type`` for an integer in [minimum, maximum], with a plain message."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum or (maximum is not None and value > maximum):
+            bound = f"between {minimum} and {maximum}" if maximum is not None else f"≥ {minimum}"
+            raise argparse.ArgumentTypeError(f"{value} must be {bound}")
+        return value
+
+    return parse
+
+
 def add_json_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print stable JSON on stdout")
 

@@ -8,6 +8,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from aleph_tui.cli.common import whole_number
+
 
 def _decimal(text: str) -> Decimal:
     try:
@@ -16,26 +18,6 @@ def _decimal(text: str) -> Decimal:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if not value.is_finite() or value <= 0:
         raise argparse.ArgumentTypeError(f"{text!r} must be a positive number")
-    return value
-
-
-def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{port} is outside 0–65535")
-    return port
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} must not be negative")
     return value
 
 
@@ -61,11 +43,17 @@ def register(sub: Any) -> None:
         description="Run the local Aleph network. Prints one JSON line on stdout when ready.",
     )
     devnet.add_argument("--host", default="127.0.0.1")
-    devnet.add_argument("--port", type=_port, default=4024, help="0 picks a free port")
+    devnet.add_argument(
+        "--port", type=whole_number(0, 65535), default=4024, help="0 picks a free port"
+    )
     devnet.add_argument("--state", type=Path, help="keep state in this directory")
     devnet.add_argument("--chain", choices=("auto", "embedded", "anvil"), default="auto")
     devnet.add_argument(
-        "--history", type=_count, default=0, metavar="N", help="give one extra address N entries"
+        "--history",
+        type=whole_number(0),
+        default=0,
+        metavar="N",
+        help="give one extra address N entries",
     )
     devnet.add_argument("--aleph-usd", type=_decimal, default=Decimal("0.10"))
     devnet.add_argument("--eth-usd", type=_decimal, default=Decimal("3000"))
@@ -77,7 +65,7 @@ def register(sub: Any) -> None:
     )
     devnet.add_argument(
         "--flow-runs",
-        type=_count,
+        type=whole_number(0),
         default=0,
         metavar="N",
         help="add N small processing runs (TokenPaymentsProcessed) for benchmarks",

@@ -68,6 +68,7 @@ from aleph_tui.cli.common import (
     emit,
     open_service,
     resolve_network,
+    whole_number,
 )
 
 if TYPE_CHECKING:
@@ -75,26 +76,6 @@ if TYPE_CHECKING:
     from aleph_tui.core.token_flow import FlowReport, SourceStatus
 
 DEFAULT_LIMIT = 20
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
-    return value
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} must not be negative")
-    return value
 
 
 def register(sub: Any) -> None:
@@ -106,7 +87,7 @@ def register(sub: Any) -> None:
     )
     parser.add_argument(
         "--limit",
-        type=_count,
+        type=whole_number(0),
         default=DEFAULT_LIMIT,
         metavar="N",
         help=f"rows of runs and of purchases (default {DEFAULT_LIMIT}; 0: all)",
@@ -118,7 +99,7 @@ def register(sub: Any) -> None:
     )
     parser.add_argument(
         "--chunk-blocks",
-        type=_positive,
+        type=whole_number(1),
         metavar="N",
         help="blocks per eth_getLogs request (default 10000)",
     )
