@@ -37,6 +37,21 @@ def add_network_options(parser: argparse.ArgumentParser, *, top_level: bool = Fa
     group.add_argument("--rpc-url", metavar="URL", default=default, help="override the RPC URL")
 
 
+def checked(check: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An argparse type from a validation function: InvalidInput becomes a usage error."""
+
+    def parse(text: str) -> Any:
+        from aleph_tui.core.validation import InvalidInput
+
+        try:
+            return check(text)
+        except InvalidInput as exc:
+            raise argparse.ArgumentTypeError(exc.rule) from None
+
+    parse.__name__ = getattr(check, "__name__", "value")
+    return parse
+
+
 def whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
     """An argparse ``type`` for an integer in [minimum, maximum], with a plain message."""
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from aleph_tui.cli.common import (
@@ -18,6 +17,7 @@ from aleph_tui.cli.common import (
     UsageError,
     add_json_option,
     add_network_options,
+    checked,
     confirm,
     emit,
     open_service,
@@ -27,21 +27,6 @@ from aleph_tui.cli.signer_options import add_signer_options
 
 if TYPE_CHECKING:
     from aleph_tui.core.models import HistoryFilters
-
-
-def _checked(check: Callable[[str], Any]) -> Callable[[str], Any]:
-    """An argparse type from a validation function: InvalidInput becomes a usage error."""
-
-    def parse(text: str) -> Any:
-        from aleph_tui.core.validation import InvalidInput
-
-        try:
-            return check(text)
-        except InvalidInput as exc:
-            raise argparse.ArgumentTypeError(exc.rule) from None
-
-    parse.__name__ = getattr(check, "__name__", "value")
-    return parse
 
 
 def _v() -> Any:
@@ -92,21 +77,21 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--payment-method",
         metavar="M",
-        type=_checked(_identifier),
+        type=checked(_identifier),
         help="e.g. credit_expense, credit_transfer, token_transfer",
     )
     parser.add_argument(
         "--from",
         dest="start",
         metavar="DATE",
-        type=_checked(_start),
+        type=checked(_start),
         help="from this day (YYYY-MM-DD, UTC) or RFC 3339 instant",
     )
     parser.add_argument(
         "--to",
         dest="end",
         metavar="DATE",
-        type=_checked(_end),
+        type=checked(_end),
         help="up to this day included, or RFC 3339 instant",
     )
     add_network_options(parser)
@@ -127,8 +112,8 @@ def register(sub: Any) -> None:
         "history", help="one page of credit history, newest first", description=HISTORY_HELP
     )
     _add_filters(history)
-    history.add_argument("--page", type=_checked(_page), default=1, metavar="N")
-    history.add_argument("--page-size", type=_checked(_page_size), default=100, metavar="N")
+    history.add_argument("--page", type=checked(_page), default=1, metavar="N")
+    history.add_argument("--page-size", type=checked(_page_size), default=100, metavar="N")
     history.set_defaults(handler=run_history)
 
     summary = credit_sub.add_parser(
@@ -144,18 +129,18 @@ def register(sub: Any) -> None:
         "--to", required=True, metavar="TARGET", help="an address, an account name or an alias"
     )
     transfer.add_argument(
-        "--amount", required=True, type=_checked(_amount), metavar="N", help="whole credits"
+        "--amount", required=True, type=checked(_amount), metavar="N", help="whole credits"
     )
     transfer.add_argument(
         "--expiration",
-        type=_checked(_expiration),
+        type=checked(_expiration),
         metavar="RFC3339",
         help="when the sent credits expire, e.g. 2027-01-31T00:00:00Z (capped by the node "
         "at the source credits' own expiration)",
     )
     transfer.add_argument(
         "--channel",
-        type=_checked(_channel),
+        type=checked(_channel),
         default="ALEPH_CREDIT",
         help="message channel (default ALEPH_CREDIT, the node's credit channel)",
     )

@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +49,7 @@ from aleph_tui.cli.common import (
     UsageError,
     add_json_option,
     add_network_options,
+    checked,
     emit,
     open_service,
     resolve_network,
@@ -60,21 +60,6 @@ if TYPE_CHECKING:
     from aleph_tui.core.pricing import EntityTable, Estimate
 
 ESTIMATE = "estimate"
-
-
-def _checked(check: Callable[[str], Any]) -> Callable[[str], Any]:
-    """An argparse type from a validation function: InvalidInput becomes a usage error."""
-
-    def parse(text: str) -> Any:
-        from aleph_tui.core.validation import InvalidInput
-
-        try:
-            return check(text)
-        except InvalidInput as exc:
-            raise argparse.ArgumentTypeError(exc.rule) from None
-
-    parse.__name__ = getattr(check, "__name__", "value")
-    return parse
 
 
 def _units(text: str) -> int:
@@ -111,10 +96,10 @@ def register(sub: Any) -> None:
         help="the entity to price (default: instance)",
     )
     estimate.add_argument(
-        "--units", type=_checked(_units), metavar="N", help="compute units, a whole number ≥ 1"
+        "--units", type=checked(_units), metavar="N", help="compute units, a whole number ≥ 1"
     )
     estimate.add_argument(
-        "--hours", type=_checked(_hours), metavar="H", help="hours, greater than zero"
+        "--hours", type=checked(_hours), metavar="H", help="hours, greater than zero"
     )
     add_network_options(pricing)
     add_json_option(pricing)

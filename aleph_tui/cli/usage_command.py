@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +51,7 @@ from aleph_tui.cli.common import (
     UsageError,
     add_json_option,
     add_network_options,
+    checked,
     emit,
     open_service,
     resolve_network,
@@ -63,21 +63,6 @@ if TYPE_CHECKING:
     from aleph_tui.core.usage import BurnRate, PeriodFlow, UsageReport
 
 CENT = Decimal("0.01")
-
-
-def _checked(check: Callable[[str], Any]) -> Callable[[str], Any]:
-    """An argparse type from a validation function: InvalidInput becomes a usage error."""
-
-    def parse(text: str) -> Any:
-        from aleph_tui.core.validation import InvalidInput
-
-        try:
-            return check(text)
-        except InvalidInput as exc:
-            raise argparse.ArgumentTypeError(exc.rule) from None
-
-    parse.__name__ = getattr(check, "__name__", "value")
-    return parse
 
 
 def _group_by(text: str) -> str:
@@ -125,7 +110,7 @@ def register(sub: Any) -> None:
     _add_address(usage, None)
     usage.add_argument(
         "--group-by",
-        type=_checked(_group_by),
+        type=checked(_group_by),
         default="resource",
         metavar="resource|day|method",
         help="group outgoing credits by resource (default), UTC day or payment method",
@@ -134,7 +119,7 @@ def register(sub: Any) -> None:
         "--from",
         dest="start",
         metavar="DATE",
-        type=_checked(_start),
+        type=checked(_start),
         help="from this day (YYYY-MM-DD, UTC) or RFC 3339 instant (default: 30 days "
         "before the end)",
     )
@@ -142,7 +127,7 @@ def register(sub: Any) -> None:
         "--to",
         dest="end",
         metavar="DATE",
-        type=_checked(_end),
+        type=checked(_end),
         help="up to this day included, or RFC 3339 instant (default: now)",
     )
     add_network_options(usage)
@@ -164,7 +149,7 @@ def register(sub: Any) -> None:
         "credits",
         nargs="?",
         metavar="CREDITS",
-        type=_checked(_threshold),
+        type=checked(_threshold),
         help="the new threshold, in whole credits",
     )
     value.add_argument("--clear", action="store_true", help="remove the threshold")
