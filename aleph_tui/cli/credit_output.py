@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from aleph_tui.core.formatting import iso_utc, plain_decimal
 from aleph_tui.core.models import credits_to_usd, format_credits
 
 if TYPE_CHECKING:
@@ -24,20 +25,8 @@ if TYPE_CHECKING:
     from aleph_tui.core.transferring import TransferQuote, TransferResult
 
 
-def plain(value: Decimal) -> str:
-    """A decimal without exponent or trailing zeros: 100000.0 → "100000"."""
-    text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "0") else text
-
-
 def usd(credits: int) -> str:
-    return plain(credits_to_usd(credits))
-
-
-def iso(moment: dt.datetime | None) -> str | None:
-    if moment is None:
-        return None
-    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    return plain_decimal(credits_to_usd(credits))
 
 
 def short_time(moment: dt.datetime | None, *, empty: str = "") -> str:
@@ -63,26 +52,26 @@ def balance_json(network: Network, balance: Balance) -> dict[str, Any]:
     return {
         "network": network.name,
         "address": balance.address,
-        "aleph": plain(balance.aleph),
-        "aleph_by_chain": {chain: plain(v) for chain, v in balance.aleph_by_chain.items()},
-        "locked": plain(balance.locked),
-        "available": plain(balance.available),
+        "aleph": plain_decimal(balance.aleph),
+        "aleph_by_chain": {chain: plain_decimal(v) for chain, v in balance.aleph_by_chain.items()},
+        "locked": plain_decimal(balance.locked),
+        "available": plain_decimal(balance.available),
         "credits": balance.credits,
         "credits_usd": usd(balance.credits),
         "credit_lots": [
-            {"expiration": iso(lot.expiration), "amount": lot.amount, "usd": usd(lot.amount)}
+            {"expiration": iso_utc(lot.expiration), "amount": lot.amount, "usd": usd(lot.amount)}
             for lot in balance.lots
         ],
     }
 
 
 def balance_text(network: Network, balance: Balance) -> str:
-    chains = ", ".join(f"{c} {plain(v)}" for c, v in balance.aleph_by_chain.items())
+    chains = ", ".join(f"{c} {plain_decimal(v)}" for c, v in balance.aleph_by_chain.items())
     lines = [
         f"Address    {balance.address}  ({network.name})",
-        f"ALEPH      {plain(balance.aleph)}" + (f"  ({chains})" if chains else ""),
-        f"Locked     {plain(balance.locked)}",
-        f"Available  {plain(balance.available)}",
+        f"ALEPH      {plain_decimal(balance.aleph)}" + (f"  ({chains})" if chains else ""),
+        f"Locked     {plain_decimal(balance.locked)}",
+        f"Available  {plain_decimal(balance.available)}",
         f"Credits    {format_credits(balance.credits)}",
     ]
     if balance.lots:
@@ -105,30 +94,19 @@ def filters_json(filters: HistoryFilters) -> dict[str, Any]:
     return {
         "direction": filters.direction,
         "payment_method": filters.payment_method,
-        "from": iso(filters.start),
-        "to": iso(filters.end),
+        "from": iso_utc(filters.start),
+        "to": iso_utc(filters.end),
     }
 
 
 def entry_json(entry: CreditHistoryEntry) -> dict[str, Any]:
-    return {
-        "timestamp": iso(entry.timestamp),
-        "amount": entry.amount,
-        "usd": usd(entry.amount),
-        "direction": entry.direction,
-        "payment_method": entry.payment_method,
-        "token": entry.token,
-        "chain": entry.chain,
-        "provider": entry.provider,
-        "origin": entry.origin,
-        "origin_ref": entry.origin_ref,
-        "tx_hash": entry.tx_hash,
-        "price": None if entry.price is None else plain(entry.price),
-        "bonus_amount": entry.bonus_amount,
-        "expiration": iso(entry.expiration),
-        "credit_ref": entry.credit_ref,
-        "credit_index": entry.credit_index,
-    }
+    """The export's record without the v2 expense columns, which the JSON shape of
+    ``credit history`` documented before they existed."""
+    from aleph_tui.core.history_export import entry_record
+
+    record = dict(entry_record(entry))
+    del record["expense_count"], record["expense_size_mib"]
+    return record
 
 
 def history_json(
@@ -220,7 +198,7 @@ def _target(quote: TransferQuote) -> str:
 def _expiration(quote: TransferQuote) -> str:
     if quote.expiration is None:
         return "none (the credits keep their own expiration)"
-    return f"{iso(quote.expiration)} ({quote.expiration_ms} ms)"
+    return f"{iso_utc(quote.expiration)} ({quote.expiration_ms} ms)"
 
 
 def transfer_summary(network: Network, quote: TransferQuote, item_hash: str) -> list[str]:
@@ -257,7 +235,7 @@ def transfer_json(
         "target": quote.target,
         "amount": quote.amount,
         "usd": usd(quote.amount),
-        "expiration": iso(quote.expiration),
+        "expiration": iso_utc(quote.expiration),
         "expiration_ms": quote.expiration_ms,
         "channel": quote.channel,
         "item_hash": result.item_hash,

@@ -70,6 +70,7 @@ from aleph_tui.cli.common import (
     resolve_network,
     whole_number,
 )
+from aleph_tui.core.formatting import iso_utc, plain_decimal
 
 if TYPE_CHECKING:
     from aleph_tui.core.networks import Network
@@ -142,32 +143,26 @@ async def _run(args: argparse.Namespace) -> int:
 
 
 def _dec(value: Decimal | None) -> str | None:
-    from aleph_tui.cli.credit_output import plain
-
-    return None if value is None else plain(value)
+    return None if value is None else plain_decimal(value)
 
 
 def _source(status: SourceStatus) -> dict[str, Any]:
-    from aleph_tui.cli.credit_output import iso
-
     return {
         "available": status.available,
         "error": status.error,
         "stale": status.stale,
-        "updated_at": iso(status.updated_at),
+        "updated_at": iso_utc(status.updated_at),
     }
 
 
 def flow_json(report: FlowReport, limit: int | None) -> dict[str, Any]:
-    from aleph_tui.cli.credit_output import iso
-
     scan = report.scan
     stats = None if scan is None else scan.stats
     totals = report.totals
     chain_ok, api_ok = report.chain.available, report.credit_api.available
     return {
         "network": report.network,
-        "generated_at": iso(report.generated_at),
+        "generated_at": iso_utc(report.generated_at),
         "contract": report.contract,
         "limit": limit or 0,
         "sources": {
@@ -228,7 +223,7 @@ def flow_json(report: FlowReport, limit: int | None) -> dict[str, Any]:
         "runs_total": len(report.runs) if chain_ok else None,
         "runs": [
             {
-                "date": iso(r.timestamp),
+                "date": iso_utc(r.timestamp),
                 "block": r.block_number,
                 "log_index": r.log_index,
                 "tx_hash": r.tx_hash,
@@ -252,7 +247,7 @@ def flow_json(report: FlowReport, limit: int | None) -> dict[str, Any]:
         "purchases_total": len(report.purchases) if api_ok else None,
         "purchases": [
             {
-                "date": iso(p.created_at),
+                "date": iso_utc(p.created_at),
                 "chain": p.chain,
                 "address": p.address,
                 "currency": p.currency,

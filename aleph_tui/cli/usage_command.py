@@ -56,6 +56,7 @@ from aleph_tui.cli.common import (
     open_service,
     resolve_network,
 )
+from aleph_tui.core.formatting import iso_utc, plain_decimal
 
 if TYPE_CHECKING:
     from aleph_tui.core.networks import Network
@@ -211,14 +212,8 @@ async def _usage(args: argparse.Namespace) -> int:
     return 0
 
 
-def _plain(value: Decimal) -> str:
-    from aleph_tui.cli.credit_output import plain
-
-    return plain(value)
-
-
 def _cents(value: Decimal) -> str:
-    return _plain(value.quantize(CENT, rounding=ROUND_HALF_UP))
+    return plain_decimal(value.quantize(CENT, rounding=ROUND_HALF_UP))
 
 
 def _money(value: Decimal) -> str:
@@ -233,13 +228,13 @@ def usage_json(
     rate: BurnRate,
     threshold: Threshold | None,
 ) -> dict[str, Any]:
-    from aleph_tui.cli.credit_output import iso, usd
+    from aleph_tui.cli.credit_output import usd
 
     return {
         "network": network.name,
         "address": report.address,
-        "from": iso(report.period.start),
-        "to": iso(report.period.end),
+        "from": iso_utc(report.period.start),
+        "to": iso_utc(report.period.end),
         "days": _cents(report.period.days),
         "group_by": report.group_by,
         "groups": [
@@ -267,12 +262,12 @@ def usage_json(
         },
         "burn": {
             "per_day": _cents(rate.per_day),
-            "per_day_usd": _plain(rate.per_day_usd.quantize(Decimal("0.000001"))),
+            "per_day_usd": plain_decimal(rate.per_day_usd.quantize(Decimal("0.000001"))),
             "balance": rate.balance,
             "balance_usd": usd(rate.balance),
             "days_left": None if rate.days_left is None else _cents(rate.days_left),
-            "runs_out": iso(rate.runs_out),
-            "at": iso(rate.at),
+            "runs_out": iso_utc(rate.runs_out),
+            "at": iso_utc(rate.at),
         },
         "threshold": None
         if threshold is None

@@ -44,6 +44,7 @@ from aleph_tui.core.api_client import AlephApi, ApiError
 from aleph_tui.core.chain import ETH_DECIMALS, ChainError, ChainGateway, TxPlan
 from aleph_tui.core.credit_api_client import CreditApi, CreditApiError, CreditEstimate
 from aleph_tui.core.errors import ServiceError
+from aleph_tui.core.formatting import plain_decimal
 from aleph_tui.core.journal import Journal, Operation
 from aleph_tui.core.networks import Network
 from aleph_tui.core.signer import Signer
@@ -68,7 +69,7 @@ class BuyError(ServiceError):
 
 def human(units: int, decimals: int) -> str:
     """Base units as a plain decimal string, without trailing zeros."""
-    return format(Decimal(units).scaleb(-decimals).normalize(), "f")
+    return plain_decimal(Decimal(units).scaleb(-decimals))
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ import datetime as dt
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Literal, Protocol
 
+from aleph_tui.core.formatting import iso_utc, plain_decimal
 from aleph_tui.core.models import (
     CreditHistoryEntry,
     CreditHistoryPage,
@@ -79,24 +79,12 @@ class ExportResult:
         return self.rows == self.total
 
 
-def plain(value: Decimal) -> str:
-    """A decimal without exponent or trailing zeros: 100000.0 → "100000"."""
-    text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "0") else text
-
-
-def iso(moment: dt.datetime | None) -> str | None:
-    if moment is None:
-        return None
-    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-
-
 def entry_record(entry: CreditHistoryEntry) -> Record:
     """One entry as the export writes it: credits as integers, decimals as exact strings."""
     return {
-        "timestamp": iso(entry.timestamp),
+        "timestamp": iso_utc(entry.timestamp),
         "amount": entry.amount,
-        "usd": plain(credits_to_usd(entry.amount)),
+        "usd": plain_decimal(credits_to_usd(entry.amount)),
         "direction": entry.direction,
         "payment_method": entry.payment_method,
         "token": entry.token,
@@ -105,15 +93,15 @@ def entry_record(entry: CreditHistoryEntry) -> Record:
         "origin": entry.origin,
         "origin_ref": entry.origin_ref,
         "tx_hash": entry.tx_hash,
-        "price": None if entry.price is None else plain(entry.price),
+        "price": None if entry.price is None else plain_decimal(entry.price),
         "bonus_amount": entry.bonus_amount,
-        "expiration": iso(entry.expiration),
+        "expiration": iso_utc(entry.expiration),
         "credit_ref": entry.credit_ref,
         "credit_index": entry.credit_index,
         "expense_count": entry.expense_count,
         "expense_size_mib": None
         if entry.expense_size_mib is None
-        else plain(entry.expense_size_mib),
+        else plain_decimal(entry.expense_size_mib),
     }
 
 
@@ -122,8 +110,8 @@ def filters_record(filters: HistoryFilters) -> dict[str, Any]:
         "direction": filters.direction,
         "payment_method": filters.payment_method,
         "token": filters.token,
-        "from": iso(filters.start),
-        "to": iso(filters.end),
+        "from": iso_utc(filters.start),
+        "to": iso_utc(filters.end),
         "resource_types": list(filters.resource_types),
         "resource": filters.resource,
     }
@@ -235,7 +223,7 @@ async def export_history(
         "network": network,
         "filters": filters_record(filters or HistoryFilters()),
         "order": "oldest first",
-        "exported_at": iso(dt.datetime.now(dt.UTC)),
+        "exported_at": iso_utc(dt.datetime.now(dt.UTC)),
     }
     part = partial_path(path)
     writer = await asyncio.to_thread(_open_writer, fmt, part, header)

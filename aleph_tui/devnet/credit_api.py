@@ -9,8 +9,9 @@ from typing import Any
 
 from aiohttp import web
 
+from aleph_tui.core.formatting import plain_decimal
 from aleph_tui.devnet.context import CONTEXT_KEY
-from aleph_tui.devnet.prices import CreditQuote, PriceBook, plain_decimal
+from aleph_tui.devnet.prices import CreditQuote, PriceBook
 
 PREFIX = "/credit/api/v0"
 PRICES_KEY = web.AppKey("prices", PriceBook)

@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 from eth_typing import HexStr
 
+from aleph_tui.core.formatting import plain_decimal
 from aleph_tui.core.messages import CREDIT_DISTRIBUTION, build_post_message
 from aleph_tui.devnet import operators
 from aleph_tui.devnet.contracts import TRANSFER_TOPIC, load_artifact
 from aleph_tui.devnet.deploy import ETH_TOKEN, Deployment, Sender
-from aleph_tui.devnet.prices import PriceBook, plain_decimal
+from aleph_tui.devnet.prices import PriceBook
 from aleph_tui.devnet.processor import MAINNET_CREDIT_OWNER
 from aleph_tui.devnet.store import Store
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from aleph_tui.core.formatting import iso_utc
 from aleph_tui.devnet.schemas import LIST_SEPARATOR, Chain, MessageType, SortOrder
 
 STATUSES = ("pending", "processed", "rejected")
@@ -148,4 +149,4 @@ def message_json(row: sqlite3.Row) -> dict[str, Any]:
 
 
 def reception_iso(timestamp: float) -> str:
-    return dt.datetime.fromtimestamp(timestamp, tz=dt.UTC).isoformat().replace("+00:00", "Z")
+    return iso_utc(dt.datetime.fromtimestamp(timestamp, tz=dt.UTC))

@@ -14,11 +14,6 @@ from fractions import Fraction
 CREDITS_PER_USD = 1_000_000
 
 
-def plain_decimal(value: Decimal) -> str:
-    """A decimal as the Credit API writes it: no exponent, no trailing zeros."""
-    return format(value.normalize(), "f")
-
-
 @dataclass(frozen=True)
 class TokenPrice:
     symbol: str

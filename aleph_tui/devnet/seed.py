@@ -19,6 +19,7 @@ from decimal import Decimal
 from importlib import resources
 from typing import Any
 
+from aleph_tui.core.formatting import plain_decimal
 from aleph_tui.core.messages import (
     CREDIT_CHANNEL,
     CREDIT_DISTRIBUTION,
@@ -33,7 +34,7 @@ from aleph_tui.core.messages import (
 )
 from aleph_tui.devnet import ledger, operators, processor
 from aleph_tui.devnet.chain.engine import DevAccount
-from aleph_tui.devnet.prices import PriceBook, plain_decimal
+from aleph_tui.devnet.prices import PriceBook
 from aleph_tui.devnet.store import Store
 
 DAY = 24 * 3600

@@ -12,7 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Static
 
-from aleph_tui.core.history_export import entry_record, iso, plain
+from aleph_tui.core.formatting import iso_utc, plain_decimal
+from aleph_tui.core.history_export import entry_record
 from aleph_tui.core.models import CreditHistoryEntry
 from aleph_tui.ui.widgets import amount_text as fmt
 from aleph_tui.ui.widgets.history_table import INCOMING, OUTGOING
@@ -25,7 +26,7 @@ def entry_fields(entry: CreditHistoryEntry) -> list[tuple[str, str]]:
         return "" if value is None else str(value)
 
     return [
-        ("Date", text(iso(entry.timestamp))),
+        ("Date", text(iso_utc(entry.timestamp))),
         ("Direction", OUTGOING if entry.amount < 0 else INCOMING),
         ("Credits", fmt.credits(entry.amount, signed=True)),
         ("USD", fmt.credits_usd(entry.amount, signed=True)),
@@ -33,8 +34,8 @@ def entry_fields(entry: CreditHistoryEntry) -> list[tuple[str, str]]:
         ("Tx hash", text(entry.tx_hash)),
         ("Origin", text(entry.origin)),
         ("Origin ref", text(entry.origin_ref)),
-        ("Expiration", text(iso(entry.expiration))),
-        ("Price", "" if entry.price is None else plain(entry.price)),
+        ("Expiration", text(iso_utc(entry.expiration))),
+        ("Price", "" if entry.price is None else plain_decimal(entry.price)),
         ("Credit ref", entry.credit_ref),
         ("Credit index", str(entry.credit_index)),
         ("Token", text(entry.token)),
@@ -44,7 +45,7 @@ def entry_fields(entry: CreditHistoryEntry) -> list[tuple[str, str]]:
         ("Expense count", text(entry.expense_count)),
         (
             "Expense size (MiB)",
-            "" if entry.expense_size_mib is None else plain(entry.expense_size_mib),
+            "" if entry.expense_size_mib is None else plain_decimal(entry.expense_size_mib),
         ),
     ]
 

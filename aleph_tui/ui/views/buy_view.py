@@ -25,6 +25,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static,
 from aleph_tui.core import validation
 from aleph_tui.core.buying import TOKENS, BuyError, BuyProgress, BuyQuote, BuyResult
 from aleph_tui.core.chain import KNOWN_DECIMALS, WalletBalances
+from aleph_tui.core.formatting import plain_decimal
 from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.view import View
@@ -42,11 +43,6 @@ STEPS = (
     ("credits_received", "Credits received"),
 )
 EstimateKey = tuple[str, str, str]  # token, amount text, payer
-
-
-def plain(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "0") else text
 
 
 def usd(value: Decimal | None) -> str:
@@ -73,7 +69,7 @@ def confirmation_rows(quote: BuyQuote, account_name: str, dry_run: bool) -> list
         ("Amount", f"{quote.amount_text} {quote.token} ({quote.units} base units)"),
         (
             "Fee limit",
-            f"at most {plain(plan.max_network_fee_eth)} ETH (gas {plan.gas} × {gwei} gwei)",
+            f"at most {plain_decimal(plan.max_network_fee_eth)} ETH (gas {plan.gas} × {gwei} gwei)",
         ),
         ("Nonce", str(plan.nonce)),
         ("Credits", estimate_text(quote)),
@@ -88,7 +84,9 @@ def estimate_text(quote: BuyQuote) -> str:
         return "unknown (this network has no Credit API)"
     bonus = ""
     if quote.bonus_credits:
-        ratio = "" if quote.bonus_ratio is None else f", +{plain(quote.bonus_ratio * 100)} %"
+        ratio = (
+            "" if quote.bonus_ratio is None else f", +{plain_decimal(quote.bonus_ratio * 100)} %"
+        )
         bonus = f" (incl. {quote.bonus_credits} bonus{ratio})"
     return f"≈ {quote.estimated_credits} credits{bonus}, worth {usd(quote.total_usd)}"
 
@@ -103,12 +101,16 @@ def estimate_table(quote: BuyQuote) -> Table:
     else:
         bonus = ""
         if quote.bonus_credits:
-            ratio = "" if quote.bonus_ratio is None else f", +{plain(quote.bonus_ratio * 100)} %"
+            ratio = (
+                ""
+                if quote.bonus_ratio is None
+                else f", +{plain_decimal(quote.bonus_ratio * 100)} %"
+            )
             bonus = f" (incl. {quote.bonus_credits} bonus{ratio})"
         table.add_row("Credits", f"≈ {quote.estimated_credits}{bonus}")
         price = "" if quote.price_usd is None else f" ({usd(quote.price_usd)} per {quote.token})"
         table.add_row("Worth", f"{usd(quote.total_usd)}{price}")
-    table.add_row("Fee", f"at most {plain(quote.fee_limit_eth)} ETH")
+    table.add_row("Fee", f"at most {plain_decimal(quote.fee_limit_eth)} ETH")
     return table
 
 
@@ -289,9 +291,9 @@ class BuyView(View):
 
     def _show_balance(self) -> None:
         balance = self._token_balance()
-        text = "Wallet: ?" if balance is None else f"Wallet: {plain(balance)} {self.token}"
+        text = "Wallet: ?" if balance is None else f"Wallet: {plain_decimal(balance)} {self.token}"
         if self.balances is not None and self.token != "ETH":
-            text += f"  (and {plain(self.balances.eth)} ETH for the fee)"
+            text += f"  (and {plain_decimal(self.balances.eth)} ETH for the fee)"
         self.query_one("#buy-balance", Static).update(Text(text))
         self.query_one("#buy-max", Button).disabled = balance is None or balance <= 0
 
@@ -347,7 +349,7 @@ class BuyView(View):
             # Leave the network fee: the latest estimate's limit (without one, the
             # estimate of the whole balance says how much ETH the fee needs).
             balance = max(balance - (self._fee_limit or Decimal(0)), Decimal(0))
-        self.amount_field.value = plain(balance)
+        self.amount_field.value = plain_decimal(balance)
         self.amount_field.focus_input()
 
     def action_toggle_dry_run(self) -> None:

@@ -11,8 +11,6 @@ shows the node's verdict: processed, pending, or rejected with the node's reason
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -24,6 +22,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Static, Switch
 
 from aleph_tui.core import validation
+from aleph_tui.core.formatting import iso_utc, plain_decimal
 from aleph_tui.core.messages import CREDIT_CHANNEL
 from aleph_tui.core.models import credits_to_usd, format_credits
 from aleph_tui.core.transferring import SELF_TRANSFER, TransferQuote, TransferResult
@@ -45,15 +44,6 @@ QuoteKey = tuple[str, str, str, str, str]
 FIELDS = {"to": "to", "amount": "amount", "expiration": "expiration", "channel": "channel"}
 
 
-def plain(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "0") else text
-
-
-def iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-
-
 def target_text(quote: TransferQuote) -> str:
     same = quote.target.lower() == quote.recipient.lower()
     return quote.recipient if same else f"{quote.target} → {quote.recipient}"
@@ -66,12 +56,12 @@ def confirmation_rows(
     if quote.expiration is None:
         expiration = "none (the credits keep their own expiration)"
     else:
-        expiration = f"{iso(quote.expiration)} ({quote.expiration_ms} ms)"
+        expiration = f"{iso_utc(quote.expiration)} ({quote.expiration_ms} ms)"
     return [
         ("Network", f"{network.name} ({network.api_url})"),
         ("From", f"{account_name} {quote.sender}"),
         ("To", target_text(quote)),
-        ("Amount", f"{quote.amount} credits (${plain(quote.usd)})"),
+        ("Amount", f"{quote.amount} credits (${plain_decimal(quote.usd)})"),
         ("Available", format_credits(quote.available)),
         ("Expiration", expiration),
         ("Channel", quote.channel),
@@ -161,7 +151,7 @@ class TransferView(View):
                     "Amount (credits)",
                     validation.credit_amount,
                     placeholder="e.g. 1000000 (= $1)",
-                    describe=lambda n: f"{n} credits, worth ${plain(credits_to_usd(n))}",
+                    describe=lambda n: f"{n} credits, worth ${plain_decimal(credits_to_usd(n))}",
                     tooltip="Whole credits; 1 000 000 credits are worth 1 USD",
                     id="transfer-amount",
                 )
@@ -170,7 +160,7 @@ class TransferView(View):
                     validation.expiration,
                     placeholder="e.g. 2027-01-31T00:00:00Z",
                     optional=True,
-                    describe=lambda moment: f"the credits expire at {iso(moment)}",
+                    describe=lambda moment: f"the credits expire at {iso_utc(moment)}",
                     tooltip="When the transferred credits expire; empty keeps their own",
                     id="transfer-expiration",
                 )
@@ -518,7 +508,7 @@ class TransferView(View):
             left = quote.available - quote.amount
             line.update(
                 Text(
-                    f"{quote.amount} credits (${plain(quote.usd)}) to {quote.recipient}; "
+                    f"{quote.amount} credits (${plain_decimal(quote.usd)}) to {quote.recipient}; "
                     f"{format_credits(left)} left afterwards"
                 )
             )
