@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from aleph_tui.core.api_client import AlephApi
 from aleph_tui.devnet.chain.engine import anvil_missing_message, dev_accounts, find_anvil
 from tests.devnet_process import RunningDevnet, start_devnet
 
@@ -46,6 +47,14 @@ def chain_devnet(
     assert running.document["chain_engine"] == engine
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="session")
+async def api(devnet: RunningDevnet) -> AsyncIterator[AlephApi]:
+    """The core API client, on the shared devnet."""
+    client = AlephApi(devnet.api_url)
+    yield client
+    await client.aclose()
 
 
 @pytest.fixture(scope="session")

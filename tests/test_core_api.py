@@ -8,7 +8,6 @@ from fresh keys funded by account 0.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
@@ -35,13 +34,6 @@ from aleph_tui.core.networks import Network
 from aleph_tui.core.service import CreditService
 from tests.credit_helpers import Key, credits, fresh_key, funded_key, seeded, wait_until
 from tests.devnet_process import RunningDevnet
-
-
-@pytest.fixture(scope="module")
-async def api(devnet: RunningDevnet) -> AsyncIterator[AlephApi]:
-    client = AlephApi(devnet.api_url)
-    yield client
-    await client.aclose()
 
 
 @pytest.fixture(scope="module")

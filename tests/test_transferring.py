@@ -47,13 +47,6 @@ from tests.devnet_process import RunningDevnet
 
 
 @pytest.fixture(scope="module")
-async def api(devnet: RunningDevnet) -> AsyncIterator[AlephApi]:
-    client = AlephApi(devnet.api_url)
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture(scope="module")
 def funder(accounts: list[Any]) -> Key:
     return seeded(accounts, 0)
 
