@@ -7,8 +7,7 @@ the API directly: nonces, token balances and credits, never the view's own word 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from aleph_tui.ui.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.views.buy_view import BuyView
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
 from tests.devnet_process import RunningDevnet
-from tests.ui_app import UiTestApp, build_app, isolated, screen_text, type_into
+from tests.ui_app import UiTestApp, build_app, isolated, shown, type_into, until
 from tests.wallet_client import credit_balance, rpc, token_balance
 
 SIZE = (160, 45)
@@ -43,22 +42,6 @@ async def buyer_app(devnet: RunningDevnet, home: Path, index: int) -> UiTestApp:
     await store.import_key("buyer", dev_accounts(index + 1)[index].private_key)
     store.use("buyer")
     return app
-
-
-def shown(app: UiTestApp) -> str:
-    """The screen's text with its line breaks and runs of spaces as single spaces."""
-    return " ".join(screen_text(app).split())
-
-
-async def until(
-    pilot: Pilot[Any], check: Callable[[], bool], what: str, within: float = 15
-) -> None:
-    """Let the app run until ``check`` holds (a deadline, no fixed sleep)."""
-    deadline = time.monotonic() + within
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.02)
 
 
 async def chain_state(devnet: RunningDevnet, address: str) -> tuple[int, int, int]:

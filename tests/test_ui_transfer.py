@@ -7,8 +7,7 @@ exact and no other test's credits move. Balances are read from the API directly.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from aleph_tui.ui.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.views.transfer_view import TransferView
 from tests.credit_helpers import Key, credits, fresh_key, funded_key, seeded
 from tests.devnet_process import RunningDevnet
-from tests.ui_app import UiTestApp, build_app, isolated, screen_text, type_into
+from tests.ui_app import UiTestApp, build_app, isolated, shown, type_into, until
 
 SIZE = (160, 45)
 FUNDS = 2_000_000
@@ -48,22 +47,6 @@ async def sender_app(home: Path, devnet: RunningDevnet, sender: Key) -> tuple[Ui
     store.add_alias("friend", friend.address)
     store.use("sender")
     return app, savings, friend
-
-
-def shown(app: UiTestApp) -> str:
-    """The screen's text with its line breaks and runs of spaces as single spaces."""
-    return " ".join(screen_text(app).split())
-
-
-async def until(
-    pilot: Pilot[Any], check: Callable[[], bool], what: str, within: float = 15
-) -> None:
-    """Let the app run until ``check`` holds (a deadline, no fixed sleep)."""
-    deadline = time.monotonic() + within
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.02)
 
 
 async def show_transfer(pilot: Pilot[Any]) -> TransferView:

@@ -17,7 +17,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -176,3 +177,19 @@ def screen_text(app: AlephApp) -> str:
     svg = app.export_screenshot()
     chunks = re.findall(r">([^<>]*)</text>", svg)
     return html.unescape("".join(chunks)).replace("\xa0", " ")
+
+
+def shown(app: AlephApp) -> str:
+    """The screen's text with its line breaks and runs of spaces as single spaces."""
+    return " ".join(screen_text(app).split())
+
+
+async def until(
+    pilot: Pilot[Any], check: Callable[[], bool], what: str, within: float = 15
+) -> None:
+    """Let the app run until ``check`` holds (a deadline, no fixed sleep)."""
+    deadline = time.monotonic() + within
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.02)
