@@ -68,6 +68,39 @@ def whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], in
     return parse
 
 
+def _period_start(text: str) -> Any:
+    from aleph_tui.core.validation import history_date
+
+    return history_date(text, field="from")
+
+
+def _period_end(text: str) -> Any:
+    from aleph_tui.core.validation import history_date
+
+    return history_date(text, field="to", end_of_day=True)
+
+
+def add_period_options(
+    parser: argparse.ArgumentParser, *, start_default: str = "", end_default: str = ""
+) -> None:
+    """--from/--to as ``args.start``/``args.end``: a UTC day or an RFC 3339 instant;
+    a day given to --to includes that whole day."""
+    parser.add_argument(
+        "--from",
+        dest="start",
+        metavar="DATE",
+        type=checked(_period_start),
+        help=f"from this day (YYYY-MM-DD, UTC) or RFC 3339 instant{start_default}",
+    )
+    parser.add_argument(
+        "--to",
+        dest="end",
+        metavar="DATE",
+        type=checked(_period_end),
+        help=f"up to this day included, or RFC 3339 instant{end_default}",
+    )
+
+
 def add_json_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print stable JSON on stdout")
 

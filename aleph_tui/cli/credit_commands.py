@@ -17,6 +17,7 @@ from aleph_tui.cli.common import (
     UsageError,
     add_json_option,
     add_network_options,
+    add_period_options,
     checked,
     confirm,
     emit,
@@ -47,14 +48,6 @@ def _identifier(text: str) -> str:
     return str(_v().identifier(text, field="value"))
 
 
-def _start(text: str) -> Any:
-    return _v().history_date(text, field="from")
-
-
-def _end(text: str) -> Any:
-    return _v().history_date(text, field="to", end_of_day=True)
-
-
 def _amount(text: str) -> int:
     return int(_v().credit_amount(text))
 
@@ -80,20 +73,7 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
         type=checked(_identifier),
         help="e.g. credit_expense, credit_transfer, token_transfer",
     )
-    parser.add_argument(
-        "--from",
-        dest="start",
-        metavar="DATE",
-        type=checked(_start),
-        help="from this day (YYYY-MM-DD, UTC) or RFC 3339 instant",
-    )
-    parser.add_argument(
-        "--to",
-        dest="end",
-        metavar="DATE",
-        type=checked(_end),
-        help="up to this day included, or RFC 3339 instant",
-    )
+    add_period_options(parser)
     add_network_options(parser)
     add_json_option(parser)
 

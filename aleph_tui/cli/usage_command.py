@@ -51,6 +51,7 @@ from aleph_tui.cli.common import (
     UsageError,
     add_json_option,
     add_network_options,
+    add_period_options,
     checked,
     emit,
     open_service,
@@ -70,18 +71,6 @@ def _group_by(text: str) -> str:
     from aleph_tui.core import validation
 
     return validation.usage_grouping(text)
-
-
-def _start(text: str) -> Any:
-    from aleph_tui.core import validation
-
-    return validation.history_date(text, field="from")
-
-
-def _end(text: str) -> Any:
-    from aleph_tui.core import validation
-
-    return validation.history_date(text, field="to", end_of_day=True)
 
 
 def _threshold(text: str) -> int:
@@ -116,20 +105,8 @@ def register(sub: Any) -> None:
         metavar="resource|day|method",
         help="group outgoing credits by resource (default), UTC day or payment method",
     )
-    usage.add_argument(
-        "--from",
-        dest="start",
-        metavar="DATE",
-        type=checked(_start),
-        help="from this day (YYYY-MM-DD, UTC) or RFC 3339 instant (default: 30 days "
-        "before the end)",
-    )
-    usage.add_argument(
-        "--to",
-        dest="end",
-        metavar="DATE",
-        type=checked(_end),
-        help="up to this day included, or RFC 3339 instant (default: now)",
+    add_period_options(
+        usage, start_default=" (default: 30 days before the end)", end_default=" (default: now)"
     )
     add_network_options(usage)
     add_json_option(usage)
