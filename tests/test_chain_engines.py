@@ -6,7 +6,6 @@ devnet's clients see the same behaviour whichever engine is running.
 
 from __future__ import annotations
 
-import os
 import socket
 from collections.abc import AsyncIterator
 from decimal import Decimal
@@ -28,11 +27,10 @@ from aleph_tui.devnet.chain import (
     ChainUnavailable,
     DevAccount,
     dev_accounts,
-    find_anvil,
     start_chain,
 )
-from aleph_tui.devnet.chain.engine import anvil_missing_message
 from aleph_tui.devnet.contracts import TRANSFER_TOPIC, load_artifact
+from tests.conftest import require_anvil
 
 ENGINES = ("embedded", "anvil")
 CHAIN_ID = 31337
@@ -44,12 +42,8 @@ FIRST_CONTRACT = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 
 
 def require_engine(kind: str) -> None:
-    """anvil is part of the suite: missing in CI is a failure, locally a skip."""
-    if kind != "anvil" or find_anvil() is not None:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(anvil_missing_message())
-    pytest.skip(anvil_missing_message())
+    if kind == "anvil":
+        require_anvil()
 
 
 def web3_for(engine: ChainEngine) -> AsyncWeb3[AsyncHTTPProvider]:
