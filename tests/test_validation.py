@@ -276,3 +276,48 @@ def test_channels_and_identifiers() -> None:
         assert "64" in rule(v.channel, bad)
     assert v.identifier("credit_expense", field="m") == "credit_expense"
     assert "letters" in rule(v.identifier, "credit expense", field="m")
+
+
+# --- other chains and reserved recipients ---------------------------------------------
+
+SOLANA = "7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU"
+SUBSTRATE = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"
+BITCOIN = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
+KEY_LIKE = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
+
+
+def test_other_chains_addresses_are_named_as_such() -> None:
+    def unknown(target: str) -> str:
+        raise LookupError(f"'{target}' is not an account or an alias")
+
+    for foreign in (SOLANA, SUBSTRATE):
+        assert "Solana or Substrate" in rule(v.account_reference, foreign, unknown)
+        assert "Solana or Substrate" in rule(v.address, foreign)
+    assert "Bitcoin" in rule(v.account_reference, BITCOIN, unknown)
+    assert "ENS" in rule(v.account_reference, "vitalik.eth", unknown)
+    assert "0x prefix" in rule(v.account_reference, ALICE[2:], unknown)
+    # A name the store knows wins over any look-alike.
+    assert v.account_reference(SOLANA, lambda _name: BOB) == BOB
+
+
+def test_a_pasted_key_is_refused_and_never_echoed() -> None:
+    for text in (KEY_LIKE, "0x" + KEY_LIKE):
+        message = rule(v.account_reference, text, lambda _name: BOB)
+        assert "private key or a hash" in message and KEY_LIKE not in message
+        assert KEY_LIKE not in rule(v.token_amount, text, 18, "T")
+        assert KEY_LIKE not in rule(v.page, text)
+
+
+def test_the_chain_id_must_be_the_networks() -> None:
+    assert v.chain_id(31337, 31337, network="devnet") == 31337
+    assert v.chain_id(5, None, network="custom") == 5  # the network does not say
+    with pytest.raises(InvalidInput) as caught:
+        v.chain_id(1, 31337, network="devnet")
+    assert caught.value.field == "rpc-url"
+    assert "chain id 1, but network devnet is chain id 31337" in caught.value.rule
+
+
+def test_contracts_are_reserved_recipients() -> None:
+    reserved = v.reserved_recipients([("ALEPH token", BOB), ("USDC token", None)])
+    assert reserved == [(BOB, "is the network's ALEPH token contract; credits sent there are lost")]
+    assert "ALEPH token" in rule(v.account_reference, BOB.lower(), forbidden=reserved)

@@ -40,11 +40,11 @@ from typing import TYPE_CHECKING, Any
 
 from aleph_tui.cli.common import (
     CommandError,
-    UsageError,
     add_json_option,
     add_network_options,
     confirm,
     emit,
+    input_error,
     open_service,
     resolve_network,
 )
@@ -55,6 +55,8 @@ if TYPE_CHECKING:
 
 TOKEN_CHOICES = ("aleph", "usdc", "eth")
 PROG = "aleph-tui credit buy"
+# The options, as core's validators name their fields.
+OPTIONS = ("token", "amount", "rpc-url")
 
 
 def register(credit_sub: Any) -> None:
@@ -91,7 +93,7 @@ def _check_amount(token: str, amount: str) -> None:
     try:
         token_amount(amount, KNOWN_DECIMALS[token], token)
     except InvalidInput as exc:
-        raise UsageError(f"{PROG}: {exc}") from None
+        raise input_error(PROG, exc, OPTIONS) from None
 
 
 async def _buy(args: argparse.Namespace) -> int:
@@ -105,7 +107,7 @@ async def _buy(args: argparse.Namespace) -> int:
         try:
             quote = await service.buy_quote(token, args.amount, signer.address)
         except InvalidInput as exc:
-            raise UsageError(f"{PROG}: {exc}") from None
+            raise input_error(PROG, exc, OPTIONS) from None
         summary = _summary(quote)
         if args.yes and not args.json:
             for line in summary:

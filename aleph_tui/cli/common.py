@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -15,6 +15,7 @@ from aleph_tui.core.networks import Network
 
 if TYPE_CHECKING:
     from aleph_tui.core.service import CreditService
+    from aleph_tui.core.validation import InvalidInput
 
 
 class CommandError(Exception):
@@ -50,6 +51,13 @@ def checked(check: Callable[[str], Any]) -> Callable[[str], Any]:
 
     parse.__name__ = getattr(check, "__name__", "value")
     return parse
+
+
+def input_error(prog: str, exc: InvalidInput, options: Iterable[str]) -> UsageError:
+    """Core's InvalidInput as a usage error (exit 2), naming the option when the field
+    is one of the command's (``--amount: …``), else the field as core names it."""
+    field = f"--{exc.field}" if exc.field in options else exc.field
+    return UsageError(f"{prog}: {field}: {exc.rule}")
 
 
 def whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], int]:

@@ -21,6 +21,7 @@ from aleph_tui.cli.common import (
     checked,
     confirm,
     emit,
+    input_error,
     open_service,
     resolve_network,
 )
@@ -141,6 +142,8 @@ def register(sub: Any) -> None:
         buy_command.register(credit_sub)
 
 
+# The transfer's options, as core's validators name their fields.
+TRANSFER_OPTIONS = ("to", "amount", "expiration", "channel", "rpc-url")
 HISTORY_HELP = "One page of an address's credit history, newest first, with filters."
 SUMMARY_HELP = "Entry count and totals (in, out, net) of the credit history, with filters."
 TRANSFER_HELP = (
@@ -235,7 +238,7 @@ async def _transfer(args: argparse.Namespace) -> int:
                 channel=args.channel,
             )
         except InvalidInput as exc:
-            raise UsageError(f"aleph-tui: --{exc.field}: {exc.rule}") from None
+            raise input_error("aleph-tui", exc, TRANSFER_OPTIONS) from None
         if not quote.sufficient:
             raise CommandError(str(InsufficientCredits(quote.amount, quote.available)))
         signed = service.transfer_sign(quote, signer)

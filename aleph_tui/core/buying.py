@@ -170,6 +170,8 @@ class Buyer:
         if not network.credit_contract:
             raise BuyError(f"network {network.name} has no credit contract to pay")
         recipient = validation.address(network.credit_contract, field="credit contract")
+        # First: on another chain every balance and contract read below would mislead.
+        validation.chain_id(await self.gateway.chain_id(), network.chain_id, network=network.name)
         contract: str | None = None
         if symbol == "ETH":
             decimals = ETH_DECIMALS

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from aleph_tui.core import buying, chain, credit_api_client  # buying
+from aleph_tui.core import buying, chain, credit_api_client, validation  # buying
 from aleph_tui.core import pricing as pricing_core  # pricing
 from aleph_tui.core import token_flow as token_flow  # token flow
 from aleph_tui.core import usage as usage_core  # usage
@@ -233,7 +233,23 @@ class CreditService:
         resolver: Resolver | None = None,
     ) -> TransferQuote:
         return await self.transfers(resolver).quote(
-            sender, target, amount, expiration=expiration, channel=channel
+            sender,
+            target,
+            amount,
+            expiration=expiration,
+            channel=channel,
+            reserved=self.reserved_recipients(),
+        )
+
+    def reserved_recipients(self) -> list[tuple[str, str]]:
+        """(address, why) of this network's contracts, which must not receive credits."""
+        network = self.network
+        return validation.reserved_recipients(
+            [
+                ("credit (payment processor)", network.credit_contract),
+                ("ALEPH token", network.aleph_token),
+                ("USDC token", network.usdc_token),
+            ]
         )
 
     def transfer_sign(self, quote: TransferQuote, signer: BufferSigner) -> SignedTransfer:

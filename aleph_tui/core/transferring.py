@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -147,18 +147,20 @@ class Transfer:
         *,
         expiration: str | dt.datetime | None = None,
         channel: str = CREDIT_CHANNEL,
+        reserved: Iterable[tuple[str, str]] = (),
     ) -> TransferQuote:
         """Validate every input, resolve the target and read the sender's credits.
 
-        Raises InvalidInput for bad input (including a transfer to oneself). An
-        unaffordable transfer is still quoted: check ``sufficient``.
+        Raises InvalidInput for bad input (including a transfer to oneself, or to one of
+        the ``reserved`` (address, why) pairs). An unaffordable transfer is still quoted:
+        check ``sufficient``.
         """
         credits = validation.credit_amount(amount)
         when = _expiration(expiration)
         checked_channel = validation.channel(channel)
         source = validation.address(sender, field="from")
         recipient = validation.account_reference(
-            target, self.resolver, field="to", forbidden=[(source, SELF_TRANSFER)]
+            target, self.resolver, field="to", forbidden=[(source, SELF_TRANSFER), *reserved]
         )
         balance = await self.api.balance(source, credit_details=False)
         return TransferQuote(

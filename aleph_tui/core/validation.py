@@ -18,6 +18,14 @@ NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 MAX_CREDITS = 2**63 - 1
 MAX_TOKEN_UNITS = 2**128 - 1
 _HEX_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
+# What other chains' addresses look like: Solana and Substrate (base58), Bitcoin (bech32).
+_BASE58_ADDRESS = re.compile(r"^[1-9A-HJ-NP-Za-km-z]{32,48}$")
+_BECH32_ADDRESS = re.compile(r"^(bc|tb)1[02-9ac-hj-np-z]{8,87}$", re.IGNORECASE)
+# 64 hex digits: a private key or a hash, never an address; never echoed back.
+_HEX_64 = re.compile(r"^(0x)?[0-9a-fA-F]{64}$")
+_HEX_40 = re.compile(r"^[0-9a-fA-F]{40}$")
+# Bad text is quoted back only when short: a long paste could be a key or a seed phrase.
+_ECHO_LIMIT = 24
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
@@ -30,11 +38,16 @@ class InvalidInput(ValueError):
         return f"{self.field}: {self.rule}"
 
 
+def _echo(text: str) -> str:
+    """``text`` quoted for a message, or a placeholder when it is too long to be safe."""
+    return repr(text) if len(text) <= _ECHO_LIMIT else "the value"
+
+
 def address(text: str, *, field: str = "address", forbidden: Iterable[tuple[str, str]] = ()) -> str:
     """A checksummed EVM address. ``forbidden`` pairs an address with why it is refused."""
     value = text.strip()
     if not _HEX_ADDRESS.match(value):
-        raise InvalidInput(field, "must be 0x followed by 40 hexadecimal characters")
+        raise InvalidInput(field, _not_an_address(value))
     mixed_case = value[2:] != value[2:].lower() and value[2:] != value[2:].upper()
     checksummed = checksum_address(value)
     if mixed_case and value[2:] != checksummed[2:]:
@@ -45,6 +58,40 @@ def address(text: str, *, field: str = "address", forbidden: Iterable[tuple[str,
         if other.lower() == checksummed.lower():
             raise InvalidInput(field, reason)
     return checksummed
+
+
+def _not_an_address(value: str) -> str:
+    """Why ``value`` is not an EVM address, naming what it looks like instead."""
+    if _HEX_64.match(value):
+        return "is 64 hexadecimal characters: a private key or a hash, not an address"
+    return _lookalike(value) or "must be 0x followed by 40 hexadecimal characters"
+
+
+def _lookalike(value: str) -> str | None:
+    """The rule for text that is almost an EVM address, or another chain's address."""
+    if _HEX_40.match(value):
+        return "is missing the 0x prefix (0x followed by 40 hexadecimal characters)"
+    return foreign_address(value)
+
+
+def foreign_address(value: str) -> str | None:
+    """The rule broken by an address of another chain or naming system, if ``value`` is one.
+
+    Credits and payments here live on EVM addresses; a Solana, Substrate or Bitcoin
+    address, or an ENS name (not resolved), would otherwise read as an unknown name.
+    """
+    if value.lower().endswith(".eth") and len(value) > 4:
+        return "ENS names are not resolved; give the 0x address it points to"
+    if _BECH32_ADDRESS.match(value):
+        return (
+            "is a Bitcoin address; give an EVM address (0x followed by 40 hexadecimal characters)"
+        )
+    if _BASE58_ADDRESS.match(value):
+        return (
+            "looks like a Solana or Substrate address (another chain); give an EVM address "
+            "(0x followed by 40 hexadecimal characters)"
+        )
+    return None
 
 
 def checksum_address(value: str) -> str:
@@ -70,7 +117,7 @@ def _decimal(text: str, field: str) -> Decimal:
     try:
         value = Decimal(text.strip().replace("_", ""))
     except InvalidOperation:
-        raise InvalidInput(field, f"{text.strip()!r} is not a number") from None
+        raise InvalidInput(field, f"{_echo(text.strip())} is not a number") from None
     if not value.is_finite():
         raise InvalidInput(field, "must be a finite number")
     return value
@@ -169,7 +216,7 @@ def positive_int(text: str | int, *, field: str, maximum: int) -> int:
     else:
         stripped = text.strip()
         if not stripped.isdigit() or not stripped.isascii():
-            raise InvalidInput(field, f"{stripped!r} is not a whole number")
+            raise InvalidInput(field, f"{_echo(stripped)} is not a whole number")
         value = int(stripped)
     if value < 1:
         raise InvalidInput(field, "must be at least 1")
@@ -311,20 +358,57 @@ def account_reference(
     """An address, or an account name or alias that ``resolve`` turns into one.
 
     Text starting with 0x is always taken as an address (so a typo is reported as one);
-    anything else must be a valid name and is looked up. Failures are InvalidInput.
+    anything else must be a valid name and is looked up. A name that is not known but
+    looks like another chain's address is reported as such. Failures are InvalidInput.
     """
     value = text.strip()
     if not value:
         raise InvalidInput(field, "is empty; give an address, an account name or an alias")
-    if looks_like_address(value):
+    if looks_like_address(value) or _HEX_64.match(value):
         return address(value, field=field, forbidden=forbidden)
+    if value.lower().endswith(".eth"):
+        raise InvalidInput(field, str(foreign_address(value)))
     name(value, field=field)
+    foreign = _lookalike(value)
     if resolve is None:
-        raise InvalidInput(field, f"{value!r} is not an address (0x…), and no accounts are known")
+        if foreign is not None:
+            raise InvalidInput(field, foreign)
+        raise InvalidInput(
+            field, f"{_echo(value)} is not an address (0x…), and no accounts are known"
+        )
     try:
         resolved = resolve(value)
     except InvalidInput:
         raise
     except Exception as exc:  # the account store's own error: an unknown or broken name
-        raise InvalidInput(field, str(exc) or f"unknown account or alias {value!r}") from None
+        if foreign is not None:
+            raise InvalidInput(field, foreign) from None
+        raise InvalidInput(field, str(exc) or f"unknown account or alias {_echo(value)}") from None
     return address(resolved, field=field, forbidden=forbidden)
+
+
+# --- chains and contracts ---------------------------------------------------------------
+
+
+def chain_id(actual: int, expected: int | None, *, network: str, field: str = "rpc-url") -> int:
+    """The RPC node's chain id, refused when it is not the network's: a transaction signed
+    there would be for another chain (or replayable on the right one)."""
+    if expected is not None and actual != expected:
+        raise InvalidInput(
+            field,
+            f"the RPC node is on chain id {actual}, but network {network} is chain id "
+            f"{expected}; nothing was signed",
+        )
+    return actual
+
+
+def reserved_recipients(
+    contracts: Iterable[tuple[str, str | None]],
+) -> list[tuple[str, str]]:
+    """``forbidden`` pairs for a credit transfer from (what, address) of a network's
+    contracts: credits sent to a contract are lost, as nobody can spend them."""
+    return [
+        (contract, f"is the network's {what} contract; credits sent there are lost")
+        for what, contract in contracts
+        if contract
+    ]

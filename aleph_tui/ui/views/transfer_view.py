@@ -275,7 +275,9 @@ class TransferView(View):
 
     def _recipient_check(self, text: str) -> str:
         account = self.account
-        forbidden = [] if account is None else [(account.address, SELF_TRANSFER)]
+        forbidden = self.service.reserved_recipients()
+        if account is not None:
+            forbidden.append((account.address, SELF_TRANSFER))
         return validation.account_reference(
             text, self.service.resolve_address, field="to", forbidden=forbidden
         )
