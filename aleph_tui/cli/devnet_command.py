@@ -36,6 +36,23 @@ def _instant(text: str) -> float:
     return value.timestamp()
 
 
+def _fault(text: str) -> Any:
+    """``KIND[,key=value...]``: a fault rule, checked as the admin endpoint checks it."""
+    from aleph_tui.devnet.faults import FaultRuleError, parse_rule
+
+    kind, *pairs = text.split(",")
+    fields: dict[str, str] = {"kind": kind.strip()}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise argparse.ArgumentTypeError(f"{pair!r} in {text!r} is not key=value")
+        fields[key.strip()] = value.strip()
+    try:
+        return parse_rule(fields)
+    except FaultRuleError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
+
+
 def register(sub: Any) -> None:
     devnet = sub.add_parser(
         "devnet",
@@ -76,6 +93,15 @@ def register(sub: Any) -> None:
         metavar="ISO8601",
         help='fix the devnet\'s "now" for seeding and credit expiry (same output on any day)',
     )
+    devnet.add_argument(
+        "--fault",
+        type=_fault,
+        action="append",
+        default=[],
+        metavar="KIND[,key=value...]",
+        help="inject a fault from the start (repeatable), e.g. latency,target=ccn,delay_ms=100; "
+        "more through /api/v0/devnet/faults",
+    )
     devnet.set_defaults(handler=run)
 
 
@@ -101,6 +127,7 @@ def run(args: argparse.Namespace) -> int:
         run_interval=float(args.processing_interval),
         clock=args.clock,
         flow_runs=args.flow_runs,
+        faults=tuple(args.fault),
     )
 
     def announce(document: dict[str, object]) -> None:

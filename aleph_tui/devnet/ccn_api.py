@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from aleph_tui.devnet import history, ledger, message_list, processor
 from aleph_tui.devnet.context import CONTEXT_KEY, DevnetContext
+from aleph_tui.devnet.faults import ActiveRule
 from aleph_tui.devnet.schemas import (
     Chain,
     CreditBalanceDetailItem,
@@ -224,6 +225,25 @@ def _existing_status(ctx: DevnetContext, item_hash: str) -> str | None:
 
 
 _STATUS_HTTP = {"processed": 200, "pending": 202, "rejected": 422}
+ACCEPT_202 = frozenset({"accept_202"})
+
+
+def release_held(ctx: DevnetContext) -> None:
+    """Process, in order and on the next loop turns, the messages ``accept_202`` held."""
+    held, ctx.held = ctx.held, []
+    loop = asyncio.get_running_loop()
+    for pending in held:
+        loop.call_soon(_process_now, ctx, pending)
+
+
+def release_when_cleared(ctx: DevnetContext) -> None:
+    """Process the held messages once no ``accept_202`` rule is left."""
+
+    def removed(rule: ActiveRule) -> None:
+        if rule.kind == "accept_202" and not ctx.faults.active("accept_202", "ccn"):
+            release_held(ctx)
+
+    ctx.faults.on_removed.append(removed)
 
 
 @routes.post("/api/v0/messages")
@@ -247,7 +267,17 @@ async def post_message(request: web.Request) -> web.Response:
     # pyaleph processes a message it rejected before again (the sender may have been
     # funded, or the signature fixed, since); any other known message keeps its status.
     if status is None or status == "rejected":
-        if req.sync:
+        path = request.path
+        if ctx.faults.take(ACCEPT_202, "ccn", lambda match: match in path):
+            # As pyaleph answers when processing is slow: pending, 202, processed later.
+            with ctx.store.transaction() as db:
+                processor.record(db, pending, "pending")
+            ctx.held.append(pending)
+            log.info("fault accept_202: %s held pending", pending.item_hash)
+            if not ctx.faults.active("accept_202", "ccn"):
+                release_held(ctx)
+            status = "pending"
+        elif req.sync:
             status = _process_now(ctx, pending)
         else:
             with ctx.store.transaction() as db:

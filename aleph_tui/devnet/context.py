@@ -9,7 +9,8 @@ from typing import Any
 
 from aiohttp import web
 
-from aleph_tui.devnet.processor import CreditRules
+from aleph_tui.devnet.faults import FaultStore
+from aleph_tui.devnet.processor import CreditRules, Pending
 from aleph_tui.devnet.store import Store
 
 # Reads an address's ALEPH balance on the devnet chain, in whole tokens.
@@ -24,6 +25,9 @@ class DevnetContext:
     document: dict[str, Any] = field(default_factory=dict)
     # Called after a message is processed, so the credit service can follow payments.
     on_processed: list[Callable[[str], None]] = field(default_factory=list)
+    faults: FaultStore = field(default_factory=FaultStore)
+    # Messages an ``accept_202`` fault left pending; processed once no such rule is left.
+    held: list[Pending] = field(default_factory=list)
 
 
 CONTEXT_KEY = web.AppKey("devnet", DevnetContext)

@@ -16,13 +16,16 @@ from typing import Any, Literal
 
 from aiohttp import web
 
-from aleph_tui.devnet import ccn_api, credit_api, flow_seed, ledger, operators, seed
+from aleph_tui.devnet import ccn_api, credit_api, flow_seed, ledger, operators, rpc_proxy, seed
 from aleph_tui.devnet.chain.engine import ChainEngine, dev_accounts, start_chain
 from aleph_tui.devnet.context import CONTEXT_KEY, AlephBalanceReader, DevnetContext
 from aleph_tui.devnet.credit_service import CreditService
 from aleph_tui.devnet.deploy import Deployment, deploy
+from aleph_tui.devnet.faults import FAULTS_KEY, FaultRule, FaultStore, fault_middleware
+from aleph_tui.devnet.faults import routes as fault_routes
 from aleph_tui.devnet.prices import PriceBook
 from aleph_tui.devnet.processor import MAINNET_CREDIT_OWNER, CreditRules
+from aleph_tui.devnet.rpc_proxy import RpcProxy
 from aleph_tui.devnet.store import Store
 
 log = logging.getLogger(__name__)
@@ -47,6 +50,8 @@ class DevnetOptions:
     clock: float | None = None
     # Extra benchmark processing runs (flow_seed.add_processing_runs).
     flow_runs: int = 0
+    # Fault rules active from the start (see faults.py); more come through the admin API.
+    faults: tuple[FaultRule, ...] = ()
 
 
 def _ensure_port_free(host: str, port: int) -> None:
@@ -71,6 +76,8 @@ class Devnet:
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self.w3: Any = None
         self._fixed_clock = False
+        self.faults = FaultStore()
+        self.proxy: RpcProxy | None = None
 
     @property
     def api_url(self) -> str:
@@ -137,12 +144,24 @@ class Devnet:
                 seed.seed_bulk_history, store, operators.HISTORY_ACCOUNT.address, options.history
             )
 
-        ctx = DevnetContext(store=store, rules=rules, aleph_balance=self._aleph_reader(deployment))
-        app = web.Application(client_max_size=4 * 1024 * 1024)
+        ctx = DevnetContext(
+            store=store,
+            rules=rules,
+            aleph_balance=self._aleph_reader(deployment),
+            faults=self.faults,
+        )
+        ccn_api.release_when_cleared(ctx)
+        for rule in options.faults:
+            self.faults.add(rule)
+        self.proxy = RpcProxy(self.chain.rpc_url, self.faults)
+        app = web.Application(client_max_size=4 * 1024 * 1024, middlewares=[fault_middleware])
         app[CONTEXT_KEY] = ctx
+        app[FAULTS_KEY] = self.faults
         app[credit_api.PRICES_KEY] = book
+        app.add_routes(fault_routes)
         app.add_routes(ccn_api.routes)
         app.add_routes(credit_api.routes)
+        app.router.add_post(rpc_proxy.PATH, self.proxy.handle)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
         site = web.TCPSite(self.runner, options.host, options.port)
@@ -152,7 +171,10 @@ class Devnet:
         self.document = ctx.document = {
             "api_url": api_url,
             "credit_api_url": api_url + credit_api.PREFIX,
-            "rpc_url": self.chain.rpc_url,
+            # Clients reach the chain through the fault-injecting proxy; the engine's own
+            # address is for tools that must bypass it.
+            "rpc_url": api_url + rpc_proxy.PATH,
+            "chain_rpc_url": self.chain.rpc_url,
             "chain_id": self.chain.chain_id,
             "chain_engine": self.chain.name,
             "credit_contract": deployment.processor,
@@ -212,8 +234,11 @@ class Devnet:
         if self.service_task is not None:
             self.service_task.cancel()
             await asyncio.gather(self.service_task, return_exceptions=True)
+        self.faults.close()
         if self.runner is not None:
             await self.runner.cleanup()
+        if self.proxy is not None:
+            await self.proxy.close()
         if self.w3 is not None:
             await self.w3.provider.disconnect()
         if self.chain is not None:

@@ -1,0 +1,183 @@
+"""The devnet's JSON-RPC proxy (``POST {api_url}/rpc``): every client reaches the chain
+engine through it, so chain faults can be injected; the devnet's own credit service and
+seeding talk to the engine directly and never see them.
+
+Without an active rule the engine's answer is passed on byte for byte (status, body,
+content type), over one reused aiohttp session. The HTTP kinds of ``faults`` apply to
+the whole request (``match`` is a JSON-RPC method of the request, or of the batch). The
+chain kinds are made faithful rather than faked:
+
+- ``rpc_down``: answers ``502 Bad Gateway`` with an HTML body and no JSON-RPC, which is
+  what a load balancer in front of a dead node answers (nginx, cloud RPC gateways);
+  every request gets it while the rule is active.
+- ``revert``: lets a transaction that would fail reach the chain, where it really
+  reverts. Clients (``core.chain.ChainGateway.build``) simulate with ``eth_call`` and
+  estimate with ``eth_estimateGas`` before signing; while the rule is active, a reverting
+  ``eth_call`` on the current state (no block, ``latest`` or ``pending``) answers ``0x``
+  and a reverting ``eth_estimateGas`` answers ``REVERT_GAS``, so the client signs and
+  sends. The engine mines it and the receipt has status 0; ``eth_call`` at an explicit
+  block (how ``failure_reason`` replays it) is never masked, so the real revert reason
+  comes back. The rule uses one of its ``times`` per ``eth_sendRawTransaction``.
+- ``receipt_never``: the transaction is mined for real, but ``eth_getTransactionReceipt``
+  answers ``null`` while the rule is active (each such answer uses one of its
+  ``times``); ``eth_getTransactionByHash`` still shows it, and clearing the rule makes the
+  receipt visible.
+- ``nonce_conflict``: ``eth_getTransactionCount(address, "pending")`` answers the
+  account's last used nonce instead of the next one, as when another wallet on the same
+  account sent a transaction between the read and the send. The engine itself then
+  rejects the send with its own "nonce too low" error, on anvil and the embedded chain
+  alike. An account that never sent anything has no used nonce: the rule does not act
+  (nor count) for it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from aiohttp import ClientError, ClientSession, ClientTimeout, web
+
+from aleph_tui.devnet.faults import CHAIN_KINDS, FaultStore, apply_http_faults
+
+log = logging.getLogger(__name__)
+
+PATH = "/rpc"
+# The gas a masked estimate answers: room for any devnet contract call to run into its
+# revert (a token transfer or a payment uses well under 100k).
+REVERT_GAS = 500_000
+CURRENT_BLOCKS = (None, "latest", "pending")
+EXECUTION_REVERTED = 3
+# A held engine call (a slow block) is the engine's business; only a dead engine times out.
+ENGINE_TIMEOUT = ClientTimeout(total=120)
+BAD_GATEWAY_TEXT = (
+    "<html><head><title>502 Bad Gateway</title></head>"
+    "<body><center><h1>502 Bad Gateway</h1></center></body></html>"
+)
+
+
+def bad_gateway() -> web.Response:
+    return web.Response(status=502, text=BAD_GATEWAY_TEXT, content_type="text/html")
+
+
+class RpcProxy:
+    def __init__(self, engine_url: str, faults: FaultStore) -> None:
+        self.engine_url = engine_url
+        self.faults = faults
+        self._session: ClientSession | None = None
+
+    @property
+    def session(self) -> ClientSession:
+        if self._session is None:
+            self._session = ClientSession(timeout=ENGINE_TIMEOUT)
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        body = await request.read()
+        calls = _calls(body)
+        methods = {str(call.get("method")) for call in calls or ()}
+
+        def matches(method: str) -> bool:
+            return method in methods
+
+        if self.faults.take(frozenset({"rpc_down"}), "rpc", matches) is not None:
+            return bad_gateway()
+        return await apply_http_faults(
+            self.faults, request, "rpc", matches, lambda: self._answer(body, calls)
+        )
+
+    async def _answer(self, body: bytes, calls: list[dict[str, Any]] | None) -> web.Response:
+        if calls is None or not any(self.faults.active(kind, "rpc") for kind in CHAIN_KINDS):
+            return await self._forward(body)
+        try:
+            answers = [await self._call(call) for call in calls]
+        except (ClientError, ValueError) as exc:
+            log.warning("chain engine unreachable: %s", exc)
+            return bad_gateway()
+        payload: Any = answers if body.lstrip().startswith(b"[") else answers[0]
+        return web.Response(text=json.dumps(payload), content_type="application/json")
+
+    async def _forward(self, body: bytes) -> web.Response:
+        try:
+            async with self.session.post(
+                self.engine_url, data=body, headers={"Content-Type": "application/json"}
+            ) as response:
+                return web.Response(
+                    body=await response.read(),
+                    status=response.status,
+                    content_type=response.content_type,
+                )
+        except ClientError as exc:
+            log.warning("chain engine unreachable: %s", exc)
+            return bad_gateway()
+
+    async def _engine(self, call: dict[str, Any]) -> dict[str, Any]:
+        async with self.session.post(self.engine_url, json=call) as response:
+            answer: dict[str, Any] = await response.json(content_type=None)
+            return answer
+
+    async def _call(self, call: dict[str, Any]) -> dict[str, Any]:
+        """One call of a request while a chain rule is active."""
+        method = call.get("method")
+        params = call.get("params") or []
+        faults = self.faults
+
+        def rule(kind: str) -> Any:
+            return faults.find(frozenset({kind}), "rpc", lambda match: match == method)
+
+        if method == "eth_getTransactionReceipt" and (active := rule("receipt_never")):
+            faults.use(active)
+            return {"jsonrpc": "2.0", "id": call.get("id"), "result": None}
+        if method == "eth_sendRawTransaction" and (active := rule("revert")):
+            faults.use(active)
+        answer = await self._engine(call)
+        if (
+            method == "eth_getTransactionCount"
+            and _block(params, 1) == "pending"
+            and (active := rule("nonce_conflict"))
+            and isinstance(answer.get("result"), str)
+        ):
+            nonce = int(answer["result"], 16)
+            if nonce > 0:
+                faults.use(active)
+                return answer | {"result": hex(nonce - 1)}
+        if (
+            method in ("eth_call", "eth_estimateGas")
+            and _reverted(answer)
+            and _block(params, 1) in CURRENT_BLOCKS
+            and rule("revert")
+        ):
+            masked = "0x" if method == "eth_call" else hex(REVERT_GAS)
+            log.info("fault revert: %s answers %s instead of a revert", method, masked)
+            return {"jsonrpc": answer.get("jsonrpc", "2.0"), "id": call.get("id"), "result": masked}
+        return answer
+
+
+def _calls(body: bytes) -> list[dict[str, Any]] | None:
+    """The calls of a JSON-RPC request (single or batch), or None if it is not one."""
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return None
+    calls = payload if isinstance(payload, list) else [payload]
+    if not calls or not all(isinstance(call, dict) for call in calls):
+        return None
+    return calls
+
+
+def _block(params: Any, index: int) -> Any:
+    if isinstance(params, list) and len(params) > index:
+        return params[index]
+    return None
+
+
+def _reverted(answer: dict[str, Any]) -> bool:
+    error = answer.get("error")
+    if not isinstance(error, dict):
+        return False
+    return error.get("code") == EXECUTION_REVERTED or "revert" in str(error.get("message", ""))
