@@ -93,3 +93,22 @@ class FileKeyring(KeyringBackend):
         if data.pop(f"{service}/{username}", None) is None:
             raise PasswordDeleteError("No such password!")
         self.path.write_text(json.dumps(data))
+
+
+class StoreThenFailKeyring(MemoryKeyring):
+    """Keeps the entry, then reports a failure, as when the D-Bus reply is lost."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        from keyring.errors import PasswordSetError
+
+        super().set_password(service, username, password)
+        raise PasswordSetError("no reply from the Secret Service")
+
+
+class ReadFailingKeyring(MemoryKeyring):
+    """Holds entries but refuses to hand them out, as a collection locked again does."""
+
+    def get_password(self, service: str, username: str) -> str | None:
+        from keyring.errors import KeyringLocked
+
+        raise KeyringLocked("Failed to unlock the item!")

@@ -275,6 +275,7 @@ class AccountStore:
     async def _add_local(self, name: str, address: str, secret: Secret) -> Account:
         manifest = self._load()
         _require_free(manifest, name)
+        existing: Secret | None = None
         try:
             existing = await keyring_get(name)
             if existing is not None and existing != secret:
@@ -284,6 +285,8 @@ class AccountStore:
                 )
             await keyring_set(name, secret)
         except KeyringUnavailable as exc:
+            if existing is None:
+                await _forget_partial_write(name, secret)
             raise KeyringUnavailableError(
                 f"{exc}. Nothing was saved: keep the key in a password-protected keystore "
                 "file instead (--encrypted)"
@@ -499,6 +502,14 @@ class AccountStore:
                     raise AccountError(f"{exc} for {label}") from None
                 print("Incorrect password, try again.", file=sys.stderr)
         raise AssertionError("unreachable")
+
+
+async def _forget_partial_write(name: str, secret: Secret) -> None:
+    """A keyring may fail after storing the entry (a D-Bus timeout on the reply): take
+    back what it kept, so no key is left that no account lists."""
+    with contextlib.suppress(KeyringUnavailable):
+        if await keyring_get(name) == secret:
+            await keyring_delete(name)
 
 
 def _export_target(dest: Path, name: str) -> Path:

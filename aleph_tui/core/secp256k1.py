@@ -29,16 +29,20 @@ def personal_message_hash(message: bytes) -> bytes:
     return keccak(b"\x19Ethereum Signed Message:\n" + str(len(message)).encode() + message)
 
 
-def address_of(private_key: bytes | str) -> str:
-    public = PrivateKey(key_bytes(private_key)).public_key.format(compressed=False)
+def address_of(private_key: bytes | str | PrivateKey) -> str:
+    key = private_key if isinstance(private_key, PrivateKey) else PrivateKey(key_bytes(private_key))
+    public = key.public_key.format(compressed=False)
     return checksum_address("0x" + keccak(public[1:])[-20:].hex())
 
 
 def sign_personal(private_key: bytes | str, message: bytes) -> str:
     """0x-prefixed r‖s‖v with v = 27/28, as ``personal_sign`` produces."""
-    signature = PrivateKey(key_bytes(private_key)).sign_recoverable(
-        personal_message_hash(message), hasher=None
-    )
+    return sign_personal_with(PrivateKey(key_bytes(private_key)), message)
+
+
+def sign_personal_with(key: PrivateKey, message: bytes) -> str:
+    """``sign_personal`` with a loaded key: no frame on the way holds the raw bytes."""
+    signature = key.sign_recoverable(personal_message_hash(message), hasher=None)
     return "0x" + signature[:64].hex() + bytes([signature[64] + 27]).hex()
 
 

@@ -1,8 +1,11 @@
 """A private key held so it cannot leak: no repr, no str, no locals in tracebacks.
 
-The key lives in a closure-free attribute of a slotted object whose repr is redacted.
-Signing failures are re-raised as ``SigningError`` carrying only the exception type,
-so a crash screen (Textual shows locals) or a log line never prints key material.
+The key is a libsecp256k1 key object in a slot of an object whose repr is redacted, so
+no frame of ours holds its raw bytes: message signing goes straight to the C call, and
+the raw bytes are unwrapped inline only in the argument lists of eth-account's calls.
+Failures are re-raised as ``SigningError`` naming the exception type (and, for a
+transaction, a message with any key material cut out) with their cause suppressed, so a
+crash screen (Textual shows locals) or a log line never prints key material.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from aleph_tui.core.errors import ServiceError
-from aleph_tui.core.messages import sign_raw
 
 DEV_MNEMONIC = "test test test test test test test test test test test junk"
 
@@ -33,10 +35,12 @@ class Signer:
     __slots__ = ("_key", "address")
 
     def __init__(self, private_key: str | bytes) -> None:
+        from coincurve import PrivateKey
+
         from aleph_tui.core.secp256k1 import address_of, key_bytes
 
         try:
-            self._key = key_bytes(private_key)
+            self._key = PrivateKey(key_bytes(private_key))
             self.address: str = address_of(self._key)
         except Exception:
             raise SigningError("not a valid secp256k1 private key") from None
@@ -55,8 +59,10 @@ class Signer:
 
     def sign_buffer(self, buffer: bytes) -> str:
         """EIP-191 signature over an Aleph verification buffer."""
+        from aleph_tui.core.secp256k1 import sign_personal_with
+
         try:
-            return sign_raw(self._key, buffer)
+            return sign_personal_with(self._key, buffer)
         except Exception as exc:
             raise SigningError(f"signing failed ({type(exc).__name__})") from None
 
@@ -67,9 +73,11 @@ class Signer:
             # eth-account would silently sign for chain id 0 (no replay protection).
             raise SigningError("refusing to sign a transaction without a chain id")
         try:
-            signed = Account.sign_transaction(tx, self._key)
+            signed = Account.sign_transaction(tx, self._key.secret)
         except Exception as exc:
-            raise SigningError(f"signing failed ({type(exc).__name__}: {exc})") from None
+            reason = self._redact(str(exc).strip().splitlines()[0] if str(exc).strip() else "")
+            detail = f"{type(exc).__name__}: {reason}" if reason else type(exc).__name__
+            raise SigningError(f"signing failed ({detail})") from None
         return SignedTransaction("0x" + bytes(signed.hash).hex(), bytes(signed.raw_transaction))
 
     def keystore(
@@ -78,7 +86,12 @@ class Signer:
         """An encrypted Ethereum V3 keystore of this key."""
         from eth_account import Account
 
-        return dict(Account.encrypt(self._key, password, kdf=kdf))
+        return dict(Account.encrypt(self._key.secret, password, kdf=kdf))
+
+    def _redact(self, text: str) -> str:
+        """``text``, or nothing at all if a library quoted the key in it."""
+        quoted = self._key.secret.hex() in text.lower() or repr(self._key.secret)[2:-1] in text
+        return "<redacted>" if quoted else text
 
 
 _DEV_ADDRESSES: frozenset[str] | None = None

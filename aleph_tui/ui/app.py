@@ -28,6 +28,7 @@ from aleph_tui.ui.commands import AccountCommands, ViewCommands
 from aleph_tui.ui.first_run_screen import FirstRunChoice, FirstRunScreen
 from aleph_tui.ui.help_screen import HelpScreen, KeyGroup, KeyRow
 from aleph_tui.ui.password_modal import PasswordModal
+from aleph_tui.ui.pending_operations import follow_pending_operations
 from aleph_tui.ui.view import View
 from aleph_tui.ui.views import all_views
 
@@ -149,6 +150,7 @@ class AlephApp(App[None]):
         self.active_account = default or (self.accounts[0] if self.accounts else None)
         self.call_after_refresh(self._focus_current_view)
         self.call_after_refresh(self._report_keymap_clashes)
+        follow_pending_operations(self)
         if not self.accounts and not self._account_store_failed:
             self.push_screen(FirstRunScreen(), self._first_run_chosen)
 
@@ -347,6 +349,20 @@ class AlephApp(App[None]):
             key = self.key_for("reload") or "r"
             message = f"{message}\nPress {key} to retry."
         self.notify(message, title=title, severity="error", timeout=10, markup=False)
+
+    def _fatal_error(self) -> None:
+        """Textual's crash report (it runs inside the ``except`` of the crash), but
+        without frame locals: a frame in a signing library could hold a private key."""
+        import rich
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(
+            Segments(self.console.render(traceback, self.console.options))
+        )
+        self._close_messages_no_wait()
 
     # --- help and keys ----------------------------------------------------------------
 
