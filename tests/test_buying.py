@@ -265,7 +265,9 @@ async def test_resume_after_a_crash(
     )
     out_of_gas = by_hash[doomed.tx_hash]
     assert out_of_gas.status == "failed"
-    assert out_of_gas.error == "ran out of gas (all 23000 gas used)"
+    assert out_of_gas.error == (
+        "mined but reverted: ran out of gas (all 23000 gas used); no credits will arrive"
+    )
     failed = by_hash[never]
     assert failed.status == "failed"
     assert failed.error is not None and "never sent" in failed.error

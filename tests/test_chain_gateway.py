@@ -16,7 +16,7 @@ import httpx
 import pytest
 from eth_account import Account
 
-from aleph_tui.core.chain import ChainError, ChainGateway
+from aleph_tui.core.chain import ChainError, ChainGateway, ReceiptTimeout
 from aleph_tui.core.networks import MAINNET_CHAIN_IDS, Network, devnet_from_document
 from aleph_tui.core.signer import Signer
 from aleph_tui.devnet.chain.engine import start_chain
@@ -212,7 +212,7 @@ async def test_dev_keys_are_refused_on_mainnet_chain_ids(
 
 
 async def test_receipt_wait_times_out(gateway: ChainGateway) -> None:
-    with pytest.raises(ChainError, match="timed out"):
+    with pytest.raises(ReceiptTimeout, match=r"no receipt for transaction 0x(ab)+ within 0.3 s"):
         await gateway.wait_for_receipt("0x" + "ab" * 32, within=0.3)
     assert await gateway.receipt("0x" + "ab" * 32) is None
     assert not await gateway.is_known("0x" + "ab" * 32)

@@ -16,6 +16,7 @@ from aleph_tui.cli import (
     credit_commands,
     devnet_command,
     flow_command,
+    pending_command,
     pricing_command,
     tui_command,
     usage_command,
@@ -29,6 +30,7 @@ COMMAND_MODULES = (
     usage_command,
     pricing_command,
     flow_command,
+    pending_command,
 )
 
 

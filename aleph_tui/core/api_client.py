@@ -1,8 +1,8 @@
-"""Async client of the Aleph CCN API (httpx), with timeouts and bounded GET retries."""
+"""Async client of the Aleph CCN API (httpx): reads retried as core/retry.py says,
+message POSTs sent once (the caller settles an unknown outcome by item hash)."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 from decimal import Decimal
@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 import httpx
 
+from aleph_tui.core import retry
 from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.models import (
     HISTORY_SORT_FIELDS,
@@ -29,10 +30,7 @@ from aleph_tui.core.models import (
     Tier,
 )
 
-TIMEOUT = httpx.Timeout(10.0, connect=5.0)
-# A sync POST waits up to 30 s for the node to process the message (aleph-api.md §3.3).
-POST_TIMEOUT = httpx.Timeout(45.0, connect=5.0)
-GET_RETRIES = 3
+CONNECT_TIMEOUT_S = 5.0
 PRICING_OWNER = "0xFba561a84A537fCaa567bb7A2257e7142701ae2A"
 
 
@@ -153,26 +151,43 @@ def _entity_pricing(entity: str, data: dict[str, Any]) -> EntityPricing:
 class AlephApi:
     def __init__(self, base_url: str, client: httpx.AsyncClient | None = None) -> None:
         self.base_url = base_url.rstrip("/")
-        self._client = client or httpx.AsyncClient(timeout=TIMEOUT)
+        self._client = client or httpx.AsyncClient(
+            timeout=httpx.Timeout(retry.http_timeout(), connect=CONNECT_TIMEOUT_S)
+        )
 
     async def aclose(self) -> None:
         await self._client.aclose()
 
+    @property
+    def where(self) -> str:
+        return f"the Aleph API at {self.base_url}"
+
     async def _get(self, path: str, params: dict[str, Any] | None = None) -> httpx.Response:
-        """GETs are idempotent, so transport errors and 5xx are retried a few times."""
-        delay = 0.2
-        for attempt in range(GET_RETRIES):
+        """GETs are idempotent: 5xx, timeouts, dropped connections and a 200 whose body is
+        not JSON are retried (core/retry.py); other answers come back as they are."""
+        seconds = retry.http_timeout()
+        timeout = httpx.Timeout(seconds, connect=min(CONNECT_TIMEOUT_S, seconds))
+
+        async def attempt() -> httpx.Response:
             try:
-                response = await self._client.get(self.base_url + path, params=params)
+                response = await self._client.get(
+                    self.base_url + path, params=params, timeout=timeout
+                )
             except httpx.TransportError as exc:
-                if attempt == GET_RETRIES - 1:
-                    raise ApiError(f"cannot reach {self.base_url}: {exc}") from None
-            else:
-                if response.status_code < 500 or attempt == GET_RETRIES - 1:
-                    return response
-            await asyncio.sleep(delay)
-            delay *= 2
-        raise AssertionError("unreachable")
+                raise retry.Transient(retry.transport_fault(self.where, exc, seconds)) from None
+            if response.status_code >= 500:
+                raise retry.Transient(retry.status_fault(self.where, response.status_code))
+            if response.status_code == 200:
+                try:
+                    json.loads(response.text)
+                except ValueError:
+                    raise retry.Transient(retry.malformed_fault(self.where)) from None
+            return response
+
+        try:
+            return await retry.read(attempt)
+        except retry.Transient as exc:
+            raise ApiError(f"{exc.what}; {retry.READ_ADVICE}") from None
 
     async def balance(self, address: str, *, credit_details: bool = True) -> Balance:
         response = await self._get(
@@ -289,20 +304,23 @@ class AlephApi:
     # --- messages (aleph-api.md §3.3) -----------------------------------------------------
 
     async def post_message(self, message: dict[str, Any], *, sync: bool = True) -> PostResult:
-        """``POST /api/v0/messages``. Never retried: only ``message_status`` can tell
-        whether a POST that got no answer arrived (``OutcomeUnknown``)."""
+        """``POST /api/v0/messages``, sent once. ``MessageNotSent`` when the node was never
+        reached; ``OutcomeUnknown`` when it may have received the message but gave no
+        usable answer: only ``message_status`` can then tell (see Transfer.execute)."""
         item_hash = str(message["item_hash"])
+        seconds = retry.post_timeout()
         try:
             response = await self._client.post(
                 self.base_url + "/api/v0/messages",
                 json={"sync": sync, "message": message},
-                timeout=POST_TIMEOUT,
+                timeout=httpx.Timeout(seconds, connect=min(CONNECT_TIMEOUT_S, seconds)),
             )
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise MessageNotSent(f"cannot reach {self.base_url}: {exc}") from None
+            what = retry.transport_fault(self.where, exc, seconds)
+            raise MessageNotSent(f"{what}; nothing was sent, try again later") from None
         except httpx.TransportError as exc:
-            detail = str(exc) or type(exc).__name__
-            raise OutcomeUnknown(f"no answer from {self.base_url} ({detail})") from None
+            what = retry.transport_fault(self.where, exc, seconds)
+            raise OutcomeUnknown(f"{what} to message {item_hash}") from None
         try:
             data = json.loads(response.text)
         except ValueError:
@@ -311,7 +329,11 @@ class AlephApi:
             if response.status_code == 422:
                 raise InvalidMessage(_body_line(response))
             if response.status_code >= 500:
-                raise OutcomeUnknown(f"the node failed to publish: {_body_line(response)}")
+                what = retry.status_fault(self.where, response.status_code)
+                raise OutcomeUnknown(f"{what} to message {item_hash}") from None
+            if response.status_code in (200, 202):
+                what = retry.malformed_fault(self.where)
+                raise OutcomeUnknown(f"{what} to message {item_hash}") from None
             raise ApiError(f"posting {item_hash}: {_body_line(response)}")
         status = data["message_status"]
         if status not in ("processed", "pending", "rejected"):

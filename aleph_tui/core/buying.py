@@ -39,9 +39,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from aleph_tui.core import validation
+from aleph_tui.core import retry, validation
 from aleph_tui.core.api_client import AlephApi, ApiError
-from aleph_tui.core.chain import ETH_DECIMALS, ChainError, ChainGateway, TxPlan
+from aleph_tui.core.chain import (
+    ETH_DECIMALS,
+    ChainError,
+    ChainGateway,
+    NotSent,
+    ReceiptTimeout,
+    SendOutcomeUnknown,
+    TxPlan,
+)
 from aleph_tui.core.credit_api_client import CreditApi, CreditApiError, CreditEstimate
 from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.formatting import plain_decimal
@@ -52,8 +60,8 @@ from aleph_tui.core.signer import Signer
 log = logging.getLogger(__name__)
 
 TOKENS = ("ALEPH", "USDC", "ETH")
-RECEIPT_TIMEOUT_S = 120.0
-CREDITS_TIMEOUT_S = 120.0
+# Where a user follows what a deadline left open.
+FOLLOW_HINT = "`aleph-tui pending`, or the dashboard's next start"
 # Credit polling starts quick (the devnet mints within a second) and backs off to spare
 # the real Credit API (its service polls every ~10 s).
 POLL_INTERVAL_S = 0.25
@@ -145,8 +153,8 @@ class Buyer:
         credit_api: CreditApi | None,
         journal: Journal,
         *,
-        receipt_timeout: float = RECEIPT_TIMEOUT_S,
-        credits_timeout: float = CREDITS_TIMEOUT_S,
+        receipt_timeout: float | None = None,
+        credits_timeout: float | None = None,
         poll_interval: float = POLL_INTERVAL_S,
     ) -> None:
         self.network = network
@@ -154,6 +162,10 @@ class Buyer:
         self.api = api
         self.credit_api = credit_api
         self.journal = journal
+        if receipt_timeout is None:
+            receipt_timeout = retry.receipt_timeout()
+        if credits_timeout is None:
+            credits_timeout = retry.follow_timeout()
         self.receipt_timeout = receipt_timeout
         self.credits_timeout = credits_timeout
         self.poll_interval = poll_interval
@@ -275,18 +287,12 @@ class Buyer:
         )
         _emit(progress, BuyProgress("signed", f"signed {tx_hash}", tx_hash, explorer))
         try:
-            await gateway.send(signed)
-        except ChainError as exc:
-            try:
-                known = await gateway.is_known(tx_hash)
-            except ChainError:
-                raise ChainError(
-                    f"{exc}; transaction {tx_hash} may or may not have been sent, it will be "
-                    "checked again when buys are resumed"
-                ) from None
-            if not known:
-                self.journal.record(op, status="failed", error=str(exc))
-                raise
+            await gateway.send(signed)  # resends the same bytes only if the node lost them
+        except NotSent as exc:
+            self.journal.record(op, status="failed", error=str(exc))
+            raise
+        except SendOutcomeUnknown:
+            raise  # stays "signed": resume asks the node for the hash
         del signed  # the raw bytes are not needed anymore
         op = self.journal.record(op, status="submitted")
         _emit(progress, BuyProgress("sent", f"sent {tx_hash}", tx_hash, explorer))
@@ -335,15 +341,27 @@ class Buyer:
             except ChainError as exc:
                 if await self._dropped(op):
                     return self._fail(
-                        op, "dropped: its nonce was used by another transaction", progress
+                        op,
+                        "dropped: its nonce was used by another transaction; nothing was paid",
+                        progress,
                     )
-                return self._pending(op, f"not mined yet ({exc})", progress)
+                what = str(exc) if isinstance(exc, ReceiptTimeout) else f"not mined yet ({exc})"
+                return self._pending(
+                    op,
+                    f"{what}; transaction {tx_hash} was sent and stays in the journal, "
+                    f"it will be followed ({FOLLOW_HINT})",
+                    progress,
+                )
             if not receipt.succeeded:
                 reason = await self.gateway.failure_reason(tx_hash, receipt)
                 op = self.journal.record(
                     op, details=op.details | {"block_number": receipt.block_number}
                 )
-                return self._fail(op, reason, progress)
+                return self._fail(
+                    op,
+                    f"mined but reverted: {reason}; no credits will arrive",
+                    progress,
+                )
             op = self.journal.record(
                 op,
                 status="confirmed",
@@ -397,7 +415,11 @@ class Buyer:
             if isinstance(state, str):
                 return self._fail(op, state, progress)
             if time.monotonic() >= deadline:
-                return self._pending(op, f"credits still pending: {last_problem}", progress)
+                return self._pending(
+                    op,
+                    f"credits still pending: {last_problem}; it will be followed ({FOLLOW_HINT})",
+                    progress,
+                )
             await asyncio.sleep(min(interval, max(deadline - time.monotonic(), 0)))
             interval = min(interval * 1.5, MAX_POLL_INTERVAL_S)
 
@@ -431,6 +453,7 @@ class Buyer:
         return _result(op)
 
     def _pending(self, op: Operation, reason: str, progress: ProgressCallback | None) -> BuyResult:
+        op = self.journal.record(op, details=op.details | {"waiting": reason})
         _emit(progress, BuyProgress("pending", reason, op.details.get("tx_hash"), _link(op)))
         return _result(op, pending=reason)
 

@@ -12,19 +12,30 @@ which would be a broadcastable transaction until the nonce is used.
 
 web3 and aiohttp are heavy, so they are imported inside the methods that use them;
 importing this module costs nothing. Every failure surfaces as ``ChainError`` with a
-plain-English message (insufficient funds, nonce too low, revert reason, timeout,
+plain-English message (insufficient funds, nonce conflict, revert reason, timeout,
 unreachable RPC).
+
+Reads are retried as core/retry.py says (5xx, timeouts, dropped connections, malformed
+JSON). ``send`` never blindly resends: when the node's answer is lost it asks for the
+transaction by hash and sends the very same raw bytes again only if the node does not
+know it, so one signed transaction is submitted once. A nonce conflict (the nonce was
+used meanwhile, e.g. by another wallet on the same account) is not rebuilt
+automatically: the conflicting transaction may be this very payment sent by another
+process, and the user confirmed a specific nonce; quoting again takes a fresh one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
+import json
+import time
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from aleph_tui.core import retry
 from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.networks import MAINNET_CHAIN_IDS, Network
 from aleph_tui.core.signer import SignedTransaction, Signer, SigningError
@@ -32,8 +43,8 @@ from aleph_tui.core.signer import SignedTransaction, Signer, SigningError
 if TYPE_CHECKING:
     from web3 import AsyncHTTPProvider, AsyncWeb3
 
-RPC_TIMEOUT_S = 15.0
-RECEIPT_TIMEOUT_S = 120.0
+T = TypeVar("T")
+
 RECEIPT_POLL_S = 0.2
 GAS_MARGIN = Decimal("1.2")
 # The estimate prices the state at quote time. A storage slot that is non-zero then
@@ -52,6 +63,18 @@ DECIMALS_SELECTOR = "313ce567"  # decimals()
 
 class ChainError(ServiceError):
     """A chain operation failed; the message is meant for the user as it is."""
+
+
+class NotSent(ChainError):
+    """The node refused the transaction or was never reached: nothing was sent."""
+
+
+class SendOutcomeUnknown(ChainError):
+    """The transaction may have reached the node; only its hash can tell, later."""
+
+
+class ReceiptTimeout(ChainError):
+    """The transaction was sent, but no receipt came before the deadline."""
 
 
 @dataclass(frozen=True)
@@ -195,10 +218,11 @@ def explain(exc: Exception, rpc_url: str) -> ChainError:
                 "insufficient funds: the account's ETH cannot cover the amount plus the "
                 f"network fee (node: {message})"
             )
-        if "nonce too low" in lowered:
+        if "nonce too low" in lowered or "nonce has already been used" in lowered:
             return ChainError(
-                "nonce too low: another transaction from this account was sent meanwhile; "
-                "quote again"
+                "nonce conflict (nonce too low): another transaction from this account used "
+                "the nonce meanwhile (another wallet or program on the same account?); "
+                "quote again to build it with a fresh nonce"
             )
         if "underpriced" in lowered:
             return ChainError(
@@ -209,32 +233,58 @@ def explain(exc: Exception, rpc_url: str) -> ChainError:
         return ChainError(f"the node refused the request: {message}")
     if isinstance(exc, w3e.BadFunctionCallOutput):
         return ChainError("unexpected contract answer: is the token address right?")
+    fault = transient_fault(exc, rpc_url)
+    if fault is not None:
+        return ChainError(fault)
     if isinstance(exc, aiohttp.ClientResponseError):
         return ChainError(f"the RPC node at {rpc_url} answered HTTP {exc.status}")
-    if isinstance(
-        exc,
-        aiohttp.ClientError
-        | OSError
-        | TimeoutError
-        | w3e.ProviderConnectionError
-        | w3e.RequestTimedOut,
-    ):
-        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return ChainError(f"cannot reach the RPC node at {rpc_url}: {detail}")
     if isinstance(exc, w3e.Web3Exception):
         return ChainError(f"RPC error: {_rpc_message(exc)}")
     return ChainError(f"chain error ({type(exc).__name__}: {exc})")
 
 
+def transient_fault(exc: BaseException, rpc_url: str, timeout: float | None = None) -> str | None:
+    """The plain words for a fault of the RPC transport that may pass (retry a read),
+    or None when ``exc`` is an answer of the node (a revert, a refusal)."""
+    import aiohttp
+    from web3 import exceptions as w3e
+
+    where = f"the RPC node at {rpc_url}"
+    within = "" if timeout is None else f" within {timeout:g} s"
+    if isinstance(exc, aiohttp.ClientResponseError):
+        if exc.status >= 500:
+            return retry.status_fault(where, exc.status)
+        return None
+    if isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError):
+        return f"{where} closed the connection without answering"
+    if isinstance(exc, aiohttp.ClientConnectorError | ConnectionRefusedError):
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return f"cannot reach {where}: {detail}"
+    if isinstance(exc, TimeoutError | w3e.RequestTimedOut):
+        return f"{where} did not answer{within}"
+    if isinstance(exc, json.JSONDecodeError):
+        return retry.malformed_fault(where)
+    if isinstance(exc, aiohttp.ClientError | OSError | w3e.ProviderConnectionError):
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return f"cannot reach {where}: {detail}"
+    return None
+
+
+def _never_connected(exc: BaseException) -> bool:
+    import aiohttp
+
+    return isinstance(exc, aiohttp.ClientConnectorError | ConnectionRefusedError)
+
+
 class ChainGateway:
     """One network's chain access. Create it cheaply; it connects on first use."""
 
-    def __init__(self, network: Network, *, rpc_timeout: float = RPC_TIMEOUT_S) -> None:
+    def __init__(self, network: Network, *, rpc_timeout: float | None = None) -> None:
         if not network.rpc_url:
             raise ChainError(f"network {network.name} has no RPC URL; set one with --rpc-url")
         self.network = network
         self.rpc_url: str = network.rpc_url
-        self._rpc_timeout = rpc_timeout
+        self._rpc_timeout = retry.http_timeout() if rpc_timeout is None else rpc_timeout
         self._web3: AsyncWeb3[AsyncHTTPProvider] | None = None
         self._decimals: dict[str, int] = {}
 
@@ -245,18 +295,13 @@ class ChainGateway:
         if self._web3 is None:
             import aiohttp
             from web3 import AsyncHTTPProvider, AsyncWeb3
-            from web3.providers.rpc.utils import ExceptionRetryConfiguration
 
             self._web3 = AsyncWeb3(
                 AsyncHTTPProvider(
                     self.rpc_url,
                     request_kwargs={"timeout": aiohttp.ClientTimeout(total=self._rpc_timeout)},
-                    # Reads only (web3's allowlist never retries a send).
-                    exception_retry_configuration=ExceptionRetryConfiguration(
-                        errors=(aiohttp.ClientConnectionError, TimeoutError),
-                        retries=3,
-                        backoff_factor=0.2,
-                    ),
+                    # Retries are ours (``_read``), one policy for every client.
+                    exception_retry_configuration=None,
                 )
             )
         return self._web3
@@ -275,36 +320,63 @@ class ChainGateway:
         except Exception as exc:
             raise explain(exc, self.rpc_url) from None
 
+    async def _read(self, call: Callable[[], Awaitable[T]]) -> T:
+        """A JSON-RPC read, retried on transport faults; the node's own answers (a revert,
+        an unknown transaction) are not faults and come back at once."""
+
+        async def attempt() -> T:
+            try:
+                return await call()
+            except ChainError:
+                raise
+            except Exception as exc:
+                fault = transient_fault(exc, self.rpc_url, self._rpc_timeout)
+                if fault is not None:
+                    raise retry.Transient(fault) from None
+                raise
+
+        try:
+            return await retry.read(attempt)
+        except retry.Transient as exc:
+            raise ChainError(f"{exc.what}; {retry.READ_ADVICE}") from None
+
     # --- reads ------------------------------------------------------------------------
 
     async def chain_id(self) -> int:
         """The node's ``eth_chainId``, read afresh every time."""
         with self._errors():
-            return int(await self.w3.eth.chain_id)
+            return int(await self._read(lambda: self.w3.eth.chain_id))
 
     async def nonce(self, address: str, block: str = "pending") -> int:
         with self._errors():
             return int(
-                await self.w3.eth.get_transaction_count(
-                    cast(Any, _checksum(address)), cast(Any, block)
+                await self._read(
+                    lambda: self.w3.eth.get_transaction_count(
+                        cast(Any, _checksum(address)), cast(Any, block)
+                    )
                 )
             )
 
     async def fees(self) -> Fees:
         with self._errors():
             block, tip = await asyncio.gather(
-                self.w3.eth.get_block("latest"), self.w3.eth.max_priority_fee
+                self._read(lambda: self.w3.eth.get_block("latest")),
+                self._read(lambda: self.w3.eth.max_priority_fee),
             )
         base = int(block.get("baseFeePerGas") or 0)
         return Fees(base, int(tip), 2 * base + int(tip))
 
     async def eth_balance(self, address: str) -> int:
         with self._errors():
-            return int(await self.w3.eth.get_balance(cast(Any, _checksum(address))))
+            return int(
+                await self._read(lambda: self.w3.eth.get_balance(cast(Any, _checksum(address))))
+            )
 
     async def _call(self, to: str, data: str) -> bytes:
         with self._errors():
-            result = await self.w3.eth.call(cast(Any, {"to": _checksum(to), "data": data}))
+            result = await self._read(
+                lambda: self.w3.eth.call(cast(Any, {"to": _checksum(to), "data": data}))
+            )
         return bytes(result)
 
     async def token_balance(self, token: str, address: str) -> int:
@@ -351,7 +423,7 @@ class ChainGateway:
 
         with self._errors():
             try:
-                await self.w3.eth.get_transaction(cast(Any, tx_hash))
+                await self._read(lambda: self.w3.eth.get_transaction(cast(Any, tx_hash)))
             except TransactionNotFound:
                 return False
         return True
@@ -361,7 +433,9 @@ class ChainGateway:
 
         with self._errors():
             try:
-                data = await self.w3.eth.get_transaction_receipt(cast(Any, tx_hash))
+                data = await self._read(
+                    lambda: self.w3.eth.get_transaction_receipt(cast(Any, tx_hash))
+                )
             except TransactionNotFound:
                 return None
         return _receipt(data)
@@ -380,7 +454,7 @@ class ChainGateway:
         if simulate:
             await self.simulate(call)
         with self._errors():
-            estimate = await self.w3.eth.estimate_gas(cast(Any, call))
+            estimate = await self._read(lambda: self.w3.eth.estimate_gas(cast(Any, call)))
         chain_id, nonce, fees = await asyncio.gather(
             self.chain_id(), self.nonce(sender), self.fees()
         )
@@ -404,7 +478,7 @@ class ChainGateway:
         """``eth_call`` the transaction; a revert raises ChainError with its reason."""
         params = call.as_call() if isinstance(call, TxPlan) else call
         with self._errors():
-            await self.w3.eth.call(cast(Any, params))
+            await self._read(lambda: self.w3.eth.call(cast(Any, params)))
 
     async def check_before_signing(self, plan: TxPlan, signer: Signer) -> None:
         """The chain-id and dev-key rules; raises ChainError, signs nothing."""
@@ -442,26 +516,68 @@ class ChainGateway:
         return (await self.sign(plan, signer)).tx_hash
 
     async def send(self, signed: SignedTransaction) -> str:
-        with self._errors():
-            tx_hash = await self.w3.eth.send_raw_transaction(signed.raw)
-        return _hex_hash(tx_hash)
+        """``eth_sendRawTransaction`` of exactly these bytes, submitted once.
 
-    async def wait_for_receipt(self, tx_hash: str, *, within: float = RECEIPT_TIMEOUT_S) -> Receipt:
-        """The receipt, or ChainError after ``within`` seconds."""
-        with self._errors():
-            data = await self.w3.eth.wait_for_transaction_receipt(
-                cast(Any, tx_hash), timeout=within, poll_latency=RECEIPT_POLL_S
-            )
-        return _receipt(data)
+        When the answer is lost (5xx, timeout, dropped connection, malformed JSON) the
+        node is asked for the transaction by hash, and the same bytes go again only if it
+        does not know them (at most once more). Raises ``NotSent`` when the node refused
+        them or was never reached, ``SendOutcomeUnknown`` when nobody can tell yet."""
+        tx_hash = signed.tx_hash
+        problem = ""
+        for _ in range(2):
+            try:
+                return _hex_hash(await self.w3.eth.send_raw_transaction(signed.raw))
+            except Exception as exc:
+                fault = transient_fault(exc, self.rpc_url, self._rpc_timeout)
+                if fault is None or _never_connected(exc):
+                    refused = explain(exc, self.rpc_url)
+                    if problem and await self._known_quietly(tx_hash):
+                        return tx_hash  # the first try did arrive after all
+                    raise NotSent(f"{refused}; nothing was sent") from None
+                problem = fault
+            try:
+                if await self.is_known(tx_hash):
+                    return tx_hash
+            except ChainError:
+                break
+        raise SendOutcomeUnknown(
+            f"{problem}; transaction {tx_hash} may or may not have been sent: it stays in "
+            "the journal and is checked again (`aleph-tui pending`, or the next start)"
+        )
+
+    async def _known_quietly(self, tx_hash: str) -> bool:
+        try:
+            return await self.is_known(tx_hash)
+        except ChainError:
+            return False
+
+    async def wait_for_receipt(self, tx_hash: str, *, within: float | None = None) -> Receipt:
+        """The receipt, polled until ``within`` seconds (``ALEPH_TUI_RECEIPT_TIMEOUT``)
+        have passed; then ``ReceiptTimeout``. An RPC fault meanwhile only delays it."""
+        within = retry.receipt_timeout() if within is None else within
+        deadline = time.monotonic() + within
+        problem = "no receipt yet"
+        while True:
+            try:
+                found = await self.receipt(tx_hash)
+            except ChainError as exc:
+                found, problem = None, str(exc)
+            if found is not None:
+                return found
+            if time.monotonic() >= deadline:
+                raise ReceiptTimeout(
+                    f"no receipt for transaction {tx_hash} within {within:g} s ({problem})"
+                )
+            await asyncio.sleep(min(RECEIPT_POLL_S, max(0.0, deadline - time.monotonic())))
 
     async def failure_reason(self, tx_hash: str, receipt: Receipt) -> str:
         """Why a mined transaction failed: out of gas, or the revert reason replayed
         with ``eth_call`` on the state before its block."""
         try:
             with self._errors():
-                tx = await self.w3.eth.get_transaction(cast(Any, tx_hash))
+                tx = await self._read(lambda: self.w3.eth.get_transaction(cast(Any, tx_hash)))
         except ChainError as exc:
-            return f"failed on chain (cannot replay it: {exc})"
+            return f"no reason known (cannot replay it: {exc})"
         gas = int(tx.get("gas") or 0)
         if gas and receipt.gas_used >= gas:
             return f"ran out of gas (all {gas} gas used)"
@@ -474,12 +590,14 @@ class ChainGateway:
         }
         try:
             with self._errors():
-                await self.w3.eth.call(
-                    cast(Any, call), block_identifier=max(receipt.block_number - 1, 0)
+                await self._read(
+                    lambda: self.w3.eth.call(
+                        cast(Any, call), block_identifier=max(receipt.block_number - 1, 0)
+                    )
                 )
         except ChainError as exc:
-            return str(exc).replace("the transaction would revert", "reverted")
-        return "reverted on chain (no reason given)"
+            return str(exc).replace("the transaction would revert: ", "")
+        return "no reason given"
 
 
 def _receipt(data: Any) -> Receipt:

@@ -7,7 +7,6 @@ credit amounts include the bonus. Errors come back as JSON with a ``description`
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -15,10 +14,10 @@ from typing import Any
 
 import httpx
 
+from aleph_tui.core import retry
 from aleph_tui.core.errors import ServiceError
 
-TIMEOUT = httpx.Timeout(10.0, connect=5.0)
-GET_RETRIES = 3
+CONNECT_TIMEOUT_S = 5.0
 BLOCKCHAIN = "ethereum"
 # Final payment states: credits minted, or never to be.
 PAYMENT_DONE = frozenset({"COMPLETED"})
@@ -148,7 +147,13 @@ def _estimate(data: dict[str, Any]) -> CreditEstimate:
 class CreditApi:
     def __init__(self, base_url: str, client: httpx.AsyncClient | None = None) -> None:
         self.base_url = base_url.rstrip("/")
-        self._client = client or httpx.AsyncClient(timeout=TIMEOUT)
+        self._client = client or httpx.AsyncClient(
+            timeout=httpx.Timeout(retry.http_timeout(), connect=CONNECT_TIMEOUT_S)
+        )
+
+    @property
+    def where(self) -> str:
+        return f"the Credit API at {self.base_url}"
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -161,31 +166,31 @@ class CreditApi:
         params: dict[str, Any] | None = None,
         body: dict[str, Any] | None = None,
     ) -> Any:
-        """JSON of a 200 answer. Estimations are reads, so all calls are retried on
-        transport errors and 5xx a few times."""
-        delay = 0.2
-        for attempt in range(GET_RETRIES):
-            last = attempt == GET_RETRIES - 1
+        """JSON of a 200 answer. Every call is a read (estimations change nothing), so
+        5xx, timeouts, dropped connections and malformed JSON are retried (core/retry.py)."""
+        seconds = retry.http_timeout()
+        timeout = httpx.Timeout(seconds, connect=min(CONNECT_TIMEOUT_S, seconds))
+
+        async def attempt() -> Any:
             try:
                 response = await self._client.request(
-                    method, self.base_url + path, params=params, json=body
+                    method, self.base_url + path, params=params, json=body, timeout=timeout
                 )
             except httpx.TransportError as exc:
-                if last:
-                    raise CreditApiError(
-                        f"cannot reach the Credit API at {self.base_url}: {exc}"
-                    ) from None
-            else:
-                if response.status_code == 200:
-                    try:
-                        return response.json()
-                    except ValueError:
-                        raise CreditApiError(f"{path}: the Credit API answered non-JSON") from None
-                if response.status_code < 500 or last:
-                    raise CreditApiError(f"{path}: {_description(response)}")
-            await asyncio.sleep(delay)
-            delay *= 2
-        raise AssertionError("unreachable")
+                raise retry.Transient(retry.transport_fault(self.where, exc, seconds)) from None
+            if response.status_code >= 500:
+                raise retry.Transient(retry.status_fault(self.where, response.status_code))
+            if response.status_code != 200:
+                raise CreditApiError(f"{path}: {_description(response)}")
+            try:
+                return response.json()
+            except ValueError:
+                raise retry.Transient(retry.malformed_fault(self.where)) from None
+
+        try:
+            return await retry.read(attempt)
+        except retry.Transient as exc:
+            raise CreditApiError(f"{exc.what}; {retry.READ_ADVICE}") from None
 
     async def prices(self) -> list[TokenPrice]:
         data = await self._request("GET", "/estimation/prices", params={"blockchain": BLOCKCHAIN})

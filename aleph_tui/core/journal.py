@@ -19,7 +19,8 @@ from aleph_tui.core import paths
 
 OperationKind = Literal["buy", "transfer"]
 # "signed": built and signed, not yet known to the network; "submitted": sent, outcome
-# unknown; the two final states close the operation.
+# unknown; the two final states close the operation. ``details["waiting"]`` says what an
+# open operation waits for, once a deadline left it open.
 Status = Literal["signed", "submitted", "confirmed", "completed", "failed"]
 FINAL: frozenset[str] = frozenset({"completed", "failed"})
 
@@ -77,3 +78,24 @@ class Journal:
             for op in self.operations()
             if op.is_open and (network is None or op.network == network)
         ]
+
+
+def describe(op: Operation) -> str:
+    """One plain line on where an operation stands, for the pending list and notices."""
+    details = op.details
+    if op.kind == "buy":
+        what = f"buy with {details.get('amount')} {details.get('token')}"
+        ref = f"tx {details.get('tx_hash')}"
+        done = f"credits arrived: {details.get('credits_received')} credits"
+    else:
+        what = f"transfer of {details.get('amount')} credits to {details.get('recipient')}"
+        ref = f"message {details.get('item_hash')}"
+        done = "processed: the credits moved"
+    if op.status == "completed":
+        outcome = done
+    elif op.status == "failed":
+        outcome = f"failed: {op.error or 'no reason recorded'}"
+    else:
+        waiting = details.get("waiting") or details.get("node")
+        outcome = f"still open ({op.status})" + (f": {waiting}" if waiting else "")
+    return f"{what} ({ref}): {outcome}"

@@ -264,8 +264,8 @@ class CreditService:
     ) -> TransferResult:
         return await self.transfers().execute(quote, signer, dry_run=dry_run)
 
-    async def resume_transfers(self) -> list[Operation]:
-        return await self.transfers().resume()
+    async def resume_transfers(self, *, follow: bool = False) -> list[Operation]:
+        return await self.transfers().resume(follow=follow)
 
     # --- buying -----------------------------------------------------------------------
 
@@ -313,6 +313,20 @@ class CreditService:
     ) -> list[buying.BuyResult]:
         """Follow every journaled buy of this network that was left in flight."""
         return await self._buyer().resume_open(progress)
+
+    def open_operations(self) -> list[Operation]:
+        """This network's journaled buys and transfers not yet settled, oldest first."""
+        return self.journal.open_operations(self.network.name)
+
+    async def follow_open_operations(
+        self, progress: buying.ProgressCallback | None = None
+    ) -> list[Operation]:
+        """Follow every open operation of this network to its end (or its deadline):
+        buys to their credits, transfers to the node's verdict. Their latest states."""
+        ids = [op.id for op in self.open_operations()]
+        await asyncio.gather(self.resume_buys(progress), self.resume_transfers(follow=True))
+        latest = {op.id: op for op in self.journal.operations()}
+        return [latest[i] for i in ids if i in latest]
 
     async def _close_buying(self) -> None:
         gateways, self._chain_gateways = self._chain_gateways or {}, None

@@ -3,9 +3,12 @@
 A transfer is an ``aleph_credit_transfer`` POST on the credit channel, expiration in
 milliseconds, checksummed addresses. The quote knows, before anything is signed, whether
 the sender can afford it ("Required X, available Y"). A real transfer is journaled as
-"signed", then "submitted" before the POST (which is never retried: only the message's
-status can tell whether an unanswered POST arrived), then "completed" or "failed".
-``resume`` settles whatever a crash or a 202 left "submitted".
+"signed", then "submitted" before the POST, then "completed" or "failed". The POST is
+never retried blindly: when its answer is lost, the node is asked for the message by
+item hash, and the very same signed message (same item hash, so the node cannot apply
+it twice) is posted again only when the node does not know it. The journal keeps the
+signed message (public: sender, content, signature; no key) so that ``resume`` can do
+the same after a crash, and settles whatever a crash or a 202 left "submitted".
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from aleph_tui.core import validation
+from aleph_tui.core import retry, validation
 from aleph_tui.core.api_client import (
     AlephApi,
     ApiError,
@@ -35,7 +38,7 @@ from aleph_tui.core.messages import (
     build_signed_post,
     credit_transfer_content,
 )
-from aleph_tui.core.models import MessageStatus, credits_to_usd
+from aleph_tui.core.models import MessageStatus, PostResult, credits_to_usd
 
 Resolver = Callable[[str], str]
 TransferStatus = Literal["dry-run", "processed", "pending", "rejected"]
@@ -127,14 +130,14 @@ class Transfer:
         network: str,
         *,
         resolver: Resolver | None = None,
-        follow_timeout: float = 60.0,
+        follow_timeout: float | None = None,
         poll_interval: float = 0.25,
     ) -> None:
         self.api = api
         self.journal = journal
         self.network = network
         self.resolver = resolver
-        self.follow_timeout = follow_timeout
+        self.follow_timeout = retry.follow_timeout() if follow_timeout is None else follow_timeout
         self.poll_interval = poll_interval
 
     # --- before signing ---------------------------------------------------------------
@@ -235,26 +238,33 @@ class Transfer:
                     "expiration_ms": q.expiration_ms,
                     "channel": q.channel,
                     "network": self.network,
+                    "message": signed.message,
                 },
             )
         )
         operation = self.journal.record(operation, status="submitted")
         try:
-            posted = await self.api.post_message(signed.message, sync=True)
+            posted = await self._post_once(signed.message)
         except MessageNotSent as exc:
             self.journal.record(operation, status="failed", error=str(exc))
             raise
         except InvalidMessage as exc:
             self.journal.record(operation, status="failed", error=str(exc))
             return TransferResult(q, signed.item_hash, "rejected", None, str(exc), operation.id)
-        except ApiError as exc:  # OutcomeUnknown, or an answer we cannot read
-            status = await self._status_or_none(signed.item_hash)
-            if status is None or status.status == "pending":
-                raise OutcomeUnknown(
-                    f"{exc}; transfer {signed.item_hash} stays in the journal until "
-                    "the node confirms or denies it"
-                ) from None
-            return self._settle(operation, q, status)
+        except OutcomeUnknown as exc:
+            raise OutcomeUnknown(
+                f"{exc}; transfer {signed.item_hash} may have reached the node: it stays in "
+                "the journal and is followed until the node confirms or denies it "
+                "(`aleph-tui pending`, or the dashboard's next start)"
+            ) from None
+        except ApiError as exc:  # an answer that is not a message status: refused
+            self.journal.record(operation, status="failed", error=str(exc))
+            raise
+        if isinstance(posted, MessageStatus):
+            if posted.status == "pending":
+                operation = self._node_pending(operation)
+                return await self._follow_pending(operation, q, signed.item_hash)
+            return self._settle(operation, q, posted)
 
         if posted.status == "processed":
             self.journal.record(operation, status="completed")
@@ -264,10 +274,39 @@ class Transfer:
             if status is None or status.status != "rejected":
                 status = MessageStatus(signed.item_hash, "rejected", None)
             return self._settle(operation, q, status)
-        followed = await self.follow(signed.item_hash)
+        return await self._follow_pending(self._node_pending(operation), q, signed.item_hash)
+
+    async def _follow_pending(
+        self, operation: Operation, quote: TransferQuote, item_hash: str
+    ) -> TransferResult:
+        followed = await self.follow(item_hash)
         if followed is None or followed.status == "pending":
-            return TransferResult(q, signed.item_hash, "pending", operation_id=operation.id)
-        return self._settle(operation, q, followed)
+            return TransferResult(quote, item_hash, "pending", operation_id=operation.id)
+        return self._settle(operation, quote, followed)
+
+    def _node_pending(self, operation: Operation) -> Operation:
+        """The node has the message queued: journaled, so a crash now loses nothing."""
+        return self.journal.record(operation, details=operation.details | {"node": "pending"})
+
+    async def _post_once(self, message: dict[str, Any]) -> PostResult | MessageStatus:
+        """Post, and if the answer is lost, settle it by item hash: the node's status when
+        it knows the message, else the same message posted once more. OutcomeUnknown
+        when neither tells."""
+        item_hash = str(message["item_hash"])
+        try:
+            return await self.api.post_message(message, sync=True)
+        except OutcomeUnknown as exc:
+            first = exc
+        try:
+            known = await self.api.message_status(item_hash)
+        except ApiError:
+            raise first from None
+        if known is not None:
+            return known
+        try:
+            return await self.api.post_message(message, sync=True)
+        except MessageNotSent:
+            raise first from None  # the first POST may still have arrived
 
     async def follow(self, item_hash: str, within_s: float | None = None) -> MessageStatus | None:
         """Poll the message's status until it leaves "pending" or the deadline passes."""
@@ -282,24 +321,45 @@ class Transfer:
 
     # --- after a crash or a 202 -------------------------------------------------------
 
-    async def resume(self, *, grace_s: float = RESUME_GRACE_S) -> list[Operation]:
+    async def resume(
+        self, *, grace_s: float = RESUME_GRACE_S, follow: bool = False
+    ) -> list[Operation]:
         """Settle this network's open transfers from the node's word on their messages.
 
-        Processed → completed; rejected → failed with the reason; pending → left open.
+        Processed → completed; rejected → failed with the reason; pending → left open
+        (with ``follow``, polled until it settles or ``follow_timeout`` passes).
         A message the node does not know failed if it was never submitted, or was
         submitted more than ``grace_s`` ago. Returns each operation's latest state.
         """
         operations = [
             op for op in self.journal.open_operations(self.network) if op.kind == "transfer"
         ]
-        return list(await asyncio.gather(*(self._resume_one(op, grace_s) for op in operations)))
+        return list(
+            await asyncio.gather(*(self._resume_one(op, grace_s, follow) for op in operations))
+        )
 
-    async def _resume_one(self, operation: Operation, grace_s: float) -> Operation:
+    async def _resume_one(self, operation: Operation, grace_s: float, follow: bool) -> Operation:
         item_hash = str(operation.details.get("item_hash", ""))
         try:
             status = await self.api.message_status(item_hash)
         except ApiError:
             return operation  # the node is unreachable: try again later
+        message = operation.details.get("message")
+        if status is None and operation.status == "submitted" and isinstance(message, dict):
+            # Unknown to the node: the same signed message again (same item hash).
+            try:
+                posted = await self._post_once(message)
+            except InvalidMessage as exc:
+                return self.journal.record(operation, status="failed", error=str(exc))
+            except ApiError:
+                return operation
+            status = (
+                posted
+                if isinstance(posted, MessageStatus)
+                else await self._status_or_none(item_hash)
+            )
+        if follow and status is not None and status.status == "pending":
+            status = await self.follow(item_hash) or status
         if status is None:
             never_sent = operation.status == "signed"
             if never_sent or time.time() - operation.updated_at > grace_s:

@@ -1,0 +1,54 @@
+"""Open operations on start: the journal's buys and transfers that a crash, a missing
+receipt or a node answering 202 left open on the active network are announced, then
+followed to their end by one named worker, and each outcome is notified (credits
+arrived, processed, or failed with the reason; what is still open stays journaled)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.notifications import SeverityLevel
+
+from aleph_tui.core.journal import Operation, describe
+
+if TYPE_CHECKING:
+    from aleph_tui.ui.app import AlephApp
+
+WORKER = "pending-operations"
+TITLE = "Open operations"
+
+
+def follow_pending_operations(app: AlephApp) -> None:
+    """Announce this network's open operations and start following them."""
+    try:
+        count = len(app.service.open_operations())
+    except Exception as exc:  # an unreadable journal must not stop the dashboard
+        app.report_failure(TITLE, exc)
+        return
+    if not count:
+        return
+    network = app.service.network.name
+    what = "1 operation" if count == 1 else f"{count} operations"
+    app.notify(
+        f"{what} left open on {network}: following {'it' if count == 1 else 'them'}…",
+        title=TITLE,
+        timeout=10,
+        markup=False,
+    )
+    app.run_worker(_follow(app), name=WORKER, group=WORKER, exclusive=True, exit_on_error=False)
+
+
+async def _follow(app: AlephApp) -> list[Operation]:
+    try:
+        operations = await app.service.follow_open_operations()
+    except Exception as exc:
+        app.report_failure(TITLE, exc)
+        return []
+    for op in operations:
+        severity: SeverityLevel = "warning"  # still open after its deadline
+        if op.status == "completed":
+            severity = "information"
+        elif op.status == "failed":
+            severity = "error"
+        app.notify(describe(op), title=TITLE, severity=severity, timeout=15, markup=False)
+    return operations
