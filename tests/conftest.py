@@ -50,6 +50,21 @@ def chain_devnet(
 
 
 @pytest.fixture(scope="session")
+def fault_devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningDevnet]:
+    """A devnet of its own for fault injection (tests/faults.py), so that a rule left
+    behind cannot poison the tests on the other devnets. Clear your rules after use."""
+    running = start_devnet(
+        tmp_path_factory.mktemp("devnet-faults"),
+        "--chain",
+        "embedded",
+        "--processing-interval",
+        "1",
+    )
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
 async def api(devnet: RunningDevnet) -> AsyncIterator[AlephApi]:
     """The core API client, on the shared devnet."""
     client = AlephApi(devnet.api_url)
