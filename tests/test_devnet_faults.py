@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 from eth_account import Account
+from eth_utils.crypto import keccak
 
 from aleph_tui.cli import build_parser
 from aleph_tui.devnet.rpc_proxy import REVERT_GAS
@@ -70,6 +71,7 @@ def test_rules_are_added_listed_and_cleared(net: RunningDevnet) -> None:
         "match": "/balance",
         "times": None,
         "delay_ms": 5,
+        "processed": False,
         "remaining": None,
     }
     assert listed[second]["target"] == "all" and listed[second]["remaining"] == 2
@@ -104,7 +106,7 @@ def test_the_fault_flag_takes_the_same_rules() -> None:
     args = build_parser().parse_args(
         ["devnet", "--fault", "latency,target=ccn,delay_ms=100", "--fault", "rpc_down,times=2"]
     )
-    assert [rule.model_dump(exclude_none=True) for rule in args.fault] == [
+    assert [rule.model_dump(exclude_defaults=True) for rule in args.fault] == [
         {"kind": "latency", "target": "ccn", "delay_ms": 100},
         {"kind": "rpc_down", "target": "rpc", "times": 2},
     ]
@@ -174,6 +176,15 @@ def test_drop_closes_the_connection_without_an_answer(
     with pytest.raises(httpx.RemoteProtocolError):
         httpx.get(_balance_url(net, accounts), timeout=10)
     assert httpx.get(_balance_url(net, accounts), timeout=10).status_code == 200
+
+
+def test_a_processed_drop_loses_only_the_answer(net: RunningDevnet, accounts: list[Any]) -> None:
+    faults.inject(net.api_url, "drop", match="/messages", processed=True, times=1)
+    recipient = fresh_key()
+    with pytest.raises(httpx.RemoteProtocolError):
+        post_transfer(net.api_url, seeded(accounts, 0), recipient.address, 700)
+    balance = httpx.get(f"{net.api_url}/api/v0/addresses/{recipient.address}/balance", timeout=10)
+    assert balance.json()["credit_balance"] == 700
 
 
 # --- HTTP faults on the JSON-RPC proxy ---------------------------------------------------
@@ -381,6 +392,25 @@ async def test_nonce_conflict_gets_the_engines_own_rejection(
     refused = await _call(client, url, "eth_sendRawTransaction", raw)
     assert "nonce too low" in refused["error"]["message"].lower()
     assert await _nonce(client, url, account.address, "pending") == used
+
+
+async def test_a_dropped_send_still_reaches_the_chain(
+    chain_net: RunningDevnet, client: httpx.AsyncClient, accounts: list[Any]
+) -> None:
+    url, account = chain_net.rpc_url, accounts[CHAIN_ACCOUNT]
+    faults.inject(
+        chain_net.api_url, "drop", target="rpc", match="eth_sendRawTransaction", processed=True
+    )
+    nonce = await _nonce(client, url, account.address, "pending")
+    raw = await _sign(client, chain_net, account.private_key, nonce, to=account.address)
+    with pytest.raises(httpx.RemoteProtocolError):
+        await client.post(url, json=_rpc_body("eth_sendRawTransaction", raw))
+    faults.clear(chain_net.api_url)
+    tx_hash = "0x" + keccak(hexstr=raw).hex()
+    assert (await _receipt(client, url, tx_hash))["status"] == "0x1"
+    again = await _call(client, url, "eth_sendRawTransaction", raw)
+    assert "error" in again
+    assert await _nonce(client, url, account.address, "latest") == nonce + 1
 
 
 async def test_rpc_down_answers_bad_gateway_until_cleared(

@@ -11,7 +11,10 @@ The HTTP kinds act on whole requests, here for the CCN and credit routes and in
 ``rpc_proxy`` for the chain: ``latency`` waits then answers normally, ``http_500``
 answers as aiohttp does for a handler that crashed, ``timeout`` holds the request
 ``delay_ms`` (60 s by default) then closes the connection, ``malformed_json`` answers 200
-with the real body cut in half, ``drop`` closes the connection without answering. The
+with the real body cut in half, ``drop`` closes the connection without answering. By
+default ``drop`` and ``timeout`` stop the request before it takes effect; with
+``"processed": true`` it takes effect (a message is processed, a transaction sent) and
+only the answer is lost, which is what makes a blind retry submit twice. The
 chain kinds are ``rpc_proxy``'s, ``accept_202`` is ``ccn_api``'s. A rule uses one of its
 ``times`` each time it acts on a request; when none are left it is removed.
 """
@@ -73,6 +76,8 @@ class FaultRule(BaseModel):
     match: str | None = Field(default=None, min_length=1)
     times: int | None = Field(default=None, ge=1)
     delay_ms: int | None = Field(default=None, ge=0, le=MAX_DELAY_MS)
+    # drop/timeout: let the request take effect first, and lose only the answer.
+    processed: bool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> FaultRule:
@@ -90,6 +95,8 @@ class FaultRule(BaseModel):
             raise ValueError("delay_ms: latency needs a delay in milliseconds")
         if self.delay_ms is not None and self.kind not in ("latency", "timeout"):
             raise ValueError(f"delay_ms: only latency and timeout take a delay, not {self.kind}")
+        if self.processed and self.kind not in ("drop", "timeout"):
+            raise ValueError(f"processed: only drop and timeout take it, not {self.kind}")
         if self.kind == "timeout" and self.delay_ms is None:
             self.delay_ms = DEFAULT_TIMEOUT_MS
         return self
@@ -288,10 +295,12 @@ async def apply_http_faults(
     log.info("fault %s on %s %s", active.kind, request.method, request.path)
     if active.kind == "http_500":
         return web.Response(status=500, text=INTERNAL_ERROR_TEXT, content_type="text/html")
-    if active.kind == "drop":
-        return drop_connection(request)
-    if active.kind == "timeout":
-        await faults.hold(active.delay_s)
+    if active.kind in ("drop", "timeout"):
+        if active.rule.processed:
+            with contextlib.suppress(web.HTTPException):
+                await answer()
+        if active.kind == "timeout":
+            await faults.hold(active.delay_s)
         return drop_connection(request)
     # malformed_json: the real answer's body, cut, as a 200.
     try:
