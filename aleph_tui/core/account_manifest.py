@@ -61,6 +61,8 @@ class Manifest:
                         raise ManifestError(f"{self.path}: {key}[{index}] has no string '{field}'")
 
     def save(self) -> None:
+        # A new aleph config directory is the owner's only (it holds keystores/ too).
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         atomic_write(self.path, tomlkit.dumps(self.doc))
 
     # --- reading ----------------------------------------------------------------------
