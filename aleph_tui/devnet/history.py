@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import json
 import sqlite3
+from collections import OrderedDict
 from typing import Any
 
 from aleph_tui.devnet.schemas import (
@@ -16,6 +17,10 @@ from aleph_tui.devnet.schemas import (
 )
 
 CURSOR_MAX_PAGINATION = 200
+# Past this offset a page is read from the other end when that end is nearer: SQLite walks
+# every skipped row of an OFFSET, so the last page of 100k rows would walk all of them.
+REVERSE_AFTER = 2000
+_AGGREGATE_CACHE_SIZE = 256
 
 _NULLABLE_SORT_COLUMNS = frozenset(
     {
@@ -83,15 +88,40 @@ def filter_clause(address: str, f: CreditHistoryFilterParams) -> tuple[str, list
     return " AND ".join(where), args
 
 
-def _order_by(sort_by: SortByCreditHistory, order: SortOrder) -> str:
-    direction = "DESC" if order == SortOrder.DESCENDING else "ASC"
-    nulls = " NULLS LAST" if sort_by in _NULLABLE_SORT_COLUMNS else ""
+def _order_by(sort_by: SortByCreditHistory, order: SortOrder, *, reverse: bool = False) -> str:
+    """The order of a page; ``reverse`` reads it backwards (NULLs then come first)."""
+    descending = (order == SortOrder.DESCENDING) != reverse
+    direction = "DESC" if descending else "ASC"
+    nulls = ""
+    if sort_by in _NULLABLE_SORT_COLUMNS:
+        nulls = " NULLS FIRST" if reverse else " NULLS LAST"
     return f"{sort_by.value} {direction}{nulls}, credit_ref {direction}, credit_index {direction}"
+
+
+# Counts and sums, keyed by the query and the connection's total_changes: any write on
+# the connection (the devnet has one) changes that number, so a stale entry is never hit.
+# Paging through a long history then counts its rows once instead of once per page.
+_aggregates: OrderedDict[tuple[int, int, str, tuple[Any, ...]], tuple[sqlite3.Connection, Any]]
+_aggregates = OrderedDict()
+
+
+def _aggregate(db: sqlite3.Connection, sql: str, args: list[Any]) -> Any:
+    key = (id(db), db.total_changes, sql, tuple(args))
+    cached = _aggregates.get(key)
+    if cached is not None and cached[0] is db:
+        _aggregates.move_to_end(key)
+        return cached[1]
+    row = tuple(db.execute(sql, args).fetchone())
+    _aggregates[key] = (db, row)
+    if len(_aggregates) > _AGGREGATE_CACHE_SIZE:
+        _aggregates.popitem(last=False)
+    return row
 
 
 def count(db: sqlite3.Connection, address: str, f: CreditHistoryFilterParams) -> int:
     where, args = filter_clause(address, f)
-    return int(db.execute(f"SELECT COUNT(*) FROM credit_history WHERE {where}", args).fetchone()[0])
+    row = _aggregate(db, f"SELECT COUNT(*) FROM credit_history WHERE {where}", args)
+    return int(row[0])
 
 
 def page(
@@ -104,11 +134,23 @@ def page(
     pagination: int,
 ) -> list[sqlite3.Row]:
     where, args = filter_clause(address, f)
-    sql = f"SELECT * FROM credit_history WHERE {where} ORDER BY {_order_by(sort_by, order)}"
-    if pagination > 0:
-        sql += " LIMIT ? OFFSET ?"
-        args += [pagination, (page_number - 1) * pagination]
-    return db.execute(sql, args).fetchall()
+    sql = f"SELECT * FROM credit_history WHERE {where} ORDER BY "
+    if pagination <= 0:
+        return db.execute(sql + _order_by(sort_by, order), args).fetchall()
+    offset = (page_number - 1) * pagination
+    if offset > REVERSE_AFTER:
+        total = count(db, address, f)
+        remaining = total - offset
+        if remaining <= 0:
+            return []
+        if remaining < offset:
+            limit = min(pagination, remaining)
+            reverse_sql = sql + _order_by(sort_by, order, reverse=True) + " LIMIT ? OFFSET ?"
+            rows = db.execute(reverse_sql, [*args, limit, remaining - limit]).fetchall()
+            rows.reverse()
+            return rows
+    sql += _order_by(sort_by, order) + " LIMIT ? OFFSET ?"
+    return db.execute(sql, [*args, pagination, offset]).fetchall()
 
 
 def after_cursor(
@@ -130,6 +172,11 @@ def after_cursor(
         if value is None and sort_by in _NULLABLE_SORT_COLUMNS:
             where += f" AND ({column} IS NULL AND {tiebreak})"
             args += [ref, ref, index]
+        elif sort_by not in _NULLABLE_SORT_COLUMNS:
+            # A row value comparison is the same test, but one SQLite seeks to in the
+            # (address, time, ref, index) index; the OR form scanned every earlier row.
+            where += f" AND ({column}, credit_ref, credit_index) {cmp} (?, ?, ?)"
+            args += [value, ref, index]
         else:
             where += f" AND ({column} {cmp} ? OR ({column} = ? AND {tiebreak}) OR {column} IS NULL)"
             args += [value, value, ref, ref, index]
@@ -143,13 +190,14 @@ def summary(
     db: sqlite3.Connection, address: str, f: CreditHistoryFilterParams
 ) -> tuple[int, int, int, int]:
     where, args = filter_clause(address, f)
-    row = db.execute(
+    row = _aggregate(
+        db,
         "SELECT COUNT(*), COALESCE(SUM(amount), 0), "
         "COALESCE(SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END), 0), "
         "COALESCE(SUM(CASE WHEN amount < 0 THEN amount ELSE 0 END), 0) "
         f"FROM credit_history WHERE {where}",
         args,
-    ).fetchone()
+    )
     return int(row[0]), int(row[1]), int(row[2]), int(row[3])
 
 

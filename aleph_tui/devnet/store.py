@@ -53,8 +53,10 @@ CREATE TABLE IF NOT EXISTS credit_history (
     expense_size_mib TEXT,
     PRIMARY KEY (credit_ref, credit_index)
 );
-CREATE INDEX IF NOT EXISTS credit_history_address_time
-    ON credit_history (address, message_timestamp);
+-- The full default order (time, then the credit_ref/credit_index tie-break), so a page
+-- deep into a long history walks the index instead of sorting every row of the address.
+CREATE INDEX IF NOT EXISTS credit_history_address_order
+    ON credit_history (address, message_timestamp, credit_ref, credit_index);
 CREATE TABLE IF NOT EXISTS credit_lots (
     address TEXT NOT NULL,
     credit_ref TEXT NOT NULL,
