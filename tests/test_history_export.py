@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from aleph_tui.core import validation
+from aleph_tui.core import history_export, validation
 from aleph_tui.core.history_export import (
     COLUMNS,
     EXPORT_PAGE_SIZE,
@@ -70,8 +70,13 @@ def address(devnet: RunningDevnet) -> str:
 
 
 async def test_csv_has_exactly_the_filtered_rows_oldest_first(
-    service: CreditService, address: str, devnet: RunningDevnet, tmp_path: Path
+    service: CreditService,
+    address: str,
+    devnet: RunningDevnet,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(history_export, "EXPORT_PAGE_SIZE", 200)  # several pages
     filters = HistoryFilters(direction="outgoing", payment_method="credit_expense")
     progress: list[tuple[int, int]] = []
     path = tmp_path / "out.csv"
@@ -81,7 +86,7 @@ async def test_csv_has_exactly_the_filtered_rows_oldest_first(
     expected = await api_rows(
         devnet.api_url, address, {"direction": "outgoing", "payment_method": "credit_expense"}
     )
-    assert len(expected) > EXPORT_PAGE_SIZE  # several pages
+    assert len(expected) > history_export.EXPORT_PAGE_SIZE  # several pages
     assert csv_identities(path) == [identity(r) for r in expected]
     assert (result.rows, result.total, result.complete) == (len(expected), len(expected), True)
     assert progress[-1] == (len(expected), len(expected))
@@ -259,12 +264,13 @@ async def test_a_thousand_rows_stream_in_bounded_pages(
         return await bulk_service.history_page(address, page=number, page_size=size, sort_order=1)
 
     path = tmp_path / "bulk.csv"
-    result = await export_history(fetch, path, "csv", address=address)
+    result = await export_history(fetch, path, "csv", address=address, page_size=250)
     expected = await api_rows(bulk_devnet.api_url, address)
     assert len(expected) == result.rows == 1000
     assert csv_identities(path) == [identity(r) for r in expected]
-    # Memory is flat: never more than one page of EXPORT_PAGE_SIZE rows at a time.
-    assert sizes == [EXPORT_PAGE_SIZE] * (1000 // EXPORT_PAGE_SIZE)
+    # Memory is flat: pages of a bounded size, the next one fetched while one is written.
+    assert sizes == [250] * 4
+    assert EXPORT_PAGE_SIZE <= 1000
 
     json_path = tmp_path / "bulk.json"
     await bulk_service.export_history(address, json_path, "json")
