@@ -21,6 +21,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
+from aleph_tui.core.models import BalanceOverview
 from aleph_tui.ui import low_balance
 from aleph_tui.ui.view import View
 from aleph_tui.ui.widgets import amount_text as fmt
@@ -34,7 +35,7 @@ from aleph_tui.ui.widgets.credit_lots_table import CreditLotsTable, expiring_soo
 if TYPE_CHECKING:
     from aleph_tui.core.accounts import Account
     from aleph_tui.core.chain import WalletBalances
-    from aleph_tui.core.models import Balance, BalanceOverview
+    from aleph_tui.core.models import Balance, BalanceSlot
 
 
 def one_line(exc: BaseException) -> str:
@@ -167,8 +168,24 @@ class BalanceView(View):
 
     @work(name="balance-overview", group="balance-overview", exclusive=True, exit_on_error=False)
     async def _fetch_overview(self, addresses: list[str]) -> None:
+        """Every balance at once (bounded by the service), each row filled as its answer
+        arrives; the rest of the view follows once all are in."""
+        active = self.account
+        was_ok = active is not None and active.address not in self._errors
+        errors: dict[str, str] = {}
+        slots: list[BalanceSlot] = []
         try:
-            overview = await self.service.balance_overview(addresses)
+            async for slot in self.service.balance_slots(addresses):
+                slots.append(slot)
+                if slot.balance is not None:
+                    self._known[slot.address] = (slot.balance, self._now())
+                    self._errors.pop(slot.address, None)
+                else:
+                    errors[slot.address] = self._errors[slot.address] = slot.error or "no answer"
+                self.query_one(AccountsBalanceTable).loading = False
+                self._render_row(slot.address)
+                if active is not None and slot.address == active.address:
+                    self._render_detail()
         except Exception as exc:
             self._loading_overview = False
             self.query_one(AccountsBalanceTable).loading = False
@@ -178,17 +195,9 @@ class BalanceView(View):
             return
         self._loading_overview = False
         self.query_one(AccountsBalanceTable).loading = False
-        now = self._now()
-        active = self.account
-        was_ok = active is not None and active.address not in self._errors
-        self._overview = overview
-        self._errors = {}
-        for slot in overview.slots:
-            if slot.balance is not None:
-                self._known[slot.address] = (slot.balance, now)
-            else:
-                self._errors[slot.address] = slot.error or "no answer"
-        self._updated_at = now
+        self._overview = BalanceOverview(tuple(slots))
+        self._errors = errors
+        self._updated_at = self._now()
         self._render_all()
         if active is not None and active.address in self._known:
             credits = self._known[active.address][0].credits
@@ -235,23 +244,33 @@ class BalanceView(View):
         self._render_wallet()
         self._render_updated()
 
-    def _render_table(self) -> None:
+    def _row(self, account: Account) -> AccountBalanceRow:
         active = self.account
-        rows = []
-        for account in self._accounts():
-            balance, status = self._balance_of(account.address)
-            if balance is None and not status:
-                status = "loading…" if self._loading_overview else fmt.UNAVAILABLE
-            rows.append(
-                AccountBalanceRow(
-                    account.name,
-                    account.address,
-                    active is not None and account.address == active.address,
-                    balance,
-                    status,
-                )
-            )
+        balance, status = self._balance_of(account.address)
+        if balance is None and not status:
+            status = "loading…" if self._loading_overview else fmt.UNAVAILABLE
+        return AccountBalanceRow(
+            account.name,
+            account.address,
+            active is not None and account.address == active.address,
+            balance,
+            status,
+        )
+
+    def _render_table(self) -> None:
+        rows = [self._row(account) for account in self._accounts()]
         self.query_one(AccountsBalanceTable).show(rows, hide=self.balances_hidden)
+
+    def _render_row(self, address: str) -> None:
+        """One account's row, in place (while a refresh brings balances one by one)."""
+        table = self.query_one(AccountsBalanceTable)
+        for account in self._accounts():
+            if account.address == address:
+                if address in table.rows:
+                    table.show_row(self._row(account), hide=self.balances_hidden)
+                else:
+                    self._render_table()
+                return
 
     def _render_detail(self) -> None:
         hide = self.balances_hidden

@@ -11,6 +11,8 @@ from aleph_tui.core.models import Balance
 from aleph_tui.ui.widgets import amount_text as fmt
 
 ACTIVE_MARKER = "▶"
+COLUMN_KEYS = ("active", "name", "address", "aleph", "credits", "usd", "status")
+COLUMN_LABELS = ("", "Account", "Address", "ALEPH", "Credits", "USD", "Status")
 
 
 def short_address(address: str) -> str:
@@ -35,36 +37,58 @@ class AccountsBalanceTable(DataTable[str | Text]):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self._shown: dict[str, tuple[str | Text, ...]] = {}  # the cells of each row
 
     def on_mount(self) -> None:
-        self.add_column("", key="active", width=1)
-        self.add_column("Account", key="name")
-        self.add_column("Address", key="address")
-        self.add_column("ALEPH", key="aleph")
-        self.add_column("Credits", key="credits")
-        self.add_column("USD", key="usd")
-        self.add_column("Status", key="status")
+        for key, label in zip(COLUMN_KEYS, COLUMN_LABELS, strict=True):
+            self.add_column(label, key=key, width=1 if key == "active" else None)
 
     def show(self, rows: list[AccountBalanceRow], *, hide: bool) -> None:
+        """Show ``rows``. When the accounts are the ones already shown, in the same order,
+        only the cells whose text changed are updated: the cursor, the scroll position and
+        the other rows stay as they are (a refresh of 50 accounts touches each row as its
+        balance arrives). Otherwise the table is rebuilt."""
+        keys = [row.address for row in rows]
+        if keys == [key.value for key in self.rows]:
+            for row in rows:
+                self.show_row(row, hide=hide)
+            return
         cursor = self.cursor_row
         self.clear()
+        self._shown = {}
         for row in rows:
-            balance = row.balance
-            if balance is None:
-                amounts = [fmt.UNAVAILABLE] * 3
-            else:
-                amounts = [
-                    fmt.hidden(fmt.token(balance.aleph), hide),
-                    fmt.hidden(fmt.credits(balance.credits), hide),
-                    fmt.hidden(fmt.usd(balance.credits_usd), hide),
-                ]
-            self.add_row(
-                ACTIVE_MARKER if row.active else "",
-                row.name,
-                short_address(row.address),
-                *(Text(a, justify="right") for a in amounts),
-                row.status,
-                key=row.address,
-            )
+            cells = self._cells(row, hide)
+            self._shown[row.address] = cells
+            self.add_row(*cells, key=row.address)
         if rows:
             self.move_cursor(row=min(cursor, len(rows) - 1))
+
+    def show_row(self, row: AccountBalanceRow, *, hide: bool) -> None:
+        """Update the cells of one account already in the table."""
+        cells = self._cells(row, hide)
+        before = self._shown.get(row.address)
+        if before == cells:
+            return
+        for index, (column, cell) in enumerate(zip(COLUMN_KEYS, cells, strict=True)):
+            if before is None or before[index] != cell:
+                self.update_cell(row.address, column, cell, update_width=True)
+        self._shown[row.address] = cells
+
+    @staticmethod
+    def _cells(row: AccountBalanceRow, hide: bool) -> tuple[str | Text, ...]:
+        balance = row.balance
+        if balance is None:
+            amounts = [fmt.UNAVAILABLE] * 3
+        else:
+            amounts = [
+                fmt.hidden(fmt.token(balance.aleph), hide),
+                fmt.hidden(fmt.credits(balance.credits), hide),
+                fmt.hidden(fmt.usd(balance.credits_usd), hide),
+            ]
+        return (
+            ACTIVE_MARKER if row.active else "",
+            row.name,
+            short_address(row.address),
+            *(Text(a, justify="right") for a in amounts),
+            row.status,
+        )
