@@ -146,6 +146,7 @@ async def test_the_cli_never_prints_logs_or_writes_the_key(
         "import again": ["account", "import", "main", "--private-key", forms.hex, "--json"],
         "import bad": ["account", "import", "bad", "--private-key", forms.hex[:-2] + "zz"],
         "import short": ["account", "import", "bad", "--private-key", forms.hex[:-2], "--json"],
+        "key as an argument": ["account", "import", "other", forms.hex],
         "create encrypted": ["account", "create", "cold", "--encrypted", "--json"],
         "list": ["account", "list"],
         "list --json": ["account", "list", "--json"],
@@ -173,7 +174,7 @@ async def test_the_cli_never_prints_logs_or_writes_the_key(
     outcomes |= by_env
 
     failing = {"import again", "import bad", "import short", "export again", "too much"}
-    failing |= {"bad key", "buy too much"}
+    failing |= {"bad key", "buy too much", "key as an argument"}
     for name, outcome in outcomes.items():
         assert (outcome.returncode != 0) == (name in failing), (name, outcome)
         if name in failing:

@@ -62,6 +62,9 @@ def register(sub: Any) -> None:
         "stdin; a keystore or key file (--from-file); or an aleph-client key (--legacy).",
     )
     cmd.add_argument("name", metavar="NAME")
+    # A key typed after the name must not come back in argparse's "unrecognized
+    # arguments: …" on the terminal: take it here and refuse it without echoing it.
+    cmd.add_argument("stray", nargs="*", help=argparse.SUPPRESS)
     source = cmd.add_mutually_exclusive_group()
     source.add_argument(
         "--private-key",
@@ -206,6 +209,11 @@ def run_create(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    if args.stray:
+        raise UsageError(
+            "aleph-tui account import: unexpected argument after NAME (not shown, as it may be "
+            f"a key); pass the key on stdin, in ${PRIVATE_KEY_ENV} or with --private-key"
+        )
     keystore_file = args.from_file is not None and _is_keystore_file(args.from_file)
 
     async def work(store: AccountStore) -> Account:
