@@ -361,6 +361,30 @@ async def test_revert_lets_a_doomed_transaction_fail_on_chain(
     assert await _nonce(client, url, account.address, "latest") == nonce + 1
 
 
+async def test_revert_makes_a_good_token_transfer_revert_for_real(
+    chain_net: RunningDevnet, client: httpx.AsyncClient, accounts: list[Any]
+) -> None:
+    """As when the tokens were spent by another transaction before this one was mined."""
+    url, account = chain_net.rpc_url, accounts[CHAIN_ACCOUNT]
+    usdc = chain_net.document["usdc_token"]
+    held = await token_balance(client, url, usdc, account.address)
+    data = TRANSFER_SELECTOR + account.address[2:].lower().rjust(64, "0") + f"{1:064x}"
+    call = {"from": account.address, "to": usdc, "data": data}
+    faults.inject(chain_net.api_url, "revert", times=1)
+    assert int(await _result(client, url, "eth_call", call, "latest"), 16) == 1
+    gas = int(await _result(client, url, "eth_estimateGas", call), 16) * 2
+    nonce = await _nonce(client, url, account.address, "pending")
+    raw = await _sign(client, chain_net, account.private_key, nonce, to=usdc, data=data, gas=gas)
+    receipt = await _receipt(client, url, await _result(client, url, "eth_sendRawTransaction", raw))
+    assert receipt["status"] == "0x0" and int(receipt["gasUsed"], 16) < gas
+    before = hex(int(receipt["blockNumber"], 16) - 1)
+    replay = await _call(client, url, "eth_call", call, before)
+    assert "ERC20: insufficient balance" in replay["error"]["message"]
+    assert await token_balance(client, url, usdc, account.address) == held
+    assert faults.rules(chain_net.api_url) == []
+    assert int(await _result(client, url, "eth_call", call, "latest"), 16) == 1
+
+
 async def test_receipt_never_hides_a_mined_transaction(
     chain_net: RunningDevnet, client: httpx.AsyncClient, accounts: list[Any]
 ) -> None:

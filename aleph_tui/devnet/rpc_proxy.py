@@ -10,14 +10,23 @@ chain kinds are made faithful rather than faked:
 - ``rpc_down``: answers ``502 Bad Gateway`` with an HTML body and no JSON-RPC, which is
   what a load balancer in front of a dead node answers (nginx, cloud RPC gateways);
   every request gets it while the rule is active.
-- ``revert``: lets a transaction that would fail reach the chain, where it really
-  reverts. Clients (``core.chain.ChainGateway.build``) simulate with ``eth_call`` and
-  estimate with ``eth_estimateGas`` before signing; while the rule is active, a reverting
-  ``eth_call`` on the current state (no block, ``latest`` or ``pending``) answers ``0x``
-  and a reverting ``eth_estimateGas`` answers ``REVERT_GAS``, so the client signs and
-  sends. The engine mines it and the receipt has status 0; ``eth_call`` at an explicit
-  block (how ``failure_reason`` replays it) is never masked, so the real revert reason
-  comes back. The rule uses one of its ``times`` per ``eth_sendRawTransaction``.
+- ``revert``: the next transaction sent is mined and reverts for real, with its real
+  reason. Two cases:
+  * One that would fail anyway: clients (``core.chain.ChainGateway.build``) simulate
+    with ``eth_call`` and estimate with ``eth_estimateGas`` before signing; while the
+    rule is active, a reverting ``eth_call`` on the current state (no block, ``latest``
+    or ``pending``) answers ``0x`` and a reverting ``eth_estimateGas`` answers
+    ``REVERT_GAS``, so the client signs and sends, and the engine mines the revert.
+  * An ERC-20 ``transfer`` that would succeed (a buy with ALEPH or USDC): the proxy
+    plays "the tokens were spent by another transaction before yours was mined". It
+    sets the sender's token balance to 0 (``anvil_setStorageAt`` then ``evm_mine``, a
+    block of its own), forwards the transaction, which the token contract reverts
+    with "ERC20: insufficient balance", then puts the balance back the same way. This
+    needs the devnet's TestToken layout (checked against ``balanceOf`` first); any
+    other transaction that would succeed is forwarded unchanged.
+  ``eth_call`` at an explicit block (how ``failure_reason`` replays a mined
+  transaction on the state before it) is never masked, so the real reason comes back.
+  The rule uses one of its ``times`` per ``eth_sendRawTransaction``.
 - ``receipt_never``: the transaction is mined for real, but ``eth_getTransactionReceipt``
   answers ``null`` while the rule is active (each such answer uses one of its
   ``times``); ``eth_getTransactionByHash`` still shows it, and clearing the rule makes the
@@ -47,6 +56,11 @@ PATH = "/rpc"
 # revert (a token transfer or a payment uses well under 100k).
 REVERT_GAS = 500_000
 CURRENT_BLOCKS = (None, "latest", "pending")
+TRANSFER_SELECTOR = bytes.fromhex("a9059cbb")  # transfer(address,uint256)
+TRANSFER_CALL_BYTES = 4 + 32 + 32
+BALANCE_OF = "0x70a08231"  # balanceOf(address)
+# TestToken's storage: name, symbol, totalSupply, then the balanceOf mapping.
+BALANCES_SLOT = 3
 EXECUTION_REVERTED = 3
 # A held engine call (a slow block) is the engine's business; only a dead engine times out.
 ENGINE_TIMEOUT = ClientTimeout(total=120)
@@ -135,6 +149,12 @@ class RpcProxy:
             return {"jsonrpc": "2.0", "id": call.get("id"), "result": None}
         if method == "eth_sendRawTransaction" and (active := rule("revert")):
             faults.use(active)
+            spent = await self._spend_tokens(params[0] if params else None)
+            answer = await self._engine(call)
+            if spent is not None:
+                token, slot, balance = spent
+                await self._set_storage(token, slot, balance)
+            return answer
         answer = await self._engine(call)
         if (
             method == "eth_getTransactionCount"
@@ -156,6 +176,73 @@ class RpcProxy:
             log.info("fault revert: %s answers %s instead of a revert", method, masked)
             return {"jsonrpc": answer.get("jsonrpc", "2.0"), "id": call.get("id"), "result": masked}
         return answer
+
+    async def _result(self, method: str, *params: Any) -> Any:
+        answer = await self._engine(_request(method, *params))
+        if "error" in answer:
+            raise ValueError(f"{method}: {answer['error']}")
+        return answer["result"]
+
+    async def _spend_tokens(self, raw: Any) -> tuple[str, int, int] | None:
+        """Set the sender's balance of the token ``raw`` transfers to 0, in a block of its
+        own, when that transfer would succeed; returns (token, slot, balance) to restore."""
+        transfer = _token_transfer(raw)
+        if transfer is None:
+            return None
+        sender, token, data = transfer
+        would_fail = await self._engine(
+            _request("eth_call", {"from": sender, "to": token, "data": data}, "latest")
+        )
+        if "error" in would_fail:
+            return None
+        slot = _balance_slot(sender)
+        stored = int(await self._result("eth_getStorageAt", token, hex(slot), "latest"), 16)
+        call = {"to": token, "data": BALANCE_OF + sender[2:].lower().rjust(64, "0")}
+        balance = int(await self._result("eth_call", call, "latest"), 16)
+        if stored == 0 or stored != balance:
+            log.warning("fault revert: %s is not laid out as the devnet token", token)
+            return None
+        log.info("fault revert: %s's %s balance spent before its transfer", sender, token)
+        await self._set_storage(token, slot, 0)
+        return token, slot, stored
+
+    async def _set_storage(self, token: str, slot: int, value: int) -> None:
+        word = "0x" + value.to_bytes(32, "big").hex()
+        await self._result("anvil_setStorageAt", token, hex(slot), word)
+        await self._result("evm_mine")
+
+
+def _request(method: str, *params: Any) -> dict[str, Any]:
+    return {"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}
+
+
+def _token_transfer(raw: Any) -> tuple[str, str, str] | None:
+    """(sender, token, calldata) of a signed typed ERC-20 ``transfer``, else None."""
+    from eth_account import Account
+    from eth_account.typed_transactions.typed_transaction import TypedTransaction
+    from eth_utils.address import to_checksum_address
+    from hexbytes import HexBytes
+
+    if not isinstance(raw, str):
+        return None
+    try:
+        signed = HexBytes(raw)
+        sender = str(Account.recover_transaction(signed))
+        fields = TypedTransaction.from_bytes(signed).as_dict()
+    except (ValueError, TypeError):
+        return None  # not a typed transaction (legacy), or not decodable: left alone
+    to, data = fields.get("to"), bytes(fields.get("data") or b"")
+    if not to or len(data) != TRANSFER_CALL_BYTES or data[:4] != TRANSFER_SELECTOR:
+        return None
+    return sender, to_checksum_address(bytes(to)), "0x" + data.hex()
+
+
+def _balance_slot(owner: str) -> int:
+    """The storage slot of ``balanceOf[owner]`` in TestToken (mapping at slot 3)."""
+    from eth_utils.crypto import keccak
+
+    key = bytes.fromhex(owner[2:].rjust(64, "0")) + BALANCES_SLOT.to_bytes(32, "big")
+    return int.from_bytes(keccak(key), "big")
 
 
 def _calls(body: bytes) -> list[dict[str, Any]] | None:

@@ -212,6 +212,18 @@ class DevChain:
         self.chain.header = self.chain.header.copy(state_root=state.state_root)
         self._mine("set_balance", account + balance_wei.to_bytes(32, "big"))
 
+    def set_storage(
+        self, account: bytes, slot: int, value: int, *, timestamp: int | None = None
+    ) -> None:
+        """Set one storage slot (anvil_setStorageAt); mines a block to make it visible."""
+        self._prepare_pending_block(timestamp)
+        state = self.chain.get_vm().state
+        state.set_storage(Address(account), slot, value)
+        state.persist()
+        self.chain.header = self.chain.header.copy(state_root=state.state_root)
+        payload = account + slot.to_bytes(32, "big") + value.to_bytes(32, "big")
+        self._mine("set_storage", payload)
+
     def mine(self, *, timestamp: int | None = None) -> None:
         """Mine one empty block (evm_mine)."""
         self._prepare_pending_block(timestamp)
@@ -303,6 +315,14 @@ class DevChain:
         elif entry.kind == "set_balance":
             account, balance = entry.payload[:20], int.from_bytes(entry.payload[20:], "big")
             self.set_balance(account, balance, timestamp=entry.timestamp)
+        elif entry.kind == "set_storage":
+            account, slot, value = entry.payload[:20], entry.payload[20:52], entry.payload[52:]
+            self.set_storage(
+                account,
+                int.from_bytes(slot, "big"),
+                int.from_bytes(value, "big"),
+                timestamp=entry.timestamp,
+            )
         elif entry.kind == "mine":
             self.mine(timestamp=entry.timestamp)
         else:

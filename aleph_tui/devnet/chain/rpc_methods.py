@@ -361,6 +361,14 @@ def _set_next_block_timestamp(chain: DevChain, params: Any) -> None:
     chain.set_next_block_timestamp(parse.quantity(timestamp, "timestamp"))
 
 
+@rpc_method("anvil_setStorageAt", "hardhat_setStorageAt")
+def _set_storage_at(chain: DevChain, params: Any) -> bool:
+    account, slot, value = parse.positional(params, 3)
+    word = int.from_bytes(parse.hash32(value, "value"), "big")
+    chain.set_storage(parse.address(account), parse.quantity(slot, "slot"), word)
+    return True
+
+
 @rpc_method("anvil_setBalance", "hardhat_setBalance")
 def _set_balance(chain: DevChain, params: Any) -> None:
     account, balance = parse.positional(params, 2)
