@@ -31,6 +31,16 @@ TRANSFER_SELECTOR = "0xa9059cbb"
 GWEI = 10**9
 
 
+# One client for the whole module: a new httpx client costs ~80 ms (its TLS context).
+HTTP = httpx.Client(timeout=10)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _close_http() -> Iterator[None]:
+    yield
+    HTTP.close()
+
+
 @pytest.fixture
 def net(fault_devnet: RunningDevnet) -> Iterator[RunningDevnet]:
     yield fault_devnet
@@ -77,7 +87,7 @@ def test_rules_are_added_listed_and_cleared(net: RunningDevnet) -> None:
     assert listed[second]["target"] == "all" and listed[second]["remaining"] == 2
     faults.remove(net.api_url, first)
     assert [rule["id"] for rule in faults.rules(net.api_url)] == [second]
-    missing = httpx.delete(f"{net.api_url}{faults.ADMIN_PATH}/{first}", timeout=10)
+    missing = HTTP.delete(f"{net.api_url}{faults.ADMIN_PATH}/{first}", timeout=10)
     assert missing.status_code == 404 and str(first) in missing.json()["error"]
     faults.clear(net.api_url)
     assert faults.rules(net.api_url) == []
@@ -96,7 +106,7 @@ def test_rules_are_added_listed_and_cleared(net: RunningDevnet) -> None:
 def test_a_bad_rule_is_refused_naming_the_field(
     net: RunningDevnet, rule: dict[str, Any], field: str
 ) -> None:
-    response = httpx.post(f"{net.api_url}{faults.ADMIN_PATH}", json=rule, timeout=10)
+    response = HTTP.post(f"{net.api_url}{faults.ADMIN_PATH}", json=rule, timeout=10)
     assert response.status_code == 422
     assert response.json()["error"].startswith(f"{field}: ")
     assert faults.rules(net.api_url) == []
@@ -126,10 +136,10 @@ def test_the_fault_flag_takes_the_same_rules() -> None:
 
 def test_latency_delays_the_answer(net: RunningDevnet, accounts: list[Any]) -> None:
     url = _balance_url(net, accounts)
-    baseline = httpx.get(url, timeout=10)
+    baseline = HTTP.get(url, timeout=10)
     faults.inject(net.api_url, "latency", target="ccn", delay_ms=400, times=1)
     started = time.monotonic()
-    slow = httpx.get(url, timeout=10)
+    slow = HTTP.get(url, timeout=10)
     assert time.monotonic() - started >= 0.4
     assert slow.status_code == 200 and slow.json() == baseline.json()
     assert faults.rules(net.api_url) == []
@@ -138,30 +148,30 @@ def test_latency_delays_the_answer(net: RunningDevnet, accounts: list[Any]) -> N
 def test_http_500_hits_its_target_for_its_times(net: RunningDevnet, accounts: list[Any]) -> None:
     url = _balance_url(net, accounts)
     faults.inject(net.api_url, "http_500", target="ccn", times=2)
-    prices = httpx.get(f"{net.credit_api_url}/estimation/prices", timeout=10)
-    document = httpx.get(f"{net.api_url}/api/v0/devnet", timeout=10)
+    prices = HTTP.get(f"{net.credit_api_url}/estimation/prices", timeout=10)
+    document = HTTP.get(f"{net.api_url}/api/v0/devnet", timeout=10)
     assert prices.status_code == 200 and document.status_code == 200
-    assert [httpx.get(url, timeout=10).status_code for _ in range(3)] == [500, 500, 200]
+    assert [HTTP.get(url, timeout=10).status_code for _ in range(3)] == [500, 500, 200]
 
 
 def test_timeout_holds_the_request_then_closes_it(net: RunningDevnet) -> None:
     faults.inject(net.api_url, "timeout", target="credit", delay_ms=300, times=1)
     started = time.monotonic()
     with pytest.raises(httpx.RemoteProtocolError):
-        httpx.get(f"{net.credit_api_url}/estimation/prices", timeout=10)
+        HTTP.get(f"{net.credit_api_url}/estimation/prices", timeout=10)
     assert time.monotonic() - started >= 0.3
     faults.inject(net.api_url, "timeout", target="credit")
     with pytest.raises(httpx.ReadTimeout):
-        httpx.get(f"{net.credit_api_url}/estimation/prices", timeout=0.5)
+        HTTP.get(f"{net.credit_api_url}/estimation/prices", timeout=0.5)
 
 
 def test_malformed_json_is_a_200_with_half_the_body(
     net: RunningDevnet, accounts: list[Any]
 ) -> None:
     url = _balance_url(net, accounts)
-    whole = httpx.get(url, timeout=10).content
+    whole = HTTP.get(url, timeout=10).content
     faults.inject(net.api_url, "malformed_json", match="/balance", times=1)
-    broken = httpx.get(url, timeout=10)
+    broken = HTTP.get(url, timeout=10)
     assert broken.status_code == 200
     assert broken.headers["content-type"].startswith("application/json")
     assert whole.startswith(broken.content) and len(broken.content) < len(whole)
@@ -174,8 +184,8 @@ def test_drop_closes_the_connection_without_an_answer(
 ) -> None:
     faults.inject(net.api_url, "drop", target="ccn", times=1)
     with pytest.raises(httpx.RemoteProtocolError):
-        httpx.get(_balance_url(net, accounts), timeout=10)
-    assert httpx.get(_balance_url(net, accounts), timeout=10).status_code == 200
+        HTTP.get(_balance_url(net, accounts), timeout=10)
+    assert HTTP.get(_balance_url(net, accounts), timeout=10).status_code == 200
 
 
 def test_a_processed_drop_loses_only_the_answer(net: RunningDevnet, accounts: list[Any]) -> None:
@@ -183,7 +193,7 @@ def test_a_processed_drop_loses_only_the_answer(net: RunningDevnet, accounts: li
     recipient = fresh_key()
     with pytest.raises(httpx.RemoteProtocolError):
         post_transfer(net.api_url, seeded(accounts, 0), recipient.address, 700)
-    balance = httpx.get(f"{net.api_url}/api/v0/addresses/{recipient.address}/balance", timeout=10)
+    balance = HTTP.get(f"{net.api_url}/api/v0/addresses/{recipient.address}/balance", timeout=10)
     assert balance.json()["credit_balance"] == 700
 
 
@@ -192,7 +202,7 @@ def test_a_processed_drop_loses_only_the_answer(net: RunningDevnet, accounts: li
 
 def test_rpc_faults_match_a_method(net: RunningDevnet) -> None:
     def call(method: str) -> httpx.Response:
-        return httpx.post(net.rpc_url, json=_rpc_body(method), timeout=10)
+        return HTTP.post(net.rpc_url, json=_rpc_body(method), timeout=10)
 
     faults.inject(net.api_url, "http_500", target="rpc", match="eth_chainId", times=1)
     assert call("eth_blockNumber").status_code == 200
@@ -203,6 +213,11 @@ def test_rpc_faults_match_a_method(net: RunningDevnet) -> None:
     faults.inject(net.api_url, "drop", target="rpc", times=1)
     with pytest.raises(httpx.RemoteProtocolError):
         call("eth_chainId")
+    faults.inject(net.api_url, "timeout", target="rpc", delay_ms=200, times=1)
+    started = time.monotonic()
+    with pytest.raises(httpx.RemoteProtocolError):
+        call("eth_chainId")
+    assert time.monotonic() - started >= 0.2
     faults.inject(net.api_url, "latency", target="rpc", match="eth_chainId", delay_ms=300)
     started = time.monotonic()
     assert call("eth_blockNumber").status_code == 200
@@ -217,8 +232,8 @@ def test_the_proxy_passes_the_engine_answer_unchanged(net: RunningDevnet) -> Non
     batch = [_rpc_body("eth_chainId"), _rpc_body("eth_nope"), _rpc_body("eth_getBalance")]
     for payload in (batch, _rpc_body("eth_chainId"), "{not json"):
         content = payload if isinstance(payload, str) else json.dumps(payload)
-        direct = httpx.post(engine, content=content, timeout=10)
-        proxied = httpx.post(net.rpc_url, content=content, timeout=10)
+        direct = HTTP.post(engine, content=content, timeout=10)
+        proxied = HTTP.post(net.rpc_url, content=content, timeout=10)
         assert (proxied.status_code, proxied.content) == (direct.status_code, direct.content)
 
 
@@ -249,17 +264,17 @@ def test_accept_202_keeps_messages_pending_until_cleared(
             "message_status": "pending",
         }
         item_hashes.append(_item_hash(response))
-    status = httpx.get(f"{net.api_url}/api/v0/messages/{item_hashes[0]}/status", timeout=10)
+    status = HTTP.get(f"{net.api_url}/api/v0/messages/{item_hashes[0]}/status", timeout=10)
     assert status.json()["status"] == "pending"
     assert [_status(net.api_url, h) for h in item_hashes] == ["pending", "pending"]
-    balance = httpx.get(f"{net.api_url}/api/v0/addresses/{recipient.address}/balance", timeout=10)
+    balance = HTTP.get(f"{net.api_url}/api/v0/addresses/{recipient.address}/balance", timeout=10)
     assert balance.json()["credit_balance"] == 0
     faults.remove(net.api_url, rule)
     wait_until(
         lambda: all(_status(net.api_url, h) == "processed" for h in item_hashes),
         what="the held messages to be processed",
     )
-    balance = httpx.get(f"{net.api_url}/api/v0/addresses/{recipient.address}/balance", timeout=10)
+    balance = HTTP.get(f"{net.api_url}/api/v0/addresses/{recipient.address}/balance", timeout=10)
     assert balance.json()["credit_balance"] == 3_000
 
 
