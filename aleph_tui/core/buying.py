@@ -52,7 +52,6 @@ from aleph_tui.core.chain import (
 )
 from aleph_tui.core.credit_api_client import CreditApi, CreditApiError, CreditEstimate
 from aleph_tui.core.errors import ServiceError
-from aleph_tui.core.formatting import plain_decimal
 from aleph_tui.core.journal import Journal, Operation
 from aleph_tui.core.networks import Network
 from aleph_tui.core.signer import Signer
@@ -77,7 +76,7 @@ class BuyError(ServiceError):
 
 def human(units: int, decimals: int) -> str:
     """Base units as a plain decimal string, without trailing zeros."""
-    return plain_decimal(Decimal(units).scaleb(-decimals))
+    return validation.token_text(units, decimals)
 
 
 @dataclass(frozen=True)
@@ -220,7 +219,7 @@ class Buyer:
         return BuyQuote(
             network=network,
             token=symbol,
-            amount=Decimal(units).scaleb(-decimals),
+            amount=Decimal(validation.token_text(units, decimals)),
             units=units,
             decimals=decimals,
             payer=payer,

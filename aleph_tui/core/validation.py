@@ -161,6 +161,16 @@ def token_amount(text: str, decimals: int, symbol: str, *, field: str = "amount"
     return units
 
 
+def token_text(units: int, decimals: int) -> str:
+    """Base units as the exact human amount, without trailing zeros: the inverse of
+    ``token_amount``. Digit arithmetic: Decimal's context rounds past 28 digits."""
+    whole, fraction = divmod(abs(units), 10**decimals)
+    text = str(whole)
+    if fraction:
+        text += "." + str(fraction).rjust(decimals, "0").rstrip("0")
+    return f"-{text}" if units < 0 else text
+
+
 def credit_amount(text: str | int, *, field: str = "amount") -> int:
     """Credits are whole, strictly positive numbers."""
     value = Decimal(text) if isinstance(text, int) else _decimal(text, field)
@@ -196,6 +206,12 @@ def expiration_ms(moment: dt.datetime) -> int:
     if moment.tzinfo is None:
         raise InvalidInput("expiration", "needs a timezone, e.g. a trailing Z for UTC")
     return (moment - _EPOCH) // dt.timedelta(milliseconds=1)
+
+
+def from_ms(ms: int) -> dt.datetime:
+    """A node's millisecond timestamp as a UTC instant, exactly (the inverse of
+    ``expiration_ms``; no float on the way)."""
+    return _EPOCH + dt.timedelta(milliseconds=ms)
 
 
 # --- history filters, paging and transfer options ---------------------------------------
