@@ -59,11 +59,8 @@ ADMIN_PATH = "/api/v0/devnet/faults"
 CCN_PREFIX = "/api/v0"
 DEVNET_PREFIX = "/api/v0/devnet"
 CREDIT_PREFIX = "/credit/api/v0"
-# aiohttp's own answer when a handler raises.
-INTERNAL_ERROR_TEXT = (
-    "<html><head><title>500 Internal Server Error</title></head><body>"
-    "<h1>500 Internal Server Error</h1>Server got itself in trouble</body></html>"
-)
+# aiohttp's own answer to an API client when a handler raises (pyaleph runs on aiohttp).
+INTERNAL_ERROR_TEXT = "500 Internal Server Error\n\nServer got itself in trouble"
 
 
 class FaultRule(BaseModel):
@@ -294,7 +291,7 @@ async def apply_http_faults(
         return await answer()
     log.info("fault %s on %s %s", active.kind, request.method, request.path)
     if active.kind == "http_500":
-        return web.Response(status=500, text=INTERNAL_ERROR_TEXT, content_type="text/html")
+        return web.Response(status=500, text=INTERNAL_ERROR_TEXT, content_type="text/plain")
     if active.kind in ("drop", "timeout"):
         if active.rule.processed:
             with contextlib.suppress(web.HTTPException):

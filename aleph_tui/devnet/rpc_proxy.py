@@ -47,7 +47,7 @@ from typing import Any
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
-from aleph_tui.devnet.faults import CHAIN_KINDS, FaultStore, apply_http_faults
+from aleph_tui.devnet.faults import CHAIN_KINDS, ActiveRule, FaultStore, apply_http_faults
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +141,7 @@ class RpcProxy:
         params = call.get("params") or []
         faults = self.faults
 
-        def rule(kind: str) -> Any:
+        def rule(kind: str) -> ActiveRule | None:
             return faults.find(frozenset({kind}), "rpc", lambda match: match == method)
 
         if method == "eth_getTransactionReceipt" and (active := rule("receipt_never")):
@@ -149,12 +149,16 @@ class RpcProxy:
             return {"jsonrpc": "2.0", "id": call.get("id"), "result": None}
         if method == "eth_sendRawTransaction" and (active := rule("revert")):
             faults.use(active)
-            spent = await self._spend_tokens(params[0] if params else None)
-            answer = await self._engine(call)
-            if spent is not None:
-                token, slot, balance = spent
-                await self._set_storage(token, slot, balance)
-            return answer
+            spent = None
+            try:
+                spent = await self._spend_tokens(params[0] if params else None)
+            except ValueError as exc:
+                log.warning("fault revert: cannot spend the tokens first: %s", exc)
+            try:
+                return await self._engine(call)
+            finally:
+                if spent is not None:
+                    await self._set_storage(*spent)
         answer = await self._engine(call)
         if (
             method == "eth_getTransactionCount"
