@@ -23,6 +23,7 @@ from aleph_tui.core.key_storage import KEYRING_SERVICE
 from aleph_tui.core.signer import Signer
 from aleph_tui.ui.modals.create_account import CreateAccountModal
 from aleph_tui.ui.modals.import_account import ImportAccountModal
+from aleph_tui.ui.modals.keyring_choice import KeyringChoiceModal
 from tests.credit_helpers import Outcome, run_main
 from tests.devnet_process import RunningDevnet
 from tests.keyring_backend import (
@@ -32,7 +33,16 @@ from tests.keyring_backend import (
     StoreThenFailKeyring,
     WriteFailingKeyring,
 )
-from tests.ui_app import SIZE, build_app, fill, isolated, open_view, type_into, wait_for_workers
+from tests.ui_app import (
+    SIZE,
+    build_app,
+    fill,
+    isolated,
+    open_view,
+    shown,
+    type_into,
+    wait_for_workers,
+)
 
 KEY = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
 ADDRESS = "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23"
@@ -197,21 +207,24 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         yield tmp_path
 
 
-def dialog_error(app: object, form: str) -> str:
-    screen = app.screen  # type: ignore[attr-defined]
-    return str(screen.query_one(f"#{form}-error", Static).render())
-
-
 @pytest.mark.parametrize(
-    ("form", "make"),
+    ("form", "make", "cause"),
     [
-        ("import", lambda: FailingKeyring(KeyringLocked("Failed to unlock the collection!"))),
-        ("create", StoreThenFailKeyring),
+        (
+            "import",
+            lambda: FailingKeyring(KeyringLocked("Failed to unlock the collection!")),
+            "KeyringLocked",
+        ),
+        ("create", StoreThenFailKeyring, "PasswordSetError"),
     ],
     ids=["import, locked", "create, write reply lost"],
 )
 async def test_dialog_offers_a_keystore_or_cancel_and_the_keystore_works(
-    devnet: RunningDevnet, home: Path, form: str, make: Callable[[], KeyringBackend]
+    devnet: RunningDevnet,
+    home: Path,
+    form: str,
+    make: Callable[[], KeyringBackend],
+    cause: str,
 ) -> None:
     app = await build_app(devnet.document, home, accounts=1)
     store = app.service.accounts
@@ -222,7 +235,7 @@ async def test_dialog_offers_a_keystore_or_cancel_and_the_keystore_works(
         keyring.set_keyring(backend)
         manifest_before = store.manifest_path.read_bytes()
 
-        async def attempt() -> None:
+        async def attempt() -> KeyringChoiceModal:
             await pilot.press("i" if form == "import" else "n")
             assert isinstance(app.screen, modal_type)
             await type_into(pilot, f"#{form}-name", "cold")
@@ -230,28 +243,35 @@ async def test_dialog_offers_a_keystore_or_cancel_and_the_keystore_works(
                 await fill(pilot, "#import-key", KEY)
             await pilot.press("enter")
             await wait_for_workers(pilot)
+            choice = app.screen
+            assert isinstance(choice, KeyringChoiceModal)
+            return choice
 
-        # The choice: the dialog stays open, says nothing was saved, and offers the
-        # keystore (ticked, password focused) or Cancel.
-        await attempt()
-        assert isinstance(app.screen, modal_type)
-        error = dialog_error(app, form)
-        assert "nothing was saved" in error and "encrypted keystore" in error
-        assert app.screen.query_one(f"#{form}-encrypted", Checkbox).value
-        assert app.screen.focused is app.screen.query_one(f"#{form}-password", Input)
-        assert str(app.screen.query_one(f"#{form}-cancel", Button).label) == "Cancel"
+        # The choice, in a modal of its own: why, that nothing was saved, and two ways on.
+        choice = await attempt()
+        reason = str(choice.query_one("#keyring-choice-reason", Static).render())
+        assert "the OS keyring is not available to" in reason and f"({cause}" in reason
+        assert "Nothing was saved" in shown(app)
+        buttons = [str(b.label) for b in choice.query(Button)]
+        assert buttons == ["Use an encrypted keystore", "Cancel"]
         assert store.manifest_path.read_bytes() == manifest_before
         if isinstance(backend, MemoryKeyring):
             assert backend.entries == {}  # the lost write was taken back
 
-        await pilot.press("escape")  # Cancel: nothing anywhere
+        await pilot.press("escape")  # Cancel: both dialogs close, nothing anywhere
         await pilot.pause()
-        assert not isinstance(app.screen, modal_type)
+        assert not isinstance(app.screen, modal_type | KeyringChoiceModal)
         assert store.manifest_path.read_bytes() == manifest_before
         assert not store.keystore_path("cold").exists()
 
-        # The keystore, chosen: written, listed, and it signs for the same address.
+        # The keystore, chosen: back in the dialog with the box ticked and the cursor on
+        # the password; then written, listed, and it signs for the same address.
         await attempt()
+        await pilot.press("enter")  # the focused "Use an encrypted keystore"
+        await pilot.pause()
+        assert isinstance(app.screen, modal_type)
+        assert app.screen.query_one(f"#{form}-encrypted", Checkbox).value
+        assert app.screen.focused is app.screen.query_one(f"#{form}-password", Input)
         if form == "import":
             await fill(pilot, "#import-key", KEY)  # cleared after the failed attempt
         await type_into(pilot, f"#{form}-password", PASSWORD)

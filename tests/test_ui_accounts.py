@@ -21,6 +21,7 @@ from aleph_tui.ui.modals.alias_editor import AliasEditorModal
 from aleph_tui.ui.modals.create_account import CreateAccountModal
 from aleph_tui.ui.modals.export_account import ExportAccountModal
 from aleph_tui.ui.modals.import_account import ImportAccountModal
+from aleph_tui.ui.modals.keyring_choice import KeyringChoiceModal
 from aleph_tui.ui.modals.remove_account import RemoveAccountModal
 from tests.devnet_process import RunningDevnet
 from tests.keyring_backend import FailingKeyring
@@ -124,8 +125,12 @@ async def test_create_without_a_keyring_offers_an_encrypted_keystore(
         await type_into(pilot, "#create-name", "cold")
         await pilot.press("enter")
         await wait_for_workers(pilot)
+        assert isinstance(app.screen, KeyringChoiceModal)
+        assert "NoKeyringError" in screen_text(app)
+        await pilot.press("enter")  # "Use an encrypted keystore"
+        await pilot.pause()
         assert isinstance(app.screen, CreateAccountModal)
-        assert "No OS keyring" in error_of(app, "create")
+        assert "password of the keystore file" in error_of(app, "create")
         assert app.screen.query_one("#create-encrypted", Checkbox).value
         assert app.screen.focused is app.screen.query_one("#create-password", Input)
         assert "cold" not in [a.name for a in app.service.account_list()]

@@ -58,7 +58,15 @@ class AccountError(ServiceError):
 
 
 class KeyringUnavailableError(AccountError):
-    """No OS keyring: the key was not saved. Offer an encrypted keystore instead."""
+    """No OS keyring: the key was not saved. Offer an encrypted keystore instead.
+    ``reason`` is why the keyring failed, without the advice on what to do."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(
+            f"{reason}. Nothing was saved: keep the key in a password-protected keystore "
+            "file instead (--encrypted)"
+        )
 
 
 @dataclass(frozen=True)
@@ -287,10 +295,7 @@ class AccountStore:
         except KeyringUnavailable as exc:
             if existing is None:
                 await _forget_partial_write(name, secret)
-            raise KeyringUnavailableError(
-                f"{exc}. Nothing was saved: keep the key in a password-protected keystore "
-                "file instead (--encrypted)"
-            ) from None
+            raise KeyringUnavailableError(str(exc)) from None
         account = Account(name, "ETH", address, "local")
         try:
             self._append_account(manifest, account)
