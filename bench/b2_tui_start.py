@@ -1,0 +1,79 @@
+"""Row 2: TUI cold start, from process start until the active account's credit balance is
+on screen, against a minimal Textual app painting one label, both in the same pty."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import tempfile
+import urllib.request
+from pathlib import Path
+
+from bench import minimal_app
+from bench.b1_cli_balance import aleph_tui_command
+from bench.common import Result, devnet, main_for, median
+from bench.terminal import seconds_until_painted
+
+ROUNDS = 7
+TARGET_RATIO = 2.0
+TARGET_SECONDS = 0.5
+
+
+def credits_of(api_url: str, address: str) -> int:
+    with urllib.request.urlopen(f"{api_url}/api/v0/addresses/{address}/balance") as answer:
+        return int(json.load(answer)["credit_balance"])
+
+
+def write_accounts(config_home: Path, address: str) -> None:
+    """An aleph CLI account store whose default account is ``address`` (no key needed to
+    read balances)."""
+    folder = config_home / "aleph"
+    folder.mkdir(parents=True)
+    (folder / "accounts.toml").write_text(
+        f'default = "main"\n\n[[accounts]]\nname = "main"\nchain = "ETH"\n'
+        f'address = "{address}"\nkind = "local"\n'
+    )
+
+
+def run() -> list[Result]:
+    with devnet("--chain", "embedded") as net, tempfile.TemporaryDirectory() as home:
+        address = net.document["accounts"][0]["address"]
+        write_accounts(Path(home) / "config", address)
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("ALEPH")},
+            "XDG_CONFIG_HOME": f"{home}/config",
+            "XDG_DATA_HOME": f"{home}/data",
+            "ALEPH_DEVNET_URL": net.api_url,
+        }
+        painted = re.compile(f"Credits {credits_of(net.api_url, address):,}".encode())
+        ours_cmd = [*aleph_tui_command(), "--network", "devnet"]
+        baseline_cmd = [sys.executable, minimal_app.__file__]
+        baseline_painted = re.compile(minimal_app.TEXT.encode())
+
+        seconds_until_painted(ours_cmd, painted, env)  # warm-up
+        seconds_until_painted(baseline_cmd, baseline_painted, env)
+        ours: list[float] = []
+        baseline: list[float] = []
+        for _ in range(ROUNDS):
+            ours.append(seconds_until_painted(ours_cmd, painted, env))
+            baseline.append(seconds_until_painted(baseline_cmd, baseline_painted, env))
+
+    value, base = median(ours), median(baseline)
+    return [
+        Result(
+            number=2,
+            measure="TUI cold start until the credit balance is on screen (median of 7)",
+            value=value,
+            unit="s",
+            baseline=base,
+            target=f"≤ {TARGET_RATIO:g}× and < {TARGET_SECONDS} s",
+            ok=value <= TARGET_RATIO * base and value < TARGET_SECONDS,
+            note="baseline: a Textual app painting one label, same pty",
+        )
+    ]
+
+
+if __name__ == "__main__":
+    main_for(run)
