@@ -452,6 +452,22 @@ async def test_a_dropped_send_still_reaches_the_chain(
     assert await _nonce(client, url, account.address, "latest") == nonce + 1
 
 
+async def test_nonce_conflict_on_an_unused_dev_account(
+    net: RunningDevnet, client: httpx.AsyncClient, accounts: list[Any]
+) -> None:
+    """Nonce 0 is taken for real, by "another wallet" holding the same public dev key."""
+    url = net.rpc_url
+    unused = [a for a in accounts if await _nonce(client, url, a.address, "latest") == 0]
+    assert unused, "the fault devnet has no dev account left that never sent a transaction"
+    account = unused[-1]
+    faults.inject(net.api_url, "nonce_conflict", times=1)
+    assert await _nonce(client, url, account.address, "pending") == 0
+    assert await _nonce(client, url, account.address, "latest") == 1
+    raw = await _sign(client, net, account.private_key, 0, to=account.address)
+    refused = await _call(client, url, "eth_sendRawTransaction", raw)
+    assert "nonce too low" in refused["error"]["message"].lower()
+
+
 async def test_rpc_down_answers_bad_gateway_until_cleared(
     chain_net: RunningDevnet, client: httpx.AsyncClient
 ) -> None:

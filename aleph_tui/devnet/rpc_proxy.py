@@ -35,8 +35,9 @@ chain kinds are made faithful rather than faked:
   account's last used nonce instead of the next one, as when another wallet on the same
   account sent a transaction between the read and the send. The engine itself then
   rejects the send with its own "nonce too low" error, on anvil and the embedded chain
-  alike. An account that never sent anything has no used nonce: the rule does not act
-  (nor count) for it.
+  alike. An account that never sent anything has no used nonce yet: for a dev account
+  (public key) the proxy has "the other wallet" use nonce 0 with a real 0-value transfer
+  to itself, then answers 0; for any other account the rule does not act (nor count).
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ BALANCE_OF = "0x70a08231"  # balanceOf(address)
 # TestToken's storage: name, symbol, totalSupply, then the balanceOf mapping.
 BALANCES_SLOT = 3
 EXECUTION_REVERTED = 3
+OTHER_WALLET_TIP = 10**9  # 1 gwei
 # A held engine call (a slow block) is the engine's business; only a dead engine times out.
 ENGINE_TIMEOUT = ClientTimeout(total=120)
 BAD_GATEWAY_TEXT = (
@@ -167,6 +169,9 @@ class RpcProxy:
             and isinstance(answer.get("result"), str)
         ):
             nonce = int(answer["result"], 16)
+            if nonce == 0 and await self._send_as_other_wallet(str(params[0])):
+                faults.use(active)
+                return answer  # 0, which the other wallet has just used
             if nonce > 0:
                 faults.use(active)
                 return answer | {"result": hex(nonce - 1)}
@@ -209,6 +214,40 @@ class RpcProxy:
         log.info("fault revert: %s's %s balance spent before its transfer", sender, token)
         await self._set_storage(token, slot, 0)
         return token, slot, stored
+
+    async def _send_as_other_wallet(self, address: str) -> bool:
+        """Use nonce 0 of a dev account with a real 0-value transfer to itself, as another
+        wallet holding the same key would; False for an account whose key is not public."""
+        from eth_account import Account
+
+        from aleph_tui.devnet.chain.engine import dev_accounts
+
+        key = next(
+            (a.private_key for a in dev_accounts() if a.address.lower() == address.lower()), None
+        )
+        if key is None:
+            return False
+        try:
+            chain_id = int(await self._result("eth_chainId"), 16)
+            head = await self._result("eth_getBlockByNumber", "latest", False)
+            tip = OTHER_WALLET_TIP
+            tx = {
+                "chainId": chain_id,
+                "type": 2,
+                "nonce": 0,
+                "to": Account.from_key(key).address,
+                "value": 0,
+                "gas": 21_000,
+                "maxPriorityFeePerGas": tip,
+                "maxFeePerGas": 2 * int(head["baseFeePerGas"], 16) + tip,
+            }
+            raw = Account.sign_transaction(tx, key).raw_transaction
+            await self._result("eth_sendRawTransaction", "0x" + bytes(raw).hex())
+        except ValueError as exc:
+            log.warning("fault nonce_conflict: the other wallet could not send: %s", exc)
+            return False
+        log.info("fault nonce_conflict: another wallet used nonce 0 of %s", address)
+        return True
 
     async def _set_storage(self, token: str, slot: int, value: int) -> None:
         word = "0x" + value.to_bytes(32, "big").hex()
