@@ -78,12 +78,13 @@ class FaultRule(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> FaultRule:
+        # "all" is accepted for kinds that act in one place only, and means that place.
         if self.kind in CHAIN_KINDS:
-            if self.target not in (None, "rpc"):
+            if self.target not in (None, "rpc", "all"):
                 raise ValueError(f"target: {self.kind} acts on the chain RPC only (target rpc)")
             self.target = "rpc"
         elif self.kind == "accept_202":
-            if self.target not in (None, "ccn"):
+            if self.target not in (None, "ccn", "all"):
                 raise ValueError("target: accept_202 acts on CCN message posts only (target ccn)")
             self.target = "ccn"
         elif self.target is None:
