@@ -21,9 +21,11 @@ from textual.widgets import Button, Checkbox, Input, Static
 
 from aleph_tui.core.key_storage import KEYRING_SERVICE
 from aleph_tui.core.signer import Signer
+from aleph_tui.ui.app import AlephApp
 from aleph_tui.ui.modals.create_account import CreateAccountModal
 from aleph_tui.ui.modals.import_account import ImportAccountModal
 from aleph_tui.ui.modals.keyring_choice import KeyringChoiceModal
+from aleph_tui.ui.views.accounts_view import AccountsView
 from tests.credit_helpers import Outcome, run_main
 from tests.devnet_process import RunningDevnet
 from tests.keyring_backend import (
@@ -149,7 +151,13 @@ def test_cli_offers_a_keystore_and_saves_nothing_when_the_keyring_cannot_store(
     assert not (manifest.parent / "keystores").exists()
     assert plaintext_anywhere(tmp_path, KEY) == []
 
-    # The choice offered works: the same commands with --encrypted.
+
+def test_cli_keystore_is_the_way_out_and_never_plaintext(
+    tmp_path: Path, restore_keyring: None
+) -> None:
+    """The choice offered works without any keyring: the same commands with --encrypted."""
+    use(fail.Keyring())
+    env, manifest = cli_home(tmp_path)
     chosen = run_main(
         env | {"ALEPH_PASSWORD": PASSWORD},
         {
@@ -226,7 +234,8 @@ async def test_dialog_offers_a_keystore_or_cancel_and_the_keystore_works(
     make: Callable[[], KeyringBackend],
     cause: str,
 ) -> None:
-    app = await build_app(devnet.document, home, accounts=1)
+    service = (await build_app(devnet.document, home, accounts=1)).service
+    app = AlephApp(service, views=[AccountsView])  # the dialogs are all it needs
     store = app.service.accounts
     modal_type = ImportAccountModal if form == "import" else CreateAccountModal
     async with app.run_test(size=SIZE) as pilot:
@@ -274,8 +283,8 @@ async def test_dialog_offers_a_keystore_or_cancel_and_the_keystore_works(
         assert app.screen.focused is app.screen.query_one(f"#{form}-password", Input)
         if form == "import":
             await fill(pilot, "#import-key", KEY)  # cleared after the failed attempt
-        await type_into(pilot, f"#{form}-password", PASSWORD)
-        await type_into(pilot, f"#{form}-password-repeat", PASSWORD)
+        await fill(pilot, f"#{form}-password", PASSWORD)
+        await fill(pilot, f"#{form}-password-repeat", PASSWORD)
         await pilot.press("enter")
         await wait_for_workers(pilot)
         assert not isinstance(app.screen, modal_type)
