@@ -451,3 +451,29 @@ async def test_an_unreachable_node_fails_the_transfer(journal: Journal, sender: 
         await api.aclose()
     [operation] = journal.operations()
     assert operation.status == "failed" and "cannot reach" in (operation.error or "")
+
+
+async def test_resume_posts_a_transfer_the_node_never_got_once_as_the_same_message(
+    devnet: RunningDevnet, failing_node: str, api: AlephApi, journal: Journal, sender: Key
+) -> None:
+    """The node failed (503) on the POST and on the status check: the transfer stays
+    submitted with its signed message; resuming on a working node posts that very
+    message (same item hash), and a second resume finds nothing to do."""
+    recipient = fresh_key().address
+    quote = await Transfer(api, journal, "devnet").quote(sender.address, recipient, 3_300)
+    broken = AlephApi(failing_node)
+    try:
+        with pytest.raises(OutcomeUnknown):
+            await Transfer(broken, journal, "devnet").execute(quote, signer_of(sender))
+    finally:
+        await broken.aclose()
+    [operation] = journal.open_operations()
+    assert operation.status == "submitted"
+    item_hash = operation.details["item_hash"]
+    assert message_status(devnet.api_url, item_hash) is None
+
+    [settled] = await Transfer(api, journal, "devnet", follow_timeout=10).resume(follow=True)
+    assert (settled.id, settled.status) == (operation.id, "completed")
+    assert (message_status(devnet.api_url, item_hash) or {}).get("status") == "processed"
+    assert credits(devnet.api_url, recipient) == 3_300  # posted once
+    assert await Transfer(api, journal, "devnet").resume() == []

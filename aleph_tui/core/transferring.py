@@ -238,7 +238,8 @@ class Transfer:
                     "expiration_ms": q.expiration_ms,
                     "channel": q.channel,
                     "network": self.network,
-                    "message": signed.message,
+                    # The signed message, its hash aside (kept once, above).
+                    "message": {k: v for k, v in signed.message.items() if k != "item_hash"},
                 },
             )
         )
@@ -348,7 +349,7 @@ class Transfer:
         if status is None and operation.status == "submitted" and isinstance(message, dict):
             # Unknown to the node: the same signed message again (same item hash).
             try:
-                posted = await self._post_once(message)
+                posted = await self._post_once(message | {"item_hash": item_hash})
             except InvalidMessage as exc:
                 return self.journal.record(operation, status="failed", error=str(exc))
             except ApiError:
