@@ -167,6 +167,10 @@ class FaultStore:
         log.info("fault rule %d added: %s", active.id, rule.model_dump(exclude_none=True))
         return active
 
+    @property
+    def empty(self) -> bool:
+        return not self._rules
+
     def rules(self) -> list[ActiveRule]:
         return list(self._rules.values())
 

@@ -95,6 +95,8 @@ class RpcProxy:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         body = await request.read()
+        if self.faults.empty:
+            return await self._forward(body)
         calls = _calls(body)
         methods = {str(call.get("method")) for call in calls or ()}
 
