@@ -300,6 +300,10 @@ async def test_the_dashboard_never_shows_logs_or_writes_the_key(
     assert not [note for note in notes if forms.in_text(note)]
     assert not [r.getMessage() for r in caplog.records if forms.in_text(r.getMessage())]
     assert forms.files_holding(home) == []
+    manifest = app.service.accounts.manifest_path
+    for path in (manifest, home / "main-backup.json"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert stat.S_IMODE(manifest.parent.stat().st_mode) & 0o077 == 0
 
 
 async def test_a_crash_while_signing_prints_no_key(
