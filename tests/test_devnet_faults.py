@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,8 +23,9 @@ from eth_utils.crypto import keccak
 from aleph_tui.cli import build_parser
 from aleph_tui.devnet.rpc_proxy import REVERT_GAS
 from tests import faults
+from tests.conftest import require_anvil
 from tests.credit_helpers import fresh_key, message_status, post_transfer, seeded, wait_until
-from tests.devnet_process import RunningDevnet
+from tests.devnet_process import RunningDevnet, start_devnet
 from tests.wallet_client import poll, token_balance
 
 CHAIN_ACCOUNT = 3
@@ -129,6 +131,28 @@ def test_the_fault_flag_takes_the_same_rules() -> None:
     assert bad.returncode == 2
     assert bad.stderr.strip().count("\n") == 0
     assert "--fault" in bad.stderr and "delay_ms" in bad.stderr
+
+
+def test_a_devnet_started_with_faults_applies_them(tmp_path: Path) -> None:
+    require_anvil()  # the quicker engine to start
+    running = start_devnet(
+        tmp_path,
+        "--chain",
+        "anvil",
+        "--fault",
+        "rpc_down,times=1",
+        "--fault",
+        "http_500,target=credit,times=1",
+    )
+    try:
+        kinds = [(rule["kind"], rule["remaining"]) for rule in faults.rules(running.api_url)]
+        assert kinds == [("rpc_down", 1), ("http_500", 1)]
+        prices = f"{running.credit_api_url}/estimation/prices"
+        assert [HTTP.get(prices).status_code for _ in range(2)] == [500, 200]
+        chain_id = [HTTP.post(running.rpc_url, json=_rpc_body("eth_chainId")) for _ in range(2)]
+        assert [answer.status_code for answer in chain_id] == [502, 200]
+    finally:
+        running.stop()
 
 
 # --- HTTP faults on the CCN and credit routes ------------------------------------------
