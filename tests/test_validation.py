@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
@@ -321,3 +322,18 @@ def test_contracts_are_reserved_recipients() -> None:
     reserved = v.reserved_recipients([("ALEPH token", BOB), ("USDC token", None)])
     assert reserved == [(BOB, "is the network's ALEPH token contract; credits sent there are lost")]
     assert "ALEPH token" in rule(v.account_reference, BOB.lower(), forbidden=reserved)
+
+
+async def test_a_refusal_stays_itself_through_an_async_context_manager() -> None:
+    """contextlib sets ``__traceback__`` on the way out of ``async with`` (as around
+    every command's service): the refusal must reach the caller as it was raised."""
+    import contextlib
+
+    @contextlib.asynccontextmanager
+    async def service() -> AsyncIterator[None]:
+        yield
+
+    with pytest.raises(InvalidInput) as caught:
+        async with service():
+            v.credit_amount("0")
+    assert (caught.value.field, caught.value.rule) == ("amount", "must be at least 1 credit")

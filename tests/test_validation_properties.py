@@ -229,7 +229,7 @@ OFFSETS = st.integers(min_value=-14 * 60, max_value=14 * 60).map(
     lambda minutes: dt.timezone(dt.timedelta(minutes=minutes))
 )
 FUTURE = st.datetimes(
-    min_value=dt.datetime(2026, 11, 23), max_value=dt.datetime(9998, 12, 31), timezones=OFFSETS
+    min_value=dt.datetime(2026, 11, 24), max_value=dt.datetime(9998, 12, 31), timezones=OFFSETS
 )
 
 

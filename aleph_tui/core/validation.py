@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -29,10 +28,14 @@ _ECHO_LIMIT = 24
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
-@dataclass(frozen=True)
 class InvalidInput(ValueError):
-    field: str
-    rule: str
+    """Bad input: the field and the rule it breaks. Not a frozen dataclass: raising sets
+    ``__traceback__`` (contextlib's exit does so explicitly), which a frozen one refuses."""
+
+    def __init__(self, field: str, rule: str) -> None:
+        super().__init__(field, rule)
+        self.field = field
+        self.rule = rule
 
     def __str__(self) -> str:
         return f"{self.field}: {self.rule}"
