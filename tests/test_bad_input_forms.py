@@ -40,7 +40,6 @@ from tests.credit_helpers import fresh_key, funded_key, seeded
 from tests.devnet_process import RunningDevnet
 from tests.ui_app import (
     build_app,
-    fill,
     isolated,
     open_view,
     until,
@@ -85,7 +84,7 @@ async def _transfer_case(
     # The bad field first: the form is never valid on the way, so nothing is quoted.
     for name in sorted(TRANSFER_FIELDS, key=lambda n: n not in case.inputs):
         view.field(name).value = typed[name]
-    await pilot.pause()
+    await pilot.pause(0)  # the checks run as the values change; no need to wait for idle
     if case.field:
         field = view.field(case.field)
         await until(pilot, lambda: field.error is not None, f"the {case.name} refusal")
@@ -114,7 +113,7 @@ async def _buy_case(pilot: Pilot[Any], view: BuyView, case: Case, fill_: dict[st
         radio.value = True  # the RadioSet tells the view, as on a click
         await until(pilot, lambda: view.token == token, "the token")
     view.amount_field.value = inputs["amount"]
-    await pilot.pause()
+    await pilot.pause(0)
     if case.field == "amount":
         await until(pilot, lambda: view.amount_field.error is not None, f"{case.name}")
         message = view.amount_field.rule_text
@@ -149,8 +148,11 @@ async def _dialog_cases(
     seen: dict[str, Seen] = {}
     for case in cases:
         inputs = {k: filled(v, fill_) for k, v in case.inputs.items() if k != "dialog"}
-        for name, text in inputs.items():
-            await fill(pilot, f"#{dialog}-{name}", text)
+        for name, text in inputs.items():  # pasted, as ui_app.fill does
+            field = modal.query_one(f"#{dialog}-{name}", Input)
+            field.focus()
+            field.value = text
+        await pilot.pause(0)
         await pilot.press("enter")
 
         def settled() -> bool:
