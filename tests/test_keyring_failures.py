@@ -298,3 +298,40 @@ async def test_dialog_offers_a_keystore_or_cancel_and_the_keystore_works(
         if isinstance(backend, MemoryKeyring):
             assert backend.entries == {}
     assert plaintext_anywhere(home, KEY) == []
+
+
+async def test_dialogs_report_a_keyring_that_cannot_be_read_and_change_nothing(
+    devnet: RunningDevnet, home: Path
+) -> None:
+    """Export and remove of a keyring account whose key cannot be read: the reason in
+    the dialog, no file, the account and its key where they were."""
+    service = (await build_app(devnet.document, home, accounts=1)).service
+    app = AlephApp(service, views=[AccountsView])
+    store = app.service.accounts
+    target = home / "dev-0.json"
+    async with app.run_test(size=SIZE) as pilot:
+        await open_view(pilot, "accounts")
+        backend = ReadFailingKeyring()
+        keyring.set_keyring(backend)
+        manifest_before = store.manifest_path.read_bytes()
+
+        await pilot.press("e")
+        await fill(pilot, "#export-path", str(target))
+        await fill(pilot, "#export-password", PASSWORD)
+        await fill(pilot, "#export-password-repeat", PASSWORD)
+        await pilot.press("enter")
+        await wait_for_workers(pilot)
+        error = str(app.screen.query_one("#export-error", Static).render())
+        assert "cannot load account 'dev-0'" in error and "KeyringLocked" in error, error
+        await pilot.press("escape")
+        await pilot.pause()
+
+        await pilot.press("x")
+        await fill(pilot, "#remove-confirm", "dev-0")
+        await pilot.press("enter")
+        await wait_for_workers(pilot)
+        error = str(app.screen.query_one("#remove-error", Static).render())
+        assert "cannot remove 'dev-0'" in error and "nothing was changed" in error, error
+    assert not target.exists()
+    assert store.manifest_path.read_bytes() == manifest_before
+    assert [a.name for a in store.accounts()] == ["dev-0"]
