@@ -11,6 +11,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+# httpx imports its command-line client (click, rich.progress, pygments: ~0.3 s) unless
+# that import fails, and falls back to a stub; aleph-tui never runs httpx's CLI.
+if "httpx" not in sys.modules:
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
 from aleph_tui.cli import (
     account_commands,
     credit_commands,
