@@ -47,8 +47,8 @@ from aleph_tui.core.transferring import (
 from aleph_tui.core.usage import BurnRate, GroupBy, PeriodFlow, ResourceTypes, UsageReport  # usage
 
 # Balances of many accounts are fetched this many at a time: 50 accounts behind 100 ms of
-# latency then take two round trips, and a node never sees more from one dashboard.
-BALANCE_CONCURRENCY = 25
+# latency then take one round trip, and a node never sees more from one dashboard.
+BALANCE_CONCURRENCY = 50
 
 
 class CreditService:
