@@ -27,6 +27,15 @@ SUBSTRATE = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"
 BITCOIN = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
 # 64 hex digits as a pasted private key would be; must never be echoed back.
 KEY_LIKE = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
+# As long as a Solana secret key in base58 (88 characters); as sensitive, never echoed.
+SOLANA_SECRET = "4" + "Zx9" * 29
+# A refusal may quote short input back, never long input (which could be a secret).
+ECHO_LIMIT = 24
+
+
+def echoed_secret(message: str, typed: list[str]) -> bool:
+    """Whether ``message`` quotes any long typed value back."""
+    return any(len(text) > ECHO_LIMIT and text in message for text in typed)
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,12 @@ TRANSFER: list[Case] = [
     case("to-bitcoin-address", "to", "Bitcoin address", to=BITCOIN),
     case("to-ens-name", "to", "ENS names are not resolved", to="vitalik.eth"),
     case("to-account-on-solana", "to", "is on SOL, not an EVM chain", to="phantom"),
+    case(
+        "to-long-unknown-name",
+        "to",
+        "nor the name of an account or an alias",
+        to=SOLANA_SECRET,
+    ),
     case("to-private-key", "to", "a private key or a hash, not an address", to=KEY_LIKE),
     case("to-empty", "to", "is empty", (CLI,), to=""),
     # amounts

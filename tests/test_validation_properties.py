@@ -99,6 +99,7 @@ def test_a_forbidden_address_is_refused_in_any_case_form(
 @given(st.text(max_size=80), FIELDS)
 @example("0x" + "ab" * 32, "to")
 @example("ab" * 32, "to")
+@example("4" + "Zx9" * 29, "to")  # a base58 secret key's length: never echoed either
 def test_any_recipient_text_is_an_address_or_a_refusal_naming_the_field(
     text: str, field: str
 ) -> None:

@@ -402,6 +402,10 @@ def account_reference(
     except Exception as exc:  # the account store's own error: an unknown or broken name
         if foreign is not None:
             raise InvalidInput(field, foreign) from None
+        if len(value) > _ECHO_LIMIT:  # the store quotes the name: a long paste could be a key
+            raise InvalidInput(
+                field, "is not an address (0x…), nor the name of an account or an alias"
+            ) from None
         raise InvalidInput(field, str(exc) or f"unknown account or alias {_echo(value)}") from None
     return address(resolved, field=field, forbidden=forbidden)
 
