@@ -250,6 +250,13 @@ COMMANDS: list[Case] = [
         "name",
         "only letters, digits",
     ),
+    # Checked before the network: the refusal does not wait for (or need) the node.
+    Case(
+        "transfer-node-down",
+        {"argv": "credit transfer --to 0x1234 --amount 5 -y --api-url http://127.0.0.1:9"},
+        "--to",
+        "0x followed by 40 hexadecimal",
+    ),
     Case(
         "transfer-key-chain",
         {"argv": "credit transfer --to {recipient} --amount 5 -y --chain SOL"},

@@ -220,12 +220,25 @@ def run_transfer(args: argparse.Namespace) -> int:
     return asyncio.run(_transfer(args))
 
 
+def _check_target(target: str) -> None:
+    """The recipient's form, or its name in the account store, before the network or the
+    key is touched; the quote checks it again against the sender and the contracts."""
+    from aleph_tui.core.accounts import AccountStore
+    from aleph_tui.core.validation import InvalidInput, account_reference
+
+    try:
+        account_reference(target, AccountStore(prompt=None).resolve, field="to")
+    except InvalidInput as exc:
+        raise input_error("aleph-tui", exc, TRANSFER_OPTIONS) from None
+
+
 async def _transfer(args: argparse.Namespace) -> int:
     from aleph_tui.cli import credit_output
     from aleph_tui.cli.signer_options import signer_from_args
     from aleph_tui.core.transferring import InsufficientCredits
     from aleph_tui.core.validation import InvalidInput
 
+    _check_target(args.to)
     network = await resolve_network(args)
     signer = await signer_from_args(args)
     async with open_service(network) as service:
