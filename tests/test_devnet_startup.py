@@ -39,6 +39,7 @@ DOCUMENTED_KEYS = (
     "api_url",
     "credit_api_url",
     "rpc_url",
+    "chain_rpc_url",
     "chain_id",
     "credit_contract",
     "aleph_token",
@@ -101,11 +102,13 @@ async def test_dev_accounts_are_well_known_and_funded(devnet: RunningDevnet) -> 
 
 def test_port_zero_picks_a_free_port(devnet: RunningDevnet) -> None:
     """The shared devnet was started with ``--port 0``: it got a real port and serves on it."""
-    for key in ("api_url", "rpc_url"):
+    for key in ("api_url", "chain_rpc_url"):
         port = urlsplit(devnet.document[key]).port
         assert port is not None
         assert 0 < port < 65536, key
-    assert urlsplit(devnet.api_url).port != urlsplit(devnet.rpc_url).port
+    # The clients' rpc_url is the devnet's fault-injecting proxy in front of the engine.
+    assert devnet.rpc_url == devnet.api_url + "/rpc"
+    assert urlsplit(devnet.api_url).port != urlsplit(devnet.document["chain_rpc_url"]).port
     assert httpx.get(f"{devnet.api_url}/api/v0/devnet", timeout=10).status_code == 200
 
 
@@ -283,9 +286,9 @@ async def test_state_persists_across_restarts(
 def test_sigterm_stops_the_devnet_and_its_anvil(tmp_path: Path) -> None:
     require_anvil()
     running = start_devnet(tmp_path, "--chain", "anvil")
-    rpc_port = running.rpc_url.rsplit(":", 1)[1]
+    rpc_port = urlsplit(running.document["chain_rpc_url"]).port
     running.process.send_signal(signal.SIGTERM)
     assert running.process.wait(timeout=30) == 0
     with socket.socket() as probe:
         # anvil is gone with its parent: nothing listens on its port any more.
-        assert probe.connect_ex(("127.0.0.1", int(rpc_port))) != 0
+        assert probe.connect_ex(("127.0.0.1", rpc_port or 0)) != 0
