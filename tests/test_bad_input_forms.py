@@ -22,6 +22,7 @@ from textual.widgets import Button, Input, RadioButton, Static
 from aleph_tui.ui.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.views.buy_view import BuyView
 from aleph_tui.ui.views.transfer_view import TransferView
+from aleph_tui.ui.widgets.validated_input import ValidatedInput
 from tests.bad_input_corpus import (
     BUY,
     DIALOGS,
@@ -78,6 +79,11 @@ def _text(static: Static) -> str:
     return str(static.render())
 
 
+def _refusal_shown(field: ValidatedInput[Any]) -> bool:
+    """The field's value breaks a rule, and the line under it shows that rule."""
+    return field.error is not None and field.rule_text == field.error
+
+
 async def _transfer_case(
     pilot: Pilot[Any], view: TransferView, case: Case, fill_: dict[str, str]
 ) -> Seen:
@@ -88,7 +94,7 @@ async def _transfer_case(
     await pilot.pause(0)  # the checks run as the values change; no need to wait for idle
     if case.field:
         field = view.field(case.field)
-        await until(pilot, lambda: field.error is not None, f"the {case.name} refusal")
+        await until(pilot, lambda: _refusal_shown(field), f"the {case.name} refusal")
         message = field.rule_text
     else:  # refused by the live quote: required versus available
         await until(pilot, lambda: view.shortfall is not None, "the shortfall", within=20)
@@ -116,7 +122,7 @@ async def _buy_case(pilot: Pilot[Any], view: BuyView, case: Case, fill_: dict[st
     view.amount_field.value = inputs["amount"]
     await pilot.pause(0)
     if case.field == "amount":
-        await until(pilot, lambda: view.amount_field.error is not None, f"{case.name}")
+        await until(pilot, lambda: _refusal_shown(view.amount_field), f"the {case.name} refusal")
         message = view.amount_field.rule_text
     else:  # refused by the live quote (the balance, the chain)
         await until(pilot, lambda: view.refusal is not None, "the refusal", within=20)
