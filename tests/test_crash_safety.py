@@ -167,6 +167,7 @@ def test_a_killed_buy_that_reverted_is_followed_to_its_reason(
     env = cli_env(net.api_url, tmp_path, buyer.private_key)
     faults.inject(net.api_url, "revert", target="rpc")
     faults.inject(net.api_url, "receipt_never", target="rpc")
+    # The drain below must land within this hold, even on a loaded machine.
     slow = faults.inject(
         net.api_url, "latency", target="rpc", match="eth_estimateGas", times=1, delay_ms=3000
     )
