@@ -39,7 +39,8 @@ REORG_MARGIN_BLOCKS = 12
 RPC_TIMEOUT_S = 30.0
 RPC_RETRIES = 3
 BLOCK_BATCH = 50
-SCHEMA_VERSION = "1"
+BATCHES_IN_FLIGHT = 4  # timestamp batches read concurrently
+SCHEMA_VERSION = "2"  # 2: topics stored space-separated, not as JSON
 
 # How nodes say a range holds too much (geth, erigon, Infura, Alchemy, publicnode, …).
 _TOO_MUCH = re.compile(
@@ -289,7 +290,7 @@ class LogCache:
             "ORDER BY l.block_number, l.log_index"
         ).fetchall()
         return [
-            CachedLog(int(n), int(i), str(tx), tuple(json.loads(topics)), str(data), ts)
+            CachedLog(int(n), int(i), str(tx), tuple(topics.split()), str(data), ts)
             for n, i, tx, topics, data, ts in rows
         ]
 
@@ -312,7 +313,7 @@ class LogCache:
             self._db.executemany(
                 "INSERT OR REPLACE INTO logs VALUES (?, ?, ?, ?, ?)",
                 [
-                    (g.block_number, g.log_index, g.tx_hash, json.dumps(g.topics), g.data)
+                    (g.block_number, g.log_index, g.tx_hash, " ".join(g.topics), g.data)
                     for g in logs
                 ],
             )
@@ -430,9 +431,15 @@ class LogCache:
             timestamps.update((int(n), int(t)) for n, t in rows)
         hashes: dict[int, str | None] = {}
         missing = [n for n in numbers if n not in timestamps]
-        for offset in range(0, len(missing), BLOCK_BATCH):
-            chunk = missing[offset : offset + BLOCK_BATCH]
-            blocks = await rpc.batch("eth_getBlockByNumber", [(hex(n), False) for n in chunk])
+        chunks = [missing[i : i + BLOCK_BATCH] for i in range(0, len(missing), BLOCK_BATCH)]
+        gate = asyncio.Semaphore(BATCHES_IN_FLIGHT)
+
+        async def read(chunk: list[int]) -> list[Any]:
+            async with gate:
+                return await rpc.batch("eth_getBlockByNumber", [(hex(n), False) for n in chunk])
+
+        answers = await asyncio.gather(*(read(chunk) for chunk in chunks))
+        for chunk, blocks in zip(chunks, answers, strict=True):
             for number, block in zip(chunk, blocks, strict=True):
                 if not isinstance(block, dict):
                     raise LogScanError(f"the RPC node does not know block {number}")

@@ -261,9 +261,10 @@ class _PaymentsPart:
 
 @functools.lru_cache(maxsize=1024)
 def _checksum(address: str) -> str:
-    from eth_utils.address import to_checksum_address
+    # validation's EIP-55 needs eth_hash only; eth_utils would import pydantic (~0.5 s).
+    from aleph_tui.core.validation import checksum_address
 
-    return str(to_checksum_address(address))
+    return checksum_address(address)
 
 
 def _moment(seconds: float | None) -> dt.datetime | None:
@@ -428,6 +429,7 @@ async def _read_chain(
     stats: ScanStats | None = None
     tokens: dict[str, tuple[str | None, int | None]] | None = None
     settings: dict[str, Any] | None = None
+    logs: list[CachedLog] | None = None  # read once per report: 10k rows cost
     if refresh and not network.rpc_url:
         error = f"network {network.name} has no RPC URL; set one with --rpc-url"
     elif refresh:
@@ -447,7 +449,8 @@ async def _read_chain(
                 ),
             }
             cache.put_document(PROCESSOR_DOCUMENT, settings)
-            tokens = await _resolve_tokens(rpc, cache, cache.logs(), network)
+            logs = cache.logs()
+            tokens = await _resolve_tokens(rpc, cache, logs, network)
         except LogScanError as exc:
             error = str(exc)
             stats = None
@@ -464,7 +467,7 @@ async def _read_chain(
         tokens = _cached_tokens(cache, network)
     runs = [
         run
-        for log in cache.logs()
+        for log in (cache.logs() if logs is None else logs)
         if log.topics and log.topics[0] == TOKEN_PAYMENTS_PROCESSED_TOPIC
         if (run := decode_run(log, tokens, network.explorer_tx_base)) is not None
     ]
