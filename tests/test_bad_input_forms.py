@@ -264,6 +264,8 @@ def test_nothing_was_sent_or_saved(seen: dict[str, Any]) -> None:
     before, after = seen["book"]
     assert after == before  # no account or alias was added by a refused dialog
     assert not any(KEY_LIKE in note for note in seen["notified"])
+    # Refusals are announced as such, never as a crash.
+    assert not any("Unexpected" in note or "Traceback" in note for note in seen["notified"])
 
 
 def test_the_wrong_chain_names_both_chain_ids(seen: dict[str, Any]) -> None:
