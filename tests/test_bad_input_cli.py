@@ -1,6 +1,6 @@
 """The bad-input corpus through the headless commands (tests/bad_input_corpus.py).
 
-Every case runs through the CLI's main() in this process (milliseconds each), a sample
+Every case runs through the CLI's main() in this process (no interpreter start), a sample
 also as real processes. Each must exit 2 (1 for a balance refusal) with exactly one line
 on stderr naming the option and the rule, no traceback and nothing on stdout (--json);
 and, around the whole run, nothing may have been sent: the sender's and the recipient's
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import socket
 import subprocess
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -84,8 +85,6 @@ def wrong_chain_rpc() -> Iterator[str | None]:
             pytest.fail(anvil_missing_message())
         yield None
         return
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
