@@ -264,6 +264,18 @@ COMMANDS: list[Case] = [
         "invalid choice: 'SOL'",
     ),
     Case(
+        "transfer-unknown-signing-account",
+        {"argv": "credit transfer --to {recipient} --amount 5 -y --account nobody"},
+        "--account",
+        "account 'nobody' not found",
+    ),
+    Case(
+        "buy-signing-account-on-solana",
+        {"argv": "credit buy --token usdc --amount 1 -y --account phantom"},
+        "--account",
+        "only EVM keys can sign",
+    ),
+    Case(
         "buy-key-chain",
         {"argv": "credit buy --token usdc --amount 1 -y --chain SOL"},
         "--chain",
