@@ -16,6 +16,7 @@ import httpx
 
 from aleph_tui.core import retry
 from aleph_tui.core.errors import ServiceError
+from aleph_tui.core.validation import from_ms
 
 CONNECT_TIMEOUT_S = 5.0
 BLOCKCHAIN = "ethereum"
@@ -91,8 +92,8 @@ class Payment:
 
 def _ms(value: Any) -> dt.datetime | None:
     try:
-        return dt.datetime.fromtimestamp(int(value) / 1000, dt.UTC)
-    except (TypeError, ValueError):
+        return from_ms(int(value))
+    except (TypeError, ValueError, OverflowError):
         return None
 
 
