@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
+OVERLAY_DELAY_S = 0.3
 KNOWN_PAYMENT_METHODS = ("credit_expense", "credit_transfer", "token_transfer", "grant")
 DIRECTIONS: tuple[tuple[str, str], ...] = (
     ("all directions", "all"),
@@ -168,6 +169,7 @@ class HistoryView(View):
         self._stale_since: dt.datetime | None = None  # rows kept after a failed refresh
         self._summary_error: str | None = None
         self._request = 0  # the newest page request; older answers are dropped
+        self._answered = 0  # the newest request answered (or failed)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="history-filters"):
@@ -392,11 +394,21 @@ class HistoryView(View):
             self._render_position()
             return
         refresh = refresh and self.loaded is not None and self._page_error is None
-        self.query_one(HistoryTable).loading = not refresh
+        if not refresh:
+            if self.entries:
+                # Rows on screen stay until the next page replaces them in one repaint;
+                # the overlay (a repaint of its own, twice) only if the page is slow.
+                self.set_timer(OVERLAY_DELAY_S, partial(self._overlay_if_waiting, self._request))
+            else:
+                self.query_one(HistoryTable).loading = True
         self._render_position(loading=True)
         self._fetch_page(
             self._request, account.address, self.page, self.page_size, self.filters, refresh
         )
+
+    def _overlay_if_waiting(self, request: int) -> None:
+        if request == self._request and self._answered < request:
+            self.query_one(HistoryTable).loading = True
 
     @work(name="history-page", group="history-page", exclusive=True, exit_on_error=False)
     async def _fetch_page(
@@ -415,6 +427,7 @@ class HistoryView(View):
         except Exception as exc:
             if request != self._request:
                 return
+            self._answered = request
             self.query_one(HistoryTable).loading = False
             first_failure = self._page_error is None
             self._page_error = one_line(exc)
@@ -429,6 +442,7 @@ class HistoryView(View):
             return
         if request != self._request:
             return
+        self._answered = request
         if not result.entries and page > 1 and page > result.pages:
             # The history shrank under us: show its last page instead.
             self.loaded = result
