@@ -111,6 +111,7 @@ class AlephApp(App[None]):
         self._account_store_failed = False
         self._pending_retry: Callable[[], object] | None = None
         self._refresh_timer: Timer | None = None
+        self.opening = False  # True while on_mount picks the start-up account
         for view in self.views:
             # One binding per view: its number key, remappable as "view-<id>".
             binding = Binding(
@@ -147,7 +148,11 @@ class AlephApp(App[None]):
         self._start_auto_refresh(self.settings.refresh_interval)
         self.reload_account_list()
         default = self._default_account()
+        self.opening = True  # hidden tabs skip this first account (View._on_account)
         self.active_account = default or (self.accounts[0] if self.accounts else None)
+        self.opening = False
+        if self.views:
+            self.watch(self.query_one("#views", TabbedContent), "active", self._tab_shown)
         self.call_after_refresh(self._focus_current_view)
         self.call_after_refresh(self._report_keymap_clashes)
         follow_pending_operations(self)
@@ -193,6 +198,12 @@ class AlephApp(App[None]):
             tabs.active = f"tab-{view_id}"
         else:
             self._focus_current_view()
+
+    def _tab_shown(self, pane_id: str) -> None:
+        """A tab hidden since start-up makes its first load as it is shown."""
+        for view in self.query(View):
+            if view.is_shown_tab:
+                view.catch_up()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self._pending_retry = None

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, TabbedContent, TabPane, TextArea
 from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 class View(Widget, can_focus=True):
     """A tab of the dashboard. Subclasses set the class variables and override the hooks.
 
-    ``account_changed`` runs on mount and whenever the active account changes;
+    ``account_changed`` runs when the tab is first shown and whenever the active account
+    changes;
     ``reload`` runs on ``r`` and on the auto-refresh timer (never while a modal is open).
 
     Keys: give every binding an ``id`` (kebab-case, e.g. ``"history-next-page"``) so users
@@ -70,9 +71,31 @@ class View(Widget, can_focus=True):
         return self.aleph_app.active_account
 
     def on_mount(self) -> None:
-        self.watch(self.aleph_app, "active_account", self._on_account, init=True)
+        # A hidden tab makes its first load when it is first shown (``catch_up``), not at
+        # start-up: the visible tab's data then reaches the screen without competing with
+        # seven other tabs' requests.
+        self._behind = True
+        self.watch(self.aleph_app, "active_account", self._on_account, init=False)
+        if self.is_shown_tab:
+            self.catch_up()
+
+    @property
+    def is_shown_tab(self) -> bool:
+        """Whether this view's tab is the active one (True outside tabs)."""
+        pane = next((a for a in self.ancestors if isinstance(a, TabPane)), None)
+        tabs = next((a for a in self.ancestors if isinstance(a, TabbedContent)), None)
+        return pane is None or tabs is None or (bool(pane.id) and tabs.active == pane.id)
+
+    def catch_up(self) -> None:
+        """Make the first load, if the tab was hidden until now."""
+        if getattr(self, "_behind", False):
+            self._behind = False
+            self.account_changed(self.account)
 
     def _on_account(self, account: Account | None) -> None:
+        if self._behind and self.aleph_app.opening and not self.is_shown_tab:
+            return  # the start-up account: loaded when the tab is first shown
+        self._behind = False
         self.account_changed(account)
 
     def account_changed(self, account: Account | None) -> None:
