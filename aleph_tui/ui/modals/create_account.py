@@ -9,10 +9,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
-from aleph_tui.core.accounts import Account, KeyringUnavailableError
+from aleph_tui.core.accounts import Account
 from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui.modals.form import FormModal
-from aleph_tui.ui.modals.keyring_choice import offer_keystore
 
 NAME_RESTRICT = r"[A-Za-z0-9_-]*"
 
@@ -57,9 +56,3 @@ class CreateAccountModal(FormModal[Account]):
             self.show_error(str(exc))
             return
         self.run_job(lambda: self._submit(request))
-
-    def failed(self, exc: Exception) -> None:
-        if isinstance(exc, KeyringUnavailableError):  # an encrypted keystore, or nothing
-            offer_keystore(self, exc, self.keyring_fallback_note)
-            return
-        super().failed(exc)

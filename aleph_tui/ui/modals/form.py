@@ -24,6 +24,7 @@ from textual.widgets.button import ButtonVariant
 from aleph_tui.core.accounts import KeyringUnavailableError
 from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.validation import InvalidInput
+from aleph_tui.ui.modals.keyring_choice import offer_keystore
 
 log = logging.getLogger(__name__)
 
@@ -205,12 +206,7 @@ class FormModal(ModalScreen[ResultT | None]):
         boxes = self.query(f"#{self.form_id}-encrypted").results(Checkbox)
         box = next(iter(boxes), None)
         if isinstance(exc, KeyringUnavailableError) and box is not None:
-            box.value = True
-            self.show_error(
-                "No OS keyring is available, so nothing was saved. Choose a password: the key "
-                f"will be kept in an encrypted keystore file instead.{self.keyring_fallback_note}"
-            )
-            self.query_one(f"#{self.form_id}-password", Input).focus()
+            offer_keystore(self, exc, self.keyring_fallback_note)  # a keystore, or nothing
             return
         self.show_error(str(exc))
 

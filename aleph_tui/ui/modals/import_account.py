@@ -11,12 +11,11 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Select, Static, TabbedContent, TabPane
 
-from aleph_tui.core.accounts import Account, KeyringUnavailableError
+from aleph_tui.core.accounts import Account
 from aleph_tui.core.key_storage import Secret
 from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui.modals.create_account import NAME_RESTRICT
 from aleph_tui.ui.modals.form import FormModal
-from aleph_tui.ui.modals.keyring_choice import offer_keystore
 
 Source = Literal["key", "keystore", "legacy"]
 SOURCES: dict[str, Source] = {
@@ -151,9 +150,3 @@ class ImportAccountModal(FormModal[Account]):
             encrypted=self.encrypted,
             new_password=self.new_password(),
         )
-
-    def failed(self, exc: Exception) -> None:
-        if isinstance(exc, KeyringUnavailableError):  # an encrypted keystore, or nothing
-            offer_keystore(self, exc, self.keyring_fallback_note)
-            return
-        super().failed(exc)
