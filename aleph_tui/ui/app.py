@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from textual.dom import DOMNode
     from textual.theme import Theme
     from textual.timer import Timer
+    from textual.widget import AwaitMount
 
     from aleph_tui.core.accounts import Account
     from aleph_tui.core.service import CreditService
@@ -133,9 +134,12 @@ class AlephApp(App[None]):
         if not self.views:
             yield Static("No views yet.", id="no-views")
         with TabbedContent(id="views"):
-            for view in self.views:
+            for index, view in enumerate(self.views):
                 with TabPane(f"{view.key} {view.title}", id=f"tab-{view.view_id}"):
-                    yield view(id=view.view_id)
+                    # Only the first tab's view now; each other one is built when its
+                    # tab is first shown (``_tab_shown``), so start-up paints sooner.
+                    if index == 0:
+                        yield view(id=view.view_id)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -200,10 +204,23 @@ class AlephApp(App[None]):
             self._focus_current_view()
 
     def _tab_shown(self, pane_id: str) -> None:
-        """A tab hidden since start-up makes its first load as it is shown."""
+        """Build the view of a tab shown for the first time; a tab hidden since start-up
+        makes its first load as it is shown."""
+        for view_class in self.views:
+            if pane_id == f"tab-{view_class.view_id}":
+                pane = self.query_one("#views", TabbedContent).get_pane(pane_id)
+                if not pane.query(View):
+                    mounted = pane.mount(view_class(id=view_class.view_id))
+                    # The footer learns the new view's keys only once it is mounted.
+                    self.call_later(self._after_build, mounted)
         for view in self.query(View):
             if view.is_shown_tab:
                 view.catch_up()
+
+    async def _after_build(self, mounted: AwaitMount) -> None:
+        await mounted
+        self._focus_current_view()
+        self.screen.refresh_bindings()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self._pending_retry = None
@@ -456,11 +473,14 @@ class AlephApp(App[None]):
     def _report_keymap_clashes(self) -> None:
         """Warn when the keymap takes a key from a binding it does not remap (Textual
         drops the old binding silently)."""
-        for node in [self, *self.query(View)]:
-            resolved = node._bindings.copy()
+        built = list(self.query(View))
+        # Views not built yet (tabs never shown) are checked from their class bindings.
+        unbuilt = [v._merge_bindings() for v in self.views if v not in {type(b) for b in built}]
+        for bindings in [self._bindings, *(view._bindings for view in built), *unbuilt]:
+            resolved = bindings.copy()
             resolved.apply_keymap(self._keymap)
             kept = {(b.id, key) for key, b in resolved}
-            for key, binding in node._bindings:
+            for key, binding in bindings:
                 if binding.id is None or binding.id in self._keymap:
                     continue
                 if (binding.id, key) not in kept:
