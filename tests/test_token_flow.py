@@ -381,6 +381,22 @@ async def test_without_refresh_only_the_cache_is_read(network: Network, data_hom
     assert cached.totals == fresh.totals
 
 
+def test_a_cache_from_an_older_schema_is_rebuilt_not_misread(tmp_path: Path) -> None:
+    """Topics were JSON in schema 1; such a file is emptied on open and scanned afresh."""
+    path = tmp_path / "flow.sqlite"
+    params = {"address": "0x" + "ab" * 20, "topic0": TOPIC, "start_block": 5}
+    cache = LogCache(path, **params)
+    cache._db.execute("INSERT INTO logs VALUES (7, 0, '0x01', '[\"0xaa\"]', '0x')")
+    cache._db.execute("INSERT INTO meta VALUES ('last_block', '9')")
+    cache._db.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")
+    cache.close()
+    reopened = LogCache(path, **params)
+    try:
+        assert reopened.last_block is None and reopened.logs() == []
+    finally:
+        reopened.close()
+
+
 async def test_refused_ranges_are_halved(
     flow_devnet: RunningDevnet, network: Network, data_home: Path
 ) -> None:
