@@ -32,6 +32,7 @@ from typing import Any
 
 import httpx
 
+from aleph_tui.core.api_client import tls_context
 from aleph_tui.core.errors import ServiceError
 
 DEFAULT_CHUNK_BLOCKS = 10_000
@@ -79,7 +80,9 @@ class JsonRpc:
         self, url: str, *, timeout: float = RPC_TIMEOUT_S, client: httpx.AsyncClient | None = None
     ) -> None:
         self.url = url
-        self._client = client or httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=5.0))
+        self._client = client or httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout, connect=5.0), verify=tls_context()
+        )
         self._next_id = 0
 
     async def aclose(self) -> None:
