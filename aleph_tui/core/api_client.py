@@ -157,12 +157,21 @@ def tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+def tls_context_for(url: str) -> ssl.SSLContext:
+    """``tls_context()`` for an https URL. A client of a plain-http URL (the devnet)
+    never opens TLS (redirects are not followed), so it gets a context that trusts no
+    one instead of paying for the CA bundle: should TLS ever happen, it fails closed."""
+    if url.lower().startswith("http://"):
+        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    return tls_context()
+
+
 class AlephApi:
     def __init__(self, base_url: str, client: httpx.AsyncClient | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self._client = client or httpx.AsyncClient(
             timeout=httpx.Timeout(retry.http_timeout(), connect=CONNECT_TIMEOUT_S),
-            verify=tls_context(),
+            verify=tls_context_for(self.base_url),
         )
 
     async def aclose(self) -> None:

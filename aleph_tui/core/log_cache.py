@@ -32,7 +32,7 @@ from typing import Any
 
 import httpx
 
-from aleph_tui.core.api_client import tls_context
+from aleph_tui.core.api_client import tls_context_for
 from aleph_tui.core.errors import ServiceError
 
 DEFAULT_CHUNK_BLOCKS = 10_000
@@ -81,7 +81,7 @@ class JsonRpc:
     ) -> None:
         self.url = url
         self._client = client or httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout, connect=5.0), verify=tls_context()
+            timeout=httpx.Timeout(timeout, connect=5.0), verify=tls_context_for(url)
         )
         self._next_id = 0
 
