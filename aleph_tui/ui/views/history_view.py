@@ -395,12 +395,10 @@ class HistoryView(View):
             return
         refresh = refresh and self.loaded is not None and self._page_error is None
         if not refresh:
-            if self.entries:
-                # Rows on screen stay until the next page replaces them in one repaint;
-                # the overlay (a repaint of its own, twice) only if the page is slow.
-                self.set_timer(OVERLAY_DELAY_S, partial(self._overlay_if_waiting, self._request))
-            else:
-                self.query_one(HistoryTable).loading = True
+            # Rows on screen stay until the next page replaces them in one repaint; the
+            # overlay (a repaint of its own, twice, and a table under it cannot take the
+            # focus a newly shown tab gives it) only if the page is slow.
+            self.set_timer(OVERLAY_DELAY_S, partial(self._overlay_if_waiting, self._request))
         self._render_position(loading=True)
         self._fetch_page(
             self._request, account.address, self.page, self.page_size, self.filters, refresh
