@@ -160,9 +160,10 @@ class BalanceView(View):
         return accounts
 
     def _load_overview(self) -> None:
+        # No overlay on the table: its rows say "loading…" each, and a loading widget
+        # refuses the focus the shell gives the view as it is shown.
         self._loading_overview = True
-        table = self.query_one(AccountsBalanceTable)
-        table.loading = not self._known  # the overlay only while nothing is shown yet
+        self._render_table()
         self._render_updated()
         self._fetch_overview([a.address for a in self._accounts()])
 
@@ -182,19 +183,16 @@ class BalanceView(View):
                     self._errors.pop(slot.address, None)
                 else:
                     errors[slot.address] = self._errors[slot.address] = slot.error or "no answer"
-                self.query_one(AccountsBalanceTable).loading = False
                 self._render_row(slot.address)
                 if active is not None and slot.address == active.address:
                     self._render_detail()
         except Exception as exc:
             self._loading_overview = False
-            self.query_one(AccountsBalanceTable).loading = False
             self._errors = {a: one_line(exc) for a in addresses}
             self._render_all()
             self.aleph_app.report_failure("Balances unavailable", exc, self.reload)
             return
         self._loading_overview = False
-        self.query_one(AccountsBalanceTable).loading = False
         self._overview = BalanceOverview(tuple(slots))
         self._errors = errors
         self._updated_at = self._now()
