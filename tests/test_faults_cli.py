@@ -191,6 +191,27 @@ def test_nonce_conflict_sends_nothing_and_a_retry_takes_a_fresh_nonce(
     assert _nonce(net, buyer.address) == nonce + 1
 
 
+def test_a_reverted_buy_is_failed_with_its_reason_and_brings_no_credits(
+    net: RunningDevnet, accounts: list[Any], tmp_path: Path
+) -> None:
+    """The transaction is mined and reverts on chain: one line with the chain's own reason,
+    the journal closes it as failed, and no credits arrive."""
+    buyer = accounts[BUYER]
+    env = _env(net, tmp_path, buyer.private_key)
+    credits = _credits(net, buyer.address)
+    with faults.injected(net.api_url, "revert", target="rpc"):
+        line = _one_line_error(
+            _run(env, "credit", "buy", "--token", "usdc", "--amount", "1", "-y", "--json")
+        )
+    assert "reverted" in line and "ERC20: insufficient balance" in line
+    assert "no credits will arrive" in line
+    (op,) = _journal(tmp_path)
+    assert op["status"] == "failed" and "ERC20: insufficient balance" in op["error"]
+    followed = _run(env, "pending", "--list", "--json")
+    assert json.loads(followed.stdout)["operations"] == []
+    assert _credits(net, buyer.address) == credits
+
+
 def test_a_missing_receipt_leaves_the_buy_followed(
     net: RunningDevnet, accounts: list[Any], tmp_path: Path
 ) -> None:
