@@ -79,6 +79,24 @@ def test_key_forms_find_every_spelling() -> None:
     assert not forms.in_text(fresh_key().private_key)
 
 
+def test_a_key_typed_where_no_argument_goes_is_not_echoed(tmp_path: Path) -> None:
+    """argparse quotes unrecognized or invalid arguments back; a pasted key is hidden."""
+    key = fresh_key().private_key
+    env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    outcomes = run_main(
+        env,
+        {
+            "extra": ["credit", "transfer", "--to", "0x1", "--amount", "1", key],
+            "choice": ["credit", "buy", "--token", key],
+            "prefixed": ["credit", "history", "--page", "0x" + key.removeprefix("0x")],
+        },
+    )
+    for outcome in outcomes.values():
+        assert outcome.returncode == 2
+        assert not KeyForms(key).in_text(outcome.stderr)
+    assert "not shown: it may be a key" in outcomes["extra"].stderr
+
+
 def written_files(root: Path) -> set[str]:
     return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
 

@@ -8,6 +8,7 @@ fast. Errors end as one line on stderr: exit 2 for bad input, 1 for failures.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 
@@ -39,9 +40,14 @@ COMMAND_MODULES = (
 )
 
 
+# argparse quotes what was typed ("unrecognized arguments: …"), which may be a pasted key.
+_KEY_LIKE = re.compile(r"(?:0x)?[0-9a-fA-F]{64}")
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}")
+        hidden = _KEY_LIKE.sub("<64 hex digits, not shown: it may be a key>", message)
+        raise UsageError(f"{self.prog}: {hidden}")
 
 
 def build_parser() -> argparse.ArgumentParser:
