@@ -1,10 +1,16 @@
-"""One page of credit history. Page up and page down turn pages instead of scrolling."""
+"""One page of credit history. Page up and page down turn pages instead of scrolling.
+
+A page flip rewrites the cells in place: same row keys, column widths that only grow,
+cells as rich ``Text`` (no markup parsing, and an origin holding ``[`` shows as typed),
+so DataTable neither rebuilds its rows nor measures every cell again.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -15,6 +21,17 @@ from aleph_tui.ui.widgets import amount_text as fmt
 
 INCOMING = "↓ in"
 OUTGOING = "↑ out"
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("timestamp", "Date (UTC)"),
+    ("direction", "Direction"),
+    ("amount", "Credits"),
+    ("usd", "USD"),
+    ("method", "Method"),
+    ("detail", "Detail"),
+    ("expiration", "Expires (UTC)"),
+)
+RIGHT_ALIGNED = frozenset({"amount", "usd"})
+Row = tuple[str, ...]
 
 
 def detail(entry: CreditHistoryEntry) -> str:
@@ -28,7 +45,20 @@ def detail(entry: CreditHistoryEntry) -> str:
     return entry.provider or ""
 
 
-class HistoryTable(DataTable[str | Text]):
+def cells(entry: CreditHistoryEntry) -> Row:
+    """The entry's row, column by column, as plain text."""
+    return (
+        fmt.utc_minute(entry.timestamp),
+        OUTGOING if entry.amount < 0 else INCOMING,
+        fmt.credits(entry.amount, signed=True),
+        fmt.credits_usd(entry.amount, signed=True),
+        entry.payment_method or "",
+        detail(entry),
+        fmt.utc_minute(entry.expiration),
+    )
+
+
+class HistoryTable(DataTable[Text]):
     DEFAULT_CSS = """
     HistoryTable { height: 1fr; }
     """
@@ -61,31 +91,56 @@ class HistoryTable(DataTable[str | Text]):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
-        self.add_column("Date (UTC)", key="timestamp")
-        self.add_column("Direction", key="direction")
-        self.add_column("Credits", key="amount")
-        self.add_column("USD", key="usd")
-        self.add_column("Method", key="method")
-        self.add_column("Detail", key="detail")
-        self.add_column("Expires (UTC)", key="expiration")
+        self._rows: list[Row] = []  # what each row shows now
+        self._widths = [cell_len(label) for _, label in COLUMNS]
+        self._add_columns()
+
+    def _add_columns(self) -> None:
+        for (key, label), width in zip(COLUMNS, self._widths, strict=True):
+            self.add_column(label, key=key, width=width)
 
     def action_step_page(self, step: int) -> None:
         self.post_message(self.PageStep(step))
 
     def show(self, entries: Sequence[CreditHistoryEntry]) -> None:
-        """Replace the rows, keeping the cursor on the same line when it still exists."""
+        """Show these entries, keeping the cursor on the same line when it still exists."""
+        rows = [cells(entry) for entry in entries]
+        # Widths grow to fit and never shrink while paging: columns don't jump about.
+        widths = [cell_len(label) for _, label in COLUMNS]
+        if rows:
+            widths = [
+                max(width, *map(cell_len, column))
+                for width, column in zip(self._widths, zip(*rows, strict=True), strict=True)
+            ]
+        if len(rows) == len(self._rows) and widths == self._widths:
+            self._update_in_place(rows)
+        else:
+            self._rebuild(rows, widths)
+        self._rows = rows
+
+    def _update_in_place(self, rows: list[Row]) -> None:
+        """Only the cells that changed; row keys, widths and scroll position stay."""
+        for index, (new, old) in enumerate(zip(rows, self._rows, strict=True)):
+            for (key, _), value, shown in zip(COLUMNS, new, old, strict=True):
+                if value != shown:
+                    self.update_cell(str(index), key, _text(key, value))
+
+    def _rebuild(self, rows: list[Row], widths: list[int]) -> None:
         cursor = self.cursor_row
-        self.clear()
-        for index, entry in enumerate(entries):
+        if widths != self._widths:
+            self._widths = widths
+            self.clear(columns=True)
+            self._add_columns()
+        else:
+            self.clear()
+        for index, row in enumerate(rows):
             self.add_row(
-                fmt.utc_minute(entry.timestamp),
-                OUTGOING if entry.amount < 0 else INCOMING,
-                Text(fmt.credits(entry.amount, signed=True), justify="right"),
-                Text(fmt.credits_usd(entry.amount, signed=True), justify="right"),
-                entry.payment_method or "",
-                detail(entry),
-                fmt.utc_minute(entry.expiration),
+                *(_text(key, value) for (key, _), value in zip(COLUMNS, row, strict=True)),
                 key=str(index),  # the entry's position on the page
             )
-        if entries:
-            self.move_cursor(row=min(max(cursor, 0), len(entries) - 1), scroll=True)
+        if rows:
+            self.move_cursor(row=min(max(cursor, 0), len(rows) - 1), scroll=True)
+
+
+def _text(column: str, value: str) -> Text:
+    return Text(value, justify="right") if column in RIGHT_ALIGNED else Text(value)
