@@ -26,7 +26,6 @@ from textual.widgets import Static
 
 from aleph_tui.ui.view import View
 from aleph_tui.ui.widgets import amount_text as fmt
-from aleph_tui.ui.widgets.flow_chart import FlowChart
 from aleph_tui.ui.widgets.flow_purchases_table import LATEST, FlowPurchasesTable
 from aleph_tui.ui.widgets.flow_runs_table import FlowRunsTable, signed
 
@@ -105,6 +104,9 @@ class FlowView(View):
                 yield Static("", id="flow-runs-count", markup=False)
             yield Static("By month", classes="section-title", markup=False)
             yield Static("", id="flow-chart-status", classes="flow-status", markup=False)
+            # plotext loads only once the Flow tab is built: start-up never pays for it.
+            from aleph_tui.ui.widgets.flow_chart import FlowChart
+
             yield FlowChart(id="flow-chart")
             yield Static("Processing runs", id="flow-runs-title", classes="section-title")
             yield Static("", id="flow-runs-status", classes="flow-status", markup=False)
@@ -230,6 +232,8 @@ class FlowView(View):
                 widget.display = False
 
     def _render_chart(self) -> None:
+        from aleph_tui.ui.widgets.flow_chart import FlowChart
+
         report = self.report
         chart = self.query_one(FlowChart)
         status = self._static("#flow-chart-status")

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from textual_plotext import PlotextPlot
 
-from aleph_tui.core.token_flow import MonthlyFlow
+if TYPE_CHECKING:
+    from aleph_tui.core.token_flow import MonthlyFlow
 
 USD_LABEL = "USD purchased"
 ALEPH_LABEL = "ALEPH to the network"
