@@ -10,10 +10,12 @@ The cycle is build → simulate → sign locally → send → wait for the recei
 A dry run signs but never sends: only the hash leaves this module, never the raw bytes,
 which would be a broadcastable transaction until the nonce is used.
 
-web3 and aiohttp are heavy, so they are imported inside the methods that use them;
-importing this module costs nothing. Every failure surfaces as ``ChainError`` with a
-plain-English message (insufficient funds, nonce conflict, revert reason, timeout,
-unreachable RPC).
+web3 and aiohttp are heavy, so they are imported only to build, simulate, sign and send
+a transaction: the reads a dashboard needs at start (the chain id, ETH and ERC-20
+balances, ``decimals()``) are plain JSON-RPC calls over one httpx client. Importing web3
+takes ~1 s of CPU, which starved the TUI's event loop even from a thread. Every failure
+surfaces as ``ChainError`` with a plain-English message (insufficient funds, nonce
+conflict, revert reason, timeout, unreachable RPC).
 
 Reads are retried as core/retry.py says (5xx, timeouts, dropped connections, malformed
 JSON). ``send`` never blindly resends: when the node's answer is lost it asks for the
@@ -35,12 +37,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from aleph_tui.core import retry
+from aleph_tui.core import retry, validation
 from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.networks import MAINNET_CHAIN_IDS, Network
 from aleph_tui.core.signer import SignedTransaction, Signer, SigningError
 
 if TYPE_CHECKING:
+    import httpx
     from web3 import AsyncHTTPProvider, AsyncWeb3
 
 T = TypeVar("T")
@@ -165,9 +168,9 @@ def _word_address(address: str) -> str:
 
 
 def _checksum(address: str) -> str:
-    from eth_utils.address import to_checksum_address
-
-    return str(to_checksum_address(address))
+    if not validation.HEX_ADDRESS.match(address):
+        raise ValueError(f"not a 0x-prefixed 40-hex address: {address!r}")
+    return validation.checksum_address(address)
 
 
 def _hex_hash(value: Any) -> str:
@@ -189,12 +192,40 @@ def _rpc_message(exc: Exception) -> str:
 
 
 def _revert_reason(exc: Exception) -> str:
-    message = _rpc_message(exc)
+    return _strip_revert(_rpc_message(exc))
+
+
+def _strip_revert(message: str) -> str:
     for prefix in ("execution reverted: ", "execution reverted"):
         if message.startswith(prefix):
             message = message[len(prefix) :]
             break
     return message.strip() or "no reason given"
+
+
+def refusal(message: str) -> ChainError:
+    """The node's JSON-RPC error ``message`` in plain words."""
+    lowered = message.lower()
+    if lowered.startswith("execution reverted"):
+        return ChainError(f"the transaction would revert: {_strip_revert(message)}")
+    if "insufficient funds" in lowered:
+        return ChainError(
+            "insufficient funds: the account's ETH cannot cover the amount plus the "
+            f"network fee (node: {message})"
+        )
+    if "nonce too low" in lowered or "nonce has already been used" in lowered:
+        return ChainError(
+            "nonce conflict (nonce too low): another transaction from this account used "
+            "the nonce meanwhile (another wallet or program on the same account?); "
+            "quote again to build it with a fresh nonce"
+        )
+    if "underpriced" in lowered:
+        return ChainError(
+            "a pending transaction with the same nonce pays a higher fee; wait for it"
+        )
+    if "invalid chain id" in lowered:
+        return ChainError("the node refused the transaction's chain id")
+    return ChainError(f"the node refused the request: {message}")
 
 
 def explain(exc: Exception, rpc_url: str) -> ChainError:
@@ -211,26 +242,7 @@ def explain(exc: Exception, rpc_url: str) -> ChainError:
     if isinstance(exc, w3e.TransactionNotFound):
         return ChainError("the node does not know this transaction")
     if isinstance(exc, w3e.Web3RPCError):
-        message = _rpc_message(exc)
-        lowered = message.lower()
-        if "insufficient funds" in lowered:
-            return ChainError(
-                "insufficient funds: the account's ETH cannot cover the amount plus the "
-                f"network fee (node: {message})"
-            )
-        if "nonce too low" in lowered or "nonce has already been used" in lowered:
-            return ChainError(
-                "nonce conflict (nonce too low): another transaction from this account used "
-                "the nonce meanwhile (another wallet or program on the same account?); "
-                "quote again to build it with a fresh nonce"
-            )
-        if "underpriced" in lowered:
-            return ChainError(
-                "a pending transaction with the same nonce pays a higher fee; wait for it"
-            )
-        if "invalid chain id" in lowered:
-            return ChainError("the node refused the transaction's chain id")
-        return ChainError(f"the node refused the request: {message}")
+        return refusal(_rpc_message(exc))
     if isinstance(exc, w3e.BadFunctionCallOutput):
         return ChainError("unexpected contract answer: is the token address right?")
     fault = transient_fault(exc, rpc_url)
@@ -286,6 +298,8 @@ class ChainGateway:
         self.rpc_url: str = network.rpc_url
         self._rpc_timeout = retry.http_timeout() if rpc_timeout is None else rpc_timeout
         self._web3: AsyncWeb3[AsyncHTTPProvider] | None = None
+        self._http: httpx.AsyncClient | None = None
+        self._request_id = 0
         self._decimals: dict[str, int] = {}
 
     # --- plumbing ---------------------------------------------------------------------
@@ -307,6 +321,9 @@ class ChainGateway:
         return self._web3
 
     async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
         if self._web3 is not None:
             await self._web3.provider.disconnect()
             self._web3 = None
@@ -340,12 +357,56 @@ class ChainGateway:
         except retry.Transient as exc:
             raise ChainError(f"{exc.what}; {retry.READ_ADVICE}") from None
 
+    async def _rpc(self, method: str, *params: Any) -> Any:
+        """One JSON-RPC read over httpx, retried like ``_read``; the node's error answer
+        comes back at once as ``refusal``."""
+        import httpx
+
+        from aleph_tui.core.api_client import tls_context_for
+
+        if self._http is None:
+            self._http = httpx.AsyncClient(
+                timeout=self._rpc_timeout, verify=tls_context_for(self.rpc_url)
+            )
+        client, where = self._http, f"the RPC node at {self.rpc_url}"
+        self._request_id += 1
+        body = {"jsonrpc": "2.0", "id": self._request_id, "method": method, "params": params}
+
+        async def attempt() -> Any:
+            try:
+                response = await client.post(self.rpc_url, json=body)
+            except httpx.TransportError as exc:
+                raise retry.Transient(
+                    retry.transport_fault(where, exc, self._rpc_timeout)
+                ) from None
+            if response.status_code >= 500:
+                raise retry.Transient(retry.status_fault(where, response.status_code))
+            if response.status_code != 200:
+                raise ChainError(f"{where} answered HTTP {response.status_code}")
+            try:
+                answer = json.loads(response.text)
+            except ValueError:
+                raise retry.Transient(retry.malformed_fault(where)) from None
+            if not isinstance(answer, dict):
+                raise retry.Transient(retry.malformed_fault(where))
+            error = answer.get("error")
+            if error is not None:
+                message = error.get("message") if isinstance(error, dict) else None
+                raise refusal(str(message or error))
+            if "result" not in answer:
+                raise retry.Transient(retry.malformed_fault(where))
+            return answer["result"]
+
+        try:
+            return await retry.read(attempt)
+        except retry.Transient as exc:
+            raise ChainError(f"{exc.what}; {retry.READ_ADVICE}") from None
+
     # --- reads ------------------------------------------------------------------------
 
     async def chain_id(self) -> int:
         """The node's ``eth_chainId``, read afresh every time."""
-        with self._errors():
-            return int(await self._read(lambda: self.w3.eth.chain_id))
+        return _quantity(await self._rpc("eth_chainId"))
 
     async def nonce(self, address: str, block: str = "pending") -> int:
         with self._errors():
@@ -367,17 +428,14 @@ class ChainGateway:
         return Fees(base, int(tip), 2 * base + int(tip))
 
     async def eth_balance(self, address: str) -> int:
-        with self._errors():
-            return int(
-                await self._read(lambda: self.w3.eth.get_balance(cast(Any, _checksum(address))))
-            )
+        return _quantity(await self._rpc("eth_getBalance", _checksum(address), "latest"))
 
     async def _call(self, to: str, data: str) -> bytes:
-        with self._errors():
-            result = await self._read(
-                lambda: self.w3.eth.call(cast(Any, {"to": _checksum(to), "data": data}))
-            )
-        return bytes(result)
+        result = await self._rpc("eth_call", {"to": _checksum(to), "data": data}, "latest")
+        try:
+            return bytes.fromhex(str(result).removeprefix("0x"))
+        except ValueError:
+            raise ChainError(f"unexpected answer to eth_call from {self.rpc_url}") from None
 
     async def token_balance(self, token: str, address: str) -> int:
         raw = await self._call(token, "0x" + BALANCE_OF_SELECTOR + _word_address(address))
@@ -598,6 +656,14 @@ class ChainGateway:
         except ChainError as exc:
             return str(exc).replace("the transaction would revert: ", "")
         return "no reason given"
+
+
+def _quantity(value: Any) -> int:
+    """A JSON-RPC quantity ("0x1a") as an int."""
+    try:
+        return int(str(value), 16)
+    except ValueError:
+        raise ChainError(f"unexpected JSON-RPC quantity: {str(value)[:40]!r}") from None
 
 
 def _receipt(data: Any) -> Receipt:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import importlib
 from collections.abc import AsyncIterator, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -308,10 +307,7 @@ class CreditService:
         )
 
     async def wallet_balances(self, address: str) -> chain.WalletBalances:
-        """ETH, ALEPH and USDC held on-chain."""
-        # web3 takes ~1 s to import: in a thread, so the event loop (the TUI's screen)
-        # never freezes for it.
-        await asyncio.to_thread(importlib.import_module, "web3")
+        """ETH, ALEPH and USDC held on-chain (plain JSON-RPC reads: no web3 import)."""
         return await self.chain_gateway().wallet_balances(address)
 
     async def buy_quote(self, token: str, amount: str, payer: str) -> buying.BuyQuote:
