@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from aleph_tui.core.networks import Network
 
 if TYPE_CHECKING:
+    from aleph_tui.core.api_client import AlephApi
     from aleph_tui.core.service import CreditService
     from aleph_tui.core.validation import InvalidInput
 
@@ -113,8 +114,12 @@ def add_json_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print stable JSON on stdout")
 
 
-async def resolve_network(args: argparse.Namespace) -> Network:
-    """The network named by --network (or the aleph CLI's default), devnet discovered."""
+async def resolve_network(
+    args: argparse.Namespace, *, keep: list[AlephApi] | None = None
+) -> Network:
+    """The network named by --network (or the aleph CLI's default), devnet discovered.
+    With ``keep``, the client that read the devnet document is appended to it open, for
+    the caller to reuse (one client per host), instead of being closed."""
     from aleph_tui.core.api_client import AlephApi, ApiError
     from aleph_tui.core.networks import NetworkError, devnet_from_document, known_networks
 
@@ -130,12 +135,17 @@ async def resolve_network(args: argparse.Namespace) -> Network:
         api = AlephApi(getattr(args, "api_url", None) or network.api_url)
         try:
             network = devnet_from_document(await api.devnet_document())
-        except ApiError as exc:
-            raise CommandError(
-                f"devnet unavailable: {exc}; start it with `aleph-tui devnet`"
-            ) from None
-        finally:
+        except BaseException as exc:
             await api.aclose()
+            if isinstance(exc, ApiError):
+                raise CommandError(
+                    f"devnet unavailable: {exc}; start it with `aleph-tui devnet`"
+                ) from None
+            raise
+        if keep is None:
+            await api.aclose()
+        else:
+            keep.append(api)
     return network.with_overrides(
         api_url=getattr(args, "api_url", None), rpc_url=getattr(args, "rpc_url", None)
     )

@@ -15,10 +15,22 @@ def run(args: argparse.Namespace) -> int:
         asyncio.run(run_on_embedded_devnet())
         return 0
 
+    asyncio.run(_dashboard(args))
+    return 0
+
+
+async def _dashboard(args: argparse.Namespace) -> None:
+    """One event loop from the network lookup to the end: the client that read the
+    devnet document is the service's own (no second client, no second loop)."""
     from aleph_tui.cli.common import resolve_network
+    from aleph_tui.core.api_client import AlephApi
     from aleph_tui.core.service import CreditService
     from aleph_tui.ui.app import AlephApp
 
-    network = asyncio.run(resolve_network(args))
-    AlephApp(CreditService(network)).run()
-    return 0
+    kept: list[AlephApi] = []
+    network = await resolve_network(args, keep=kept)
+    api = kept[0] if kept else None
+    if api is not None and api.base_url != network.api_url.rstrip("/"):
+        await api.aclose()
+        api = None
+    await AlephApp(CreditService(network, api=api)).run_async()
