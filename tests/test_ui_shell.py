@@ -24,7 +24,10 @@ from aleph_tui.ui.first_run_screen import FirstRunScreen
 from aleph_tui.ui.help_screen import HelpScreen
 from aleph_tui.ui.password_modal import PasswordModal
 from aleph_tui.ui.view import View
+from aleph_tui.ui.views import all_views
 from tests.devnet_process import RunningDevnet
+from tests.faults import injected
+from tests.ui_app import until
 from tests.ui_harness import (  # noqa: F401  (fixtures)
     SIZE,
     STUB_VIEWS,
@@ -96,6 +99,36 @@ async def test_number_keys_and_clicks_switch_tabs(make_app: AppFactory) -> None:
         await pilot.click(f"#{ContentTab.add_prefix('tab-history')}")
         await pilot.pause()
         assert active_tab(app) == "tab-history"
+
+
+async def test_each_real_view_built_on_first_show_takes_the_focus_and_its_keys(
+    fault_devnet: RunningDevnet, tmp_path: Path
+) -> None:
+    """On a slow network, a tab built as its key is first pressed focuses its default
+    widget, so its keys work at once (a widget under a loading overlay refuses the focus,
+    which then stays on the tabs with the view's keys dead)."""
+    store = make_store(tmp_path / "session")
+    await import_dev_accounts(store, 1)
+    app = AlephApp(make_service(fault_devnet, store, tmp_path / "session"), views=all_views())
+    with injected(fault_devnet.api_url, "latency", target="all", delay_ms=150):
+        async with app.run_test(size=SIZE) as pilot:
+            for view_class in app.views:
+                await pilot.press(view_class.key)
+                view = app.current_view
+                assert isinstance(view, view_class)
+                await until(
+                    pilot,
+                    lambda view=view: app.focused is view.default_focus(),
+                    f"{view.view_id}: the focus on {view.default_focus()!r}",
+                )
+                await until(
+                    pilot,
+                    lambda view=view: not any(w.is_running for w in app.workers if w.node is view),
+                    f"{view.view_id}: its first loads",
+                )
+                # Every key of the view reaches it, or the focused widget that handles it.
+                keys = {key for key, _binding in view._bindings}
+                assert keys <= set(app.active_bindings), f"{view.view_id}: {keys} dead"
 
 
 async def test_each_view_has_a_remappable_binding_with_a_tooltip(make_app: AppFactory) -> None:

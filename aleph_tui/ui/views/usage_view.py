@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -45,6 +46,7 @@ KEY_HEADINGS: dict[GroupBy, str] = {
     "method": "Payment method",
 }
 CENT = Decimal("0.01")
+OVERLAY_DELAY_S = 0.3
 
 
 def _start(text: str) -> dt.datetime:
@@ -122,6 +124,8 @@ class UsageView(View):
         self.flow: PeriodFlow | None = None
         self.rate: BurnRate | None = None
         self._report_error: str | None = None
+        self._report_request = 0  # the newest report asked for, and the newest answered
+        self._report_answered = 0
         self._summary_error: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -305,18 +309,24 @@ class UsageView(View):
     @work(name="usage-report", group="usage-report", exclusive=True, exit_on_error=False)
     async def _load_report(self, address: str, span: Period, group_by: GroupBy) -> None:
         table = self.query_one("#usage-groups", DataTable)
-        table.loading = True
+        self._report_request += 1
+        request = self._report_request
+        # The overlay only if the report is slow: a table under it refuses the focus a
+        # tab built on first show gives it, leaving the view's keys dead.
+        self.set_timer(OVERLAY_DELAY_S, partial(self._overlay_if_waiting, request))
         try:
             report = await self.service.usage(
                 address, group_by=group_by, start=span.start, end=span.end
             )
         except Exception as exc:
+            self._report_answered = request
             table.loading = False
             self.report = None
             self._report_error = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
             self._render_groups()
             self.aleph_app.report_failure("Usage unavailable", exc, self.reload)
             return
+        self._report_answered = request
         table.loading = False
         if self.account is None or self.account.address != address:
             return
@@ -364,6 +374,10 @@ class UsageView(View):
                 f"{self.account.name}: {fmt.utc_minute(span.start)} → "
                 f"{fmt.utc_minute(span.end)} UTC ({decimal_text(span.days)} days)"
             )
+
+    def _overlay_if_waiting(self, request: int) -> None:
+        if request == self._report_request and self._report_answered < request:
+            self.query_one("#usage-groups", DataTable).loading = True
 
     def _render_groups(self) -> None:
         table: DataTable[str] = self.query_one("#usage-groups", DataTable)
