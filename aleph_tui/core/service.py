@@ -11,15 +11,11 @@ import datetime as dt
 from collections.abc import AsyncIterator, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from aleph_tui.core import buying, chain, credit_api_client, validation  # buying
-from aleph_tui.core import pricing as pricing_core  # pricing
-from aleph_tui.core import token_flow as token_flow  # token flow
-from aleph_tui.core import usage as usage_core  # usage
+from aleph_tui.core import chain, validation
 from aleph_tui.core.accounts import Account, AccountStore  # accounts
 from aleph_tui.core.api_client import AlephApi
-from aleph_tui.core.history_export import ExportFormat, ExportResult, ProgressCallback  # history
 from aleph_tui.core.journal import Journal, Operation
 from aleph_tui.core.messages import CREDIT_CHANNEL, BufferSigner
 from aleph_tui.core.models import (
@@ -32,18 +28,23 @@ from aleph_tui.core.models import (
     Pricing,
 )
 from aleph_tui.core.networks import Network
-from aleph_tui.core.paths import app_data_dir  # token flow
-from aleph_tui.core.pricing import EntityTable, Estimate  # pricing
-from aleph_tui.core.signer import Signer  # buying
-from aleph_tui.core.thresholds import Threshold, ThresholdStore  # usage
-from aleph_tui.core.transferring import (
-    Resolver,
-    SignedTransfer,
-    Transfer,
-    TransferQuote,
-    TransferResult,
-)
-from aleph_tui.core.usage import BurnRate, GroupBy, PeriodFlow, ResourceTypes, UsageReport  # usage
+
+# Each area's module is imported by the methods that use it: the dashboard's start-up
+# (balances) never pays for buying, token flow, usage, pricing or transfers.
+if TYPE_CHECKING:
+    from aleph_tui.core import buying, credit_api_client, token_flow
+    from aleph_tui.core.history_export import ExportFormat, ExportResult, ProgressCallback
+    from aleph_tui.core.pricing import EntityTable, Estimate
+    from aleph_tui.core.signer import Signer
+    from aleph_tui.core.thresholds import Threshold
+    from aleph_tui.core.transferring import (
+        Resolver,
+        SignedTransfer,
+        Transfer,
+        TransferQuote,
+        TransferResult,
+    )
+    from aleph_tui.core.usage import BurnRate, GroupBy, PeriodFlow, ResourceTypes, UsageReport
 
 # Balances of many accounts are fetched this many at a time: 50 accounts behind 100 ms of
 # latency then take one round trip, and a node never sees more from one dashboard.
@@ -179,8 +180,10 @@ class CreditService:
     ) -> UsageReport:
         """Outgoing credits of ``address`` from ``start`` to ``end`` (default: the last
         30 days), grouped by resource, UTC day or payment method (core/usage.py)."""
+        from aleph_tui.core import usage as usage_core
+
         if self._resource_types is None:
-            self._resource_types = ResourceTypes()
+            self._resource_types = usage_core.ResourceTypes()
         return await usage_core.usage_report(
             self.api,
             address,
@@ -193,6 +196,8 @@ class CreditService:
         self, address: str, *, start: dt.datetime | None = None, end: dt.datetime | None = None
     ) -> PeriodFlow:
         """Consumed against purchased (and transfers apart) over the period."""
+        from aleph_tui.core import usage as usage_core
+
         return await usage_core.usage_flow(self.api, address, usage_core.period(start, end))
 
     async def burn_rate(
@@ -205,33 +210,45 @@ class CreditService:
     ) -> BurnRate:
         """Consumed credits per day over the period (default: the last 30 days) and when
         the current balance runs out at that pace, counted from ``now``."""
+        from aleph_tui.core import usage as usage_core
+
         return await usage_core.burn(
             self.api, address, usage_core.period(start, end, now=now), now=now
         )
 
     def low_balance_threshold(self, address: str) -> Threshold | None:
         """The low-balance threshold of ``address``; ``.crossed(balance)`` tells when to warn."""
+        from aleph_tui.core.thresholds import ThresholdStore
+
         return ThresholdStore().get(address)
 
     def set_low_balance_threshold(
         self, address: str, credits: int | str | None
     ) -> Threshold | None:
         """Store (None: remove) the threshold of ``address``; InvalidInput when bad."""
+        from aleph_tui.core.thresholds import ThresholdStore
+
         return ThresholdStore().set(address, credits)
 
     def low_balance_thresholds(self) -> dict[str, int]:
+        from aleph_tui.core.thresholds import ThresholdStore
+
         return ThresholdStore().all()
 
     # --- pricing ----------------------------------------------------------------------
 
     async def pricing_tables(self, entity: str | None = None) -> tuple[EntityTable, ...]:
         """The aggregate as tables (every entity, or one: InvalidInput when unknown)."""
+        from aleph_tui.core import pricing as pricing_core
+
         return pricing_core.pricing_tables(await self.pricing(), entity)
 
     async def estimate_cost(
         self, entity: str, units: int | str, hours: Decimal | int | str
     ) -> Estimate:
         """``units`` compute units of ``entity`` for ``hours`` → credits and USD, exact."""
+        from aleph_tui.core import pricing as pricing_core
+
         return pricing_core.estimate(await self.pricing(), entity, units, hours)
 
     # --- transfers --------------------------------------------------------------------
@@ -239,6 +256,8 @@ class CreditService:
     def transfers(self, resolver: Resolver | None = None) -> Transfer:
         """Transfers on this network; names and aliases resolve through ``resolver``
         (by default the account store's)."""
+        from aleph_tui.core.transferring import Transfer
+
         return Transfer(
             self.api, self.journal, self.network.name, resolver=resolver or self.accounts.resolve
         )
@@ -304,12 +323,18 @@ class CreditService:
             self._chain_gateways[key] = chain.ChainGateway(network)
         return self._chain_gateways[key]
 
-    def _buyer(self) -> buying.Buyer:
+    def _credit_api_client(self) -> credit_api_client.CreditApi | None:
         if self._credit_api is None and self.network.credit_api_url:
+            from aleph_tui.core import credit_api_client
+
             self._credit_api = credit_api_client.CreditApi(self.network.credit_api_url)
-        return buying.Buyer(
-            self.network, self.chain_gateway(), self.api, self._credit_api, self.journal
-        )
+        return self._credit_api
+
+    def _buyer(self) -> buying.Buyer:
+        from aleph_tui.core import buying
+
+        credit_api = self._credit_api_client()
+        return buying.Buyer(self.network, self.chain_gateway(), self.api, credit_api, self.journal)
 
     async def wallet_balances(self, address: str) -> chain.WalletBalances:
         """ETH, ALEPH and USDC held on-chain (plain JSON-RPC reads: no web3 import)."""
@@ -376,11 +401,12 @@ class CreditService:
         runs (chain logs, cached under ``app_data_dir()/cache/``). ``refresh=False`` reads
         nothing from the network, only the cache. A source that cannot be read is reported
         unavailable with its reason; this never raises for it."""
-        if self._credit_api is None and self.network.credit_api_url:
-            self._credit_api = credit_api_client.CreditApi(self.network.credit_api_url)
+        from aleph_tui.core import token_flow
+        from aleph_tui.core.paths import app_data_dir
+
         return await token_flow.flow_report(
             self.network,
-            self._credit_api,
+            self._credit_api_client(),
             cache_dir=app_data_dir() / "cache",
             refresh=refresh,
             chunk_blocks=chunk_blocks or token_flow.DEFAULT_CHUNK_BLOCKS,
