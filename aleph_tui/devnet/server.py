@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from aiohttp import web
+from aiohttp import ClientSession, ClientTimeout, web
 
 from aleph_tui.devnet import ccn_api, credit_api, flow_seed, ledger, operators, rpc_proxy, seed
 from aleph_tui.devnet.chain.engine import ChainEngine, dev_accounts, start_chain
@@ -78,6 +78,7 @@ class Devnet:
         self._fixed_clock = False
         self.faults = FaultStore()
         self.proxy: RpcProxy | None = None
+        self._reader_session: ClientSession | None = None
 
     @property
     def api_url(self) -> str:
@@ -94,7 +95,6 @@ class Devnet:
         return devnet
 
     async def _start(self, options: DevnetOptions) -> None:
-        from aiohttp import ClientTimeout
         from web3 import AsyncHTTPProvider, AsyncWeb3
 
         started = time.monotonic()
@@ -218,15 +218,30 @@ class Devnet:
         return deployment
 
     def _aleph_reader(self, deployment: Deployment) -> AlephBalanceReader:
+        """``balanceOf`` as one raw JSON-RPC ``eth_call`` on the engine, over one reused
+        session: web3's request pipeline cost ~19 ms a call, which serialised concurrent
+        balance requests (50 accounts took 0.8 s instead of one latency)."""
         from eth_utils.address import is_checksum_address
+
+        assert self.chain is not None
+        engine_url = self.chain.rpc_url
+        token = deployment.aleph_token
 
         async def read(address: str) -> Decimal:
             # The balance indexer keys rows by the checksummed address, case-sensitively.
             if not is_checksum_address(address):
                 return Decimal(0)
+            session = self._reader_session
+            if session is None:
+                session = self._reader_session = ClientSession(timeout=ClientTimeout(total=30))
             data = BALANCE_OF + address[2:].lower().rjust(64, "0")
-            raw = await self.w3.eth.call({"to": deployment.aleph_token, "data": data})
-            return Decimal(int.from_bytes(bytes(raw), "big")).scaleb(-18)
+            call = {"to": token, "data": data}
+            request = {"jsonrpc": "2.0", "id": 1, "method": "eth_call", "params": [call, "latest"]}
+            async with session.post(engine_url, json=request) as response:
+                answer = await response.json(content_type=None)
+            if not isinstance(answer, dict) or "result" not in answer:
+                raise RuntimeError(f"balanceOf {address}: the chain answered {answer!r}")
+            return Decimal(int(answer["result"], 16)).scaleb(-18)
 
         return read
 
@@ -239,6 +254,8 @@ class Devnet:
             await self.runner.cleanup()
         if self.proxy is not None:
             await self.proxy.close()
+        if self._reader_session is not None:
+            await self._reader_session.close()
         if self.w3 is not None:
             await self.w3.provider.disconnect()
         if self.chain is not None:
