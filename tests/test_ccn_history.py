@@ -324,6 +324,24 @@ async def test_field_types(api: httpx.AsyncClient, owner: str) -> None:
     assert all(r["amount"] < 0 and r["provider"] == "ALEPH" for r in expenses)
 
 
+async def test_rows_are_byte_for_byte_what_the_pyaleph_model_writes(
+    api: httpx.AsyncClient, owner: str
+) -> None:
+    """The page is serialised without building a pydantic model per row; each row must
+    still be exactly what pyaleph's ``CreditHistoryResponseItem`` writes."""
+    from aleph_tui.devnet.schemas import CreditHistoryResponseItem
+
+    response = await _get(api, owner, pagination=0)
+    assert response.status_code == 200
+    rows = json.loads(response.content)["credit_history"]
+    assert any(r["price"] is not None for r in rows)
+    assert any(r["expiration_date"] is not None for r in rows)
+    model_json = [CreditHistoryResponseItem.model_validate(r).model_dump_json() for r in rows]
+    body = response.content.decode()
+    start = body.index('"credit_history":[') + len('"credit_history":[')
+    assert body[start:].startswith(",".join(model_json) + "]")
+
+
 # --- sorting and cursors ------------------------------------------------------------------
 
 

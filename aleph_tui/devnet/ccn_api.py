@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import web
 from pydantic import ValidationError
+from pydantic_core import to_json
 
 from aleph_tui.devnet import history, ledger, message_list, processor
 from aleph_tui.devnet.context import CONTEXT_KEY, DevnetContext
@@ -19,11 +20,8 @@ from aleph_tui.devnet.schemas import (
     Chain,
     CreditBalanceDetailItem,
     CreditHistoryFilterParams,
-    CreditHistoryResponseItem,
     GetAccountBalanceResponse,
-    GetAccountCreditHistoryCursorResponse,
     GetAccountCreditHistoryQueryParams,
-    GetAccountCreditHistoryResponse,
     GetAccountCreditHistorySummaryResponse,
     GetAccountQueryParams,
     PubMessageRequest,
@@ -41,6 +39,10 @@ def _ctx(request: web.Request) -> DevnetContext:
 
 def _json(text: str, status: int = 200) -> web.Response:
     return web.Response(text=text, status=status, content_type="application/json")
+
+
+def _json_bytes(body: bytes) -> web.Response:
+    return web.Response(body=body, content_type="application/json")
 
 
 def _validation_error(exc: ValidationError) -> web.HTTPUnprocessableEntity:
@@ -83,27 +85,34 @@ async def get_balance(request: web.Request) -> web.Response:
     return _json(response.model_dump_json())
 
 
-def _history_item(row: Any) -> CreditHistoryResponseItem:
-    return CreditHistoryResponseItem(
-        amount=row["amount"],
-        price=None if row["price"] is None else Decimal(row["price"]),
-        bonus_amount=row["bonus_amount"],
-        tx_hash=row["tx_hash"],
-        token=row["token"],
-        chain=row["chain"],
-        provider=row["provider"],
-        origin=row["origin"],
-        origin_ref=row["origin_ref"],
-        payment_method=row["payment_method"],
-        credit_ref=row["credit_ref"],
-        credit_index=row["credit_index"],
-        expiration_date=_utc(row["expiration_date"]),
-        message_timestamp=dt.datetime.fromtimestamp(row["message_timestamp"], tz=dt.UTC),
-        expense_count=row["expense_count"],
-        expense_size_mib=None
-        if row["expense_size_mib"] is None
-        else Decimal(row["expense_size_mib"]),
-    )
+def _history_item(row: Any) -> dict[str, Any]:
+    """One row as ``CreditHistoryResponseItem`` serialises it, without building the model
+    (~40 µs a row, most of a 1000-row page): the same keys in the same order, and values
+    of the same types, which ``to_json`` writes as pydantic does (tests/test_ccn_history.py
+    compares both)."""
+    price, expires, size = row["price"], row["expiration_date"], row["expense_size_mib"]
+    return {
+        "amount": row["amount"],
+        "price": None if price is None else Decimal(price),
+        "bonus_amount": row["bonus_amount"],
+        "tx_hash": row["tx_hash"],
+        "token": row["token"],
+        "chain": row["chain"],
+        "provider": row["provider"],
+        "origin": row["origin"],
+        "origin_ref": row["origin_ref"],
+        "payment_method": row["payment_method"],
+        "credit_ref": row["credit_ref"],
+        "credit_index": row["credit_index"],
+        "expiration_date": None if expires is None else _from_ts(expires, _UTC),
+        "message_timestamp": _from_ts(row["message_timestamp"], _UTC),
+        "expense_count": row["expense_count"],
+        "expense_size_mib": None if size is None else Decimal(size),
+    }
+
+
+_UTC = dt.UTC
+_from_ts = dt.datetime.fromtimestamp
 
 
 @routes.get("/api/v0/addresses/{address}/credit_history")
@@ -121,14 +130,14 @@ async def get_credit_history(request: web.Request) -> web.Response:
         )
         if not rows:
             raise web.HTTPNotFound(text=NO_HISTORY)
-        page_response = GetAccountCreditHistoryResponse(
-            address=address,
-            credit_history=[_history_item(r) for r in rows],
-            pagination_page=params.page,
-            pagination_total=history.count(db, address, params),
-            pagination_per_page=params.pagination,
-        )
-        return _json(page_response.model_dump_json())
+        page_response = {
+            "address": address,
+            "credit_history": [_history_item(r) for r in rows],
+            "pagination_page": params.page,
+            "pagination_total": history.count(db, address, params),
+            "pagination_per_page": params.pagination,
+        }
+        return _json_bytes(to_json(page_response))
 
     if params.pagination == 0:
         raise web.HTTPUnprocessableEntity(
@@ -162,15 +171,15 @@ async def get_credit_history(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(text=NO_HISTORY)
     has_more = len(rows) > per_page
     rows = rows[:per_page]
-    cursor_response = GetAccountCreditHistoryCursorResponse(
-        address=address,
-        credit_history=[_history_item(r) for r in rows],
-        pagination_per_page=per_page,
-        next_cursor=history.encode_cursor(params.sort_by, params.sort_order, rows[-1])
+    cursor_response = {
+        "address": address,
+        "credit_history": [_history_item(r) for r in rows],
+        "pagination_per_page": per_page,
+        "next_cursor": history.encode_cursor(params.sort_by, params.sort_order, rows[-1])
         if has_more
         else None,
-    )
-    return _json(cursor_response.model_dump_json())
+    }
+    return _json_bytes(to_json(cursor_response))
 
 
 @routes.get("/api/v0/addresses/{address}/credit_history/summary")
