@@ -79,7 +79,7 @@ class HistoryView(View):
     HistoryView #page-size { width: 16; }
     HistoryView #filter-error { color: $text-error; height: auto; display: none; }
     HistoryView #history-summary { height: auto; margin: 1 0 0 0; }
-    HistoryView #history-position { height: 1; color: $text-muted; }
+    HistoryView #history-position { height: 1; width: 1fr; color: $text-muted; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -498,7 +498,10 @@ class HistoryView(View):
         return text + (" · loading…" if loading else "")
 
     def _render_position(self, *, loading: bool = False) -> None:
-        self.query_one("#history-position", Static).update(self.position_text(loading=loading))
+        # One line of fixed size: a new text needs no layout of the screen (twice a flip).
+        self.query_one("#history-position", Static).update(
+            self.position_text(loading=loading), layout=False
+        )
 
     def summary_text(self, *, loading: bool = False) -> str:
         if self.account is None:
