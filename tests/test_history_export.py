@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import AsyncIterator, Iterator
@@ -230,6 +231,41 @@ def test_csv_cells_never_run_as_formulas() -> None:
     assert csv_cell("amount", -9152) == "-9152"  # numbers keep their sign
     assert csv_cell("usd", "-0.009152") == "-0.009152"
     assert csv_cell("tx_hash", None) == ""
+
+
+def test_csv_rows_are_the_cells_of_the_export_record() -> None:
+    """The CSV writer's fast row equals the cells of ``entry_record`` for every kind of
+    value: None, formula-like text in every text column, decimals, negative amounts."""
+    from decimal import Decimal
+
+    from aleph_tui.core.history_export import csv_row, entry_record
+
+    formula = "=cmd|' /C calc'!A0"
+    entries = [
+        fake_entry(0),
+        dataclasses.replace(
+            fake_entry(1),
+            amount=1_500_000,
+            price=Decimal("0.0500"),
+            bonus_amount=7,
+            tx_hash="+0xabc",
+            token="-ALEPH",
+            chain="@ETH",
+            provider="\tP",
+            origin="\rorigin",
+            origin_ref=formula,
+            payment_method=formula,
+            credit_ref="=ref",
+            expiration=dt.datetime(2027, 1, 1, 0, 0, 0, 500, tzinfo=dt.UTC),
+            expense_count=3,
+            expense_size_mib=Decimal("1E+2"),
+        ),
+    ]
+    for entry in entries:
+        record = entry_record(entry)
+        expected = [csv_cell(column, record[column]) for column in COLUMNS]
+        got = ["" if cell is None else str(cell) for cell in csv_row(entry)]
+        assert got == expected
 
 
 # --- a large history: --history 1000 -----------------------------------------------------
