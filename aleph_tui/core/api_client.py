@@ -81,7 +81,7 @@ def _optional_int(value: Any) -> int | None:
 @dataclass(frozen=True)
 class _Reply:
     """A GET's answer, read once: ``data`` is the parsed body of a 200 (exact decimals,
-    the node writes Decimals as JSON numbers), None otherwise."""
+    the node writes Decimals as JSON numbers), ``text`` the body of any other status."""
 
     status_code: int
     text: str
@@ -94,25 +94,30 @@ def _body_line(response: httpx.Response | _Reply) -> str:
 
 
 def _history_entry(item: dict[str, Any]) -> CreditHistoryEntry:
+    # Runs for every row of an export (100k): one dict lookup per key, no helper calls
+    # for the common None values.
+    get = item.get
     timestamp = _datetime(item["message_timestamp"])
     assert timestamp is not None
+    price, bonus, expires = get("price"), get("bonus_amount"), get("expiration_date")
+    count, size = get("expense_count"), get("expense_size_mib")
     return CreditHistoryEntry(
         amount=int(item["amount"]),
-        price=_optional_decimal(item.get("price")),
-        bonus_amount=_optional_int(item.get("bonus_amount")),
-        tx_hash=item.get("tx_hash"),
-        token=item.get("token"),
-        chain=item.get("chain"),
-        provider=item.get("provider"),
-        origin=item.get("origin"),
-        origin_ref=item.get("origin_ref"),
-        payment_method=item.get("payment_method"),
+        price=None if price is None else _decimal(price),
+        bonus_amount=None if bonus is None else int(bonus),
+        tx_hash=get("tx_hash"),
+        token=get("token"),
+        chain=get("chain"),
+        provider=get("provider"),
+        origin=get("origin"),
+        origin_ref=get("origin_ref"),
+        payment_method=get("payment_method"),
         credit_ref=str(item["credit_ref"]),
         credit_index=int(item["credit_index"]),
-        expiration=_datetime(item.get("expiration_date")),
+        expiration=None if expires is None else _datetime(expires),
         timestamp=timestamp,
-        expense_count=_optional_int(item.get("expense_count")),
-        expense_size_mib=_optional_decimal(item.get("expense_size_mib")),
+        expense_count=None if count is None else int(count),
+        expense_size_mib=None if size is None else _decimal(size),
     )
 
 
@@ -184,10 +189,14 @@ class AlephApi:
     def where(self) -> str:
         return f"the Aleph API at {self.base_url}"
 
-    async def _get(self, path: str, params: dict[str, Any] | None = None) -> _Reply:
+    async def _get(
+        self, path: str, params: dict[str, Any] | None = None, *, exact_floats: bool = True
+    ) -> _Reply:
         """GETs are idempotent: 5xx, timeouts, dropped connections and a 200 whose body is
         not JSON are retried (core/retry.py); other answers come back as they are. The
-        body is parsed once, here (parsing it again cost ~15% of a 100k-row export)."""
+        body is parsed once, here (parsing it again cost ~15% of a 100k-row export).
+        ``exact_floats=False`` parses with pydantic-core (twice as fast) for bodies whose
+        decimals come as strings, as credit history rows do; a float there is a float."""
         seconds = retry.http_timeout()
         timeout = httpx.Timeout(seconds, connect=min(CONNECT_TIMEOUT_S, seconds))
 
@@ -200,11 +209,14 @@ class AlephApi:
                 raise retry.Transient(retry.transport_fault(self.where, exc, seconds)) from None
             if response.status_code >= 500:
                 raise retry.Transient(retry.status_fault(self.where, response.status_code))
-            text = response.text
             if response.status_code != 200:
-                return _Reply(response.status_code, text)
+                return _Reply(response.status_code, response.text)
             try:
-                return _Reply(200, text, json.loads(text, parse_float=Decimal))
+                if exact_floats:
+                    return _Reply(200, "", json.loads(response.text, parse_float=Decimal))
+                from pydantic_core import from_json  # 25 ms to import: not at start-up
+
+                return _Reply(200, "", from_json(response.content))
             except ValueError:
                 raise retry.Transient(retry.malformed_fault(self.where)) from None
 
@@ -278,7 +290,9 @@ class AlephApi:
             "sort_order": str(sort_order),
             **(filters or HistoryFilters()).query(),
         }
-        response = await self._get(f"/api/v0/addresses/{address}/credit_history", params)
+        response = await self._get(
+            f"/api/v0/addresses/{address}/credit_history", params, exact_floats=False
+        )
         if response.status_code == 404:
             total = 0
             if page > 1:
