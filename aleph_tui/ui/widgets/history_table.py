@@ -15,7 +15,9 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.geometry import Region
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
@@ -95,12 +97,44 @@ class HistoryTable(DataTable[Text]):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._rows: list[Row] = []  # what each row shows now
+        # Styles that hold for one repaint; None outside render_lines.
+        self._frame_style: Style | None = None
+        self._frame_row_styles: dict[tuple[int, Style], Style] | None = None
         self._widths = [cell_len(label) for _, label in COLUMNS]
         self._add_columns()
 
     def _add_columns(self) -> None:
         for (key, label), width in zip(COLUMNS, self._widths, strict=True):
             self.add_column(label, key=key, width=width)
+
+    @property
+    def rich_style(self) -> Style:
+        # DataTable asks for it once per line drawn, and each time walks every ancestor.
+        frame = self._frame_style
+        return frame if frame is not None else super().rich_style
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The lines of one repaint, with the table's style worked out once for all."""
+        self._frame_style = super().rich_style
+        self._frame_row_styles = {}
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_style = None
+            self._frame_row_styles = None
+
+    def _get_row_style(self, row_index: int, base_style: Style) -> Style:
+        # Per line, DataTable works out the zebra stripe's style, walking every ancestor;
+        # within one repaint there are only odd and even rows (and the header).
+        frame = self._frame_row_styles
+        if frame is None:
+            return super()._get_row_style(row_index, base_style)
+        kind = -1 if row_index < max(0, self.fixed_rows) else row_index % 2
+        key = (kind if row_index >= 0 else -2, base_style)
+        style = frame.get(key)
+        if style is None:
+            style = frame[key] = super()._get_row_style(row_index, base_style)
+        return style
 
     def _render_cell(
         self,
