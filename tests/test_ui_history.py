@@ -66,6 +66,23 @@ def shown(view: HistoryView) -> list[tuple[str, int]]:
     return [(e.credit_ref, e.credit_index) for e in view.entries]
 
 
+def on_screen(table: HistoryTable) -> list[list[str]]:
+    """The table's rows as it shows them, cell by cell."""
+    return [[str(cell) for cell in table.get_row_at(row)] for row in range(table.row_count)]
+
+
+def assert_table_shows(table: HistoryTable, rows: list[Row]) -> None:
+    """Every row of the API's page, none left from the page before, no cell cut short."""
+    shown_rows = on_screen(table)
+    assert len(shown_rows) == len(rows)
+    for cells, row in zip(shown_rows, rows, strict=True):
+        amount = int(row["amount"])
+        assert cells[2] == fmt.credits(amount, signed=True)
+        assert cells[1] == ("↑ out" if amount < 0 else "↓ in")
+    for column, width in zip(table.ordered_columns, zip(*shown_rows, strict=True), strict=False):
+        assert column.get_render_width(table) - 2 >= max(len(cell) for cell in width)
+
+
 def position(app: Any) -> str:
     return str(app.query_one("#history-position", Static).content)
 
@@ -111,6 +128,7 @@ async def test_pages_come_from_the_api_and_flip_with_the_keys(
             assert position(app).startswith(f"page 2 of {pages} ")
             second = await api_history(devnet, address, {"page": "2"})
             assert shown(view) == identities(second["credit_history"])
+            assert_table_shows(table, second["credit_history"])  # cells rewritten in place
             await press(pilot, "left_square_bracket")
             assert position(app).startswith("page 1 ")
             await press(pilot, "left_square_bracket")  # no page 0
@@ -120,10 +138,14 @@ async def test_pages_come_from_the_api_and_flip_with_the_keys(
             assert position(app).startswith(f"page {pages} of {pages} ")
             last = await api_history(devnet, address, {"page": str(pages)})
             assert shown(view) == identities(last["credit_history"])
+            assert_table_shows(
+                table, last["credit_history"]
+            )  # the last page, maybe shorter: no leftovers
             await press(pilot, "right_square_bracket")  # no page past the end
             assert position(app).startswith(f"page {pages} of")
             await press(pilot, "g")
             assert position(app).startswith("page 1 ")
+            assert_table_shows(table, first["credit_history"])
 
             table.focus()
             await press(pilot, "pagedown")
