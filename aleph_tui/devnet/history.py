@@ -138,6 +138,35 @@ def page(
     if pagination <= 0:
         return db.execute(sql + _order_by(sort_by, order), args).fetchall()
     offset = (page_number - 1) * pagination
+    # Reading pages in a row (an export): seek past the previous page's last row in the
+    # index instead of stepping over ``offset`` rows (10 ms a page deep in 100k rows).
+    seekable = sort_by in _NOT_NULL_SORT_COLUMNS
+    seek = (id(db), db.total_changes, where, tuple(args), sort_by, order, offset)
+    after = _page_ends.get(seek) if seekable else None
+    if after is not None and after[0] is db:
+        rows = after_cursor(db, address, f, sort_by, order, pagination, after[1])[:pagination]
+    else:
+        rows = _offset_page(db, address, f, sql, args, sort_by, order, pagination, offset)
+    if rows and seekable:
+        last = rows[-1]
+        end = (*seek[:-1], offset + len(rows))
+        _page_ends[end] = (db, (last[sort_by.value], last["credit_ref"], last["credit_index"]))
+        if len(_page_ends) > _AGGREGATE_CACHE_SIZE:
+            _page_ends.popitem(last=False)
+    return rows
+
+
+def _offset_page(
+    db: sqlite3.Connection,
+    address: str,
+    f: CreditHistoryFilterParams,
+    sql: str,
+    args: list[Any],
+    sort_by: SortByCreditHistory,
+    order: SortOrder,
+    pagination: int,
+    offset: int,
+) -> list[sqlite3.Row]:
     if offset > REVERSE_AFTER:
         total = count(db, address, f)
         remaining = total - offset
@@ -151,6 +180,16 @@ def page(
             return rows
     sql += _order_by(sort_by, order) + " LIMIT ? OFFSET ?"
     return db.execute(sql, [*args, pagination, offset]).fetchall()
+
+
+# Columns no row leaves NULL (the schema says so), where a seek is exactly the offset.
+_NOT_NULL_SORT_COLUMNS = frozenset(
+    {SortByCreditHistory.MESSAGE_TIMESTAMP, SortByCreditHistory.AMOUNT}
+)
+# The sort key of the last row of each page served, keyed like ``_aggregates`` (any write
+# changes ``total_changes``) plus the query, the order and the offset the page ended at.
+_page_ends: OrderedDict[tuple[Any, ...], tuple[sqlite3.Connection, tuple[Any, str, int]]]
+_page_ends = OrderedDict()
 
 
 def after_cursor(
