@@ -97,6 +97,34 @@ async def test_pages_follow_each_other_and_past_the_end_is_empty(
     assert (beyond.entries, beyond.total, beyond.page) == ((), whole.total, last + 1)
 
 
+async def test_a_read_page_is_freed_at_once_not_by_the_cyclic_collector(
+    devnet: RunningDevnet, reader: str
+) -> None:
+    """An export reads 100 pages of ~0.5 MB: each response must go when its page is
+    built, or memory grows with the history until the cyclic collector runs."""
+    import gc
+    import weakref
+
+    import httpx
+
+    seen: list[weakref.ref[httpx.Response]] = []
+
+    async def keep_a_weak_reference(response: httpx.Response) -> None:
+        seen.append(weakref.ref(response))
+
+    client = httpx.AsyncClient(timeout=30, event_hooks={"response": [keep_a_weak_reference]})
+    api = AlephApi(devnet.api_url, client)
+    gc.disable()
+    try:
+        page = await api.credit_history(reader, page_size=100)
+        missing = await api.credit_history("0x" + "0" * 40)
+    finally:
+        gc.enable()
+        await api.aclose()
+    assert page.entries and missing.entries == ()
+    assert len(seen) == 2 and all(ref() is None for ref in seen)
+
+
 async def test_an_address_without_history_is_an_empty_page(api: AlephApi) -> None:
     page = await api.credit_history(fresh_key().address)
     assert (page.entries, page.total, page.pages, page.has_next) == ((), 0, 0, False)

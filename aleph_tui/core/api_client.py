@@ -158,6 +158,9 @@ def _entity_pricing(entity: str, data: dict[str, Any]) -> EntityPricing:
     )
 
 
+_READ = httpx.ByteStream(b"")
+
+
 @functools.cache
 def tls_context() -> ssl.SSLContext:
     """One verifying TLS context for every HTTP client of the process: each new one
@@ -209,6 +212,10 @@ class AlephApi:
                 raise retry.Transient(retry.transport_fault(self.where, exc, seconds)) from None
             if response.status_code >= 500:
                 raise retry.Transient(retry.status_fault(self.where, response.status_code))
+            # The response and its bound stream refer to each other: only the cyclic
+            # collector would free the body. Dropping the stream (the body is read) lets
+            # the response go as soon as its reply is built, page after page.
+            response.stream = _READ
             if response.status_code != 200:
                 return _Reply(response.status_code, response.text)
             try:
@@ -216,7 +223,10 @@ class AlephApi:
                     return _Reply(200, "", json.loads(response.text, parse_float=Decimal))
                 from pydantic_core import from_json  # 25 ms to import: not at start-up
 
-                return _Reply(200, "", from_json(response.content))
+                # Keys only: caching values (hashes) would fill its 16k-string cache, so
+                # the memory of an export would grow with the history's size up to that.
+
+                return _Reply(200, "", from_json(response.content, cache_strings="keys"))
             except ValueError:
                 raise retry.Transient(retry.malformed_fault(self.where)) from None
 
