@@ -186,6 +186,8 @@ async def test_account_picker_changes_the_active_account_and_header(
         assert app.active_account is not None and app.active_account.name == "dev-2"
         assert app.sub_title == f"devnet · dev-2 {DEV[2][:6]}…{DEV[2][-4:]}"
         assert ("account", "dev-2") in stub(app, BalanceStub).calls
+        await pilot.press("2")  # a tab hidden until now loads the new account as it opens
+        await pilot.pause()
         assert ("account", "dev-2") in stub(app, HistoryStub).calls
         await pilot.press("a", "escape")  # cancel keeps the account
         assert app.active_account.name == "dev-2"
