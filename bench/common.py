@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import math
-import os
-import select
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -17,6 +12,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from aleph_tui.devnet.process import RunningDevnet, start_devnet
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -47,30 +44,10 @@ class Result:
 
 
 @dataclass
-class Devnet:
-    """A running ``aleph-tui devnet`` subprocess."""
+class Devnet(RunningDevnet):
+    """A running ``aleph-tui devnet`` subprocess and its state directory."""
 
-    process: subprocess.Popen[str]
-    document: dict[str, Any]
-    state_dir: Path
-    log_path: Path = field(repr=False)
-
-    @property
-    def api_url(self) -> str:
-        return str(self.document["api_url"])
-
-    @property
-    def rpc_url(self) -> str:
-        return str(self.document["rpc_url"])
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+    state_dir: Path = field(default=Path())
 
 
 @contextlib.contextmanager
@@ -78,50 +55,14 @@ def devnet(*args: str) -> Iterator[Devnet]:
     """Start ``aleph-tui devnet --port 0 *args`` in a temporary state directory; stop it after."""
     with tempfile.TemporaryDirectory(prefix="aleph-bench-") as tmp:
         state_dir = Path(tmp) / "state"
-        log_path = Path(tmp) / "devnet.log"
-        with log_path.open("w") as log:
-            process = subprocess.Popen(
-                [
-                    PYTHON,
-                    "-m",
-                    "aleph_tui",
-                    "devnet",
-                    "--port",
-                    "0",
-                    "--state",
-                    str(state_dir),
-                    *args,
-                ],
-                stdout=subprocess.PIPE,
-                stderr=log,
-                text=True,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            )
-            running: Devnet | None = None
-            try:
-                running = Devnet(process, _await_document(process, log_path), state_dir, log_path)
-                yield running
-            finally:
-                if running is not None:
-                    running.stop()
-                elif process.poll() is None:
-                    process.kill()
-                    process.wait()
-
-
-def _await_document(process: subprocess.Popen[str], log_path: Path) -> dict[str, Any]:
-    assert process.stdout is not None
-    deadline = time.monotonic() + DEVNET_START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([process.stdout], [], [], 0.5)
-        if ready:
-            line = process.stdout.readline()
-            if line:
-                document: dict[str, Any] = json.loads(line)
-                return document
-        if process.poll() is not None:
-            break
-    raise RuntimeError(f"devnet did not start:\n{log_path.read_text()[-3000:]}")
+        started = start_devnet(
+            Path(tmp), "--state", str(state_dir), *args, timeout=DEVNET_START_TIMEOUT_S
+        )
+        running = Devnet(started.process, started.document, started.log_path, state_dir)
+        try:
+            yield running
+        finally:
+            running.stop()
 
 
 def percentile(values: Sequence[float], p: float) -> float:
