@@ -29,4 +29,5 @@ fi
 .venv/bin/ruff format --check aleph_tui tests bench scripts
 .venv/bin/mypy
 .venv/bin/lint-imports
-.venv/bin/python -m pytest "$@"
+# Two workers, a file each at a time: the devnet-backed tests mostly wait on I/O.
+.venv/bin/python -m pytest -n 2 --dist loadfile "$@"

@@ -147,8 +147,10 @@ async def open_view(pilot: Pilot[Any], view_id: str) -> View:
     app.action_open_view(view_id)  # what its number key does
     await pilot.pause()
     view = view_of(app, view_id)
-    view.default_focus().focus()
+    # Loads first: a widget under a loading overlay (a slow machine) refuses the focus.
     await wait_for_workers(pilot)
+    view.default_focus().focus()
+    await pilot.pause()
     return view
 
 

@@ -42,6 +42,7 @@ chain kinds are made faithful rather than faked:
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -158,10 +159,15 @@ class RpcProxy:
                 spent = await self._spend_tokens(params[0] if params else None)
             except ValueError as exc:
                 log.warning("fault revert: cannot spend the tokens first: %s", exc)
+            sent: dict[str, Any] = {}
             try:
-                return await self._engine(call)
+                sent = await self._engine(call)
+                return sent
             finally:
                 if spent is not None:
+                    # anvil answers a send before its automine block is sealed: restoring
+                    # the balance first would let the transfer succeed after all.
+                    await self._mined(sent.get("result"))
                     await self._set_storage(*spent)
         answer = await self._engine(call)
         if (
@@ -250,6 +256,18 @@ class RpcProxy:
             return False
         log.info("fault nonce_conflict: another wallet used nonce 0 of %s", address)
         return True
+
+    async def _mined(self, tx_hash: Any, within: float = 10.0) -> None:
+        """Poll until ``tx_hash`` has a receipt (or ``within`` seconds pass)."""
+        if not isinstance(tx_hash, str):
+            return
+        deadline = asyncio.get_running_loop().time() + within
+        while asyncio.get_running_loop().time() < deadline:
+            answer = await self._engine(_request("eth_getTransactionReceipt", tx_hash))
+            if answer.get("result"):
+                return
+            await asyncio.sleep(0.02)
+        log.warning("fault revert: %s not mined within %.0f s", tx_hash, within)
 
     async def _set_storage(self, token: str, slot: int, value: int) -> None:
         word = "0x" + value.to_bytes(32, "big").hex()
