@@ -35,13 +35,23 @@ def _module_for(number: int) -> str:
     return f"bench.{found[0].stem}" if found else default
 
 
-def main(argv: list[str] | None = None) -> int:
+def chosen(argv: list[str] | None = None) -> list[int]:
+    """The benchmark numbers the command line asks for; all of them when none is given."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("numbers", nargs="*", type=int, choices=sorted(BENCHMARKS))
+    # No ``choices=``: before Python 3.12 argparse checks an empty ``nargs="*"`` list
+    # against them and refuses the plain ``python -m bench``.
+    parser.add_argument("numbers", nargs="*", type=int, metavar="{1..6}")
     args = parser.parse_args(argv)
+    unknown = sorted(set(args.numbers) - set(BENCHMARKS))
+    if unknown:
+        parser.error(f"no benchmark numbered {', '.join(map(str, unknown))}")
+    return list(args.numbers) or sorted(BENCHMARKS)
+
+
+def main(argv: list[str] | None = None) -> int:
     results: list[Result] = []
     failed: list[str] = []
-    for number in args.numbers or sorted(BENCHMARKS):
+    for number in chosen(argv):
         name = _module_for(number)
         print(f"== {name}", flush=True)
         try:

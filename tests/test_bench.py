@@ -53,3 +53,12 @@ def test_timed_measures_the_block() -> None:
 def test_screen_text_is_matched_across_escape_sequences() -> None:
     painted = b"\x1b[1;1H\x1b[38;5;189;48;5;16mCredits 483,147,991\x1b[0m\x1b]22;default\x07"
     assert re.search(rb"Credits 483,147,991", terminal.ESCAPES.sub(b"", painted))
+
+
+def test_the_command_runs_every_benchmark_by_default_and_refuses_unknown_numbers() -> None:
+    from bench.__main__ import chosen
+
+    assert chosen([]) == [1, 2, 3, 4, 5, 6]
+    assert chosen(["4", "2"]) == [4, 2]
+    with pytest.raises(SystemExit):
+        chosen(["9"])
