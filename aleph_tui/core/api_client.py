@@ -230,10 +230,7 @@ class AlephApi:
             except ValueError:
                 raise retry.Transient(retry.malformed_fault(self.where)) from None
 
-        try:
-            return await retry.read(attempt)
-        except retry.Transient as exc:
-            raise ApiError(f"{exc.what}; {retry.READ_ADVICE}") from None
+        return await retry.read_or_fail(attempt, ApiError)
 
     async def balance(self, address: str, *, credit_details: bool = True) -> Balance:
         response = await self._get(

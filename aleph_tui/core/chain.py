@@ -352,10 +352,7 @@ class ChainGateway:
                     raise retry.Transient(fault) from None
                 raise
 
-        try:
-            return await retry.read(attempt)
-        except retry.Transient as exc:
-            raise ChainError(f"{exc.what}; {retry.READ_ADVICE}") from None
+        return await retry.read_or_fail(attempt, ChainError)
 
     async def _rpc(self, method: str, *params: Any) -> Any:
         """One JSON-RPC read over httpx, retried like ``_read``; the node's error answer
@@ -397,10 +394,7 @@ class ChainGateway:
                 raise retry.Transient(retry.malformed_fault(where))
             return answer["result"]
 
-        try:
-            return await retry.read(attempt)
-        except retry.Transient as exc:
-            raise ChainError(f"{exc.what}; {retry.READ_ADVICE}") from None
+        return await retry.read_or_fail(attempt, ChainError)
 
     # --- reads ------------------------------------------------------------------------
 

@@ -188,10 +188,7 @@ class CreditApi:
             except ValueError:
                 raise retry.Transient(retry.malformed_fault(self.where)) from None
 
-        try:
-            return await retry.read(attempt)
-        except retry.Transient as exc:
-            raise CreditApiError(f"{exc.what}; {retry.READ_ADVICE}") from None
+        return await retry.read_or_fail(attempt, CreditApiError)
 
     async def prices(self) -> list[TokenPrice]:
         data = await self._request("GET", "/estimation/prices", params={"blockchain": BLOCKCHAIN})

@@ -97,6 +97,14 @@ async def read(
 READ_ADVICE = "try again in a moment"
 
 
+async def read_or_fail(attempt: Callable[[], Awaitable[T]], error: type[ServiceError]) -> T:
+    """``read(attempt)``, with a last ``Transient`` turned into ``error``'s one plain line."""
+    try:
+        return await read(attempt)
+    except Transient as exc:
+        raise error(f"{exc.what}; {READ_ADVICE}") from None
+
+
 def transport_fault(where: str, exc: Exception, timeout: float) -> str:
     """What an httpx transport error means, about ``where`` (e.g. "the Aleph API at …")."""
     import httpx
