@@ -46,13 +46,10 @@ class CreateAccountModal(FormModal[Account]):
             yield self.buttons("Create")
 
     def submit(self) -> None:
+        self.run_request(self._request, self._submit)
+
+    def _request(self) -> CreateRequest:
         name = self.value("name").strip()
-        try:
-            if not name:
-                raise InvalidInput("name", "is required")
-            request = CreateRequest(name, self.new_password())
-        except InvalidInput as exc:
-            self.clear_secrets()
-            self.show_error(str(exc))
-            return
-        self.run_job(lambda: self._submit(request))
+        if not name:
+            raise InvalidInput("name", "is required")
+        return CreateRequest(name, self.new_password())

@@ -66,13 +66,7 @@ class ExportAccountModal(FormModal[Path]):
             yield self.buttons("Export")
 
     def submit(self) -> None:
-        try:
-            request = self._request()
-        except InvalidInput as exc:
-            self.clear_secrets()
-            self.show_error(str(exc))
-            return
-        self.run_job(lambda: self._submit(request))
+        self.run_request(self._request, self._submit)
 
     def _request(self) -> ExportRequest:
         path = self.value("path").strip()

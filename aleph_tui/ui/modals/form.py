@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 ResultT = TypeVar("ResultT")
 JobT = TypeVar("JobT")
+RequestT = TypeVar("RequestT")
 
 
 class FormModal(ModalScreen[ResultT | None]):
@@ -157,6 +158,19 @@ class FormModal(ModalScreen[ResultT | None]):
         self.dismiss(None)
 
     _busy = False
+
+    def run_request(
+        self, build: Callable[[], RequestT], job: Callable[[RequestT], Awaitable[JobT]]
+    ) -> None:
+        """``build()`` the request from the fields and ``run_job`` it; a refusal is shown
+        instead, with the secret fields cleared."""
+        try:
+            request = build()
+        except InvalidInput as exc:
+            self.clear_secrets()
+            self.show_error(str(exc))
+            return
+        self.run_job(lambda: job(request))
 
     def run_job(
         self,

@@ -103,13 +103,7 @@ class ImportAccountModal(FormModal[Account]):
         yield Static(f"Keys found in {folder}.", classes="form-hint")
 
     def submit(self) -> None:
-        try:
-            request = self._request()
-        except InvalidInput as exc:
-            self.clear_secrets()
-            self.show_error(str(exc))
-            return
-        self.run_job(lambda: self._submit(request))
+        self.run_request(self._request, self._submit)
 
     def _request(self) -> ImportRequest:
         name = self.value("name").strip()
