@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.binding import Binding, BindingType
@@ -118,3 +119,16 @@ class View(Widget, can_focus=True):
             # Never the description: it holds the worker's arguments, maybe a password.
             task = worker.name.replace("_", " ").strip() if worker.name else "task"
             self.aleph_app.report_failure(f"{self.title}: {task}", worker.error)
+
+
+def explain(exc: BaseException) -> str:
+    """One line: the service's own sentence, or the exception's type."""
+    from aleph_tui.ui.app import describe_failure  # the app imports the views
+
+    return describe_failure(exc)
+
+
+def cancelling() -> bool:
+    """Whether this task is being cancelled (leaving the app): start nothing new."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0

@@ -28,7 +28,7 @@ from aleph_tui.core.chain import KNOWN_DECIMALS, WalletBalances
 from aleph_tui.core.formatting import plain_decimal
 from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui.signing_confirmation import SigningConfirmation
-from aleph_tui.ui.view import View
+from aleph_tui.ui.view import View, cancelling, explain
 from aleph_tui.ui.widgets.step_list import StepList
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
 
@@ -273,7 +273,7 @@ class BuyView(View):
             balances = await self.service.wallet_balances(address)
         except Exception as exc:
             self.query_one("#buy-balance", Static).update(
-                Text(f"Wallet: cannot read the balances ({_explain(exc)})", style="red")
+                Text(f"Wallet: cannot read the balances ({explain(exc)})", style="red")
             )
             return
         if self.account is not None and self.account.address == address:
@@ -430,15 +430,15 @@ class BuyView(View):
             if self._phase in ("quoting", "confirming"):
                 steps.skip_rest()
             else:
-                steps.mark_current("failed", _explain(exc))
-            self._finish(f"Not bought: {_explain(exc)}", error=True)
+                steps.mark_current("failed", explain(exc))
+            self._finish(f"Not bought: {explain(exc)}", error=True)
             self.aleph_app.report_failure("Buying credits failed", exc, retry=self.action_submit)
         finally:
             if self.busy:
                 self.busy = False
                 self._phase = "idle"
                 self._update_submit()
-            if self.account is not None and not _cancelling():
+            if self.account is not None and not cancelling():
                 self._load_wallet(self.account.address)
 
     def _progress(self, event: BuyProgress) -> None:
@@ -531,7 +531,7 @@ class BuyView(View):
             self._refused = (key, str(exc))
             self._show_estimate_error(str(exc))
         except Exception as exc:  # unreachable chain or Credit API: Submit will retry
-            self._show_estimate_error(f"Cannot estimate now: {_explain(exc)}")
+            self._show_estimate_error(f"Cannot estimate now: {explain(exc)}")
         else:
             if self._current_key() == key:
                 self._set_estimate(quote)
@@ -589,16 +589,3 @@ def _warnings(quote: BuyQuote) -> list[str]:
     if quote.estimated_credits is None:
         warnings.append("No Credit API on this network: the credits cannot be estimated.")
     return warnings
-
-
-def _explain(exc: BaseException) -> str:
-    """One line: the service's own sentence, or the exception's type."""
-    from aleph_tui.ui.app import describe_failure
-
-    return describe_failure(exc)
-
-
-def _cancelling() -> bool:
-    """Whether this task is being cancelled (leaving the app): start nothing new."""
-    task = asyncio.current_task()
-    return task is not None and task.cancelling() > 0

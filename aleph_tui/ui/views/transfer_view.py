@@ -28,7 +28,7 @@ from aleph_tui.core.models import credits_to_usd, format_credits
 from aleph_tui.core.transferring import SELF_TRANSFER, TransferQuote, TransferResult
 from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui.signing_confirmation import SigningConfirmation
-from aleph_tui.ui.view import View
+from aleph_tui.ui.view import View, cancelling, explain
 from aleph_tui.ui.widgets.step_list import StepList
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
 
@@ -230,7 +230,7 @@ class TransferView(View):
         try:
             book = self.service.address_book()
         except Exception as exc:
-            self.query_one("#transfer-book", Static).update(Text(f"unavailable: {_explain(exc)}"))
+            self.query_one("#transfer-book", Static).update(Text(f"unavailable: {explain(exc)}"))
             return
         names = [name for name, _ in book]
         self.field("to").input.suggester = SuggestFromList(names, case_sensitive=False)
@@ -251,7 +251,7 @@ class TransferView(View):
         try:
             overview = await self.service.balance_overview([address])
         except Exception as exc:
-            self._show_available(f"cannot read the credits ({_explain(exc)})")
+            self._show_available(f"cannot read the credits ({explain(exc)})")
             return
         slot = overview.slots[0]
         if self.account is None or self.account.address != address:
@@ -404,17 +404,17 @@ class TransferView(View):
             self._finish(str(exc), error=True)
         except Exception as exc:  # ServiceError: a plain sentence; anything else: its type
             if self._phase == "sending":
-                steps.mark_current("failed", _explain(exc))
+                steps.mark_current("failed", explain(exc))
             else:
                 steps.skip_rest()
-            self._finish(f"Not sent: {_explain(exc)}", error=True)
+            self._finish(f"Not sent: {explain(exc)}", error=True)
             self.aleph_app.report_failure("Credit transfer failed", exc, retry=self.action_submit)
         finally:
             if self.busy:
                 self.busy = False
                 self._phase = "idle"
                 self._update_submit()
-            if self.account is not None and not _cancelling():
+            if self.account is not None and not cancelling():
                 self._load_available(self.account.address)
 
     def _show_result(self, result: TransferResult) -> None:
@@ -487,7 +487,7 @@ class TransferView(View):
             else:
                 self._show_quote_problem(str(exc))
         except Exception as exc:  # the node is unreachable: Submit will try again
-            self._show_quote_problem(f"Cannot check the credits now: {_explain(exc)}")
+            self._show_quote_problem(f"Cannot check the credits now: {explain(exc)}")
         else:
             if self._current_key() == key:
                 self._set_quote(quote, key)
@@ -548,16 +548,3 @@ def _insufficient(quote: TransferQuote) -> str:
         f"Insufficient credits: required {format_credits(quote.amount)}, "
         f"available {format_credits(quote.available)}. Nothing will be sent."
     )
-
-
-def _explain(exc: BaseException) -> str:
-    """One line: the service's own sentence, or the exception's type."""
-    from aleph_tui.ui.app import describe_failure
-
-    return describe_failure(exc)
-
-
-def _cancelling() -> bool:
-    """Whether this task is being cancelled (leaving the app): start nothing new."""
-    task = asyncio.current_task()
-    return task is not None and task.cancelling() > 0
