@@ -147,9 +147,16 @@ async def open_view(pilot: Pilot[Any], view_id: str) -> View:
     app.action_open_view(view_id)  # what its number key does
     await pilot.pause()
     view = view_of(app, view_id)
-    # Loads first: a widget under a loading overlay (a slow machine) refuses the focus.
+    # Loads first: a widget under a loading overlay (a slow machine) refuses the focus,
+    # so it is given until it is taken, then the footer's bindings settle.
     await wait_for_workers(pilot)
-    view.default_focus().focus()
+    target = view.default_focus()
+    deadline = time.monotonic() + 15
+    while app.focused is not target:
+        assert time.monotonic() < deadline, f"{view_id}: {target!r} never took the focus"
+        target.focus()
+        await pilot.pause(0.05)
+    await wait_for_workers(pilot)
     await pilot.pause()
     return view
 
