@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import dataclasses
 import datetime as dt
 import json
 from collections.abc import AsyncIterator, Iterator
@@ -14,18 +13,23 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from aleph_tui.core import history_export, validation
 from aleph_tui.core.history_export import (
     COLUMNS,
     EXPORT_PAGE_SIZE,
     csv_cell,
+    csv_cells,
+    entry_record,
     export_history,
     partial_path,
 )
 from aleph_tui.core.journal import Journal
-from aleph_tui.core.models import CreditHistoryEntry, CreditHistoryPage, HistoryFilters
+from aleph_tui.core.models import HistoryFilters, HistoryItems
 from aleph_tui.core.networks import devnet_from_document
+from aleph_tui.core.node_values import history_entry
 from aleph_tui.core.service import CreditService
 from aleph_tui.core.validation import InvalidInput
 from tests.devnet_process import RunningDevnet, start_devnet
@@ -135,32 +139,36 @@ async def test_an_empty_selection_gives_a_valid_empty_file(
     await service.aclose()
 
 
-def fake_entry(index: int) -> CreditHistoryEntry:
-    return CreditHistoryEntry(
-        amount=-index - 1,
-        price=None,
-        bonus_amount=None,
-        tx_hash=None,
-        token=None,
-        chain=None,
-        provider=None,
-        origin=None,
-        origin_ref=None,
-        payment_method="credit_expense",
-        credit_ref=f"ref{index}",
-        credit_index=index,
-        expiration=None,
-        timestamp=dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=index),
-    )
+def fake_item(index: int) -> Row:
+    """A history row as the node sends it."""
+    moment = dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=index)
+    return {
+        "amount": -index - 1,
+        "price": None,
+        "bonus_amount": None,
+        "tx_hash": None,
+        "token": None,
+        "chain": None,
+        "provider": None,
+        "origin": None,
+        "origin_ref": None,
+        "payment_method": "credit_expense",
+        "credit_ref": f"ref{index}",
+        "credit_index": index,
+        "expiration_date": None,
+        "message_timestamp": moment.isoformat(),
+        "expense_count": None,
+        "expense_size_mib": None,
+    }
 
 
-def full_page(number: int, size: int, *, total: int) -> CreditHistoryPage:
-    entries = tuple(fake_entry((number - 1) * size + i) for i in range(size))
-    return CreditHistoryPage("0xabc", entries, number, size, total)
+def full_page(number: int, size: int, *, total: int) -> HistoryItems:
+    items = [fake_item((number - 1) * size + i) for i in range(size)]
+    return HistoryItems("0xabc", items, number, size, total)
 
 
 async def test_failure_and_cancellation_leave_no_file(tmp_path: Path) -> None:
-    async def failing(number: int, size: int) -> CreditHistoryPage:
+    async def failing(number: int, size: int) -> HistoryItems:
         if number == 2:
             raise RuntimeError("node went away")
         return full_page(number, size, total=3 * size)
@@ -172,7 +180,7 @@ async def test_failure_and_cancellation_leave_no_file(tmp_path: Path) -> None:
 
     reached_page_two = asyncio.Event()
 
-    async def hanging(number: int, size: int) -> CreditHistoryPage:
+    async def hanging(number: int, size: int) -> HistoryItems:
         if number == 2:
             reached_page_two.set()
             await asyncio.Event().wait()
@@ -193,7 +201,7 @@ async def test_nothing_is_overwritten(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="already exists"):
         validation.export_path(str(path))
 
-    async def one_page(number: int, size: int) -> CreditHistoryPage:
+    async def one_page(number: int, size: int) -> HistoryItems:
         return full_page(number, 1, total=1)
 
     # Created by someone else while the export ran: the exporter refuses at the end too.
@@ -204,7 +212,7 @@ async def test_nothing_is_overwritten(tmp_path: Path) -> None:
 
 
 async def test_rows_added_during_the_export_are_followed(tmp_path: Path) -> None:
-    async def growing(number: int, size: int) -> CreditHistoryPage:
+    async def growing(number: int, size: int) -> HistoryItems:
         # One more row arrives after the first page was read; oldest-first paging puts it last.
         return full_page(number, size, total=5 if number == 1 else 6)
 
@@ -233,39 +241,77 @@ def test_csv_cells_never_run_as_formulas() -> None:
     assert csv_cell("tx_hash", None) == ""
 
 
-def test_csv_rows_are_the_cells_of_the_export_record() -> None:
-    """The CSV writer's fast row equals the cells of ``entry_record`` for every kind of
-    value: None, formula-like text in every text column, decimals, negative amounts."""
-    from decimal import Decimal
+def spec_cells(item: Row) -> list[str]:
+    """The CSV cells of a row by the rule: ``csv_cell`` of each column of its record."""
+    record = entry_record(history_entry(item))
+    return [csv_cell(column, record[column]) for column in COLUMNS]
 
-    from aleph_tui.core.history_export import csv_row, entry_record
 
-    formula = "=cmd|' /C calc'!A0"
-    entries = [
-        fake_entry(0),
-        dataclasses.replace(
-            fake_entry(1),
-            amount=1_500_000,
-            price=Decimal("0.0500"),
-            bonus_amount=7,
-            tx_hash="+0xabc",
-            token="-ALEPH",
-            chain="@ETH",
-            provider="\tP",
-            origin="\rorigin",
-            origin_ref=formula,
-            payment_method=formula,
-            credit_ref="=ref",
-            expiration=dt.datetime(2027, 1, 1, 0, 0, 0, 500, tzinfo=dt.UTC),
-            expense_count=3,
-            expense_size_mib=Decimal("1E+2"),
-        ),
-    ]
-    for entry in entries:
-        record = entry_record(entry)
-        expected = [csv_cell(column, record[column]) for column in COLUMNS]
-        got = ["" if cell is None else str(cell) for cell in csv_row(entry)]
-        assert got == expected
+def written_rows(items: list[Row], tmp_path: Path) -> list[list[str]]:
+    path = tmp_path / "rows.csv"
+    path.unlink(missing_ok=True)
+    writer = history_export._CsvWriter(path)
+    writer.write(items)
+    writer.finish(len(items))
+    with path.open(newline="", encoding="utf-8") as file:
+        return list(csv.reader(file))[1:]
+
+
+node_text = st.one_of(
+    st.none(),
+    st.text(max_size=12),
+    st.sampled_from(["=1+1", "@SUM(A1)", "-x", "+x", "\tx", "\rx", 'say "hi", then\nleave']),
+)
+node_time = st.one_of(
+    st.datetimes(timezones=st.sampled_from([dt.UTC, dt.timezone(dt.timedelta(hours=2))])).map(
+        lambda moment: moment.isoformat().replace("+00:00", "Z")
+    ),
+    st.datetimes().map(dt.datetime.isoformat),  # no offset: UTC, as the node means it
+)
+node_decimal = st.decimals(allow_nan=False, allow_infinity=False, places=None).map(str)
+node_item = st.fixed_dictionaries(
+    {
+        "amount": st.integers(-(10**18), 10**18),
+        "price": st.none() | node_decimal,
+        "bonus_amount": st.none() | st.integers(0, 10**12),
+        "tx_hash": node_text,
+        "token": node_text,
+        "chain": node_text,
+        "provider": node_text,
+        "origin": node_text,
+        "origin_ref": node_text,
+        "payment_method": node_text,
+        "credit_ref": st.text(min_size=1, max_size=12),
+        "credit_index": st.integers(0, 1000),
+        "expiration_date": st.none() | node_time,
+        "message_timestamp": node_time,
+        "expense_count": st.none() | st.integers(0, 10**6),
+        "expense_size_mib": st.none() | node_decimal,
+    }
+)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(items=st.lists(node_item, min_size=1, max_size=4))
+def test_csv_rows_are_the_cells_of_the_export_record(items: list[Row], tmp_path: Path) -> None:
+    """The CSV writer's fast rows (straight from the node's JSON) hold the cells the rule
+    gives: formula-like text escaped, quoting where the csv module quotes, exact decimals,
+    and the node's datetimes in our UTC form whatever offset or precision they came in."""
+    assert [csv_cells(item) for item in items] == [spec_cells(item) for item in items]
+    assert written_rows(items, tmp_path) == [spec_cells(item) for item in items]
+
+
+async def test_an_export_of_the_devnet_holds_each_row_by_the_rule(
+    service: CreditService, address: str, devnet: RunningDevnet, tmp_path: Path
+) -> None:
+    path = tmp_path / "all.csv"
+    await service.export_history(address, path, "csv")
+    rows = await api_rows(devnet.api_url, address)
+    with path.open(newline="", encoding="utf-8") as file:
+        assert list(csv.reader(file))[1:] == [spec_cells(row) for row in rows]
+    await service.aclose()
 
 
 # --- a large history: --history 1000 -----------------------------------------------------
@@ -295,9 +341,11 @@ async def test_a_thousand_rows_stream_in_bounded_pages(
     address = str(bulk_devnet.document["history_account"])
     sizes: list[int] = []
 
-    async def fetch(number: int, size: int) -> CreditHistoryPage:
+    async def fetch(number: int, size: int) -> HistoryItems:
         sizes.append(size)
-        return await bulk_service.history_page(address, page=number, page_size=size, sort_order=1)
+        return await bulk_service.api.credit_history_items(
+            address, page=number, page_size=size, sort_order=1
+        )
 
     path = tmp_path / "bulk.csv"
     result = await export_history(fetch, path, "csv", address=address, page_size=250)

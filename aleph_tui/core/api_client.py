@@ -3,7 +3,6 @@ message POSTs sent once (the caller settles an unknown outcome by item hash)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import json
 import ssl
@@ -19,18 +18,25 @@ from aleph_tui.core.models import (
     HISTORY_SORT_FIELDS,
     Balance,
     ComputeUnitSpec,
-    CreditHistoryEntry,
     CreditHistoryPage,
     CreditHistorySummary,
     CreditLot,
     DevnetInfo,
     EntityPricing,
     HistoryFilters,
+    HistoryItems,
     MessageStatus,
     PostResult,
     Prices,
     Pricing,
     Tier,
+)
+from aleph_tui.core.node_values import (
+    history_entry,
+    node_datetime,
+    node_decimal,
+    optional_decimal,
+    optional_int,
 )
 
 CONNECT_TIMEOUT_S = 5.0
@@ -58,26 +64,6 @@ class InvalidMessage(ApiError):
         self.body = body
 
 
-def _decimal(value: Any) -> Decimal:
-    # The node serialises Decimals as JSON floats; go through str to keep their digits.
-    return Decimal(str(value))
-
-
-def _datetime(value: str | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    parsed = dt.datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
-
-
-def _optional_decimal(value: Any) -> Decimal | None:
-    return None if value is None else _decimal(value)
-
-
-def _optional_int(value: Any) -> int | None:
-    return None if value is None else int(value)
-
-
 @dataclass(frozen=True)
 class _Reply:
     """A GET's answer, read once: ``data`` is the parsed body of a 200 (exact decimals,
@@ -93,41 +79,13 @@ def _body_line(response: httpx.Response | _Reply) -> str:
     return text[0][:200] if text else f"HTTP {response.status_code}"
 
 
-def _history_entry(item: dict[str, Any]) -> CreditHistoryEntry:
-    # Runs for every row of an export (100k): one dict lookup per key, no helper calls
-    # for the common None values.
-    get = item.get
-    timestamp = _datetime(item["message_timestamp"])
-    assert timestamp is not None
-    price, bonus, expires = get("price"), get("bonus_amount"), get("expiration_date")
-    count, size = get("expense_count"), get("expense_size_mib")
-    return CreditHistoryEntry(
-        amount=int(item["amount"]),
-        price=None if price is None else _decimal(price),
-        bonus_amount=None if bonus is None else int(bonus),
-        tx_hash=get("tx_hash"),
-        token=get("token"),
-        chain=get("chain"),
-        provider=get("provider"),
-        origin=get("origin"),
-        origin_ref=get("origin_ref"),
-        payment_method=get("payment_method"),
-        credit_ref=str(item["credit_ref"]),
-        credit_index=int(item["credit_index"]),
-        expiration=None if expires is None else _datetime(expires),
-        timestamp=timestamp,
-        expense_count=None if count is None else int(count),
-        expense_size_mib=None if size is None else _decimal(size),
-    )
-
-
 def _prices(data: Any) -> Prices | None:
     if not isinstance(data, dict):
         return None
     return Prices(
-        payg=_optional_decimal(data.get("payg")),
-        holding=_optional_decimal(data.get("holding")),
-        credit=_optional_decimal(data.get("credit")),
+        payg=optional_decimal(data.get("payg")),
+        holding=optional_decimal(data.get("holding")),
+        credit=optional_decimal(data.get("credit")),
     )
 
 
@@ -138,12 +96,12 @@ def _entity_pricing(entity: str, data: dict[str, Any]) -> EntityPricing:
         entity=entity,
         storage=_prices(price.get("storage")),
         compute_unit=_prices(price.get("compute_unit")),
-        fixed=_optional_decimal(price.get("fixed")),
+        fixed=optional_decimal(price.get("fixed")),
         tiers=tuple(
             Tier(
                 id=str(t["id"]),
                 compute_units=int(t["compute_units"]),
-                vram=_optional_int(t.get("vram")),
+                vram=optional_int(t.get("vram")),
                 model=t.get("model"),
             )
             for t in data.get("tiers") or ()
@@ -241,14 +199,14 @@ class AlephApi:
             raise ApiError(f"balance of {address}: HTTP {response.status_code}")
         data = response.data
         lots = tuple(
-            CreditLot(_datetime(item.get("expiration_date")), int(item["amount"]))
+            CreditLot(node_datetime(item.get("expiration_date")), int(item["amount"]))
             for item in data.get("credit_balance_details") or ()
         )
         return Balance(
             address=data["address"],
-            aleph=_decimal(data["balance"]),
-            aleph_by_chain={k: _decimal(v) for k, v in (data.get("details") or {}).items()},
-            locked=_decimal(data["locked_amount"]),
+            aleph=node_decimal(data["balance"]),
+            aleph_by_chain={k: node_decimal(v) for k, v in (data.get("details") or {}).items()},
+            locked=node_decimal(data["locked_amount"]),
             credits=int(data.get("credit_balance") or 0),
             lots=lots,
         )
@@ -286,6 +244,34 @@ class AlephApi:
         """One page of history, newest first by default. An empty page is a 404 on the
         node (for an address without history and for a page past the end): it comes back
         as a page with no entries, whose ``total`` still counts the matching rows."""
+        rows = await self.credit_history_items(
+            address,
+            page=page,
+            page_size=page_size,
+            filters=filters,
+            sort_by=sort_by,
+            sort_order=sort_order,
+        )
+        return CreditHistoryPage(
+            address=rows.address,
+            entries=tuple(map(history_entry, rows.items)),
+            page=rows.page,
+            page_size=rows.page_size,
+            total=rows.total,
+        )
+
+    async def credit_history_items(
+        self,
+        address: str,
+        *,
+        page: int = 1,
+        page_size: int = 100,
+        filters: HistoryFilters | None = None,
+        sort_by: str = "message_timestamp",
+        sort_order: Literal[-1, 1] = -1,
+    ) -> HistoryItems:
+        """``credit_history`` with its rows as the node sent them, for the export, which
+        writes 100k of them and has no use for the entries' parsed values."""
         if page < 1 or page_size < 1:
             raise ValueError("page and page_size start at 1")
         if sort_by not in HISTORY_SORT_FIELDS:
@@ -304,13 +290,13 @@ class AlephApi:
             total = 0
             if page > 1:
                 total = (await self.credit_history_summary(address, filters)).entry_count
-            return CreditHistoryPage(address, (), page, page_size, total)
+            return HistoryItems(address, (), page, page_size, total)
         if response.status_code != 200:
             raise ApiError(f"credit history of {address}: {_body_line(response)}")
         data = response.data
-        return CreditHistoryPage(
+        return HistoryItems(
             address=str(data["address"]),
-            entries=tuple(_history_entry(item) for item in data["credit_history"]),
+            items=data["credit_history"],
             page=int(data.get("pagination_page", page)),
             page_size=int(data.get("pagination_per_page", page_size)),
             total=int(data["pagination_total"]),
@@ -406,7 +392,7 @@ class AlephApi:
         return MessageStatus(
             item_hash=str(data.get("item_hash", item_hash)),
             status=str(data["status"]),
-            reception_time=_datetime(data.get("reception_time")),
+            reception_time=node_datetime(data.get("reception_time")),
             error_code=None if error_code is None else int(error_code),
             errors=tuple(str(e) for e in errors) if isinstance(errors, list) else (),
             details=details if isinstance(details, dict) and details else None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
@@ -148,6 +149,17 @@ def unix_seconds(moment: dt.datetime) -> str:
     micros = delta // dt.timedelta(microseconds=1)
     seconds = Decimal(micros).scaleb(-6).normalize()
     return format(seconds, "f")
+
+
+@dataclass(frozen=True)
+class HistoryItems:
+    """A page of ``credit_history`` rows as the node sent them (JSON objects)."""
+
+    address: str
+    items: Sequence[dict[str, Any]]
+    page: int
+    page_size: int
+    total: int
 
 
 @dataclass(frozen=True)

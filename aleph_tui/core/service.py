@@ -25,6 +25,7 @@ from aleph_tui.core.models import (
     CreditHistorySummary,
     DevnetInfo,
     HistoryFilters,
+    HistoryItems,
     Pricing,
 )
 from aleph_tui.core.networks import Network
@@ -147,8 +148,8 @@ class CreditService:
         file at ``path`` (CSV or JSON); ``progress(rows, total)`` follows each page."""
         from aleph_tui.core import history_export
 
-        async def fetch(page: int, page_size: int) -> CreditHistoryPage:
-            return await self.history_page(
+        async def fetch(page: int, page_size: int) -> HistoryItems:
+            return await self.api.credit_history_items(
                 address, page=page, page_size=page_size, filters=filters, sort_order=1
             )
 
