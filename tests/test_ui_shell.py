@@ -5,6 +5,7 @@ as notifications, the first-run screen and the keystore password modal."""
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -630,3 +631,21 @@ def test_snapshot(
 ) -> None:
     app = snapshot_app(devnet, tmp_path / "session", monkeypatch)
     assert snap_compare(app, press=press, terminal_size=SIZE)
+
+
+def test_the_ui_paints_up_to_120_frames_a_second_unless_the_user_says() -> None:
+    """Page flips right after one another paint a frame sooner (see aleph_tui/ui)."""
+    import subprocess
+    import sys
+
+    probe = "import aleph_tui.ui.app, textual.constants as c; print(c.MAX_FPS)"
+    env = {k: v for k, v in os.environ.items() if k != "TEXTUAL_FPS"}
+    ours = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
+    assert ours.stdout.strip() == "120", ours.stderr
+    theirs = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={**env, "TEXTUAL_FPS": "30"},
+        capture_output=True,
+        text=True,
+    )
+    assert theirs.stdout.strip() == "30", theirs.stderr

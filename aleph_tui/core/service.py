@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 from aleph_tui.core import chain, validation
 from aleph_tui.core.accounts import Account, AccountStore  # accounts
 from aleph_tui.core.api_client import AlephApi
+from aleph_tui.core.history_pages import HistoryPages
 from aleph_tui.core.journal import Journal, Operation
 from aleph_tui.core.messages import CREDIT_CHANNEL, BufferSigner
 from aleph_tui.core.models import (
@@ -129,6 +130,16 @@ class CreditService:
             sort_by=sort_by,
             sort_order=sort_order,
         )
+
+    def history_pages(
+        self, address: str, *, page_size: int, filters: HistoryFilters | None = None
+    ) -> HistoryPages:
+        """The pages of ``history_page`` (newest first), those read next fetched ahead."""
+
+        async def fetch(page: int) -> CreditHistoryPage:
+            return await self.history_page(address, page=page, page_size=page_size, filters=filters)
+
+        return HistoryPages(fetch)
 
     async def history_summary(
         self, address: str, filters: HistoryFilters | None = None

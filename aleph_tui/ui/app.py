@@ -20,6 +20,7 @@ from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.validation import InvalidInput
+from aleph_tui.ui import collector
 from aleph_tui.ui import settings as ui_settings
 from aleph_tui.ui import themes as ui_themes
 from aleph_tui.ui.account_picker import AccountPicker
@@ -158,6 +159,7 @@ class AlephApp(App[None]):
         if self.views:
             self.watch(self.query_one("#views", TabbedContent), "active", self._tab_shown)
         self.call_after_refresh(self._focus_current_view)
+        self.call_after_refresh(collector.settle_after_start)
         self.call_after_refresh(self._report_keymap_clashes)
         follow_pending_operations(self)
         if not self.accounts and not self._account_store_failed:

@@ -33,11 +33,13 @@ from aleph_tui.ui.widgets.history_table import HistoryTable
 if TYPE_CHECKING:
     from aleph_tui.core.accounts import Account
     from aleph_tui.core.history_export import ExportFormat, ExportResult, ProgressCallback
+    from aleph_tui.core.history_pages import HistoryPages
     from aleph_tui.core.models import CreditHistoryPage, CreditHistorySummary
 
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
 OVERLAY_DELAY_S = 0.3
+LOADING_MARK_DELAY_S = 0.05
 KNOWN_PAYMENT_METHODS = ("credit_expense", "credit_transfer", "token_transfer", "grant")
 DIRECTIONS: tuple[tuple[str, str], ...] = (
     ("all directions", "all"),
@@ -170,6 +172,8 @@ class HistoryView(View):
         self._summary_error: str | None = None
         self._request = 0  # the newest page request; older answers are dropped
         self._answered = 0  # the newest request answered (or failed)
+        self._pages: HistoryPages | None = None  # of the query below
+        self._pages_query: tuple[str, HistoryFilters, int] | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="history-filters"):
@@ -385,6 +389,18 @@ class HistoryView(View):
         moment = now() if callable(now) else None
         return moment if isinstance(moment, dt.datetime) else dt.datetime.now(dt.UTC)
 
+    def _pages_of(self, address: str) -> HistoryPages:
+        """The page store of what is shown: one per account, filters and page size."""
+        query = (address, self.filters, self.page_size)
+        if self._pages is None or self._pages_query != query:
+            if self._pages is not None:
+                self._pages.forget()
+            self._pages = self.service.history_pages(
+                address, page_size=self.page_size, filters=self.filters
+            )
+            self._pages_query = query
+        return self._pages
+
     def _load_page(self, *, refresh: bool = False) -> None:
         """Fetch the current page. ``refresh``: the same page again (``r``, auto-refresh),
         so its rows stay in place while it loads and, if it fails, are kept marked stale."""
@@ -393,35 +409,43 @@ class HistoryView(View):
         if account is None:
             self._render_position()
             return
+        pages = self._pages_of(account.address)
         refresh = refresh and self.loaded is not None and self._page_error is None
-        if not refresh:
-            # Rows on screen stay until the next page replaces them in one repaint; the
-            # overlay (a repaint of its own, twice, and a table under it cannot take the
-            # focus a newly shown tab gives it) only if the page is slow.
-            self.set_timer(OVERLAY_DELAY_S, partial(self._overlay_if_waiting, self._request))
-        self._render_position(loading=True)
-        self._fetch_page(
-            self._request, account.address, self.page, self.page_size, self.filters, refresh
-        )
+        if refresh:
+            pages.forget()
+            self._render_position(loading=True)
+        else:
+            kept = pages.cached(self.page)
+            if kept is not None:  # read ahead: shown in this very repaint
+                self._show(self._request, self.page, kept)
+                return
+            # Rows on screen stay until the next page replaces them in one repaint. The
+            # loading mark and the overlay come only if the page is slow: each is a
+            # repaint of its own, and Textual paints at most once a frame, so a mark
+            # drawn just before the page arrives held the page back a frame. (The
+            # overlay also keeps the focus a newly shown tab gives its table.)
+            request = self._request
+            self.set_timer(LOADING_MARK_DELAY_S, partial(self._mark_if_waiting, request))
+            self.set_timer(OVERLAY_DELAY_S, partial(self._overlay_if_waiting, request))
+        self._fetch_page(self._request, pages, self.page, refresh)
+
+    def _waiting(self, request: int) -> bool:
+        return request == self._request and self._answered < request
+
+    def _mark_if_waiting(self, request: int) -> None:
+        if self._waiting(request):
+            self._render_position(loading=True)
 
     def _overlay_if_waiting(self, request: int) -> None:
-        if request == self._request and self._answered < request:
+        if self._waiting(request):
             self.query_one(HistoryTable).loading = True
 
     @work(name="history-page", group="history-page", exclusive=True, exit_on_error=False)
     async def _fetch_page(
-        self,
-        request: int,
-        address: str,
-        page: int,
-        page_size: int,
-        filters: HistoryFilters,
-        refresh: bool,
+        self, request: int, pages: HistoryPages, page: int, refresh: bool
     ) -> None:
         try:
-            result = await self.service.history_page(
-                address, page=page, page_size=page_size, filters=filters
-            )
+            result = await pages.get(page)
         except Exception as exc:
             if request != self._request:
                 return
@@ -438,8 +462,10 @@ class HistoryView(View):
             if first_failure or not refresh:  # not once per auto-refresh
                 self.aleph_app.report_failure("History unavailable", exc, self.reload)
             return
-        if request != self._request:
-            return
+        if request == self._request:
+            self._show(request, page, result)
+
+    def _show(self, request: int, page: int, result: CreditHistoryPage) -> None:
         self._answered = request
         if not result.entries and page > 1 and page > result.pages:
             # The history shrank under us: show its last page instead.
@@ -455,6 +481,8 @@ class HistoryView(View):
         self.entries = result.entries
         self.query_one(HistoryTable).show(result.entries)
         self._render_position()
+        if self._pages is not None:
+            self._pages.read_ahead(page, result.pages)
 
     def _load_summary(self) -> None:
         account = self.account

@@ -8,6 +8,7 @@ so DataTable neither rebuilds its rows nor measures every cell again.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
@@ -15,6 +16,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.coordinate import Coordinate
 from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
@@ -36,7 +38,9 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("expiration", "Expires (UTC)"),
 )
 RIGHT_ALIGNED = frozenset({"amount", "usd"})
+_CELL_STYLES_KEPT = 4096
 Row = tuple[str, ...]
+SegmentLines = list[list[Segment]]
 
 
 def detail(entry: CreditHistoryEntry) -> str:
@@ -97,9 +101,8 @@ class HistoryTable(DataTable[Text]):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._rows: list[Row] = []  # what each row shows now
-        # Styles that hold for one repaint; None outside render_lines.
-        self._frame_style: Style | None = None
-        self._frame_row_styles: dict[tuple[int, Style], Style] | None = None
+        self._frame: _Frame | None = None  # what holds for one repaint
+        self._cell_styles: dict[tuple[Style, int, int, Style, Style], Style] = {}
         self._widths = [cell_len(label) for _, label in COLUMNS]
         self._add_columns()
 
@@ -110,95 +113,151 @@ class HistoryTable(DataTable[Text]):
     @property
     def rich_style(self) -> Style:
         # DataTable asks for it once per line drawn, and each time walks every ancestor.
-        frame = self._frame_style
-        return frame if frame is not None else super().rich_style
+        frame = self._frame
+        return frame.style if frame is not None else super().rich_style
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        """The lines of one repaint, with the table's style worked out once for all."""
-        self._frame_style = super().rich_style
-        self._frame_row_styles = {}
+        """The lines of one repaint, with what holds for all of them worked out once."""
+        columns = self.ordered_columns
+        self._frame = _Frame(
+            style=super().rich_style,
+            columns=[column.key for column in columns],
+            widths=[column.get_render_width(self) for column in columns],
+            width=self.size.width,
+            padding=self.cell_padding,
+        )
         try:
             return super().render_lines(crop)
         finally:
-            self._frame_style = None
-            self._frame_row_styles = None
+            self._frame = None
 
     def _get_row_style(self, row_index: int, base_style: Style) -> Style:
         # Per line, DataTable works out the zebra stripe's style, walking every ancestor;
         # within one repaint there are only odd and even rows (and the header).
-        frame = self._frame_row_styles
+        frame = self._frame
         if frame is None:
             return super()._get_row_style(row_index, base_style)
         kind = -1 if row_index < max(0, self.fixed_rows) else row_index % 2
         key = (kind if row_index >= 0 else -2, base_style)
-        style = frame.get(key)
+        style = frame.row_styles.get(key)
         if style is None:
-            style = frame[key] = super()._get_row_style(row_index, base_style)
+            style = frame.row_styles[key] = super()._get_row_style(row_index, base_style)
         return style
 
-    def _render_cell(
+    def _cursor_styles(self, frame: _Frame, hover: bool, cursor: bool) -> tuple[Style, Style]:
+        """DataTable's cursor and hover styles of a body cell, once per repaint."""
+        styles = frame.cursor_styles.get((hover, cursor))
+        if styles is None:
+            styles = frame.cursor_styles[(hover, cursor)] = self._get_styles_to_render_cell(
+                False,
+                False,
+                False,
+                hover,
+                cursor,
+                self.show_cursor,
+                self._show_hover_cursor,
+                self.cursor_foreground_priority == "css",
+                self.cursor_background_priority == "css",
+            )
+        return styles
+
+    def _cell_style(
+        self, row_style: Style, row: int, column: int, extra: tuple[Style, Style]
+    ) -> Style:
+        """The style DataTable gives a body cell: its row's, the mouse's (row, column)
+        meta, then cursor and hover. Kept from page to page: the cells change, not this."""
+        key = (row_style, row, column, *extra)
+        style = self._cell_styles.get(key)
+        if style is None:
+            if len(self._cell_styles) > _CELL_STYLES_KEPT:
+                self._cell_styles.clear()
+            meta = Style.from_meta({"row": row, "column": column})
+            style = self._cell_styles[key] = row_style + meta + extra[0] + extra[1]
+        return style
+
+    def _render_line_in_row(
         self,
-        row_index: int,
-        column_index: int,
+        row_key: RowKey,
+        line_no: int,
         base_style: Style,
-        width: int,
-        cursor: bool = False,
-        hover: bool = False,
-    ) -> list[list[Segment]]:
-        """DataTable's cell rendering, without Rich's general layout for our cells (one
-        line of plain text, no markup, no wrapping): most of the cost of a page flip went
-        to padding and wrapping each cell through the console. Anything else (header,
-        other cells) takes DataTable's own way; the cache and its keys are DataTable's."""
-        if row_index < 0 or column_index < 0 or self.fixed_rows or self.fixed_columns:
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        row_key = self._row_locations.get_key(row_index)
-        column_key = self._column_locations.get_key(column_index)
-        if row_key is None or column_key is None:
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        cursor_location: Coordinate,
+        hover_location: Coordinate,
+    ) -> tuple[SegmentLines, SegmentLines]:
+        """DataTable's line of a body row, for the table as this widget sets it up (a row
+        cursor, one-line rows of plain Text, no fixed columns or labels), drawn as
+        DataTable draws it but without its per-cell work (Rich layout, caches, reactive
+        reads): most of the time of a page flip. Any other line takes DataTable's own
+        way; the row cache and its keys are DataTable's."""
+        frame = self._frame
+        location = self._row_locations.get(row_key)
+        cells = self._data.get(row_key)
+        simple = line_no == 0 and self.cursor_type == "row"
+        simple = simple and not (self.fixed_columns or self.fixed_rows)
+        if (
+            frame is None
+            or location is None
+            or cells is None
+            or not simple
+            or self._labelled_row_exists
+        ):
+            return super()._render_line_in_row(
+                row_key, line_no, base_style, cursor_location, hover_location
+            )
         cache_key = (
             row_key,
-            column_key,
+            line_no,
             base_style,
-            cursor,
-            hover,
+            cursor_location,
+            hover_location,
+            self.cursor_type,
+            self.show_cursor,
             self._show_hover_cursor,
             self._update_count,
             self._pseudo_class_state,
         )
-        lines = self._cell_render_cache.get(cache_key)
-        if lines is not None:
-            return lines
-        cell = self._data.get(row_key, {}).get(column_key)
-        row = self.rows.get(row_key)
-        if not isinstance(cell, Text) or cell.spans or cell.style or row is None or row.height != 1:
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        plain = cell.plain
-        if "\n" in plain:
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        component_style, post_style = self._get_styles_to_render_cell(
-            False,
-            False,
-            False,
-            hover,
-            cursor,
-            self.show_cursor,
-            self._show_hover_cursor,
-            self.cursor_foreground_priority == "css",
-            self.cursor_background_priority == "css",
-        )
-        padding = " " * self.cell_padding
-        inner = max(0, width - 2 * self.cell_padding)
-        if cell.justify == "right" and cell_len(plain) < inner:
-            plain = " " * (inner - cell_len(plain)) + plain
-        style = (
-            base_style
-            + Style.from_meta({"row": row_index, "column": column_index})
-            + component_style
-            + post_style
-        )
-        lines = [[Segment(padding + set_cell_size(plain, inner) + padding, style)]]
-        self._cell_render_cache[cache_key] = lines
-        return lines
+        cached = self._row_render_cache.get(cache_key)
+        if cached is not None:
+            return cached
+        texts = [cells.get(key) for key in frame.columns]
+        if not all(_plain_line(text) for text in texts):
+            return super()._render_line_in_row(
+                row_key, line_no, base_style, cursor_location, hover_location
+            )
+        row = location
+        row_style = self._get_row_style(row, base_style)
+        cursor = row == cursor_location.row
+        extra = self._cursor_styles(frame, row == hover_location.row, cursor)
+        padding = " " * frame.padding
+        line: SegmentLines = []
+        for column, (text, width) in enumerate(zip(texts, frame.widths, strict=True)):
+            assert text is not None
+            plain = text.plain
+            inner = max(0, width - 2 * frame.padding)
+            if text.justify == "right" and cell_len(plain) < inner:
+                plain = " " * (inner - cell_len(plain)) + plain
+            style = self._cell_style(row_style, row, column, extra)
+            line.append([Segment(padding + set_cell_size(plain, inner) + padding, style)])
+        # The row's style carried to the table's right edge, as DataTable does.
+        edge = self._cell_styles.get((row_style, row, -1, *extra))
+        if edge is None:
+            hover_edge = row == hover_location.row
+            component, _ = self._get_styles_to_render_cell(
+                False,
+                False,
+                False,
+                hover_edge,
+                cursor,
+                self.show_cursor,
+                self._show_hover_cursor,
+                False,
+                False,
+            )
+            meta = Style.from_meta({"row": row, "column": 0, "out_of_bounds": True})
+            edge = self._cell_styles[(row_style, row, -1, *extra)] = row_style + component + meta
+        line.append([Segment(" " * max(0, frame.width - sum(frame.widths)), edge)])
+        pair: tuple[SegmentLines, SegmentLines] = ([], line)
+        self._row_render_cache[cache_key] = pair
+        return pair
 
     def action_step_page(self, step: int) -> None:
         self.post_message(self.PageStep(step))
@@ -253,3 +312,21 @@ class HistoryTable(DataTable[Text]):
 
 def _text(column: str, value: str) -> Text:
     return Text(value, justify="right") if column in RIGHT_ALIGNED else Text(value)
+
+
+@dataclass
+class _Frame:
+    """What holds for every line of one repaint."""
+
+    style: Style
+    columns: list[ColumnKey]
+    widths: list[int]
+    width: int
+    padding: int
+    row_styles: dict[tuple[int, Style], Style] = field(default_factory=dict)
+    cursor_styles: dict[tuple[bool, bool], tuple[Style, Style]] = field(default_factory=dict)
+
+
+def _plain_line(text: Text | None) -> bool:
+    """A cell this widget draws itself: one line of unstyled text."""
+    return text is not None and not text.spans and not text.style and "\n" not in text.plain
