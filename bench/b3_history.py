@@ -19,6 +19,7 @@ import tracemalloc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from aleph_tui.core.accounts import AccountStore
@@ -105,6 +106,9 @@ async def page_flips(net: Devnet, home: Path) -> list[float]:
             loaded = view.loaded
             return loaded is not None and loaded.page == page and not table.loading
 
+        def turned(before: int) -> bool:
+            return view.page != before
+
         await until(lambda: shown(1), "page 1")
         table.focus()
         await pilot.pause()
@@ -112,7 +116,7 @@ async def page_flips(net: Devnet, home: Path) -> list[float]:
             before = view.page
             start = time.perf_counter()
             app.simulate_key(key)
-            await until(lambda before=before: view.page != before, f"{key} to turn the page")
+            await until(partial(turned, before), f"{key} to turn the page")
             await until(lambda: shown(view.page), f"page {view.page}")
             painted = asyncio.Event()
             app.call_after_refresh(painted.set)
