@@ -12,6 +12,7 @@ import httpx
 import pytest
 from textual.widgets import DataTable, Static
 
+from aleph_tui.ui.views import ViewSpec
 from aleph_tui.ui.views.balance_view import BalanceView
 from aleph_tui.ui.widgets import amount_text as fmt
 from aleph_tui.ui.widgets.accounts_balance_table import AccountsBalanceTable
@@ -46,7 +47,7 @@ async def balance_app(
 ) -> UiTestApp:
     """The dashboard with the Balance tab alone: a third of the full app's start-up."""
     app = await build_app(document, home, clock=clock)
-    app.views = [BalanceView]
+    app.views = [ViewSpec.of(BalanceView)]
     return app
 
 

@@ -16,6 +16,7 @@ from aleph_tui.core.journal import Journal
 from aleph_tui.core.networks import devnet_from_document
 from aleph_tui.core.service import CreditService
 from aleph_tui.core.token_flow import FlowReport
+from aleph_tui.ui.views import ViewSpec
 from aleph_tui.ui.views.flow_view import FlowView
 from aleph_tui.ui.widgets import amount_text as fmt
 from aleph_tui.ui.widgets.flow_chart import FlowChart
@@ -57,7 +58,7 @@ async def test_flow_shows_the_facade_report(
 ) -> None:
     with isolated(tmp_path, monkeypatch):
         app = await build_app(devnet.document, tmp_path)
-        app.views = [FlowView]
+        app.views = [ViewSpec.of(FlowView)]
         async with app.run_test(size=SIZE) as pilot:
             await wait_for_workers(pilot)
             await pilot.press("6")
@@ -133,7 +134,7 @@ async def dead_app(
     )
     service = CreditService(network, journal=Journal(home / "journal.jsonl"), accounts=store)
     app = UiTestApp(service)
-    app.views = [FlowView]
+    app.views = [ViewSpec.of(FlowView)]
     return app
 
 

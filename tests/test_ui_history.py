@@ -16,6 +16,7 @@ from textual.widgets import Button, DataTable, Input, Select, Static
 
 from aleph_tui.ui.history_detail_modal import HistoryDetailModal
 from aleph_tui.ui.history_export import HistoryExportScreen
+from aleph_tui.ui.views import ViewSpec
 from aleph_tui.ui.views.history_view import DEFAULT_PAGE_SIZE, HistoryView
 from aleph_tui.ui.widgets import amount_text as fmt
 from aleph_tui.ui.widgets.history_table import HistoryTable
@@ -94,7 +95,7 @@ def address_of(devnet: RunningDevnet) -> str:
 async def history_app(devnet: RunningDevnet, home: Path) -> UiTestApp:
     """The dashboard with the History tab alone: a third of the full app's start-up."""
     app = await build_app(devnet.document, home, clock=FIXED_NOW)
-    app.views = [HistoryView]
+    app.views = [ViewSpec.of(HistoryView)]
     return app
 
 

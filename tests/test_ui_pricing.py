@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Select, Static
 
+from aleph_tui.ui.views import ViewSpec
 from aleph_tui.ui.views.pricing_view import PricingView, exact, usd
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
 from tests.devnet_process import RunningDevnet
@@ -21,7 +22,7 @@ async def test_pricing_tables_and_estimator_match_the_facade(
 ) -> None:
     with isolated(tmp_path, monkeypatch):
         app = await build_app(devnet.document, tmp_path)
-        app.views = [PricingView]
+        app.views = [ViewSpec.of(PricingView)]
         async with app.run_test(size=SIZE) as pilot:
             view = await open_view(pilot, "pricing")
             assert isinstance(view, PricingView)

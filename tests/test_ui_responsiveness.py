@@ -17,6 +17,7 @@ from eth_utils.address import to_checksum_address
 from textual.app import App
 from textual.widgets import TabbedContent
 
+from aleph_tui.ui.views import ViewSpec
 from aleph_tui.ui.views.balance_view import BalanceView
 from aleph_tui.ui.views.history_view import HistoryView
 from aleph_tui.ui.widgets import amount_text as fmt
@@ -90,7 +91,7 @@ async def test_keys_answer_within_bound_while_50_accounts_refresh(
     with isolated(tmp_path, monkeypatch):
         app = await build_app(devnet.document, tmp_path, accounts=DEV_ACCOUNTS)
         add_watch_accounts(app.service.accounts.manifest_path, ACCOUNTS - DEV_ACCOUNTS)
-        app.views = [BalanceView, HistoryView]
+        app.views = [ViewSpec.of(BalanceView), ViewSpec.of(HistoryView)]
         async with app.run_test(size=SIZE) as pilot:
             view = await open_view(pilot, "balance")
             assert isinstance(view, BalanceView)

@@ -116,7 +116,7 @@ async def test_each_real_view_built_on_first_show_takes_the_focus_and_its_keys(
             for view_class in app.views:
                 await pilot.press(view_class.key)
                 view = app.current_view
-                assert isinstance(view, view_class)
+                assert isinstance(view, view_class.load())
                 await until(
                     pilot,
                     lambda view=view: app.focused is view.default_focus(),
@@ -600,7 +600,7 @@ async def test_every_registered_view_opens_with_its_key(make_app: AppFactory) ->
             await pilot.press(view.key)
             await settle(app, pilot)
             assert active_tab(app) == f"tab-{view.view_id}"
-            assert isinstance(app.current_view, view)
+            assert isinstance(app.current_view, view.load())
 
 
 # --- snapshots ----------------------------------------------------------------------------
@@ -649,3 +649,25 @@ def test_the_ui_paints_up_to_120_frames_a_second_unless_the_user_says() -> None:
         text=True,
     )
     assert theirs.stdout.strip() == "30", theirs.stderr
+
+
+def test_each_lazy_tab_names_its_view_as_the_view_does() -> None:
+    """The tab list is written apart from the view modules (so start-up imports only the
+    first one): each entry must match its class."""
+    from aleph_tui.ui.views import ViewSpec
+
+    for spec in all_views():
+        assert ViewSpec.of(spec.load()) == spec
+    assert sorted(spec.key for spec in all_views()) == [str(n) for n in range(1, 9)]
+
+
+def test_start_up_imports_the_first_tab_only() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from aleph_tui.ui.app import AlephApp; "
+        "print(sorted(m for m in sys.modules if m.startswith('aleph_tui.ui.views.')))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.stdout.strip() == "[]", done.stderr

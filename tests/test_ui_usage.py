@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Static
 
 from aleph_tui.core.thresholds import thresholds_path
 from aleph_tui.ui.low_balance import NOTIFY_TITLE
+from aleph_tui.ui.views import ViewSpec
 from aleph_tui.ui.views.usage_view import UsageView, decimal_text
 from aleph_tui.ui.widgets import amount_text as fmt
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
@@ -44,7 +45,7 @@ async def test_usage_totals_grouping_and_burn_rate_match_the_facade(
 ) -> None:
     with isolated(tmp_path, monkeypatch):
         app = await build_app(devnet.document, tmp_path)
-        app.views = [UsageView]
+        app.views = [ViewSpec.of(UsageView)]
         async with app.run_test(size=SIZE) as pilot:
             view = await open_view(pilot, "usage")
             assert isinstance(view, UsageView)
@@ -108,7 +109,7 @@ async def test_threshold_is_saved_and_warns_once(
 ) -> None:
     with isolated(tmp_path, monkeypatch):
         app = await build_app(devnet.document, tmp_path)
-        app.views = [UsageView]
+        app.views = [ViewSpec.of(UsageView)]
         async with app.run_test(size=SIZE) as pilot:
             view = await open_view(pilot, "usage")
             assert isinstance(view, UsageView)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
@@ -31,7 +32,7 @@ from aleph_tui.ui.help_screen import HelpScreen, KeyGroup, KeyRow
 from aleph_tui.ui.password_modal import PasswordModal
 from aleph_tui.ui.pending_operations import follow_pending_operations
 from aleph_tui.ui.view import View
-from aleph_tui.ui.views import all_views
+from aleph_tui.ui.views import ViewSpec, all_views
 
 if TYPE_CHECKING:
     from textual.binding import BindingsMap
@@ -100,11 +101,17 @@ class AlephApp(App[None]):
 
     active_account: reactive[Account | None] = reactive(None, always_update=True)
 
-    def __init__(self, service: CreditService, views: Sequence[type[View]] | None = None) -> None:
+    def __init__(
+        self, service: CreditService, views: Sequence[type[View] | ViewSpec] | None = None
+    ) -> None:
         super().__init__()
         self.service = service
-        self.views: list[type[View]] = sorted(
-            all_views() if views is None else views, key=lambda v: v.key
+        self.views: list[ViewSpec] = sorted(
+            (
+                view if isinstance(view, ViewSpec) else ViewSpec.of(view)
+                for view in (all_views() if views is None else views)
+            ),
+            key=lambda v: v.key,
         )
         self.accounts: list[Account] = []
         self.settings = ui_settings.UiSettings()
@@ -114,6 +121,13 @@ class AlephApp(App[None]):
         self._pending_retry: Callable[[], object] | None = None
         self._refresh_timer: Timer | None = None
         self.opening = False  # True while on_mount picks the start-up account
+        # Settings and theme before the first styling: a theme set once the app runs
+        # styles every widget a second time (0.1 s of start-up).
+        loaded = ui_settings.load_settings(self.config_path)
+        self.settings = loaded.settings
+        self._settings_problems = loaded.problems
+        self._theme_problems: list[tuple[str, str, SeverityLevel]] = []
+        self._install_themes()
         for view in self.views:
             # One binding per view: its number key, remappable as "view-<id>".
             binding = Binding(
@@ -140,15 +154,15 @@ class AlephApp(App[None]):
                     # Only the first tab's view now; each other one is built when its
                     # tab is first shown (``_tab_shown``), so start-up paints sooner.
                     if index == 0:
-                        yield view(id=view.view_id)
+                        yield view.load()(id=view.view_id)
         yield Footer()
 
     def on_mount(self) -> None:
-        loaded = ui_settings.load_settings(self.config_path)
-        self.settings = loaded.settings
-        for problem in loaded.problems:
+        for problem in self._settings_problems:
             self.notify(problem, title="Settings", severity="warning", timeout=15, markup=False)
-        self._install_themes()
+        for title, message, severity in self._theme_problems:
+            self.notify(message, title=title, severity=severity, timeout=15, markup=False)
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._apply_keymap(self.settings.keymap)
         self._start_auto_refresh(self.settings.refresh_interval)
         self.reload_account_list()
@@ -208,11 +222,11 @@ class AlephApp(App[None]):
     def _tab_shown(self, pane_id: str) -> None:
         """Build the view of a tab shown for the first time; a tab hidden since start-up
         makes its first load as it is shown."""
-        for view_class in self.views:
-            if pane_id == f"tab-{view_class.view_id}":
+        for spec in self.views:
+            if pane_id == f"tab-{spec.view_id}":
                 pane = self.query_one("#views", TabbedContent).get_pane(pane_id)
                 if not pane.query(View):
-                    mounted = pane.mount(view_class(id=view_class.view_id))
+                    mounted = pane.mount(spec.load()(id=spec.view_id))
                     # The footer learns the new view's keys only once it is mounted.
                     self.call_later(self._after_build, mounted)
         for view in self.query(View):
@@ -445,7 +459,7 @@ class AlephApp(App[None]):
     def known_binding_ids(self) -> set[str]:
         ids = {b.id for _k, b in self._bindings if b.id}
         classes: Iterable[type[DOMNode]] = [
-            *self.views,
+            *(view.load() for view in self.views),
             HelpScreen,
             AccountPicker,
             PasswordModal,
@@ -459,6 +473,8 @@ class AlephApp(App[None]):
         return ids
 
     def _apply_keymap(self, keymap: dict[str, str]) -> None:
+        if not keymap:  # checking one means importing every view: not at every start-up
+            return
         known = self.known_binding_ids()
         unknown = sorted(set(keymap) - known)
         if unknown:
@@ -475,9 +491,12 @@ class AlephApp(App[None]):
     def _report_keymap_clashes(self) -> None:
         """Warn when the keymap takes a key from a binding it does not remap (Textual
         drops the old binding silently)."""
+        if not self._keymap:
+            return
         built = list(self.query(View))
         # Views not built yet (tabs never shown) are checked from their class bindings.
-        unbuilt = [v._merge_bindings() for v in self.views if v not in {type(b) for b in built}]
+        classes = [view.load() for view in self.views]
+        unbuilt = [v._merge_bindings() for v in classes if v not in {type(b) for b in built}]
         for bindings in [self._bindings, *(view._bindings for view in built), *unbuilt]:
             resolved = bindings.copy()
             resolved.apply_keymap(self._keymap)
@@ -515,21 +534,16 @@ class AlephApp(App[None]):
         for theme in loaded.themes:
             self.register_theme(theme)
         for source, problem in loaded.failures:
-            self.notify(
-                f"{source}: {problem}",
-                title="Theme skipped",
-                severity="error",
-                timeout=15,
-                markup=False,
-            )
+            self._theme_problems.append(("Theme skipped", f"{source}: {problem}", "error"))
         wanted = self.settings.theme
         if wanted is not None and wanted not in self.available_themes:
-            self.notify(
-                f"{self.config_path}: theme '{wanted}' is not available; "
-                f"using {ui_themes.DEFAULT_THEME}",
-                title="Theme",
-                severity="warning",
-                markup=False,
+            self._theme_problems.append(
+                (
+                    "Theme",
+                    f"{self.config_path}: theme '{wanted}' is not available; "
+                    f"using {ui_themes.DEFAULT_THEME}",
+                    "warning",
+                )
             )
             wanted = None
         if wanted is None:
@@ -538,7 +552,6 @@ class AlephApp(App[None]):
             wanted = "textual-dark"
         self.theme = wanted
         self._theme_in_use = wanted
-        self.theme_changed_signal.subscribe(self, self._theme_changed)
 
     def _theme_changed(self, theme: Theme) -> None:
         """Remember the theme the user chose (not the one applied at start-up)."""
