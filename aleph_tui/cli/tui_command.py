@@ -22,15 +22,28 @@ def run(args: argparse.Namespace) -> int:
 async def _dashboard(args: argparse.Namespace) -> None:
     """One event loop from the network lookup to the end: the client that read the
     devnet document is the service's own (no second client, no second loop)."""
+    import asyncio
+    import importlib
+
     from aleph_tui.cli.common import resolve_network
     from aleph_tui.core.api_client import AlephApi
     from aleph_tui.core.service import CreditService
-    from aleph_tui.ui.app import AlephApp
 
+    # Textual and the dashboard load in a thread (a third of start-up) while the network
+    # is looked up and the balances are asked for, so the node's answers arrive during
+    # the imports instead of after the first paint.
+    ui = asyncio.ensure_future(asyncio.to_thread(importlib.import_module, "aleph_tui.ui.app"))
     kept: list[AlephApi] = []
-    network = await resolve_network(args, keep=kept)
+    try:
+        network = await resolve_network(args, keep=kept)
+    except BaseException:
+        await asyncio.gather(ui, return_exceptions=True)
+        raise
     api = kept[0] if kept else None
     if api is not None and api.base_url != network.api_url.rstrip("/"):
         await api.aclose()
         api = None
-    await AlephApp(CreditService(network, api=api)).run_async()
+    service = CreditService(network, api=api)
+    service.read_balances_early()
+    app_module = await ui
+    await app_module.AlephApp(service).run_async()

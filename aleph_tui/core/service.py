@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 from collections.abc import AsyncIterator, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -16,10 +17,12 @@ from typing import TYPE_CHECKING, Literal
 from aleph_tui.core import chain, validation
 from aleph_tui.core.accounts import Account, AccountStore  # accounts
 from aleph_tui.core.api_client import AlephApi
+from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.history_pages import HistoryPages
 from aleph_tui.core.journal import Journal, Operation
 from aleph_tui.core.messages import CREDIT_CHANNEL, BufferSigner
 from aleph_tui.core.models import (
+    Balance,
     BalanceOverview,
     BalanceSlot,
     CreditHistoryPage,
@@ -51,6 +54,13 @@ if TYPE_CHECKING:
 # Balances of many accounts are fetched this many at a time: 50 accounts behind 100 ms of
 # latency then take one round trip, and a node never sees more from one dashboard.
 BALANCE_CONCURRENCY = 50
+EARLY_BALANCE_MAX_AGE_S = 10.0
+
+
+def _retrieved(done: asyncio.Future[Balance]) -> None:
+    # An early read nobody took still had its failure looked at (no asyncio warning).
+    if not done.cancelled():
+        done.exception()
 
 
 class CreditService:
@@ -71,8 +81,12 @@ class CreditService:
         self.journal = journal or Journal()
         # No password prompts by default: under the TUI the terminal is Textual's.
         self.accounts = accounts or AccountStore(prompt=None)
+        self._early: dict[str, tuple[float, asyncio.Future[Balance]]] = {}
 
     async def aclose(self) -> None:
+        for _, early in self._early.values():
+            early.cancel()
+        self._early.clear()
         await self.api.aclose()
         await self._close_buying()
 
@@ -88,6 +102,28 @@ class CreditService:
         slots = {slot.address: slot async for slot in self.balance_slots(addresses)}
         return BalanceOverview(tuple(slots[a] for a in addresses))
 
+    def read_balances_early(self) -> None:
+        """Ask for every stored account's balance now, for the next ``balance_slots`` to
+        take: the TUI calls this before Textual has loaded, so the answers are in by
+        the time the first view asks. Best effort: a store that cannot be read, or an
+        answer older than ``EARLY_BALANCE_MAX_AGE_S``, is simply not used."""
+        try:
+            addresses = [account.address for account in self.accounts.accounts()]
+        except ServiceError:
+            return
+        now = time.monotonic()
+        for address in dict.fromkeys(addresses):
+            early = asyncio.ensure_future(self.api.balance(address))
+            early.add_done_callback(_retrieved)
+            self._early[address] = (now, early)
+
+    def _early_balance(self, address: str) -> asyncio.Future[Balance] | None:
+        asked_at, early = self._early.pop(address, (0.0, None))
+        if early is not None and time.monotonic() - asked_at > EARLY_BALANCE_MAX_AGE_S:
+            early.cancel()
+            return None
+        return early
+
     async def balance_slots(
         self, addresses: Sequence[str], *, concurrency: int = BALANCE_CONCURRENCY
     ) -> AsyncIterator[BalanceSlot]:
@@ -97,9 +133,11 @@ class CreditService:
         gate = asyncio.Semaphore(concurrency)
 
         async def fetch(address: str) -> BalanceSlot:
+            early = self._early_balance(address)
             async with gate:
                 try:
-                    return BalanceSlot(address, await self.api.balance(address))
+                    balance = await (early if early is not None else self.api.balance(address))
+                    return BalanceSlot(address, balance)
                 except Exception as exc:
                     line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                     return BalanceSlot(address, None, line)
