@@ -10,17 +10,17 @@ and follows the purchase as a step list: signed → sent → confirmed → credi
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static, Switch
+from textual.containers import Horizontal
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from aleph_tui.core import validation
 from aleph_tui.core.buying import TOKENS, BuyError, BuyProgress, BuyQuote, BuyResult
@@ -28,8 +28,8 @@ from aleph_tui.core.chain import KNOWN_DECIMALS, WalletBalances
 from aleph_tui.core.formatting import plain_decimal
 from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui.signing_confirmation import SigningConfirmation
-from aleph_tui.ui.view import View, cancelling, explain
-from aleph_tui.ui.widgets.step_list import StepList
+from aleph_tui.ui.view import cancelling, explain
+from aleph_tui.ui.views.signing_form_view import SigningFormView
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
 
 if TYPE_CHECKING:
@@ -114,30 +114,27 @@ def estimate_table(quote: BuyQuote) -> Table:
     return table
 
 
-class BuyView(View):
+class BuyView(SigningFormView):
     view_id = "buy"
     title = "Buy"
     key = "3"
+    prefix = "buy"
+    submit_label = "Buy"
+    submit_tooltip = "Review everything to be signed, then sign"
+    dry_run_tooltip = "Sign and show the hash, but send nothing"
+    steps_spec = STEPS
+    cancelled_text = "Cancelled before anything was signed."
+    committed_text = "The purchase is already signed; it is followed to the end."
 
     DEFAULT_CSS = """
-    BuyView #buy-columns { height: 1fr; }
-    BuyView .form-column { width: 1fr; max-width: 64; padding: 1 2; }
-    BuyView .side-column { width: 1fr; padding: 1 2; border-left: tall $panel; }
-    BuyView .section { text-style: bold; margin-bottom: 1; }
-    BuyView .section.-later { margin-top: 1; }
     BuyView .field-label { color: $text-muted; }
-    BuyView #buy-from { margin-bottom: 1; }
     BuyView #buy-token { layout: horizontal; width: auto; }
     BuyView #buy-token RadioButton { margin-right: 2; }
-    BuyView #buy-balance-row, BuyView #buy-actions { height: auto; }
+    BuyView #buy-balance-row { height: auto; }
     BuyView #buy-balance { width: 1fr; padding: 1 1 0 0; }
     BuyView #buy-max { min-width: 9; }
     BuyView #buy-estimate { height: auto; }
     BuyView #buy-estimate.-error { color: $text-error; }
-    BuyView #buy-actions Button { margin-right: 1; }
-    BuyView #buy-actions .switch-label { padding: 1 0; }
-    BuyView #buy-outcome { height: auto; margin-top: 1; }
-    BuyView #buy-outcome.-error { color: $text-error; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -179,81 +176,44 @@ class BuyView(View):
         self._fee_limit: Decimal | None = None  # the latest estimate's, for Max in ETH
         self.last_quote: BuyQuote | None = None  # what was last shown for confirmation
         self.last_result: BuyResult | None = None
-        self.busy = False
-        self._phase = "idle"  # quoting → confirming → signing → following
         self._refused: tuple[EstimateKey, str] | None = None  # the quote said no, and why
 
     # --- layout -----------------------------------------------------------------------
 
-    def compose(self) -> ComposeResult:
-        with Horizontal(id="buy-columns"):
-            with VerticalScroll(id="buy-form", classes="form-column"):
-                yield Static("", id="buy-from")
-                yield Label("Pay with", classes="field-label")
-                with RadioSet(id="buy-token", tooltip="The token paid to the credit contract"):
-                    for symbol in TOKENS:
-                        yield RadioButton(
-                            symbol, value=symbol == self.token, id=f"buy-token-{symbol}"
-                        )
-                with Horizontal(id="buy-balance-row"):
-                    yield Static("Wallet: …", id="buy-balance")
-                    yield Button(
-                        "Max", id="buy-max", tooltip="Use the whole wallet balance of the token"
-                    )
-                yield ValidatedInput(
-                    "Amount",
-                    self._amount_check(self.token),
-                    placeholder="e.g. 2.5",
-                    describe=lambda units: f"{units} base units",
-                    tooltip="How much of the token to pay; Enter reviews the purchase",
-                    id="buy-amount",
-                )
-                with Horizontal(id="buy-actions"):
-                    yield Button(
-                        "Buy",
-                        id="buy-submit",
-                        variant="primary",
-                        disabled=True,
-                        tooltip="Review everything to be signed, then sign",
-                    )
-                    yield Button("Clear", id="buy-clear", tooltip="Clear the form (Escape)")
-                    yield Switch(
-                        id="buy-dry-run", tooltip="Sign and show the hash, but send nothing"
-                    )
-                    yield Label("Dry run", classes="switch-label")
-            with VerticalScroll(id="buy-side", classes="side-column"):
-                yield Label("Estimate", classes="section")
-                yield Static("", id="buy-estimate")
-                yield Label("Progress", classes="section -later")
-                yield StepList(STEPS, id="buy-steps")
-                yield Static("", id="buy-outcome")
+    def compose_fields(self) -> Iterable[Widget]:
+        yield Label("Pay with", classes="field-label")
+        with RadioSet(id="buy-token", tooltip="The token paid to the credit contract"):
+            for symbol in TOKENS:
+                yield RadioButton(symbol, value=symbol == self.token, id=f"buy-token-{symbol}")
+        with Horizontal(id="buy-balance-row"):
+            yield Static("Wallet: …", id="buy-balance")
+            yield Button("Max", id="buy-max", tooltip="Use the whole wallet balance of the token")
+        yield ValidatedInput(
+            "Amount",
+            self._amount_check(self.token),
+            placeholder="e.g. 2.5",
+            describe=lambda units: f"{units} base units",
+            tooltip="How much of the token to pay; Enter reviews the purchase",
+            id="buy-amount",
+        )
+
+    def compose_side(self) -> Iterable[Widget]:
+        yield Label("Estimate", classes="section")
+        yield Static("", id="buy-estimate")
 
     @property
     def amount_field(self) -> ValidatedInput[int]:
         return self.query_one("#buy-amount", ValidatedInput)
-
-    @property
-    def steps(self) -> StepList:
-        return self.query_one("#buy-steps", StepList)
-
-    @property
-    def dry_run(self) -> bool:
-        return self.query_one("#buy-dry-run", Switch).value
 
     # --- hooks ------------------------------------------------------------------------
 
     def account_changed(self, account: Account | None) -> None:
         self.balances = None
         self._set_estimate(None)
+        self.show_sender(account, "buy credits")
         if account is None:
-            self.query_one("#buy-from", Static).update(
-                Text("No active account: add one in Accounts to buy credits.")
-            )
             self._show_balance()
         else:
-            self.query_one("#buy-from", Static).update(
-                Text.assemble(("From  ", "bold"), f"{account.name}  {account.address}")
-            )
             self.reload()
         self._update_submit()
 
@@ -319,25 +279,10 @@ class BuyView(View):
         event.stop()
         self.action_submit()
 
-    @on(Button.Pressed, "#buy-submit")
-    def _submit_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_submit()
-
-    @on(Button.Pressed, "#buy-clear")
-    def _clear_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_clear()
-
     @on(Button.Pressed, "#buy-max")
     def _max_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.action_max()
-
-    @on(Switch.Changed, "#buy-dry-run")
-    def _dry_run_changed(self, event: Switch.Changed) -> None:
-        label = "Sign (dry run)" if event.value else "Buy"
-        self.query_one("#buy-submit", Button).label = label
 
     # --- actions ----------------------------------------------------------------------
 
@@ -352,36 +297,16 @@ class BuyView(View):
         self.amount_field.value = plain_decimal(balance)
         self.amount_field.focus_input()
 
-    def action_toggle_dry_run(self) -> None:
-        if not self.busy:
-            self.query_one("#buy-dry-run", Switch).toggle()
-
-    def action_clear(self) -> None:
-        """Escape: stop a quote in progress (nothing is signed yet); in a field, leave it
-        (so the number keys switch views again); on the form itself, clear it."""
-        if self.busy:
-            if self._phase == "quoting":
-                self.workers.cancel_group(self, "buy")
-                self._finish("Cancelled before anything was signed.", error=False)
-            else:
-                self.notify("The purchase is already signed; it is followed to the end.")
-            return
-        if isinstance(self.screen.focused, Input):
-            self.focus()
-            return
+    def clear_form(self) -> None:
         self.workers.cancel_group(self, "buy-estimate")
         self.amount_field.clear()
         self._set_estimate(None)
-        self.steps.reset()
-        self._outcome("")
 
     def action_submit(self) -> None:
         account = self.account
         if account is None or not self._can_submit():
             return
-        self.busy = True  # at once: a second Enter or click does nothing
-        self._phase = "quoting"
-        self._update_submit()
+        self._start()
         self.workers.cancel_group(self, "buy-estimate")
         self._buy(account, self.token, self.amount_field.value.strip(), self.dry_run)
 
@@ -434,10 +359,7 @@ class BuyView(View):
             self._finish(f"Not bought: {explain(exc)}", error=True)
             self.aleph_app.report_failure("Buying credits failed", exc, retry=self.action_submit)
         finally:
-            if self.busy:
-                self.busy = False
-                self._phase = "idle"
-                self._update_submit()
+            self._idle()
             if self.account is not None and not cancelling():
                 self._load_wallet(self.account.address)
 
@@ -484,18 +406,6 @@ class BuyView(View):
             text = f"Payment {short_hash(result.tx_hash)} failed: {result.error}"
             self._finish(text, error=True)
             self.notify(text, title="Buying credits failed", severity="error", timeout=10)
-
-    def _finish(self, text: str, *, error: bool = False) -> None:
-        self._outcome(text, error=error)
-        if self.busy:
-            self.busy = False
-            self._phase = "idle"
-            self._update_submit()
-
-    def _outcome(self, text: str, *, error: bool = False) -> None:
-        outcome = self.query_one("#buy-outcome", Static)
-        outcome.update(Text(text))
-        outcome.set_class(error, "-error")
 
     # --- the live estimate ------------------------------------------------------------
 
@@ -572,10 +482,9 @@ class BuyView(View):
         )
 
     def _update_submit(self) -> None:
-        self.query_one("#buy-submit", Button).disabled = not self._can_submit()
+        super()._update_submit()
         # The amount stays editable (it keeps the focus and Escape); the rest waits.
         self.query_one("#buy-token", RadioSet).disabled = self.busy
-        self.query_one("#buy-dry-run", Switch).disabled = self.busy
         if self.busy:
             self.query_one("#buy-max", Button).disabled = True
         else:

@@ -11,15 +11,15 @@ shows the node's verdict: processed, pending, or rejected with the node's reason
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Input, Label, Static, Switch
+from textual.widget import Widget
+from textual.widgets import Input, Label, Static
 
 from aleph_tui.core import validation
 from aleph_tui.core.formatting import iso_utc, plain_decimal
@@ -28,8 +28,8 @@ from aleph_tui.core.models import credits_to_usd, format_credits
 from aleph_tui.core.transferring import SELF_TRANSFER, TransferQuote, TransferResult
 from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui.signing_confirmation import SigningConfirmation
-from aleph_tui.ui.view import View, cancelling, explain
-from aleph_tui.ui.widgets.step_list import StepList
+from aleph_tui.ui.view import cancelling, explain
+from aleph_tui.ui.views.signing_form_view import SigningFormView
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
 
 if TYPE_CHECKING:
@@ -78,26 +78,22 @@ def channel_warning(channel: str) -> str | None:
     )
 
 
-class TransferView(View):
+class TransferView(SigningFormView):
     view_id = "transfer"
     title = "Transfer"
     key = "4"
+    prefix = "transfer"
+    submit_label = "Send"
+    submit_tooltip = "Review the signed message, then send it"
+    dry_run_tooltip = "Sign and show the item_hash, send nothing"
+    steps_spec = STEPS
+    cancelled_text = "Cancelled: nothing was sent."
+    committed_text = "The transfer is already sent; its status follows."
 
     DEFAULT_CSS = """
-    TransferView #transfer-columns { height: 1fr; }
-    TransferView .form-column { width: 1fr; max-width: 64; padding: 1 2; }
-    TransferView .side-column { width: 1fr; padding: 1 2; border-left: tall $panel; }
-    TransferView .section { text-style: bold; margin-bottom: 1; }
-    TransferView .section.-later { margin-top: 1; }
-    TransferView #transfer-from { margin-bottom: 1; }
     TransferView #transfer-book { color: $text-muted; height: auto; }
     TransferView #transfer-available, TransferView #transfer-quote { height: auto; }
     TransferView #transfer-quote.-error { color: $text-error; }
-    TransferView #transfer-actions { height: auto; }
-    TransferView #transfer-actions Button { margin-right: 1; }
-    TransferView #transfer-actions .switch-label { padding: 1 0; }
-    TransferView #transfer-outcome { height: auto; margin-top: 1; }
-    TransferView #transfer-outcome.-error { color: $text-error; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -127,95 +123,63 @@ class TransferView(View):
         super().__init__(id=id)
         self.quote: TransferQuote | None = None  # the live quote for the current inputs
         self.last_result: TransferResult | None = None
-        self.busy = False
-        self._phase = "idle"  # quoting → confirming → sending
         self._quote_key: QuoteKey | None = None
         self._available: int | None = None
 
     # --- layout -----------------------------------------------------------------------
 
-    def compose(self) -> ComposeResult:
-        with Horizontal(id="transfer-columns"):
-            with VerticalScroll(id="transfer-form", classes="form-column"):
-                yield Static("", id="transfer-from")
-                yield ValidatedInput(
-                    "To (address, account or alias)",
-                    self._recipient_check,
-                    placeholder="0x…, or a name from the address book",
-                    describe=lambda address: f"→ {address}",
-                    suggester=SuggestFromList([], case_sensitive=False),
-                    tooltip="The recipient; names complete from accounts and aliases (→ accepts)",
-                    id="transfer-to",
-                )
-                yield ValidatedInput(
-                    "Amount (credits)",
-                    validation.credit_amount,
-                    placeholder="e.g. 1000000 (= $1)",
-                    describe=lambda n: f"{n} credits, worth ${plain_decimal(credits_to_usd(n))}",
-                    tooltip="Whole credits; 1 000 000 credits are worth 1 USD",
-                    id="transfer-amount",
-                )
-                yield ValidatedInput(
-                    "Expiration (optional, RFC 3339)",
-                    validation.expiration,
-                    placeholder="e.g. 2027-01-31T00:00:00Z",
-                    optional=True,
-                    describe=lambda moment: f"the credits expire at {iso_utc(moment)}",
-                    tooltip="When the transferred credits expire; empty keeps their own",
-                    id="transfer-expiration",
-                )
-                yield ValidatedInput(
-                    "Channel",
-                    validation.channel,
-                    value=CREDIT_CHANNEL,
-                    describe=lambda channel: channel_warning(channel) or "the credit channel",
-                    tooltip=f"The Aleph channel of the message; credits move on {CREDIT_CHANNEL}",
-                    id="transfer-channel",
-                )
-                with Horizontal(id="transfer-actions"):
-                    yield Button(
-                        "Send",
-                        id="transfer-submit",
-                        variant="primary",
-                        disabled=True,
-                        tooltip="Review the signed message, then send it",
-                    )
-                    yield Button("Clear", id="transfer-clear", tooltip="Clear the form (Escape)")
-                    yield Switch(
-                        id="transfer-dry-run", tooltip="Sign and show the item_hash, send nothing"
-                    )
-                    yield Label("Dry run", classes="switch-label")
-            with VerticalScroll(id="transfer-side", classes="side-column"):
-                yield Label("Credits", classes="section")
-                yield Static("", id="transfer-available")
-                yield Static("", id="transfer-quote")
-                yield Label("Address book", classes="section -later")
-                yield Static("", id="transfer-book")
-                yield Label("Progress", classes="section -later")
-                yield StepList(STEPS, id="transfer-steps")
-                yield Static("", id="transfer-outcome")
+    def compose_fields(self) -> Iterable[Widget]:
+        yield ValidatedInput(
+            "To (address, account or alias)",
+            self._recipient_check,
+            placeholder="0x…, or a name from the address book",
+            describe=lambda address: f"→ {address}",
+            suggester=SuggestFromList([], case_sensitive=False),
+            tooltip="The recipient; names complete from accounts and aliases (→ accepts)",
+            id="transfer-to",
+        )
+        yield ValidatedInput(
+            "Amount (credits)",
+            validation.credit_amount,
+            placeholder="e.g. 1000000 (= $1)",
+            describe=lambda n: f"{n} credits, worth ${plain_decimal(credits_to_usd(n))}",
+            tooltip="Whole credits; 1 000 000 credits are worth 1 USD",
+            id="transfer-amount",
+        )
+        yield ValidatedInput(
+            "Expiration (optional, RFC 3339)",
+            validation.expiration,
+            placeholder="e.g. 2027-01-31T00:00:00Z",
+            optional=True,
+            describe=lambda moment: f"the credits expire at {iso_utc(moment)}",
+            tooltip="When the transferred credits expire; empty keeps their own",
+            id="transfer-expiration",
+        )
+        yield ValidatedInput(
+            "Channel",
+            validation.channel,
+            value=CREDIT_CHANNEL,
+            describe=lambda channel: channel_warning(channel) or "the credit channel",
+            tooltip=f"The Aleph channel of the message; credits move on {CREDIT_CHANNEL}",
+            id="transfer-channel",
+        )
+
+    def compose_side(self) -> Iterable[Widget]:
+        yield Label("Credits", classes="section")
+        yield Static("", id="transfer-available")
+        yield Static("", id="transfer-quote")
+        yield Label("Address book", classes="section -later")
+        yield Static("", id="transfer-book")
 
     def field(self, name: str) -> ValidatedInput[Any]:
         return self.query_one(f"#transfer-{name}", ValidatedInput)
-
-    @property
-    def steps(self) -> StepList:
-        return self.query_one("#transfer-steps", StepList)
-
-    @property
-    def dry_run(self) -> bool:
-        return self.query_one("#transfer-dry-run", Switch).value
 
     # --- hooks ------------------------------------------------------------------------
 
     def account_changed(self, account: Account | None) -> None:
         self._available = None
         self._set_quote(None)
-        sender = self.query_one("#transfer-from", Static)
-        if account is None:
-            sender.update(Text("No active account: add one in Accounts to send credits."))
-        else:
-            sender.update(Text.assemble(("From  ", "bold"), f"{account.name}  {account.address}"))
+        self.show_sender(account, "send credits")
         self.reload()
 
     def reload(self) -> None:
@@ -292,57 +256,21 @@ class TransferView(View):
         event.stop()
         self.action_submit()
 
-    @on(Button.Pressed, "#transfer-submit")
-    def _submit_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_submit()
-
-    @on(Button.Pressed, "#transfer-clear")
-    def _clear_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_clear()
-
-    @on(Switch.Changed, "#transfer-dry-run")
-    def _dry_run_changed(self, event: Switch.Changed) -> None:
-        self.query_one("#transfer-submit", Button).label = (
-            "Sign (dry run)" if event.value else "Send"
-        )
-
     # --- actions ----------------------------------------------------------------------
 
-    def action_toggle_dry_run(self) -> None:
-        if not self.busy:
-            self.query_one("#transfer-dry-run", Switch).toggle()
-
-    def action_clear(self) -> None:
-        """Escape: stop a quote in progress (nothing is sent yet); in a field, leave it
-        (so the number keys switch views again); on the form itself, clear it."""
-        if self.busy:
-            if self._phase == "quoting":
-                self.workers.cancel_group(self, "transfer")
-                self._finish("Cancelled: nothing was sent.")
-            else:
-                self.notify("The transfer is already sent; its status follows.")
-            return
-        if isinstance(self.screen.focused, Input):
-            self.focus()
-            return
+    def clear_form(self) -> None:
         self.workers.cancel_group(self, "transfer-quote")
         for name in ("to", "amount", "expiration"):
             self.field(name).clear()
         self.field("channel").value = CREDIT_CHANNEL
         self._set_quote(None)
-        self.steps.reset()
-        self._outcome("")
 
     def action_submit(self) -> None:
         account = self.account
         key = self._current_key()
         if account is None or key is None or not self._can_submit():
             return
-        self.busy = True  # at once: a second Enter or click does nothing
-        self._phase = "quoting"
-        self._update_submit()
+        self._start()
         self.workers.cancel_group(self, "transfer-quote")
         self._transfer(account, key, self.dry_run)
 
@@ -410,10 +338,7 @@ class TransferView(View):
             self._finish(f"Not sent: {explain(exc)}", error=True)
             self.aleph_app.report_failure("Credit transfer failed", exc, retry=self.action_submit)
         finally:
-            if self.busy:
-                self.busy = False
-                self._phase = "idle"
-                self._update_submit()
+            self._idle()
             if self.account is not None and not cancelling():
                 self._load_available(self.account.address)
 
@@ -440,18 +365,6 @@ class TransferView(View):
             steps.mark("processed", "failed", f"rejected{code}: {reason}")
             self._finish(f"Rejected by the node{code}: {reason}", error=True)
             self.notify(reason, title="Transfer rejected", severity="error", timeout=10)
-
-    def _finish(self, text: str, *, error: bool = False) -> None:
-        self._outcome(text, error=error)
-        if self.busy:
-            self.busy = False
-            self._phase = "idle"
-            self._update_submit()
-
-    def _outcome(self, text: str, *, error: bool = False) -> None:
-        outcome = self.query_one("#transfer-outcome", Static)
-        outcome.update(Text(text))
-        outcome.set_class(error, "-error")
 
     # --- the live quote ---------------------------------------------------------------
 
@@ -537,10 +450,6 @@ class TransferView(View):
             and self._current_key() is not None
             and self.shortfall is None
         )
-
-    def _update_submit(self) -> None:
-        self.query_one("#transfer-submit", Button).disabled = not self._can_submit()
-        self.query_one("#transfer-dry-run", Switch).disabled = self.busy
 
 
 def _insufficient(quote: TransferQuote) -> str:
