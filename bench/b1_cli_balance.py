@@ -6,21 +6,15 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
-from pathlib import Path
 
 from bench.aleph_client import THROWAWAY_KEY, aleph_cli
 from bench.common import Result, devnet, main_for, median
+from bench.release import release_command
 
 ROUNDS = 7
 TARGET_RATIO = 0.25
-
-
-def aleph_tui_command() -> list[str]:
-    script = Path(sys.executable).parent / "aleph-tui"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "aleph_tui"]
 
 
 def timed_run(command: list[str], env: dict[str, str]) -> tuple[float, str]:
@@ -50,7 +44,7 @@ def run() -> list[Result]:
             "ALEPH_PRIVATE_KEY_STRING": THROWAWAY_KEY,
         }
         ours_cmd = [
-            *aleph_tui_command(),
+            *release_command(),
             "account",
             "balance",
             address,

@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
 import tempfile
 import urllib.request
 from pathlib import Path
 
 from bench import minimal_app
-from bench.b1_cli_balance import aleph_tui_command
 from bench.common import Result, devnet, main_for, median
+from bench.release import release_command, release_python
 from bench.terminal import seconds_until_painted
 
 ROUNDS = 7
@@ -48,8 +47,9 @@ def run() -> list[Result]:
             "ALEPH_DEVNET_URL": net.api_url,
         }
         painted = re.compile(f"Credits {credits_of(net.api_url, address):,}".encode())
-        ours_cmd = [*aleph_tui_command(), "--network", "devnet"]
-        baseline_cmd = [sys.executable, minimal_app.__file__]
+        # Both as users install them: the same interpreter and the same Textual.
+        ours_cmd = [*release_command(), "--network", "devnet"]
+        baseline_cmd = [str(release_python()), minimal_app.__file__]
         baseline_painted = re.compile(minimal_app.TEXT.encode())
 
         seconds_until_painted(ours_cmd, painted, env)  # warm-up

@@ -24,7 +24,6 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -162,20 +161,16 @@ def load_bundled_themes() -> ThemeLoad:
 
 
 def _bundled_files() -> Iterable[tuple[str, str]]:
-    try:
-        root = resources.files(BUNDLED_PACKAGE)
-        entries = sorted(
-            (entry for entry in root.iterdir() if entry.name.endswith(".toml")),
-            key=lambda entry: entry.name,
-        )
-    except (ModuleNotFoundError, OSError):
-        entries = []
-    if entries:
-        return [(entry.name, entry.read_text(encoding="utf-8")) for entry in entries]
-    checkout = Path(__file__).resolve().parents[2] / "themes"
-    return [
-        (path.name, path.read_text(encoding="utf-8")) for path in sorted(checkout.glob("*.toml"))
-    ]
+    # The package's folder itself, not importlib.resources: finding a namespace package
+    # through the import system walked every path entry (33 ms of start-up).
+    here = Path(__file__).resolve()
+    installed = here.parents[1] / BUNDLED_PACKAGE.rpartition(".")[2]
+    checkout = here.parents[2] / "themes"
+    for directory in (installed, checkout):
+        paths = sorted(directory.glob("*.toml"))
+        if paths:
+            return [(path.name, path.read_text(encoding="utf-8")) for path in paths]
+    return []
 
 
 def _colour(key: str, value: Any) -> str:

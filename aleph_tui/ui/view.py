@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
-from textual.widgets import Input, TabbedContent, TabPane, TextArea
+from textual.widgets import TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
@@ -110,6 +110,10 @@ class View(Widget, can_focus=True):
         return self
 
     def action_leave_field(self) -> None:
+        # Here, not at the top: TextArea's import (tree-sitter, documents) is 12 ms of
+        # start-up for a key that is pressed later, if ever.
+        from textual.widgets import Input, TextArea
+
         if isinstance(self.screen.focused, Input | TextArea):
             self.focus()
 
