@@ -1,9 +1,15 @@
-"""The baseline of row 2: the smallest Textual app, painting one label."""
+"""The baseline of row 2: the smallest Textual app, painting one label (its argument).
+
+Run as a script only: importing it would import Textual into the benchmark's process
+before aleph_tui.ui sets its frame cap (row 3 runs the dashboard in that process).
+"""
+
+import sys
 
 from textual.app import App, ComposeResult
 from textual.widgets import Label
 
-TEXT = "minimal app painted"
+TEXT = sys.argv[1] if len(sys.argv) > 1 else "minimal app painted"
 
 
 class MinimalApp(App[None]):

@@ -4,6 +4,7 @@ never in the test suite)."""
 from __future__ import annotations
 
 import importlib
+import os
 import re
 
 import pytest
@@ -62,3 +63,18 @@ def test_the_command_runs_every_benchmark_by_default_and_refuses_unknown_numbers
     assert chosen(["4", "2"]) == [4, 2]
     with pytest.raises(SystemExit):
         chosen(["9"])
+
+
+def test_the_dashboard_in_the_bench_paints_at_the_users_frame_cap() -> None:
+    """Row 3 runs the dashboard inside the benchmark's process, after rows 1 and 2: none
+    of them may import Textual before aleph_tui.ui sets its frame cap."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import bench.b1_cli_balance, bench.b2_tui_start, bench.b3_history; "
+        "import textual.constants as c; print(c.MAX_FPS)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "TEXTUAL_FPS"}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
+    assert done.stdout.strip() == "120", done.stderr
