@@ -337,6 +337,9 @@ def _process_data(token: str, amount: int) -> str:
     return "0x" + PROCESS_SELECTOR + "".join(w.to_bytes(32, "big").hex() for w in words)
 
 
+FEE_CAP_MULTIPLE = 50
+
+
 async def add_processing_runs(
     w3: AsyncWeb3[Any], chain_id: int, deployment: Deployment, count: int
 ) -> None:
@@ -367,8 +370,10 @@ async def add_processing_runs(
                     "value": 0,
                     "data": _process_data(deployment.aleph_token, amount),
                     "gas": gas,
-                    # Blocks this small only lower the base fee.
-                    "maxFeePerGas": 2 * base_fee + tip,
+                    # A cap, not a price: a slow machine packs many runs into a block, and
+                    # full blocks raise the base fee 12.5 % each; a cap of 2× left runs
+                    # pending forever once it passed them (seen under load).
+                    "maxFeePerGas": FEE_CAP_MULTIPLE * base_fee + tip,
                     "maxPriorityFeePerGas": tip,
                 }
                 raw = admin.sign_transaction(tx).raw_transaction
