@@ -36,6 +36,29 @@ _TIME_COLUMNS = frozenset(
 _EFFECTIVE_ORIGIN = "COALESCE(NULLIF(origin, ''), origin_ref)"
 
 
+# The columns of a history row in the order the node's JSON lists them
+# (``CreditHistoryResponseItem``): a row becomes its item with one zip.
+ITEM_KEYS = (
+    "amount",
+    "price",
+    "bonus_amount",
+    "tx_hash",
+    "token",
+    "chain",
+    "provider",
+    "origin",
+    "origin_ref",
+    "payment_method",
+    "credit_ref",
+    "credit_index",
+    "expiration_date",
+    "message_timestamp",
+    "expense_count",
+    "expense_size_mib",
+)
+ITEM_COLUMNS = ", ".join(ITEM_KEYS)
+
+
 def _ts(value: dt.datetime) -> float:
     return value.timestamp()
 
@@ -134,7 +157,7 @@ def page(
     pagination: int,
 ) -> list[sqlite3.Row]:
     where, args = filter_clause(address, f)
-    sql = f"SELECT * FROM credit_history WHERE {where} ORDER BY "
+    sql = f"SELECT {ITEM_COLUMNS} FROM credit_history WHERE {where} ORDER BY "
     if pagination <= 0:
         return db.execute(sql + _order_by(sort_by, order), args).fetchall()
     offset = (page_number - 1) * pagination
@@ -219,7 +242,8 @@ def after_cursor(
         else:
             where += f" AND ({column} {cmp} ? OR ({column} = ? AND {tiebreak}) OR {column} IS NULL)"
             args += [value, value, ref, ref, index]
-    sql = f"SELECT * FROM credit_history WHERE {where} ORDER BY {_order_by(sort_by, order)}"
+    sql = f"SELECT {ITEM_COLUMNS} FROM credit_history WHERE {where} "
+    sql += f"ORDER BY {_order_by(sort_by, order)}"
     sql += " LIMIT ?"
     args.append(limit + 1)
     return db.execute(sql, args).fetchall()
