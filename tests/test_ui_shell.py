@@ -671,3 +671,19 @@ def test_start_up_imports_the_first_tab_only() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_the_collector_runs_again_once_the_app_is_up() -> None:
+    """aleph-tui pauses the garbage collector for start-up; settling turns it back on,
+    with start-up's objects frozen and young collections less often."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import gc; gc.disable(); from aleph_tui.ui import collector; "
+        "collector.settle_after_start(); "
+        "print(gc.isenabled(), gc.get_threshold()[0] >= collector.YOUNG_THRESHOLD, "
+        "gc.get_freeze_count() > 0)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.stdout.split() == ["True", "True", "True"], done.stderr
