@@ -155,7 +155,8 @@ def long_history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sto
 def plain_page(db: sqlite3.Connection, address: str, order: str, page: int, size: int) -> list[Any]:
     """The page as the naive OFFSET query reads it: what deep pages must equal."""
     return db.execute(
-        "SELECT * FROM credit_history WHERE address = ? ORDER BY message_timestamp "
+        f"SELECT {history.ITEM_COLUMNS} FROM credit_history WHERE address = ? "
+        "ORDER BY message_timestamp "
         f"{order}, credit_ref {order}, credit_index {order} LIMIT ? OFFSET ?",
         (address, size, (page - 1) * size),
     ).fetchall()
