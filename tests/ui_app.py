@@ -157,8 +157,38 @@ async def open_view(pilot: Pilot[Any], view_id: str) -> View:
         target.focus()
         await pilot.pause(0.05)
     await wait_for_workers(pilot)
+    # The footer recomposes after a refresh once the bindings change, and on a loaded
+    # machine an older recompose can finish after a newer one (they overlap), leaving
+    # the previous focus's keys: wait for the footer, asking it again each second.
+    asked = time.monotonic()
+    while footer_keys(app) != shown_binding_keys(app):
+        assert time.monotonic() < deadline, f"{view_id}: the footer never showed its keys"
+        if time.monotonic() - asked > 1:
+            app.screen.refresh_bindings()
+            asked = time.monotonic()
+        await pilot.pause(0.05)
     await pilot.pause()
     return view
+
+
+def shown_binding_keys(app: AlephApp) -> list[str]:
+    """The keys the footer should show for the current focus, in its order: the first
+    key of each action, as the footer groups them."""
+    first: dict[str, str] = {}
+    for _, binding, _, _ in app.screen.active_bindings.values():
+        if binding.show:
+            first.setdefault(binding.action, binding.key)
+    return list(first.values())
+
+
+def footer_keys(app: AlephApp) -> list[str]:
+    """The keys the footer shows now (the command palette's aside)."""
+    from textual.widgets._footer import FooterKey
+
+    shown = [
+        key.key for key in app.screen.query(FooterKey) if not key.has_class("-command-palette")
+    ]
+    return list(dict.fromkeys(shown))
 
 
 async def type_into(pilot: Pilot[Any], selector: str, text: str) -> None:
