@@ -51,3 +51,39 @@ def test_an_unreachable_devnet_is_one_line_and_a_failure(tmp_path: Path) -> None
     assert done.returncode != 0
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert "Traceback" not in done.stderr
+
+
+# Run as the program: records which heavy modules are loaded when the first frame is
+# written to the terminal, then lets aleph-tui carry on as usual.
+FIRST_FRAME_PROBE = """
+import json, sys
+import textual.app
+
+report, display = sys.argv.pop(1), textual.app.App._display
+
+def first(app, screen, renderable):
+    textual.app.App._display = display
+    loaded = sorted(m for m in ("httpx", "tomlkit", "web3") if m in sys.modules)
+    with open(report, "w") as out:
+        json.dump(loaded, out)
+    return display(app, screen, renderable)
+
+textual.app.App._display = first
+sys.argv[0] = "aleph-tui"
+from aleph_tui.cli import main
+sys.exit(main())
+"""
+
+
+def test_the_first_frame_is_painted_before_httpx_and_tomlkit_load(
+    devnet: RunningDevnet, tmp_path: Path
+) -> None:
+    """Start-up's budget (bench row 2): httpx and its stack (0.1 s) load after the first
+    paint, the balances being read early over the standard library; tomlkit loads for the
+    first edit of the account store only."""
+    address = devnet.document["accounts"][0]["address"]
+    write_accounts(tmp_path / "config", address)
+    report = tmp_path / "loaded.json"
+    command = [sys.executable, "-c", FIRST_FRAME_PROBE, str(report), "--network", "devnet"]
+    seconds_until_painted(command, re.compile(b"Credits"), user_env(tmp_path, devnet.api_url))
+    assert json.loads(report.read_text()) == []

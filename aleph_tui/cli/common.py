@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from aleph_tui.core.networks import Network
 
 if TYPE_CHECKING:
-    from aleph_tui.core.api_client import AlephApi
+    from aleph_tui.core.early_reads import EarlyReads
     from aleph_tui.core.service import CreditService
     from aleph_tui.core.validation import InvalidInput
 
@@ -114,14 +114,10 @@ def add_json_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print stable JSON on stdout")
 
 
-async def resolve_network(
-    args: argparse.Namespace, *, keep: list[AlephApi] | None = None
-) -> Network:
-    """The network named by --network (or the aleph CLI's default), devnet discovered.
-    With ``keep``, the client that read the devnet document is appended to it open, for
-    the caller to reuse (one client per host), instead of being closed."""
-    from aleph_tui.core.api_client import AlephApi, ApiError
-    from aleph_tui.core.networks import NetworkError, devnet_from_document, known_networks
+def configured_network(args: argparse.Namespace) -> Network:
+    """The network named by --network (or the aleph CLI's default), as configured: the
+    devnet's is not discovered yet."""
+    from aleph_tui.core.networks import NetworkError, known_networks
 
     try:
         default, networks = known_networks()
@@ -130,25 +126,51 @@ async def resolve_network(
     name = getattr(args, "network", None) or default
     if name not in networks:
         raise UsageError(f"--network: unknown network {name!r} (known: {', '.join(networks)})")
-    network = networks[name]
+    return networks[name]
+
+
+def api_url_of(args: argparse.Namespace, network: Network) -> str:
+    """The API URL the commands talk to (and the devnet is discovered from): --api-url,
+    else the network's."""
+    return getattr(args, "api_url", None) or network.api_url
+
+
+async def resolve_network(args: argparse.Namespace, *, early: EarlyReads | None = None) -> Network:
+    """The network named by --network (or the aleph CLI's default), devnet discovered.
+    With ``early`` (reads of the devnet's API), its document is read that way first, and
+    only read again with the API client (retried, and failures told) if that failed."""
+    from aleph_tui.core.networks import devnet_from_document
+
+    network = configured_network(args)
     if network.is_devnet:
-        api = AlephApi(getattr(args, "api_url", None) or network.api_url)
-        try:
-            network = devnet_from_document(await api.devnet_document())
-        except BaseException as exc:
-            await api.aclose()
-            if isinstance(exc, ApiError):
-                raise CommandError(
-                    f"devnet unavailable: {exc}; start it with `aleph-tui devnet`"
-                ) from None
-            raise
-        if keep is None:
-            await api.aclose()
-        else:
-            keep.append(api)
+        api_url = api_url_of(args, network)
+        discovered = None
+        if early is not None and early.base_url == api_url.rstrip("/"):
+            import asyncio
+
+            from aleph_tui.core.endpoints import DEVNET_DOCUMENT
+
+            read = early.get(DEVNET_DOCUMENT, devnet_from_document)
+            try:
+                discovered = await asyncio.wrap_future(read)
+            except Exception:  # asked again below, by the client that tells why
+                discovered = None
+        network = discovered or devnet_from_document(await _devnet_document(api_url))
     return network.with_overrides(
         api_url=getattr(args, "api_url", None), rpc_url=getattr(args, "rpc_url", None)
     )
+
+
+async def _devnet_document(api_url: str) -> dict[str, Any]:
+    from aleph_tui.core.api_client import AlephApi, ApiError
+
+    api = AlephApi(api_url)
+    try:
+        return await api.devnet_document()
+    except ApiError as exc:
+        raise CommandError(f"devnet unavailable: {exc}; start it with `aleph-tui devnet`") from None
+    finally:
+        await api.aclose()
 
 
 @asynccontextmanager

@@ -26,30 +26,19 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _dashboard(args: argparse.Namespace) -> None:
-    """One event loop from the network lookup to the end: the client that read the
-    devnet document is the service's own (no second client, no second loop)."""
-    import asyncio
+    """Nothing on the way to the first paint waits for httpx and its stack (0.1 s of
+    imports): the devnet's document and the balances are read over the standard
+    library, by threads that wait on their sockets while Textual loads
+    (core/early_reads.py). The service's own client is made when first used."""
     import importlib
 
-    from aleph_tui.cli.common import resolve_network
-    from aleph_tui.core.api_client import AlephApi
+    from aleph_tui.cli.common import api_url_of, configured_network, resolve_network
+    from aleph_tui.core.early_reads import EarlyReads
     from aleph_tui.core.service import CreditService
 
-    # Textual and the dashboard load in a thread (a third of start-up) while the network
-    # is looked up and the balances are asked for, so the node's answers arrive during
-    # the imports instead of after the first paint.
-    ui = asyncio.ensure_future(asyncio.to_thread(importlib.import_module, "aleph_tui.ui.app"))
-    kept: list[AlephApi] = []
-    try:
-        network = await resolve_network(args, keep=kept)
-    except BaseException:
-        await asyncio.gather(ui, return_exceptions=True)
-        raise
-    api = kept[0] if kept else None
-    if api is not None and api.base_url != network.api_url.rstrip("/"):
-        await api.aclose()
-        api = None
-    service = CreditService(network, api=api)
-    service.read_balances_early()
-    app_module = await ui
+    reads = EarlyReads(api_url_of(args, configured_network(args)))
+    network = await resolve_network(args, early=reads)
+    service = CreditService(network)
+    service.read_balances_early(reads)
+    app_module = importlib.import_module("aleph_tui.ui.app")
     await app_module.AlephApp(service).run_async()

@@ -3,22 +3,24 @@
 Its Rust schema (aleph-rs ``account/store.rs``): ``default`` (optional string),
 ``[[accounts]]`` with name, chain, address, kind ("local" | "ledger" | "keystore") and an
 optional derivation_path, and ``[[aliases]]`` with name and address. Unknown keys,
-tables and comments survive because the document is tomlkit's, not a re-serialisation.
+tables and comments survive because an edited document is tomlkit's, not a
+re-serialisation. Reading only needs the standard library's parser, and the dashboard's
+start-up only reads: tomlkit is loaded for the first edit.
 """
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-import tomlkit
-from tomlkit.exceptions import TOMLKitError
-from tomlkit.items import AoT, Array, Table
-from tomlkit.toml_document import TOMLDocument
+from typing import TYPE_CHECKING, Any
 
 from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.key_storage import atomic_write
+
+if TYPE_CHECKING:
+    from tomlkit.items import AoT, Table
+    from tomlkit.toml_document import TOMLDocument
 
 ACCOUNT_FIELDS = ("name", "chain", "address", "kind")
 ALIAS_FIELDS = ("name", "address")
@@ -40,10 +42,22 @@ class Manifest:
         except OSError as exc:
             raise ManifestError(f"cannot read {path}: {exc.strerror or exc}") from None
         try:
-            self.doc: TOMLDocument = tomlkit.parse(text)
-        except TOMLKitError as exc:
+            self.doc: dict[str, Any] = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
             raise ManifestError(f"failed to parse {path}: {exc}") from None
+        self._text = text
         self._check()
+
+    def _editable(self) -> TOMLDocument:
+        """The document as tomlkit's, which keeps the file's layout through edits."""
+        import tomlkit
+
+        if not isinstance(self.doc, tomlkit.TOMLDocument):
+            try:
+                self.doc = tomlkit.parse(self._text)
+            except tomlkit.exceptions.TOMLKitError as exc:
+                raise ManifestError(f"failed to parse {self.path}: {exc}") from None
+        return self.doc
 
     def _check(self) -> None:
         default = self.doc.get("default")
@@ -63,7 +77,7 @@ class Manifest:
     def save(self) -> None:
         # A new aleph config directory is the owner's only (it holds keystores/ too).
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        atomic_write(self.path, tomlkit.dumps(self.doc))
+        atomic_write(self.path, self._editable().as_string())
 
     # --- reading ----------------------------------------------------------------------
 
@@ -83,14 +97,17 @@ class Manifest:
 
     @default.setter
     def default(self, name: str | None) -> None:
+        from tomlkit.items import AoT, Table
+
+        doc = self._editable()
         if name is None:
-            self.doc.pop("default", None)
-        elif "default" in self.doc:
-            self.doc["default"] = name
+            doc.pop("default", None)
+        elif "default" in doc:
+            doc["default"] = name
         else:  # tomlkit puts a new key just above the first table: keep a blank line
-            self.doc["default"] = name
-            keys = [key.key if key else None for key, _ in self.doc.body]
-            following = self.doc.body[keys.index("default") + 1 :]
+            doc["default"] = name
+            keys = [key.key if key else None for key, _ in doc.body]
+            following = doc.body[keys.index("default") + 1 :]
             if following and isinstance(following[0][1], AoT | Table):
                 _blank_line_before(following[0][1])
 
@@ -98,19 +115,23 @@ class Manifest:
 
     def append(self, key: str, values: dict[str, str]) -> None:
         """Add an ``[[key]]`` table (or an inline table if the file uses inline ones)."""
-        current = self.doc.get(key)
+        import tomlkit
+        from tomlkit.items import AoT, Array
+
+        doc = self._editable()
+        current = doc.get(key)
         if isinstance(current, AoT):
             current.append(_table(values, blank_line_before=True))
         elif isinstance(current, Array) and len(current) > 0:
             current.append(dict(values))
         else:  # absent, or the ``key = []`` the Rust CLI writes for an empty list
-            self.doc.pop(key, None)
+            doc.pop(key, None)
             aot = tomlkit.aot()
-            aot.append(_table(values, blank_line_before=bool(self.doc.body)))
-            self.doc.append(key, aot)
+            aot.append(_table(values, blank_line_before=bool(doc.body)))
+            doc.append(key, aot)
 
     def remove(self, key: str, name: str) -> None:
-        container = self.doc.get(key)
+        container = self._editable().get(key)
         if container is None:
             return
         for index in reversed(range(len(container))):
@@ -119,12 +140,16 @@ class Manifest:
 
 
 def _blank_line_before(item: AoT | Table) -> None:
+    from tomlkit.items import AoT, Table
+
     table = item.body[0] if isinstance(item, AoT) and item.body else item
     if isinstance(table, Table) and not table.trivia.indent.startswith("\n"):
         table.trivia.indent = "\n" + table.trivia.indent
 
 
 def _table(values: dict[str, str], *, blank_line_before: bool) -> Table:
+    import tomlkit
+
     table = tomlkit.table()
     if blank_line_before:
         table.trivia.indent = "\n"

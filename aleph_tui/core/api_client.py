@@ -3,9 +3,7 @@ message POSTs sent once (the caller settles an unknown outcome by item hash)."""
 
 from __future__ import annotations
 
-import functools
 import json
-import ssl
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -13,6 +11,7 @@ from typing import Any, Literal
 import httpx
 
 from aleph_tui.core import retry
+from aleph_tui.core.endpoints import DEVNET_DOCUMENT, balance_request
 from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.models import (
     HISTORY_SORT_FIELDS,
@@ -20,7 +19,6 @@ from aleph_tui.core.models import (
     ComputeUnitSpec,
     CreditHistoryPage,
     CreditHistorySummary,
-    CreditLot,
     DevnetInfo,
     EntityPricing,
     HistoryFilters,
@@ -32,12 +30,13 @@ from aleph_tui.core.models import (
     Tier,
 )
 from aleph_tui.core.node_values import (
+    balance_from_node,
     history_entry,
     node_datetime,
-    node_decimal,
     optional_decimal,
     optional_int,
 )
+from aleph_tui.core.tls import tls_context_for
 
 CONNECT_TIMEOUT_S = 5.0
 PRICING_OWNER = "0xFba561a84A537fCaa567bb7A2257e7142701ae2A"
@@ -119,22 +118,6 @@ def _entity_pricing(entity: str, data: dict[str, Any]) -> EntityPricing:
 _READ = httpx.ByteStream(b"")
 
 
-@functools.cache
-def tls_context() -> ssl.SSLContext:
-    """One verifying TLS context for every HTTP client of the process: each new one
-    would load the CA bundle again (~0.1 s, twice before the TUI's first paint)."""
-    return httpx.create_ssl_context()
-
-
-def tls_context_for(url: str) -> ssl.SSLContext:
-    """``tls_context()`` for an https URL. A client of a plain-http URL (the devnet)
-    never opens TLS (redirects are not followed), so it gets a context that trusts no
-    one instead of paying for the CA bundle: should TLS ever happen, it fails closed."""
-    if url.lower().startswith("http://"):
-        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    return tls_context()
-
-
 class AlephApi:
     def __init__(self, base_url: str, client: httpx.AsyncClient | None = None) -> None:
         self.base_url = base_url.rstrip("/")
@@ -191,29 +174,15 @@ class AlephApi:
         return await retry.read_or_fail(attempt, ApiError)
 
     async def balance(self, address: str, *, credit_details: bool = True) -> Balance:
-        response = await self._get(
-            f"/api/v0/addresses/{address}/balance",
-            {"include_credit_details": "true" if credit_details else "false"},
-        )
+        path, params = balance_request(address, credit_details=credit_details)
+        response = await self._get(path, params)
         if response.status_code != 200:
             raise ApiError(f"balance of {address}: HTTP {response.status_code}")
-        data = response.data
-        lots = tuple(
-            CreditLot(node_datetime(item.get("expiration_date")), int(item["amount"]))
-            for item in data.get("credit_balance_details") or ()
-        )
-        return Balance(
-            address=data["address"],
-            aleph=node_decimal(data["balance"]),
-            aleph_by_chain={k: node_decimal(v) for k, v in (data.get("details") or {}).items()},
-            locked=node_decimal(data["locked_amount"]),
-            credits=int(data.get("credit_balance") or 0),
-            lots=lots,
-        )
+        return balance_from_node(response.data)
 
     async def devnet_document(self) -> dict[str, Any]:
         """The devnet's self-description; ApiError when this is not a devnet."""
-        response = await self._get("/api/v0/devnet")
+        response = await self._get(DEVNET_DOCUMENT)
         if response.status_code != 200:
             raise ApiError(f"{self.base_url} is not an aleph-tui devnet")
         data: dict[str, Any] = response.data

@@ -359,7 +359,7 @@ class ChainGateway:
         comes back at once as ``refusal``."""
         import httpx
 
-        from aleph_tui.core.api_client import tls_context_for
+        from aleph_tui.core.tls import tls_context_for
 
         if self._http is None:
             self._http = httpx.AsyncClient(

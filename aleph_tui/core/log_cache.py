@@ -32,8 +32,8 @@ from typing import Any
 
 import httpx
 
-from aleph_tui.core.api_client import tls_context_for
 from aleph_tui.core.errors import ServiceError
+from aleph_tui.core.tls import tls_context_for
 
 DEFAULT_CHUNK_BLOCKS = 10_000
 REORG_MARGIN_BLOCKS = 12

@@ -1,4 +1,5 @@
-"""The node's JSON values read into exact Python ones: decimals, datetimes, history rows."""
+"""The node's JSON values read into exact Python ones: decimals, datetimes, balances,
+history rows."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from aleph_tui.core.models import CreditHistoryEntry
+from aleph_tui.core.models import Balance, CreditHistoryEntry, CreditLot
 
 
 def node_decimal(value: Any) -> Decimal:
@@ -28,6 +29,22 @@ def optional_decimal(value: Any) -> Decimal | None:
 
 def optional_int(value: Any) -> int | None:
     return None if value is None else int(value)
+
+
+def balance_from_node(data: dict[str, Any]) -> Balance:
+    """``GET /api/v0/addresses/{address}/balance?include_credit_details=true``."""
+    lots = tuple(
+        CreditLot(node_datetime(item.get("expiration_date")), int(item["amount"]))
+        for item in data.get("credit_balance_details") or ()
+    )
+    return Balance(
+        address=data["address"],
+        aleph=node_decimal(data["balance"]),
+        aleph_by_chain={k: node_decimal(v) for k, v in (data.get("details") or {}).items()},
+        locked=node_decimal(data["locked_amount"]),
+        credits=int(data.get("credit_balance") or 0),
+        lots=lots,
+    )
 
 
 def history_entry(item: dict[str, Any]) -> CreditHistoryEntry:

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Literal
 
 from aleph_tui.core import chain, validation
 from aleph_tui.core.accounts import Account, AccountStore  # accounts
-from aleph_tui.core.api_client import AlephApi
 from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.history_pages import HistoryPages
 from aleph_tui.core.journal import Journal, Operation
@@ -37,7 +36,11 @@ from aleph_tui.core.networks import Network
 # Each area's module is imported by the methods that use it: the dashboard's start-up
 # (balances) never pays for buying, token flow, usage, pricing or transfers.
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from aleph_tui.core import buying, credit_api_client, token_flow
+    from aleph_tui.core.api_client import AlephApi
+    from aleph_tui.core.early_reads import EarlyReads
     from aleph_tui.core.history_export import ExportFormat, ExportResult, ProgressCallback
     from aleph_tui.core.pricing import EntityTable, Estimate
     from aleph_tui.core.signer import Signer
@@ -57,12 +60,6 @@ BALANCE_CONCURRENCY = 50
 EARLY_BALANCE_MAX_AGE_S = 10.0
 
 
-def _retrieved(done: asyncio.Future[Balance]) -> None:
-    # An early read nobody took still had its failure looked at (no asyncio warning).
-    if not done.cancelled():
-        done.exception()
-
-
 class CreditService:
     def __init__(
         self,
@@ -77,17 +74,28 @@ class CreditService:
         self.network = network if isinstance(network, Network) else Network("custom", network)
         if api is not None and api.base_url != self.network.api_url.rstrip("/"):
             api = None
-        self.api = api or AlephApi(self.network.api_url)
+        self._api = api
         self.journal = journal or Journal()
         # No password prompts by default: under the TUI the terminal is Textual's.
         self.accounts = accounts or AccountStore(prompt=None)
-        self._early: dict[str, tuple[float, asyncio.Future[Balance]]] = {}
+        self._early: dict[str, tuple[float, Future[Balance]]] = {}
+
+    @property
+    def api(self) -> AlephApi:
+        """The client of the network's API, made when first used: httpx is not imported
+        before the dashboard's first paint, which only needs the early reads."""
+        if self._api is None:
+            from aleph_tui.core.api_client import AlephApi
+
+            self._api = AlephApi(self.network.api_url)
+        return self._api
 
     async def aclose(self) -> None:
         for _, early in self._early.values():
             early.cancel()
         self._early.clear()
-        await self.api.aclose()
+        if self._api is not None:
+            await self._api.aclose()
         await self._close_buying()
 
     # --- balances ---------------------------------------------------------------------
@@ -102,27 +110,44 @@ class CreditService:
         slots = {slot.address: slot async for slot in self.balance_slots(addresses)}
         return BalanceOverview(tuple(slots[a] for a in addresses))
 
-    def read_balances_early(self) -> None:
+    def read_balances_early(self, reads: EarlyReads | None = None) -> None:
         """Ask for every stored account's balance now, for the next ``balance_slots`` to
-        take: the TUI calls this before Textual has loaded, so the answers are in by
-        the time the first view asks. Best effort: a store that cannot be read, or an
-        answer older than ``EARLY_BALANCE_MAX_AGE_S``, is simply not used."""
+        take: the TUI calls this before Textual has loaded, so the answers are in by the
+        time the first view asks. ``reads``: reads of this network's API, made without
+        httpx (core/early_reads.py). Best effort: a store that cannot be read leaves the
+        balances to be asked for as usual, and an early read that failed, or whose answer
+        is older than ``EARLY_BALANCE_MAX_AGE_S``, is made again the usual way."""
+        from aleph_tui.core.early_reads import EarlyReads
+        from aleph_tui.core.endpoints import balance_request
+        from aleph_tui.core.node_values import balance_from_node
+
+        if reads is None or reads.base_url != self.network.api_url.rstrip("/"):
+            reads = EarlyReads(self.network.api_url)
         try:
             addresses = [account.address for account in self.accounts.accounts()]
         except ServiceError:
             return
         now = time.monotonic()
         for address in dict.fromkeys(addresses):
-            early = asyncio.ensure_future(self.api.balance(address))
-            early.add_done_callback(_retrieved)
-            self._early[address] = (now, early)
+            path, params = balance_request(address)
+            self._early[address] = (now, reads.get(path, balance_from_node, params))
 
-    def _early_balance(self, address: str) -> asyncio.Future[Balance] | None:
+    async def _take_early_balance(self, address: str) -> Balance | None:
+        """The early answer for ``address``, once; None if there is none (fresh)."""
         asked_at, early = self._early.pop(address, (0.0, None))
-        if early is not None and time.monotonic() - asked_at > EARLY_BALANCE_MAX_AGE_S:
+        if early is None:
+            return None
+        if time.monotonic() - asked_at > EARLY_BALANCE_MAX_AGE_S:
             early.cancel()
             return None
-        return early
+        try:
+            # A read already in is taken without a turn of the loop, so the first view
+            # can show it in the dashboard's first paint.
+            if early.done():
+                return early.result()
+            return await asyncio.wrap_future(early)
+        except Exception:  # made again by the caller, whose client retries and reports
+            return None
 
     async def balance_slots(
         self, addresses: Sequence[str], *, concurrency: int = BALANCE_CONCURRENCY
@@ -133,11 +158,12 @@ class CreditService:
         gate = asyncio.Semaphore(concurrency)
 
         async def fetch(address: str) -> BalanceSlot:
-            early = self._early_balance(address)
+            early = await self._take_early_balance(address)
+            if early is not None:
+                return BalanceSlot(address, early)
             async with gate:
                 try:
-                    balance = await (early if early is not None else self.api.balance(address))
-                    return BalanceSlot(address, balance)
+                    return BalanceSlot(address, await self.api.balance(address))
                 except Exception as exc:
                     line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                     return BalanceSlot(address, None, line)
