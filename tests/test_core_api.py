@@ -21,14 +21,10 @@ from aleph_tui.core.api_client import (
     MessageNotSent,
     OutcomeUnknown,
 )
+from aleph_tui.core.history_models import CreditHistoryEntry, HistoryFilters, unix_seconds
 from aleph_tui.core.journal import Journal
 from aleph_tui.core.messages import CREDIT_TRANSFER, build_post_message, credit_transfer_content
-from aleph_tui.core.models import (
-    CreditHistoryEntry,
-    HistoryFilters,
-    format_credits,
-    unix_seconds,
-)
+from aleph_tui.core.models import format_credits
 from aleph_tui.core.networks import Network
 from aleph_tui.core.retry import READ_ATTEMPTS
 from aleph_tui.core.service import CreditService

@@ -26,10 +26,9 @@ from aleph_tui.core.history_export import (
     export_history,
     partial_path,
 )
+from aleph_tui.core.history_models import HistoryFilters, HistoryItems, history_entry
 from aleph_tui.core.journal import Journal
-from aleph_tui.core.models import HistoryFilters, HistoryItems
 from aleph_tui.core.networks import devnet_from_document
-from aleph_tui.core.node_values import history_entry
 from aleph_tui.core.service import CreditService
 from aleph_tui.core.validation import InvalidInput
 from tests.devnet_process import RunningDevnet, start_devnet

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from aleph_tui.core import history_pages
+from aleph_tui.core.history_models import CreditHistoryPage
 from aleph_tui.core.history_pages import HistoryPages
 from aleph_tui.core.journal import Journal
-from aleph_tui.core.models import CreditHistoryPage
 from aleph_tui.core.networks import devnet_from_document
 from aleph_tui.core.service import CreditService
 from tests.devnet_process import RunningDevnet

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from aleph_tui.core import pricing as pricing_core
 from aleph_tui.core.api_client import PRICING_OWNER, AlephApi
-from aleph_tui.core.models import Pricing
+from aleph_tui.core.pricing_models import Pricing
 from aleph_tui.core.service import CreditService
 from aleph_tui.core.validation import InvalidInput
 from tests.credit_helpers import ROOT, Outcome, cli_env, run_main

@@ -28,7 +28,7 @@ from aleph_tui.cli.common import (
 from aleph_tui.cli.signer_options import add_signer_options
 
 if TYPE_CHECKING:
-    from aleph_tui.core.models import HistoryFilters
+    from aleph_tui.core.history_models import HistoryFilters
 
 
 def _v() -> Any:
@@ -154,7 +154,7 @@ TRANSFER_HELP = (
 
 
 def _filters(args: argparse.Namespace) -> HistoryFilters:
-    from aleph_tui.core.models import HistoryFilters
+    from aleph_tui.core.history_models import HistoryFilters
 
     if args.start is not None and args.end is not None and args.end < args.start:
         raise UsageError("aleph-tui: --to: must not be before --from")

@@ -14,13 +14,13 @@ from aleph_tui.core.formatting import iso_utc, plain_decimal
 from aleph_tui.core.models import credits_to_usd, format_credits
 
 if TYPE_CHECKING:
-    from aleph_tui.core.models import (
-        Balance,
+    from aleph_tui.core.history_models import (
         CreditHistoryEntry,
         CreditHistoryPage,
         CreditHistorySummary,
         HistoryFilters,
     )
+    from aleph_tui.core.models import Balance
     from aleph_tui.core.networks import Network
     from aleph_tui.core.transferring import TransferQuote, TransferResult
 

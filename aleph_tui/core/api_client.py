@@ -13,29 +13,23 @@ import httpx
 from aleph_tui.core import retry
 from aleph_tui.core.endpoints import DEVNET_DOCUMENT, balance_request
 from aleph_tui.core.errors import ServiceError
-from aleph_tui.core.models import (
+from aleph_tui.core.history_models import (
     HISTORY_SORT_FIELDS,
-    Balance,
-    ComputeUnitSpec,
     CreditHistoryPage,
     CreditHistorySummary,
-    DevnetInfo,
-    EntityPricing,
     HistoryFilters,
     HistoryItems,
-    MessageStatus,
-    PostResult,
-    Prices,
-    Pricing,
-    Tier,
+    history_entry,
 )
+from aleph_tui.core.message_models import MessageStatus, PostResult
+from aleph_tui.core.models import Balance, DevnetInfo
 from aleph_tui.core.node_values import (
     balance_from_node,
-    history_entry,
     node_datetime,
     optional_decimal,
     optional_int,
 )
+from aleph_tui.core.pricing_models import ComputeUnitSpec, EntityPricing, Prices, Pricing, Tier
 from aleph_tui.core.tls import tls_context_for
 
 CONNECT_TIMEOUT_S = 5.0

@@ -24,14 +24,14 @@ from pathlib import Path
 from typing import IO, Any, Literal, Protocol
 
 from aleph_tui.core.formatting import iso_utc, plain_decimal
-from aleph_tui.core.models import (
-    CREDITS_PER_USD,
+from aleph_tui.core.history_models import (
     CreditHistoryEntry,
     HistoryFilters,
     HistoryItems,
-    credits_to_usd,
+    history_entry,
 )
-from aleph_tui.core.node_values import history_entry, node_datetime, node_decimal
+from aleph_tui.core.models import CREDITS_PER_USD, credits_to_usd
+from aleph_tui.core.node_values import node_datetime, node_decimal
 
 ExportFormat = Literal["csv", "json"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("csv", "json")

@@ -1,5 +1,5 @@
-"""The node's JSON values read into exact Python ones: decimals, datetimes, balances,
-history rows."""
+"""The node's JSON values read into exact Python ones: decimals, datetimes, balances.
+History rows are read in core/history_models.py."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from aleph_tui.core.models import Balance, CreditHistoryEntry, CreditLot
+from aleph_tui.core.models import Balance, CreditLot
 
 
 def node_decimal(value: Any) -> Decimal:
@@ -44,31 +44,4 @@ def balance_from_node(data: dict[str, Any]) -> Balance:
         locked=node_decimal(data["locked_amount"]),
         credits=int(data.get("credit_balance") or 0),
         lots=lots,
-    )
-
-
-def history_entry(item: dict[str, Any]) -> CreditHistoryEntry:
-    """One ``credit_history`` row of the node as an entry."""
-    get = item.get
-    timestamp = node_datetime(item["message_timestamp"])
-    assert timestamp is not None
-    price, bonus, expires = get("price"), get("bonus_amount"), get("expiration_date")
-    count, size = get("expense_count"), get("expense_size_mib")
-    return CreditHistoryEntry(
-        amount=int(item["amount"]),
-        price=None if price is None else node_decimal(price),
-        bonus_amount=None if bonus is None else int(bonus),
-        tx_hash=get("tx_hash"),
-        token=get("token"),
-        chain=get("chain"),
-        provider=get("provider"),
-        origin=get("origin"),
-        origin_ref=get("origin_ref"),
-        payment_method=get("payment_method"),
-        credit_ref=str(item["credit_ref"]),
-        credit_index=int(item["credit_index"]),
-        expiration=node_datetime(expires),
-        timestamp=timestamp,
-        expense_count=None if count is None else int(count),
-        expense_size_mib=None if size is None else node_decimal(size),
     )

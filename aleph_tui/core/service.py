@@ -14,35 +14,33 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from aleph_tui.core import chain, validation
 from aleph_tui.core.accounts import Account, AccountStore  # accounts
 from aleph_tui.core.errors import ServiceError
-from aleph_tui.core.history_pages import HistoryPages
 from aleph_tui.core.journal import Journal, Operation
 from aleph_tui.core.messages import CREDIT_CHANNEL, BufferSigner
-from aleph_tui.core.models import (
-    Balance,
-    BalanceOverview,
-    BalanceSlot,
-    CreditHistoryPage,
-    CreditHistorySummary,
-    DevnetInfo,
-    HistoryFilters,
-    HistoryItems,
-    Pricing,
-)
+from aleph_tui.core.models import Balance, BalanceOverview, BalanceSlot
 from aleph_tui.core.networks import Network
 
 # Each area's module is imported by the methods that use it: the dashboard's start-up
-# (balances) never pays for buying, token flow, usage, pricing or transfers.
+# (balances) never pays for history, the chain, buying, token flow, usage, pricing or
+# transfers (a module of dataclasses alone costs milliseconds to import).
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from aleph_tui.core import buying, credit_api_client, token_flow
+    from aleph_tui.core import buying, chain, credit_api_client, token_flow
     from aleph_tui.core.api_client import AlephApi
     from aleph_tui.core.early_reads import EarlyReads
     from aleph_tui.core.history_export import ExportFormat, ExportResult, ProgressCallback
+    from aleph_tui.core.history_models import (
+        CreditHistoryPage,
+        CreditHistorySummary,
+        HistoryFilters,
+        HistoryItems,
+    )
+    from aleph_tui.core.history_pages import HistoryPages
+    from aleph_tui.core.models import DevnetInfo
     from aleph_tui.core.pricing import EntityTable, Estimate
+    from aleph_tui.core.pricing_models import Pricing
     from aleph_tui.core.signer import Signer
     from aleph_tui.core.thresholds import Threshold
     from aleph_tui.core.transferring import (
@@ -199,6 +197,7 @@ class CreditService:
         self, address: str, *, page_size: int, filters: HistoryFilters | None = None
     ) -> HistoryPages:
         """The pages of ``history_page`` (newest first), those read next fetched ahead."""
+        from aleph_tui.core.history_pages import HistoryPages
 
         async def fetch(page: int) -> CreditHistoryPage:
             return await self.history_page(address, page=page, page_size=page_size, filters=filters)
@@ -359,6 +358,8 @@ class CreditService:
 
     def reserved_recipients(self) -> list[tuple[str, str]]:
         """(address, why) of this network's contracts, which must not receive credits."""
+        from aleph_tui.core import validation
+
         network = self.network
         return validation.reserved_recipients(
             [
@@ -391,6 +392,8 @@ class CreditService:
 
     def chain_gateway(self, network: Network | None = None) -> chain.ChainGateway:
         """The chain gateway of ``network`` (default: this service's), created once."""
+        from aleph_tui.core import chain
+
         network = network or self.network
         if self._chain_gateways is None:
             self._chain_gateways = {}

@@ -31,6 +31,7 @@ from aleph_tui.core.api_client import (
 )
 from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.journal import Journal, Operation
+from aleph_tui.core.message_models import MessageStatus, PostResult
 from aleph_tui.core.messages import (
     CREDIT_CHANNEL,
     CREDIT_TRANSFER,
@@ -38,7 +39,7 @@ from aleph_tui.core.messages import (
     build_signed_post,
     credit_transfer_content,
 )
-from aleph_tui.core.models import MessageStatus, PostResult, credits_to_usd
+from aleph_tui.core.models import credits_to_usd
 
 Resolver = Callable[[str], str]
 TransferStatus = Literal["dry-run", "processed", "pending", "rejected"]

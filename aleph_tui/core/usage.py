@@ -31,13 +31,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from aleph_tui.core.errors import ServiceError
-from aleph_tui.core.models import (
+from aleph_tui.core.history_models import (
     CreditHistoryEntry,
     CreditHistorySummary,
     Direction,
     HistoryFilters,
-    credits_to_usd,
 )
+from aleph_tui.core.models import credits_to_usd
 from aleph_tui.core.validation import InvalidInput
 
 if TYPE_CHECKING:
