@@ -2,12 +2,14 @@
 
 Each command module registers its parsers; heavy modules (textual, web3, the devnet) are
 imported inside the handler that needs them, so ``--help`` and read-only commands start
-fast. Errors end as one line on stderr: exit 2 for bad input, 1 for failures.
+fast. The dashboard imports no command module at all. Errors end as one line on stderr:
+exit 2 for bad input, 1 for failures.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import re
 import sys
 from collections.abc import Sequence
@@ -17,26 +19,18 @@ from collections.abc import Sequence
 if "httpx" not in sys.modules:
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
-from aleph_tui.cli import (
-    account_commands,
-    credit_commands,
-    devnet_command,
-    flow_command,
-    pending_command,
-    pricing_command,
-    tui_command,
-    usage_command,
-)
+from aleph_tui.cli import tui_command
 from aleph_tui.cli.common import CommandError, UsageError, add_network_options
 
+# In the order of ``aleph-tui --help``.
 COMMAND_MODULES = (
-    devnet_command,
-    account_commands,
-    credit_commands,
-    usage_command,
-    pricing_command,
-    flow_command,
-    pending_command,
+    "devnet_command",
+    "account_commands",
+    "credit_commands",
+    "usage_command",
+    "pricing_command",
+    "flow_command",
+    "pending_command",
 )
 
 
@@ -73,8 +67,8 @@ def _top_level(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 def build_parser() -> argparse.ArgumentParser:
     parser = _top_level(_Parser(prog="aleph-tui", description="Aleph Cloud wallets and credits."))
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-    for module in COMMAND_MODULES:
-        module.register(sub)
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"aleph_tui.cli.{name}").register(sub)
     return parser
 
 
