@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import ssl
+import threading
+
+_lock = threading.Lock()  # the early reads' threads may all ask at once
+_context: ssl.SSLContext | None = None
 
 
-@functools.cache
 def tls_context() -> ssl.SSLContext:
     """One verifying context for the whole process: each new one would load the CA bundle
     again (~0.1 s). The CAs are httpx's defaults, found without importing httpx (the
     dashboard's first paint does not wait for it): the file or directory named by
     ``SSL_CERT_FILE`` or ``SSL_CERT_DIR``, else certifi's bundle."""
+    global _context
+    with _lock:
+        if _context is None:
+            _context = _verifying_context()
+        return _context
+
+
+def _verifying_context() -> ssl.SSLContext:
     if os.environ.get("SSL_CERT_FILE"):
         return ssl.create_default_context(cafile=os.environ["SSL_CERT_FILE"])
     if os.environ.get("SSL_CERT_DIR"):
