@@ -65,14 +65,9 @@ class CreditService:
         *,
         journal: Journal | None = None,
         accounts: AccountStore | None = None,
-        api: AlephApi | None = None,
     ) -> None:
-        """``api``: an open client of this network's API URL to reuse (the service then
-        owns and closes it); a client of another URL is ignored."""
         self.network = network if isinstance(network, Network) else Network("custom", network)
-        if api is not None and api.base_url != self.network.api_url.rstrip("/"):
-            api = None
-        self._api = api
+        self._api: AlephApi | None = None
         self.journal = journal or Journal()
         # No password prompts by default: under the TUI the terminal is Textual's.
         self.accounts = accounts or AccountStore(prompt=None)
