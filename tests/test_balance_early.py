@@ -5,8 +5,9 @@ only while fresh, and asks the usual way when an early read failed."""
 from __future__ import annotations
 
 import socket
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -22,6 +23,10 @@ from tests.ui_harness import (  # noqa: F401  (fixtures)
     make_store,
     session_keyring_fixture,
 )
+
+if TYPE_CHECKING:
+    from aleph_tui.core.accounts import Account
+    from aleph_tui.core.service import CreditService
 
 pytestmark = pytest.mark.usefixtures("isolated_config", "session_keyring")
 
@@ -59,42 +64,44 @@ async def test_the_first_overview_takes_the_early_answers(
         await service.aclose()
 
 
-async def test_an_early_answer_grown_old_is_not_used(
+@pytest.fixture
+async def one_account(
     devnet: RunningDevnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> AsyncIterator[tuple[CreditService, Account, CountedApi]]:
+    """A service over a store of one account, and its client's balance reads counted."""
     store = make_store(tmp_path)
     (account,) = await import_dev_accounts(store, 1)
     service = make_service(devnet, store, tmp_path)
-    api = CountedApi(monkeypatch)
     try:
-        service.read_balances_early()
-        monkeypatch.setattr(service_module, "EARLY_BALANCE_MAX_AGE_S", -1.0)
-        [slot async for slot in service.balance_slots([account.address])]
-        assert api.asked == [account.address]
+        yield service, account, CountedApi(monkeypatch)
     finally:
         await service.aclose()
 
 
-async def test_a_failed_early_read_is_made_again_by_the_client(
-    devnet: RunningDevnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+async def test_an_early_answer_grown_old_is_not_used(
+    one_account: tuple[CreditService, Account, CountedApi], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = make_store(tmp_path)
-    (account,) = await import_dev_accounts(store, 1)
-    service = make_service(devnet, store, tmp_path)
-    api = CountedApi(monkeypatch)
+    service, account, api = one_account
+    service.read_balances_early()
+    monkeypatch.setattr(service_module, "EARLY_BALANCE_MAX_AGE_S", -1.0)
+    [slot async for slot in service.balance_slots([account.address])]
+    assert api.asked == [account.address]
+
+
+async def test_a_failed_early_read_is_made_again_by_the_client(
+    one_account: tuple[CreditService, Account, CountedApi], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service, account, api = one_account
     # Early reads of the right URL whose every answer is unusable: the node's 404 page.
     reads = EarlyReads(service.network.api_url)
     monkeypatch.setattr(
         "aleph_tui.core.endpoints.balance_request",
         lambda address: (f"/api/v0/no-such-route/{address}", {}),
     )
-    try:
-        service.read_balances_early(reads)
-        (slot,) = [slot async for slot in service.balance_slots([account.address])]
-        assert api.asked == [account.address]
-        assert slot.balance == await service.api.balance(account.address)
-    finally:
-        await service.aclose()
+    service.read_balances_early(reads)
+    (slot,) = [slot async for slot in service.balance_slots([account.address])]
+    assert api.asked == [account.address]
+    assert slot.balance == await service.api.balance(account.address)
 
 
 async def test_early_reads_answer_what_the_client_answers(devnet: RunningDevnet) -> None:

@@ -135,13 +135,20 @@ def api_url_of(args: argparse.Namespace, network: Network) -> str:
     return getattr(args, "api_url", None) or network.api_url
 
 
-async def resolve_network(args: argparse.Namespace, *, early: EarlyReads | None = None) -> Network:
-    """The network named by --network (or the aleph CLI's default), devnet discovered.
-    With ``early`` (reads of the devnet's API), its document is read that way first, and
-    only read again with the API client (retried, and failures told) if that failed."""
+async def resolve_network(args: argparse.Namespace) -> Network:
+    """The network named by --network (or the aleph CLI's default), devnet discovered."""
+    return await discovered_network(args, configured_network(args))
+
+
+async def discovered_network(
+    args: argparse.Namespace, network: Network, *, early: EarlyReads | None = None
+) -> Network:
+    """``network`` (as configured) with the devnet's document read and --api-url and
+    --rpc-url applied. With ``early`` (reads of the devnet's API), the document is read
+    that way first, and only read again with the API client (retried, and failures
+    told) if that failed."""
     from aleph_tui.core.networks import devnet_from_document
 
-    network = configured_network(args)
     if network.is_devnet:
         api_url = api_url_of(args, network)
         discovered = None

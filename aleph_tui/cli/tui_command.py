@@ -32,12 +32,13 @@ async def _dashboard(args: argparse.Namespace) -> None:
     (core/early_reads.py). The service's own client is made when first used."""
     import importlib
 
-    from aleph_tui.cli.common import api_url_of, configured_network, resolve_network
+    from aleph_tui.cli.common import api_url_of, configured_network, discovered_network
     from aleph_tui.core.early_reads import EarlyReads
     from aleph_tui.core.service import CreditService
 
-    reads = EarlyReads(api_url_of(args, configured_network(args)))
-    network = await resolve_network(args, early=reads)
+    network = configured_network(args)
+    reads = EarlyReads(api_url_of(args, network))
+    network = await discovered_network(args, network, early=reads)
     service = CreditService(network)
     service.read_balances_early(reads)
     app_module = importlib.import_module("aleph_tui.ui.app")
