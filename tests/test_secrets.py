@@ -22,7 +22,6 @@ from typing import Any
 
 import keyring
 import pytest
-from textual.widgets import TabbedContent
 
 from aleph_tui.core import secp256k1
 from aleph_tui.core.chain import ChainError, ChainGateway
@@ -239,7 +238,7 @@ async def owner_app(devnet: RunningDevnet, home: Path, owner: Key) -> UiTestApp:
 
 
 async def start_transfer(app: AlephApp, pilot: Any, to: str, amount: str) -> TransferView:
-    app.query_one(TabbedContent).active = "tab-transfer"
+    app.action_open_view("transfer")
     view = app.query_one("#transfer", TransferView)
     await pilot.pause()
     await fill(pilot, "#transfer-to-input", to)

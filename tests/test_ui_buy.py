@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Button, RadioButton, TabbedContent
+from textual.widgets import Button, RadioButton
 
 from aleph_tui.core.journal import Journal
 from aleph_tui.devnet.chain.engine import dev_accounts
@@ -55,7 +55,7 @@ async def chain_state(devnet: RunningDevnet, address: str) -> tuple[int, int, in
 
 async def show_buy(pilot: Pilot[Any]) -> BuyView:
     """The Buy tab, shown (without waiting for the other tabs' loads)."""
-    pilot.app.query_one(TabbedContent).active = "tab-buy"
+    pilot.app.action_open_view("buy")
     view = pilot.app.query_one("#buy", BuyView)
     view.focus()
     await pilot.pause()

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from eth_utils.address import to_checksum_address
 from textual.app import App
-from textual.widgets import TabbedContent
 
 from aleph_tui.ui.views import ViewSpec
 from aleph_tui.ui.views.balance_view import BalanceView
@@ -98,7 +97,6 @@ async def test_keys_answer_within_bound_while_50_accounts_refresh(
             table = app.query_one(AccountsBalanceTable)
             assert table.row_count == ACCOUNTS
             assert filled(table) == ACCOUNTS
-            tabs = app.query_one(TabbedContent)
             # History once, as a person would have: its first page is not what is measured.
             await open_view(pilot, "history")
             await open_view(pilot, "balance")
@@ -119,10 +117,10 @@ async def test_keys_answer_within_bound_while_50_accounts_refresh(
                     )
                     if step == 2:
                         switch.append(
-                            await timed_press(app, "2", lambda: tabs.active == "tab-history")
+                            await timed_press(app, "2", lambda: app.shown_view == "history")
                         )
                         switch.append(
-                            await timed_press(app, "1", lambda: tabs.active == "tab-balance")
+                            await timed_press(app, "1", lambda: app.shown_view == "balance")
                         )
                         table.focus()
                         await pilot.pause()

@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, TabbedContent
-from textual.widgets._tabbed_content import ContentTab
+from textual.widgets import Header, Input
 
 from aleph_tui.core.accounts import AccountError, AccountStore
 from aleph_tui.core.errors import ServiceError
@@ -26,6 +25,7 @@ from aleph_tui.ui.help_screen import HelpScreen
 from aleph_tui.ui.password_modal import PasswordModal
 from aleph_tui.ui.view import View
 from aleph_tui.ui.views import all_views
+from aleph_tui.ui.widgets.view_tabs import ViewTabs
 from tests.devnet_process import RunningDevnet
 from tests.faults import injected
 from tests.ui_app import until
@@ -72,8 +72,14 @@ def write_config(config_dir: Path, text: str) -> Path:
     return path
 
 
-def active_tab(app: AlephApp) -> str:
-    return app.query_one("#views", TabbedContent).active
+def active_tab(app: AlephApp) -> str | None:
+    return app.shown_view
+
+
+def tab_column(app: AlephApp, view_id: str) -> int:
+    """A column inside ``view_id``'s label on the tab bar, as it is drawn now."""
+    tabs = app.query_one(ViewTabs)
+    return next(c for c in range(tabs.size.width) if tabs.tab_at(c) == view_id)
 
 
 async def settle(app: AlephApp, pilot: Pilot[None]) -> None:
@@ -88,18 +94,65 @@ async def test_number_keys_and_clicks_switch_tabs(make_app: AppFactory) -> None:
     app = await make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        assert active_tab(app) == "tab-balance"
+        assert active_tab(app) == "balance"
         assert app.focused is stub(app, BalanceStub)  # the view's keys work at once
         await pilot.press("2")
-        assert active_tab(app) == "tab-history"
+        assert active_tab(app) == "history"
         await pilot.press("5")
-        assert active_tab(app) == "tab-accounts"
+        assert active_tab(app) == "accounts"
         assert app.current_view is stub(app, AccountsStub)
         await pilot.press("1")
-        assert active_tab(app) == "tab-balance"
-        await pilot.click(f"#{ContentTab.add_prefix('tab-history')}")
+        assert active_tab(app) == "balance"
+        await pilot.click(ViewTabs, offset=(tab_column(app, "history"), 0))
         await pilot.pause()
-        assert active_tab(app) == "tab-history"
+        assert active_tab(app) == "history"
+        # The underline under a label is part of its tab too.
+        await pilot.click(ViewTabs, offset=(tab_column(app, "balance"), 1))
+        await pilot.pause()
+        assert active_tab(app) == "balance"
+
+
+async def test_arrow_keys_move_along_the_tabs_when_the_tab_bar_has_the_focus(
+    make_app: AppFactory,
+) -> None:
+    app = await make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.query_one(ViewTabs).focus()
+        await pilot.press("right")
+        assert active_tab(app) == "history"
+        await pilot.press("left", "left")  # from the first tab round to the last
+        assert active_tab(app) == app.views[-1].view_id
+
+
+async def test_the_tab_bar_marks_the_shown_tab_and_the_one_under_the_mouse(
+    make_app: AppFactory,
+) -> None:
+    app = await make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        tabs = app.query_one(ViewTabs)
+        await pilot.press("2")
+        assert tabs.active == "history"
+        await pilot.hover(ViewTabs, offset=(tab_column(app, "accounts"), 0))
+        assert tabs.hovered == "accounts"
+        await pilot.hover(Header)
+        assert tabs.hovered is None
+
+
+async def test_a_narrow_terminal_scrolls_the_tab_bar_to_the_shown_tab(
+    make_app: AppFactory,
+) -> None:
+    app = await make_app()
+    async with app.run_test(size=(30, 20)) as pilot:
+        await settle(app, pilot)
+        last = app.views[-1]
+        assert last.title not in app.query_one(ViewTabs).render_line(0).text
+        await pilot.press(last.key)
+        await pilot.pause()
+        assert f"{last.key} {last.title}" in app.query_one(ViewTabs).render_line(0).text
+        await pilot.click(ViewTabs, offset=(tab_column(app, last.view_id), 0))
+        assert active_tab(app) == last.view_id
 
 
 async def test_each_real_view_built_on_first_show_takes_the_focus_and_its_keys(
@@ -163,10 +216,10 @@ async def test_escape_leaves_a_text_field_so_number_keys_switch_again(
         await pilot.press("2")
         app.query_one("#history-filter", Input).focus()
         await pilot.press("1")  # typed into the field
-        assert active_tab(app) == "tab-history"
+        assert active_tab(app) == "history"
         assert app.query_one("#history-filter", Input).value == "1"
         await pilot.press("escape", "1")
-        assert active_tab(app) == "tab-balance"
+        assert active_tab(app) == "balance"
 
 
 # --- accounts ---------------------------------------------------------------------------
@@ -233,7 +286,7 @@ async def test_palette_offers_accounts_and_views(make_app: AppFactory) -> None:
         ]
         views[2][1]()
         await pilot.pause()
-        assert active_tab(app) == "tab-accounts"
+        assert active_tab(app) == "accounts"
         # Themes come from Textual's system command.
         assert any(c.title == "Theme" for c in app.get_system_commands(app.screen))
         # And through the palette itself.
@@ -350,7 +403,7 @@ async def test_keymap_from_config_remaps_bindings(
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("h")
-        assert active_tab(app) == "tab-history"
+        assert active_tab(app) == "history"
         await pilot.press("f5")
         assert stub(app, HistoryStub).reloads == 1
         await pilot.press("r")  # no longer bound
@@ -399,7 +452,7 @@ async def test_a_bad_config_file_is_a_notification_not_a_crash(
         shown = notifications(app)
         assert any(str(path) in n and "not valid TOML" in n for n in shown), shown
         await pilot.press("2")
-        assert active_tab(app) == "tab-history"
+        assert active_tab(app) == "history"
         assert app.theme == "aleph-dark"
         app.theme = "nord"  # never written over the user's broken file
         await pilot.pause()
@@ -444,7 +497,7 @@ async def test_an_uncaught_worker_error_in_a_view_is_reported(make_app: AppFacto
         expected = "Balance: load balance: balance unavailable"
         await wait_for(pilot, lambda: expected in notifications(app))
         await pilot.press("2")
-        assert active_tab(app) == "tab-history"  # still running
+        assert active_tab(app) == "history"  # still running
 
 
 # --- first run --------------------------------------------------------------------------
@@ -460,7 +513,7 @@ async def test_first_run_offers_create_or_import_and_opens_accounts(
         assert app.sub_title == "devnet · no account"
         await pilot.press("i")
         await pilot.pause()
-        assert active_tab(app) == "tab-accounts"
+        assert active_tab(app) == "accounts"
         assert ("import", None) in stub(app, AccountsStub).calls
         await pilot.press(">")  # nothing to cycle: a hint, no crash
         assert any("No account yet" in n for n in notifications(app))
@@ -476,7 +529,7 @@ async def test_first_run_opens_the_real_accounts_view(make_app: AppFactory) -> N
         await pilot.press("c")
         await settle(app, pilot)
         assert not isinstance(app.screen, FirstRunScreen)
-        assert active_tab(app) == "tab-accounts"
+        assert active_tab(app) == "accounts"
 
 
 async def test_first_run_without_an_accounts_view_explains_the_command(
@@ -599,7 +652,7 @@ async def test_every_registered_view_opens_with_its_key(make_app: AppFactory) ->
         for view in all_views():
             await pilot.press(view.key)
             await settle(app, pilot)
-            assert active_tab(app) == f"tab-{view.view_id}"
+            assert active_tab(app) == view.view_id
             assert isinstance(app.current_view, view.load())
 
 

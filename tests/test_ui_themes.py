@@ -203,7 +203,7 @@ async def test_bad_user_themes_are_notifications_and_the_app_keeps_running(
         assert "sneaky" not in app.available_themes
         assert app.theme == "aleph-dark"
         await pilot.press("2")
-        assert app.query_one("#views").active == "tab-history"  # type: ignore[attr-defined]
+        assert app.shown_view == "history"
         assert bad_css.exists()
 
 

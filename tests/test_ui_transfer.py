@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Button, TabbedContent
+from textual.widgets import Button
 
 from aleph_tui.core.journal import Journal
 from aleph_tui.ui.signing_confirmation import SigningConfirmation
@@ -50,7 +50,7 @@ async def sender_app(home: Path, devnet: RunningDevnet, sender: Key) -> tuple[Ui
 
 
 async def show_transfer(pilot: Pilot[Any]) -> TransferView:
-    pilot.app.query_one(TabbedContent).active = "tab-transfer"
+    pilot.app.action_open_view("transfer")
     view = pilot.app.query_one("#transfer", TransferView)
     view.focus()
     await pilot.pause()

@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import ContentSwitcher, Footer, Header, Static
 
 from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.validation import InvalidInput
@@ -33,6 +33,7 @@ from aleph_tui.ui.password_modal import PasswordModal
 from aleph_tui.ui.pending_operations import follow_pending_operations
 from aleph_tui.ui.view import View
 from aleph_tui.ui.views import ViewSpec, all_views
+from aleph_tui.ui.widgets.view_tabs import ViewTabs
 
 if TYPE_CHECKING:
     from textual.binding import BindingsMap
@@ -53,6 +54,7 @@ class AlephApp(App[None]):
     TITLE = "aleph-tui"
     CSS = """
     #no-views { padding: 1 2; }
+    #views { height: 1fr; }
     .amount-positive { color: $amount-positive; }
     .amount-negative { color: $amount-negative; }
     .pending { color: $pending; }
@@ -148,13 +150,19 @@ class AlephApp(App[None]):
         yield Header()
         if not self.views:
             yield Static("No views yet.", id="no-views")
-        with TabbedContent(id="views"):
-            for index, view in enumerate(self.views):
-                with TabPane(f"{view.key} {view.title}", id=f"tab-{view.view_id}"):
-                    # Only the first tab's view now; each other one is built when its
-                    # tab is first shown (``_tab_shown``), so start-up paints sooner.
-                    if index == 0:
-                        yield view.load()(id=view.view_id)
+            return
+        first = self.views[0]
+        yield ViewTabs(
+            [(view.view_id, f"{view.key} {view.title}") for view in self.views],
+            first.view_id,
+            id="view-tabs",
+        )
+        # Only the first tab's view now; each other one is built when its tab is first
+        # shown (``_show_view``), so start-up paints sooner.
+        switcher = ContentSwitcher(id="views", initial=first.view_id)
+        switcher.set_reactive(ContentSwitcher.current, first.view_id)
+        with switcher:
+            yield first.load()(id=first.view_id)
         # The Footer is mounted after the first frame (on_mount).
 
     def on_mount(self) -> None:
@@ -170,8 +178,6 @@ class AlephApp(App[None]):
         self.opening = True  # hidden tabs skip this first account (View._on_account)
         self.active_account = default or (self.accounts[0] if self.accounts else None)
         self.opening = False
-        if self.views:
-            self.watch(self.query_one("#views", TabbedContent), "active", self._tab_shown)
         self.call_after_refresh(self._focus_current_view)
         self.call_after_refresh(self._mount_footer, self.screen)
         self.call_after_refresh(collector.settle_after_start)
@@ -198,50 +204,55 @@ class AlephApp(App[None]):
     # --- views ------------------------------------------------------------------------
 
     @property
+    def shown_view(self) -> str | None:
+        """The id of the view whose tab is shown (None when there are no views)."""
+        if not self.views:
+            return None
+        return self.query_one("#views", ContentSwitcher).current
+
+    @property
     def current_view(self) -> View | None:
         """The view of the visible tab."""
         if not self.views:
             return None
-        tabs = self.query_one("#views", TabbedContent)
-        pane = tabs.active_pane
-        if pane is None:
-            return None
-        views = list(pane.query(View))
-        return views[0] if views else None
+        shown = self.query_one("#views", ContentSwitcher).visible_content
+        return shown if isinstance(shown, View) else None
 
-    def action_open_view(self, view_id: str) -> None:
-        """Show the tab of ``view_id`` (e.g. ``"accounts"``)."""
-        if view_id not in {view.view_id for view in self.views}:
+    def action_open_view(self, view_id: str, focus: bool = True) -> None:
+        """Show the tab of ``view_id`` (e.g. ``"accounts"``), and focus its view unless
+        ``focus`` is False."""
+        spec = next((view for view in self.views if view.view_id == view_id), None)
+        if spec is None:
             self.notify(f"There is no {view_id} view.", severity="warning")
             return
-        tabs = self.query_one("#views", TabbedContent)
-        if tabs.active != f"tab-{view_id}":
-            tabs.active = f"tab-{view_id}"
-        else:
+        if self.shown_view == view_id:
             self._focus_current_view()
-
-    def _tab_shown(self, pane_id: str) -> None:
-        """Build the view of a tab shown for the first time; a tab hidden since start-up
-        makes its first load as it is shown."""
-        for spec in self.views:
-            if pane_id == f"tab-{spec.view_id}":
-                pane = self.query_one("#views", TabbedContent).get_pane(pane_id)
-                if not pane.query(View):
-                    mounted = pane.mount(spec.load()(id=spec.view_id))
-                    # The footer learns the new view's keys only once it is mounted.
-                    self.call_later(self._after_build, mounted)
+            return
+        switcher = self.query_one("#views", ContentSwitcher)
+        if not switcher.query_children(f"#{view_id}"):
+            # A tab shown for the first time: its view is built now and makes its first
+            # load as it mounts (View.on_mount).
+            mounted = switcher.mount(spec.load()(id=view_id))
+            # The footer learns the new view's keys only once it is mounted.
+            self.call_later(self._after_build, mounted, focus)
+        switcher.current = view_id
+        self.query_one(ViewTabs).active = view_id
+        self._pending_retry = None
         for view in self.query(View):
             if view.is_shown_tab:
                 view.catch_up()
+        if focus:
+            self.call_after_refresh(self._focus_current_view)
 
-    async def _after_build(self, mounted: AwaitMount) -> None:
+    def on_view_tabs_chosen(self, event: ViewTabs.Chosen) -> None:
+        # Walking the tabs with ←/→ keeps the focus on the tab bar; a click hands it on.
+        self.action_open_view(event.tab_id, focus=not event.by_key)
+
+    async def _after_build(self, mounted: AwaitMount, focus: bool) -> None:
         await mounted
-        self._focus_current_view()
+        if focus:
+            self._focus_current_view()
         self.screen.refresh_bindings()
-
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        self._pending_retry = None
-        self.call_after_refresh(self._focus_current_view)
 
     def _mount_footer(self, screen: Screen[object]) -> None:
         """The footer joins once the first frame is on screen: it rebuilds its keys

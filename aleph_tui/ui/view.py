@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
-from textual.widgets import TabbedContent, TabPane
+from textual.widgets import ContentSwitcher
 from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
@@ -83,9 +83,8 @@ class View(Widget, can_focus=True):
     @property
     def is_shown_tab(self) -> bool:
         """Whether this view's tab is the active one (True outside tabs)."""
-        pane = next((a for a in self.ancestors if isinstance(a, TabPane)), None)
-        tabs = next((a for a in self.ancestors if isinstance(a, TabbedContent)), None)
-        return pane is None or tabs is None or (bool(pane.id) and tabs.active == pane.id)
+        switcher = self.parent
+        return not isinstance(switcher, ContentSwitcher) or switcher.current == self.id
 
     def catch_up(self) -> None:
         """Make the first load, if the tab was hidden until now."""
