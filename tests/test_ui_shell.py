@@ -389,6 +389,20 @@ async def test_help_lists_every_key_grouped(make_app: AppFactory) -> None:
         assert not isinstance(app.screen, HelpScreen)
 
 
+async def test_help_lists_the_tab_bar_keys_when_it_has_the_focus(make_app: AppFactory) -> None:
+    app = await make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.query_one(ViewTabs).focus()
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        groups = {group.title: group.rows for group in app.screen.groups}
+        tab_bar = {row.binding_id: row.keys for row in groups["ViewTabs (focused)"]}
+        assert tab_bar == {"tab-previous": "←", "tab-next": "→"}
+        # The keymap knows them too, so they can be remapped.
+        assert {"tab-previous", "tab-next"} <= app.known_binding_ids()
+
+
 # --- keymap -----------------------------------------------------------------------------
 
 

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Literal
 
 from aleph_tui.core.accounts import Account, AccountStore  # accounts
 from aleph_tui.core.errors import ServiceError
-from aleph_tui.core.journal import Journal, Operation
 from aleph_tui.core.messages import CREDIT_CHANNEL, BufferSigner
 from aleph_tui.core.models import Balance, BalanceOverview, BalanceSlot
 from aleph_tui.core.networks import Network
@@ -38,6 +37,7 @@ if TYPE_CHECKING:
         HistoryItems,
     )
     from aleph_tui.core.history_pages import HistoryPages
+    from aleph_tui.core.journal import Journal, Operation
     from aleph_tui.core.models import DevnetInfo
     from aleph_tui.core.pricing import EntityTable, Estimate
     from aleph_tui.core.pricing_models import Pricing
@@ -68,10 +68,19 @@ class CreditService:
     ) -> None:
         self.network = network if isinstance(network, Network) else Network("custom", network)
         self._api: AlephApi | None = None
-        self.journal = journal or Journal()
+        self._journal = journal
         # No password prompts by default: under the TUI the terminal is Textual's.
         self.accounts = accounts or AccountStore(prompt=None)
         self._early: dict[str, tuple[float, Future[Balance]]] = {}
+
+    @property
+    def journal(self) -> Journal:
+        """The journal of buys and transfers, opened when first used."""
+        if self._journal is None:
+            from aleph_tui.core.journal import Journal
+
+            self._journal = Journal()
+        return self._journal
 
     @property
     def api(self) -> AlephApi:

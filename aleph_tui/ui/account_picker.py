@@ -11,14 +11,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from aleph_tui.ui.widgets.amount_text import short_address
+
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
     from aleph_tui.core.accounts import Account
-
-
-def short_address(address: str) -> str:
-    return f"{address[:6]}…{address[-4:]}"
 
 
 class AccountPicker(ModalScreen["Account | None"]):

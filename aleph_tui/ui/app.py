@@ -24,19 +24,15 @@ from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui import collector
 from aleph_tui.ui import settings as ui_settings
 from aleph_tui.ui import themes as ui_themes
-from aleph_tui.ui.account_picker import AccountPicker
-from aleph_tui.ui.account_picker import short_address as short_address
-from aleph_tui.ui.commands import AccountCommands, ViewCommands
-from aleph_tui.ui.first_run_screen import FirstRunChoice, FirstRunScreen
-from aleph_tui.ui.help_screen import HelpScreen, KeyGroup, KeyRow
-from aleph_tui.ui.password_modal import PasswordModal
 from aleph_tui.ui.pending_operations import follow_pending_operations
 from aleph_tui.ui.view import View
 from aleph_tui.ui.views import ViewSpec, all_views
+from aleph_tui.ui.widgets.amount_text import short_address
 from aleph_tui.ui.widgets.view_tabs import ViewTabs
 
 if TYPE_CHECKING:
     from textual.binding import BindingsMap
+    from textual.command import Provider
     from textual.dom import DOMNode
     from textual.theme import Theme
     from textual.timer import Timer
@@ -45,9 +41,23 @@ if TYPE_CHECKING:
     from aleph_tui.core.accounts import Account
     from aleph_tui.core.service import CreditService
     from aleph_tui.core.signer import Signer
+    from aleph_tui.ui.first_run_screen import FirstRunChoice
+    from aleph_tui.ui.help_screen import KeyGroup, KeyRow
 
 PASSWORD_ATTEMPTS = 3
 ACCOUNTS_VIEW = "accounts"
+
+
+def account_commands() -> type[Provider]:
+    from aleph_tui.ui.commands import AccountCommands
+
+    return AccountCommands
+
+
+def view_commands() -> type[Provider]:
+    from aleph_tui.ui.commands import ViewCommands
+
+    return ViewCommands
 
 
 class AlephApp(App[None]):
@@ -59,7 +69,7 @@ class AlephApp(App[None]):
     .amount-negative { color: $amount-negative; }
     .pending { color: $pending; }
     """
-    COMMANDS = App.COMMANDS | {AccountCommands, ViewCommands}
+    COMMANDS = App.COMMANDS | {account_commands, view_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark,f1", "help", "Help", id="help", tooltip="Every key, grouped"),
         Binding("a", "pick_account", "Account", id="account-picker", tooltip="Switch account"),
@@ -182,8 +192,10 @@ class AlephApp(App[None]):
         self.call_after_refresh(self._mount_footer, self.screen)
         self.call_after_refresh(collector.settle_after_start)
         self.call_after_refresh(self._report_keymap_clashes)
-        follow_pending_operations(self)
+        self.call_after_refresh(follow_pending_operations, self)  # reads the journal
         if not self.accounts and not self._account_store_failed:
+            from aleph_tui.ui.first_run_screen import FirstRunScreen
+
             self.push_screen(FirstRunScreen(), self._first_run_chosen)
 
     async def on_unmount(self) -> None:
@@ -336,6 +348,8 @@ class AlephApp(App[None]):
             if account is not None:
                 self.active_account = account
 
+        from aleph_tui.ui.account_picker import AccountPicker
+
         self.push_screen(AccountPicker(self.accounts, self.active_account), chosen)
 
     def action_cycle_account(self, step: int) -> None:
@@ -380,6 +394,7 @@ class AlephApp(App[None]):
         (up to three tries). None if the user cancels. Call it from a worker: it waits
         for the password modal. Other failures raise the service's error."""
         from aleph_tui.core.accounts import AccountError
+        from aleph_tui.ui.password_modal import PasswordModal
 
         if account.kind != "keystore":
             return await self.service.account_signer(account.name)
@@ -429,10 +444,14 @@ class AlephApp(App[None]):
     # --- help and keys ----------------------------------------------------------------
 
     def action_help(self) -> None:
+        from aleph_tui.ui.help_screen import HelpScreen
+
         self.push_screen(HelpScreen(self.key_groups(), str(self.config_path)))
 
     def key_groups(self) -> list[KeyGroup]:
         """Every key that works on the main screen now, as the help screen lists them."""
+        from aleph_tui.ui.help_screen import KeyGroup
+
         screen = self.screen
         groups = [KeyGroup("Anywhere", self._rows(self._bindings))]
         view = self.current_view
@@ -446,10 +465,17 @@ class AlephApp(App[None]):
                     rows = self._rows(node._bindings)
                     if rows:
                         groups.append(KeyGroup(f"{type(node).__name__} (focused)", rows))
+        focused = screen.focused
+        if focused is not None and (view is None or view not in focused.ancestors_with_self):
+            rows = self._rows(focused._bindings)  # the tab bar's ←/→, say
+            if rows:
+                groups.append(KeyGroup(f"{type(focused).__name__} (focused)", rows))
         groups.append(KeyGroup("Screen", self._rows(screen._bindings)))
         return groups
 
     def _rows(self, bindings: BindingsMap) -> list[KeyRow]:
+        from aleph_tui.ui.help_screen import KeyRow
+
         resolved = bindings.copy()
         resolved.apply_keymap(self._keymap)
         rows: dict[tuple[str, str], tuple[list[str], KeyRow]] = {}
@@ -475,9 +501,15 @@ class AlephApp(App[None]):
         return ", ".join(keys) or None
 
     def known_binding_ids(self) -> set[str]:
+        from aleph_tui.ui.account_picker import AccountPicker
+        from aleph_tui.ui.first_run_screen import FirstRunScreen
+        from aleph_tui.ui.help_screen import HelpScreen
+        from aleph_tui.ui.password_modal import PasswordModal
+
         ids = {b.id for _k, b in self._bindings if b.id}
         classes: Iterable[type[DOMNode]] = [
             *(view.load() for view in self.views),
+            ViewTabs,
             HelpScreen,
             AccountPicker,
             PasswordModal,

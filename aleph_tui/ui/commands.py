@@ -45,7 +45,7 @@ class AccountCommands(_AlephProvider):
         app = self.aleph_app
         if app is None:
             return []
-        from aleph_tui.ui.account_picker import short_address
+        from aleph_tui.ui.widgets.amount_text import short_address
 
         return [
             (

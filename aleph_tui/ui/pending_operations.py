@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING
 
 from textual.notifications import SeverityLevel
 
-from aleph_tui.core.journal import Operation, describe
-
 if TYPE_CHECKING:
+    from aleph_tui.core.journal import Operation
     from aleph_tui.ui.app import AlephApp
 
 WORKER = "pending-operations"
@@ -39,6 +38,8 @@ def follow_pending_operations(app: AlephApp) -> None:
 
 
 async def _follow(app: AlephApp) -> list[Operation]:
+    from aleph_tui.core.journal import describe
+
     try:
         operations = await app.service.follow_open_operations()
     except Exception as exc:

@@ -28,7 +28,6 @@ from aleph_tui.ui.widgets import amount_text as fmt
 from aleph_tui.ui.widgets.accounts_balance_table import (
     AccountBalanceRow,
     AccountsBalanceTable,
-    short_address,
 )
 from aleph_tui.ui.widgets.credit_lots_table import CreditLotsTable, expiring_soon
 
@@ -52,7 +51,7 @@ class BalanceView(View):
     BalanceView { padding: 0 1; }
     BalanceView .section-title { text-style: bold; color: $text-muted; margin-top: 1; }
     BalanceView #balance-detail { height: auto; }
-    BalanceView #balance-detail > Vertical {
+    BalanceView #balance-detail > * {
         width: 1fr; height: auto; border: round $panel; padding: 0 1;
     }
     BalanceView #balance-detail > #credits-panel { width: 2fr; }
@@ -89,19 +88,18 @@ class BalanceView(View):
         yield AccountsBalanceTable(id="accounts-table")
         yield Static("", id="active-title", classes="section-title", markup=False)
         with Horizontal(id="balance-detail"):
-            with Vertical(id="aleph-panel"):
-                yield Static("", id="aleph-detail", markup=False)
+            # A panel of one text is the text itself, bordered: fewer widgets to start.
+            yield Static("", id="aleph-detail", markup=False)
             with Vertical(id="credits-panel"):
                 yield Static("", id="credits-detail", markup=False)
                 yield CreditLotsTable(id="credit-lots")
-            with Vertical(id="wallet-panel"):
-                yield Static("", id="wallet-detail", markup=False)
+            yield Static("", id="wallet-detail", markup=False)
         yield Static("", id="last-updated", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one("#aleph-panel").border_title = "ALEPH"
+        self.query_one("#aleph-detail").border_title = "ALEPH"
         self.query_one("#credits-panel").border_title = "Credits"
-        self.query_one("#wallet-panel").border_title = "Wallet on chain"
+        self.query_one("#wallet-detail").border_title = "Wallet on chain"
 
     # --- hooks ---------------------------------------------------------------------
 
@@ -287,7 +285,8 @@ class BalanceView(View):
             return
         balance, status = self._balance_of(account.address)
         title.update(
-            f"{account.name} {short_address(account.address)}" + (f" · {status}" if status else "")
+            f"{account.name} {fmt.short_address(account.address)}"
+            + (f" · {status}" if status else "")
         )
         if balance is None:
             text = "loading…" if self._loading_overview and not status else fmt.UNAVAILABLE

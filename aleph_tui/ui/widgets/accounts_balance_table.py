@@ -15,10 +15,6 @@ COLUMN_KEYS = ("active", "name", "address", "aleph", "credits", "usd", "status")
 COLUMN_LABELS = ("", "Account", "Address", "ALEPH", "Credits", "USD", "Status")
 
 
-def short_address(address: str) -> str:
-    return f"{address[:6]}…{address[-4:]}"
-
-
 @dataclass(frozen=True)
 class AccountBalanceRow:
     name: str
@@ -88,7 +84,7 @@ class AccountsBalanceTable(DataTable[str | Text]):
         return (
             ACTIVE_MARKER if row.active else "",
             row.name,
-            short_address(row.address),
+            fmt.short_address(row.address),
             *(Text(a, justify="right") for a in amounts),
             row.status,
         )

@@ -57,6 +57,10 @@ def utc_minute(moment: dt.datetime | None, *, empty: str = "") -> str:
     return empty if moment is None else moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
 
 
+def short_address(address: str) -> str:
+    return f"{address[:6]}…{address[-4:]}"
+
+
 def clock(moment: dt.datetime) -> str:
     """``HH:MM:SS`` in the terminal's local time."""
     return moment.astimezone().strftime("%H:%M:%S")
