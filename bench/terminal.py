@@ -60,6 +60,29 @@ def seconds_until_painted(
         _stop(process, master)
 
 
+def run_to_exit(command: list[str], env: dict[str, str], timeout: float = 300.0) -> int:
+    """Run ``command`` in a 140×40 pty until it exits by itself; its exit status."""
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
+    env = {**env, "TERM": "xterm-256color", "COLUMNS": str(COLUMNS), "LINES": str(ROWS)}
+    process = subprocess.Popen(
+        command, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True
+    )
+    os.close(slave)
+    deadline = time.monotonic() + timeout
+    try:
+        while process.poll() is None and time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.5)
+            if ready:
+                try:
+                    os.read(master, 65536)  # drained, so the program never blocks writing
+                except OSError:  # it ended and closed the terminal
+                    break
+        return process.wait(timeout=max(0.1, deadline - time.monotonic()))
+    finally:
+        _stop(process, master)
+
+
 def _stop(process: subprocess.Popen[bytes], master: int) -> None:
     with contextlib.suppress(OSError):
         os.write(master, QUIT)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import os
 import re
+import sys
 
 import pytest
 
@@ -54,6 +55,15 @@ def test_timed_measures_the_block() -> None:
 def test_screen_text_is_matched_across_escape_sequences() -> None:
     painted = b"\x1b[1;1H\x1b[38;5;189;48;5;16mCredits 483,147,991\x1b[0m\x1b]22;default\x07"
     assert re.search(rb"Credits 483,147,991", terminal.ESCAPES.sub(b"", painted))
+
+
+def test_a_program_run_to_its_exit_in_the_pty_gives_its_status() -> None:
+    program = (
+        "import os, sys; os.write(1, b'x' * 200_000); sys.exit(os.get_terminal_size().columns)"
+    )
+    # More than a pty holds unread: the output is drained while it runs.
+    status = terminal.run_to_exit([sys.executable, "-c", program], dict(os.environ))
+    assert status == terminal.COLUMNS  # the size is the pty's, 140 columns
 
 
 def test_the_command_runs_every_benchmark_by_default_and_refuses_unknown_numbers() -> None:

@@ -1,0 +1,76 @@
+"""Row 2 counted in instructions: process start to the first frame, aleph-tui (its balance
+in that frame) against the one-label app, each run once under callgrind.
+
+Wall-clock row 2 moves by about 40% with this host's phases; an instruction count does
+not move between runs, so a change of a few milliseconds can be judged in one run. It
+needs valgrind, and is not one of the six rows: ``python -m bench.b2_instructions``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from bench.b2_tui_start import MINIMAL_APP, credits_of, write_accounts
+from bench.common import Result, devnet, main_for
+from bench.release import release_python
+from bench.terminal import run_to_exit
+
+FIRST_FRAME = Path(__file__).with_name("first_frame.py")
+BASELINE_TEXT = "minimal app painted"
+
+
+def instructions(command: list[str], env: dict[str, str]) -> int:
+    """Instructions executed by ``command`` (every thread), counted by callgrind."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "callgrind.out"
+        status = run_to_exit(
+            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *command], env
+        )
+        if status != 0:
+            raise RuntimeError(f"{command[-1]}: exit {status} (3: the text was not in frame 1)")
+        for line in out.read_text().splitlines():
+            if line.startswith("totals:"):
+                return int(line.split()[1])
+    raise RuntimeError("callgrind wrote no totals")
+
+
+def run() -> list[Result]:
+    if shutil.which("valgrind") is None:
+        raise RuntimeError("valgrind is not installed (apt-get install valgrind)")
+    python = str(release_python())
+    with devnet("--chain", "embedded") as net, tempfile.TemporaryDirectory() as home:
+        address = net.document["accounts"][0]["address"]
+        write_accounts(Path(home) / "config", address)
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("ALEPH")},
+            "XDG_CONFIG_HOME": f"{home}/config",
+            "XDG_DATA_HOME": f"{home}/data",
+            "ALEPH_DEVNET_URL": net.api_url,
+        }
+        balance = f"Credits {credits_of(net.api_url, address):,}"
+        ours = instructions(
+            [python, str(FIRST_FRAME), balance, "--", "aleph-tui", "--network", "devnet"], env
+        )
+        baseline = instructions(
+            [python, str(FIRST_FRAME), BASELINE_TEXT, "--", str(MINIMAL_APP), BASELINE_TEXT],
+            env,
+        )
+    return [
+        Result(
+            number=2,
+            measure="TUI start to the first frame with the balance, in instructions",
+            value=ours / 1e6,
+            unit="M instructions",
+            baseline=baseline / 1e6,
+            target="≤ 2× (companion of row 2; no time target)",
+            ok=ours <= 2 * baseline,
+            note="callgrind, all threads; baseline: a Textual app painting one label",
+        )
+    ]
+
+
+if __name__ == "__main__":
+    main_for(run)

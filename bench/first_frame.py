@@ -1,0 +1,82 @@
+"""Run a Textual program until its first frame is written, then exit: what
+``bench/b2_instructions.py`` counts the instructions of. Run as a script, never imported
+by the benchmarks (it patches Textual):
+
+    python bench/first_frame.py EXPECTED -- PROGRAM [ARGS...]
+
+PROGRAM is ``aleph-tui`` (run as ``aleph_tui.cli``) or a script path. The exit status is 0
+when EXPECTED was in a Static widget of the first frame, 3 when not: a count of a first
+frame without the balance (an early read given up on, say) would measure another path.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.machinery
+import os
+import runpy
+import sys
+from types import ModuleType
+from typing import Any
+
+# Under callgrind a start takes ~50 times as long: the early balance must not be judged
+# too old, or be given up on, for being read that slowly.
+SLOW_RUN_LIMITS = {"EARLY_BALANCE_MAX_AGE_S": 1e6, "TIMEOUT_S": 1e6}
+
+
+def _stop_at_first_frame(app_module: ModuleType, expected: str) -> None:
+    app_class: Any = app_module.App
+    display = app_class._display
+
+    def first_frame(self: Any, screen: Any, renderable: Any) -> None:
+        display(self, screen, renderable)
+        from textual.widgets import Static
+
+        shown = any(expected in str(widget.render()) for widget in screen.query(Static))
+        os._exit(0 if shown else 3)
+
+    app_class._display = first_frame
+
+
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """Patches textual.app once it has been imported, where the program imports it: the
+    import order, and so the count, stay the program's own."""
+
+    def __init__(self, expected: str) -> None:
+        self.expected = expected
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        if name != "textual.app":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        assert spec is not None and spec.loader is not None
+        loader, expected = spec.loader, self.expected
+        exec_module = loader.exec_module
+
+        def exec_then_patch(module: ModuleType) -> None:
+            exec_module(module)
+            _stop_at_first_frame(module, expected)
+
+        loader.exec_module = exec_then_patch  # type: ignore[method-assign]
+        return spec
+
+
+def main() -> None:
+    expected, separator, program, *args = sys.argv[1:]
+    assert separator == "--"
+    sys.meta_path.insert(0, _AfterImport(expected))
+    if program == "aleph-tui":
+        from aleph_tui.core import early_reads, service
+
+        service.EARLY_BALANCE_MAX_AGE_S = SLOW_RUN_LIMITS["EARLY_BALANCE_MAX_AGE_S"]
+        early_reads.TIMEOUT_S = SLOW_RUN_LIMITS["TIMEOUT_S"]
+        from aleph_tui.cli import main as cli_main
+
+        sys.argv = ["aleph-tui", *args]
+        sys.exit(cli_main())
+    sys.argv = [program, *args]
+    runpy.run_path(program, run_name="__main__")
+
+
+if __name__ == "__main__":
+    main()
