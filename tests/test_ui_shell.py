@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Header, Input
+from textual.widgets import Input
 
 from aleph_tui.core.accounts import AccountError, AccountStore
 from aleph_tui.core.errors import ServiceError
@@ -25,6 +25,7 @@ from aleph_tui.ui.help_screen import HelpScreen
 from aleph_tui.ui.password_modal import PasswordModal
 from aleph_tui.ui.view import View
 from aleph_tui.ui.views import all_views
+from aleph_tui.ui.widgets.title_bar import TitleBar
 from aleph_tui.ui.widgets.view_tabs import ViewTabs
 from tests.devnet_process import RunningDevnet
 from tests.faults import injected
@@ -136,7 +137,7 @@ async def test_the_tab_bar_marks_the_shown_tab_and_the_one_under_the_mouse(
         assert tabs.active == "history"
         await pilot.hover(ViewTabs, offset=(tab_column(app, "accounts"), 0))
         assert tabs.hovered == "accounts"
-        await pilot.hover(Header)
+        await pilot.hover(TitleBar)
         assert tabs.hovered is None
 
 
@@ -239,12 +240,30 @@ async def test_account_picker_changes_the_active_account_and_header(
         assert not isinstance(app.screen, AccountPicker)
         assert app.active_account is not None and app.active_account.name == "dev-2"
         assert app.sub_title == f"devnet · dev-2 {DEV[2][:6]}…{DEV[2][-4:]}"
+        assert app.sub_title in app.query_one(TitleBar).render().plain  # what the top line shows
         assert ("account", "dev-2") in stub(app, BalanceStub).calls
         await pilot.press("2")  # a tab hidden until now loads the new account as it opens
         await pilot.pause()
         assert ("account", "dev-2") in stub(app, HistoryStub).calls
         await pilot.press("a", "escape")  # cancel keeps the account
         assert app.active_account.name == "dev-2"
+
+
+async def test_the_title_bar_icon_opens_the_command_palette(make_app: AppFactory) -> None:
+    from textual.command import CommandPalette
+
+    app = await make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        bar = app.query_one(TitleBar)
+        await pilot.hover(TitleBar, offset=(1, 0))
+        assert bar.icon_hovered and bar.tooltip == TitleBar.ICON_TOOLTIP
+        await pilot.hover(TitleBar, offset=(40, 0))
+        assert not bar.icon_hovered and bar.tooltip is None
+        await pilot.click(TitleBar, offset=(40, 0))  # the title itself does nothing
+        assert not isinstance(app.screen, CommandPalette)
+        await pilot.click(TitleBar, offset=(1, 0))
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
 
 
 async def test_angle_brackets_cycle_accounts_from_anywhere(make_app: AppFactory) -> None:

@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
-from textual.widgets import ContentSwitcher, Footer, Header, Static
+from textual.widgets import ContentSwitcher, Footer, Static
 
 from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.validation import InvalidInput
@@ -28,6 +28,7 @@ from aleph_tui.ui.pending_operations import follow_pending_operations
 from aleph_tui.ui.view import View
 from aleph_tui.ui.views import ViewSpec, all_views
 from aleph_tui.ui.widgets.amount_text import short_address
+from aleph_tui.ui.widgets.title_bar import TitleBar
 from aleph_tui.ui.widgets.view_tabs import ViewTabs
 
 if TYPE_CHECKING:
@@ -157,7 +158,7 @@ class AlephApp(App[None]):
     # --- layout -----------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         if not self.views:
             yield Static("No views yet.", id="no-views")
             return

@@ -119,6 +119,7 @@ class PricingView(View):
         self.estimate: Estimate | None = None
         self._error: str | None = None
         self._loaded = False
+        self._shown_tiers: tuple[list[str], list[tuple[str, list[str]]]] | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="pricing-top"):
@@ -259,10 +260,9 @@ class PricingView(View):
 
     def _render_entity(self) -> None:
         summary = self.query_one("#pricing-summary", Static)
-        tiers: DataTable[str] = self.query_one("#pricing-tiers", DataTable)
-        tiers.clear(columns=True)
         table = self.table_of(self.entity)
         if table is None:
+            self._show_tiers([], [])
             summary.update("No entity in the pricing aggregate" if not self.tables else "")
             return
         lines = [f"{table.entity} · 1,000,000 credits = $1"]
@@ -291,7 +291,7 @@ class PricingView(View):
         columns = ["Tier", "Units", "vCPUs", "Memory", "Disk"]
         columns += ["VRAM", "Model"] if gpu else []
         columns += ["Credits/hour", "USD/hour"]
-        tiers.add_columns(*columns)
+        rows = []
         for tier in table.tiers:
             row = [
                 tier.id,
@@ -302,4 +302,17 @@ class PricingView(View):
             ]
             row += [size(tier.vram), tier.model or ""] if gpu else []
             row += [exact(tier.credits_per_hour), usd(tier.usd_per_hour)]
-            tiers.add_row(*row, key=tier.id)
+            rows.append((tier.id, row))
+        self._show_tiers(columns, rows)
+
+    def _show_tiers(self, columns: list[str], rows: list[tuple[str, list[str]]]) -> None:
+        """Rebuild the tiers table, unless it already shows these: the entity is rendered
+        again when its Select settles, and a rebuild would move the cursor back."""
+        if self._shown_tiers == (columns, rows):
+            return
+        self._shown_tiers = (columns, rows)
+        tiers: DataTable[str] = self.query_one("#pricing-tiers", DataTable)
+        tiers.clear(columns=True)
+        tiers.add_columns(*columns)
+        for key, row in rows:
+            tiers.add_row(*row, key=key)
