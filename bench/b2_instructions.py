@@ -8,18 +8,16 @@ needs valgrind, and is not one of the six rows: ``python -m bench.b2_instruction
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from pathlib import Path
 
-from bench.b2_tui_start import MINIMAL_APP, credits_of, write_accounts
-from bench.common import Result, devnet, main_for
+from bench.b2_tui_start import BASELINE_TEXT, MINIMAL_APP, dashboard_on_devnet
+from bench.common import Result, main_for
 from bench.release import release_python
 from bench.terminal import run_to_exit
 
 FIRST_FRAME = Path(__file__).with_name("first_frame.py")
-BASELINE_TEXT = "minimal app painted"
 
 
 def instructions(command: list[str], env: dict[str, str]) -> int:
@@ -41,16 +39,7 @@ def run() -> list[Result]:
     if shutil.which("valgrind") is None:
         raise RuntimeError("valgrind is not installed (apt-get install valgrind)")
     python = str(release_python())
-    with devnet("--chain", "embedded") as net, tempfile.TemporaryDirectory() as home:
-        address = net.document["accounts"][0]["address"]
-        write_accounts(Path(home) / "config", address)
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("ALEPH")},
-            "XDG_CONFIG_HOME": f"{home}/config",
-            "XDG_DATA_HOME": f"{home}/data",
-            "ALEPH_DEVNET_URL": net.api_url,
-        }
-        balance = f"Credits {credits_of(net.api_url, address):,}"
+    with dashboard_on_devnet() as (env, balance):
         ours = instructions(
             [python, str(FIRST_FRAME), balance, "--", "aleph-tui", "--network", "devnet"], env
         )

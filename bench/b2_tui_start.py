@@ -3,11 +3,13 @@ on screen, against a minimal Textual app painting one label, both in the same pt
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import tempfile
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 from bench.common import Result, devnet, main_for, median
@@ -37,7 +39,10 @@ def write_accounts(config_home: Path, address: str) -> None:
     )
 
 
-def run() -> list[Result]:
+@contextlib.contextmanager
+def dashboard_on_devnet() -> Iterator[tuple[dict[str, str], str]]:
+    """An embedded devnet and an account store whose default account is the devnet's
+    first: the environment to start aleph-tui in, and its credit balance as painted."""
     with devnet("--chain", "embedded") as net, tempfile.TemporaryDirectory() as home:
         address = net.document["accounts"][0]["address"]
         write_accounts(Path(home) / "config", address)
@@ -47,7 +52,12 @@ def run() -> list[Result]:
             "XDG_DATA_HOME": f"{home}/data",
             "ALEPH_DEVNET_URL": net.api_url,
         }
-        painted = re.compile(f"Credits {credits_of(net.api_url, address):,}".encode())
+        yield env, f"Credits {credits_of(net.api_url, address):,}"
+
+
+def run() -> list[Result]:
+    with dashboard_on_devnet() as (env, balance):
+        painted = re.compile(balance.encode())
         # Both as users install them: the same interpreter and the same Textual.
         ours_cmd = [*release_command(), "--network", "devnet"]
         baseline_cmd = [str(release_python()), str(MINIMAL_APP), BASELINE_TEXT]
