@@ -29,7 +29,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -85,6 +85,10 @@ class Holder:
 
 
 class Journal:
+    # Called inside ``record``'s transaction, before its commit: lets a test hold a
+    # writer there and kill it (tests/journal_worker.py). None in use.
+    _before_commit: Callable[[], object] | None = None
+
     def __init__(self, path: Path | None = None) -> None:
         path = path or paths.app_data_dir() / DB_NAME
         # A ``.jsonl`` path names the journal of old: the database goes beside it.
@@ -119,6 +123,8 @@ class Journal:
             row = conn.execute(
                 "SELECT dismissed_at FROM dismissals WHERE op_id = ?", (updated.id,)
             ).fetchone()
+            if self._before_commit is not None:
+                self._before_commit()
         return replace(updated, dismissed_at=None if row is None else float(row[0]))
 
     def dismiss(self, op_id: str) -> Operation:
@@ -127,16 +133,16 @@ class Journal:
         op = next((o for o in self.operations() if o.id == op_id), None)
         if op is None:
             raise KeyError(op_id)
-        if op.dismissed_at is not None:
-            return op
-        now = time.time()
         with self._lock, self._write() as conn:
-            conn.execute(
+            conn.execute(  # dismissed twice: the first time stays
                 "INSERT OR IGNORE INTO dismissals (op_id, dismissed_at) VALUES (?, ?)",
-                (op_id, now),
+                (op_id, time.time()),
             )
             conn.execute("DELETE FROM claims WHERE op_id = ?", (op_id,))
-        return replace(op, dismissed_at=now)
+            (at,) = conn.execute(
+                "SELECT dismissed_at FROM dismissals WHERE op_id = ?", (op_id,)
+            ).fetchone()
+        return replace(op, dismissed_at=float(at))
 
     # --- reading ----------------------------------------------------------------------
 
@@ -166,11 +172,7 @@ class Journal:
             return ops
         held = self.holders()
         following = self._following
-        return [
-            op
-            for op in ops
-            if op.id not in held and (following is None or op.id in following)
-        ]
+        return [op for op in ops if op.id not in held and (following is None or op.id in following)]
 
     def history(self, op_id: str) -> list[Operation]:
         """Every recorded state of one operation, in the order they were recorded."""
@@ -396,9 +398,9 @@ class Journal:
             op = self._parse(seq, op_id, state)
             if op is None:  # its latest state cannot be read: the one before it then
                 earlier = conn.execute(
-                    "SELECT seq, op_id, state FROM steps WHERE op_id = ? AND seq < ?"
-                    " ORDER BY seq DESC",
-                    (op_id, seq),
+                    "SELECT seq, op_id, state FROM steps WHERE seq < ?1 AND op_id ="
+                    " (SELECT op_id FROM steps WHERE seq = ?1) ORDER BY seq DESC",
+                    (seq,),
                 ).fetchall()
                 op = next((o for o in (self._parse(*row) for row in earlier) if o), None)
                 if op is None:
