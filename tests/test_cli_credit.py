@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from aleph_tui.core.journal import Journal
 from tests.credit_helpers import (
     ROOT,
     Key,
@@ -355,7 +356,9 @@ def test_transfer_beyond_the_balance_or_to_an_alias(
     data = _json(runs["alias"])
     assert (data["target"], data["to"], data["status"]) == ("friend", friend, "processed")
     assert credits(devnet.api_url, friend) == 2500
-    assert _journal(tmp_path).read_text().count(data["item_hash"]) == 3  # one transfer only
+    journal = Journal(_journal(tmp_path))
+    (op,) = [o for o in journal.operations() if o.details["item_hash"] == data["item_hash"]]
+    assert len(journal.history(op.id)) == 3  # one transfer only, its three steps
 
 
 # --- bad input: exit 2, one line, nothing sent ----------------------------------------

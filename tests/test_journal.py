@@ -41,6 +41,7 @@ from hypothesis.stateful import (
     initialize,
     invariant,
     rule,
+    run_state_machine_as_test,
 )
 
 from aleph_tui.core.journal import InvalidRecord, Journal, Operation
@@ -620,6 +621,28 @@ async def test_the_dashboard_lists_open_operations_and_dismisses_one(
     assert Journal(db).open_operations() == []
 
 
+async def test_the_dashboard_tells_what_the_migration_could_not_read(
+    devnet: RunningDevnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aleph_tui.core.networks import devnet_from_document
+
+    legacy = tmp_path / "journal.jsonl"
+    kept = _line(_state("k" * 32, network="mainnet"))
+    legacy.write_bytes(kept[:50] + kept + b"\n" + _line(_state("n" * 32, details=None)))
+    with isolated(tmp_path, monkeypatch):
+        service = CreditService(
+            devnet_from_document(devnet.document),
+            journal=Journal(tmp_path / "journal.sqlite3"),
+            accounts=make_store(tmp_path),
+        )
+        app = UiTestApp(service)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: "could not be read" in "\n".join(app.notified), "it")
+    (notice,) = [n for n in app.notified if "could not be read" in n]
+    assert "2 lines could not be read (lines 1, 2" in notice and "journal.jsonl.migrated" in notice
+    assert [op.id for op in Journal(tmp_path / "journal.sqlite3").operations()] == ["k" * 32]
+
+
 def _palette_has(app: UiTestApp, text: str) -> bool:
     from textual.command import CommandList
 
@@ -756,10 +779,13 @@ class JournalMachine(RuleBasedStateMachine):
             reader.close()
 
 
-JournalMachine.TestCase.settings = settings(
-    max_examples=20,
-    stateful_step_count=20,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-test_journal_machine = JournalMachine.TestCase
+def test_journal_machine() -> None:
+    run_state_machine_as_test(
+        JournalMachine,
+        settings=settings(
+            max_examples=20,
+            stateful_step_count=20,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
+    )

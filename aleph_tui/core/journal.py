@@ -191,11 +191,10 @@ class Journal:
         with self._lock:
             notices: list[str] = []
             conn = self._read()
-            if conn is not None:
-                with self._write() as db:
-                    rows = db.execute(
-                        "SELECT id, text FROM notices WHERE shown = 0 ORDER BY id"
-                    ).fetchall()
+            unshown = "SELECT id, text FROM notices WHERE shown = 0 ORDER BY id"
+            if conn is not None and conn.execute(unshown).fetchone() is not None:
+                with self._write() as db:  # read again: another process may have taken them
+                    rows = db.execute(unshown).fetchall()
                     db.execute("UPDATE notices SET shown = 1 WHERE shown = 0")
                 notices = [_decode(text) for _, text in rows]
             notices += self.problems
