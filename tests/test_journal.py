@@ -457,6 +457,7 @@ def test_two_processes_racing_for_one_operation_only_one_wins(tmp_path: Path) ->
     journal = Journal(db)
     for round_ in range(4):
         op = journal.record(Operation("buy", "devnet", ACCOUNT, "submitted", {"r": round_}))
+        journal.release(op.id)  # as if the process that recorded it were gone
         barrier = tmp_path / f"go-{round_}"
         workers = [Worker("claim", str(db), op.id, str(barrier)) for _ in range(2)]
         try:
@@ -500,18 +501,18 @@ def test_a_claim_from_another_host_holds_until_its_lease_ends(tmp_path: Path) ->
 
 
 async def test_follow_leaves_an_operation_another_process_follows(tmp_path: Path) -> None:
-    """`pending` and the dashboard follow only what they could claim: an operation a
-    live process holds is reported "being followed by another process (pid N)", and
-    not touched; once that process is killed, it is free again."""
+    """`pending` and the dashboard follow only what they could claim: an operation that
+    a live process is executing (it recorded its last step) is reported "being followed
+    by another process (pid N)", and not touched; once that process is killed, it is
+    free again."""
     db = tmp_path / "journal.sqlite3"
     journal = Journal(db)
-    op = journal.record(
-        Operation("buy", "devnet", ACCOUNT, "submitted", {"tx_hash": "0x" + "1" * 64})
-    )
-    (tmp_path / "go").touch()
-    worker = Worker("claim", str(db), op.id, str(tmp_path / "go"))
+    state = _state("x" * 32, "submitted", kind="buy", details={"tx_hash": "0x" + "1" * 64})
+    del state["updated_at"], state["error"]
+    worker = Worker("serve", str(db))
     try:
-        assert [worker.next_line(), worker.next_line()] == ["ready", "won"]
+        assert worker.send({"record": state}) == "ok"
+        (op,) = journal.operations()
         # No chain, no node: following the buy would fail loudly here.
         network = Network("devnet", "http://127.0.0.1:9", rpc_url="http://127.0.0.1:9")
         service = CreditService(network, journal=journal)
@@ -589,6 +590,7 @@ async def test_the_dashboard_lists_open_operations_and_dismisses_one(
     db = tmp_path / "journal.sqlite3"
     journal = Journal(db)
     op = journal.record(Operation("transfer", "devnet", ACCOUNT, "submitted", {"x": 1}))
+    journal.release(op.id)  # as if the process that recorded it were gone
     (tmp_path / "go").touch()
     worker = Worker("claim", str(db), op.id, str(tmp_path / "go"))
     try:
@@ -703,13 +705,20 @@ class JournalMachine(RuleBasedStateMachine):
         self._write(op_id, status, in_worker)
 
     def _write(self, op_id: str, status: str, in_worker: bool) -> None:
+        """The writer of an open step claims it, unless another process holds it; the
+        writer of a final step lets its claim go."""
         self.count += 1
         state = self._state(op_id, status, self.count)
+        who = "worker" if in_worker else "local"
         if in_worker:
             assert self.worker.send({"record": state}) == "ok"
         else:
             self.local.record(Operation(**state))
         self.model[op_id] = (status, state["details"])
+        if status not in ("completed", "failed"):
+            self.holder.setdefault(op_id, who)
+        elif self.holder.get(op_id) == who:
+            del self.holder[op_id]
 
     @rule(op_id=ops, status=st.sampled_from(STATUSES))
     def crash_inside_a_write(self, op_id: str, status: str) -> None:
@@ -772,7 +781,8 @@ class JournalMachine(RuleBasedStateMachine):
                 if status not in ("completed", "failed") and op_id not in self.dismissed
             }
             assert {op.id for op in reader.open_operations(include_held=True)} == open_
-            followable = {i for i in open_ if i not in self.holder}
+            # The reader runs in this process: what "local" holds is its own to follow.
+            followable = {i for i in open_ if self.holder.get(i) != "worker"}
             assert {op.id for op in reader.open_operations()} == followable
             assert reader.problems == []
         finally:

@@ -28,7 +28,6 @@ import os
 import sqlite3
 import threading
 import time
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -94,19 +93,28 @@ class Journal:
         # A ``.jsonl`` path names the journal of old: the database goes beside it.
         self.path = path.with_suffix(".sqlite3") if path.suffix == ".jsonl" else path
         self.legacy_path = self.path.with_suffix(".jsonl")
-        self.owner = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"  # this journal's claims
         # What reading found wrong (rows skipped), for the user; see ``take_notices``.
         self.problems: list[str] = []
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.RLock()
         self._following: set[str] | None = None
 
+    @property
+    def owner(self) -> str:
+        """Whose claims are this process's (every journal of one process shares them)."""
+        return f"pid-{os.getpid()}"
+
     # --- writing ----------------------------------------------------------------------
 
     def record(self, operation: Operation, **changes: Any) -> Operation:
         """Write ``operation`` with ``changes`` as its new state, in one transaction that
         is on disk when this returns. ``InvalidRecord`` (a ValueError) when a field has
-        the wrong type; nothing is written then."""
+        the wrong type; nothing is written then.
+
+        The process recording an open operation is following it: in the same transaction
+        it claims it (unless another live process holds it), so a dashboard started while
+        a ``credit buy`` waits for its receipt leaves that buy to it. A final state
+        releases the claim."""
         if "dismissed_at" in changes:
             raise TypeError("dismissed_at is set by Journal.dismiss, not recorded")
         updated = replace(operation, updated_at=time.time(), **changes)
@@ -116,10 +124,12 @@ class Journal:
                 "INSERT INTO steps (op_id, network, status, state) VALUES (?, ?, ?, ?)",
                 (updated.id, updated.network, updated.status, state),
             )
-            conn.execute(
-                "UPDATE claims SET expires_at = ? WHERE op_id = ? AND owner = ?",
-                (time.time() + LEASE_S, updated.id, self.owner),
-            )
+            if updated.is_open:
+                self._take(conn, updated.id)
+            else:
+                conn.execute(
+                    "DELETE FROM claims WHERE op_id = ? AND owner = ?", (updated.id, self.owner)
+                )
             row = conn.execute(
                 "SELECT dismissed_at FROM dismissals WHERE op_id = ?", (updated.id,)
             ).fetchone()
@@ -206,22 +216,26 @@ class Journal:
     def claim(self, op_id: str, owner: str | None = None) -> bool:
         """Take the right to follow ``op_id``; False while another live process holds
         it. A claim of a process that died, or whose lease ran out, is taken over."""
+        with self._lock, self._write() as conn:
+            return self._take(conn, op_id, owner or self.owner)
+
+    def _take(self, conn: sqlite3.Connection, op_id: str, owner: str | None = None) -> bool:
+        """Claim (or renew) inside the caller's transaction; False if held by another."""
         from aleph_tui.core import process_identity
 
         owner = owner or self.owner
+        row = conn.execute(
+            "SELECT owner, host, pid, started, expires_at FROM claims WHERE op_id = ?",
+            (op_id,),
+        ).fetchone()
+        if row is not None and _decode(row[0]) != owner and _live(row):
+            return False
         me = process_identity.current()
-        with self._lock, self._write() as conn:
-            row = conn.execute(
-                "SELECT owner, host, pid, started, expires_at FROM claims WHERE op_id = ?",
-                (op_id,),
-            ).fetchone()
-            if row is not None and _decode(row[0]) != owner and _live(row):
-                return False
-            conn.execute(
-                "INSERT OR REPLACE INTO claims (op_id, owner, host, pid, started, expires_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (op_id, owner, me.host, me.pid, me.started, time.time() + LEASE_S),
-            )
+        conn.execute(
+            "INSERT OR REPLACE INTO claims (op_id, owner, host, pid, started, expires_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (op_id, owner, me.host, me.pid, me.started, time.time() + LEASE_S),
+        )
         return True
 
     def release(self, op_id: str, owner: str | None = None) -> None:
@@ -235,7 +249,7 @@ class Journal:
                 )
 
     def holders(self) -> dict[str, Holder]:
-        """The operations other live processes (or other journals) are following."""
+        """The operations other live processes are following, and who follows each."""
         with self._lock:
             conn = self._read()
             if conn is None:

@@ -75,7 +75,7 @@ class ViewCommands(_AlephProvider):
 
 
 class OperationCommands(_AlephProvider):
-    """"Open operations": the buys and transfers left open, to dismiss one."""
+    """The "Open operations" command: the buys and transfers left open, to dismiss one."""
 
     def commands(self) -> list[Command]:
         app = self.aleph_app
