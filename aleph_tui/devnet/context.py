@@ -28,6 +28,10 @@ class DevnetContext:
     faults: FaultStore = field(default_factory=FaultStore)
     # Messages an ``accept_202`` fault left pending; processed once no such rule is left.
     held: list[Pending] = field(default_factory=list)
+    # "all": the Credit API lists every payment; "none": it has no record of a payment
+    # made by a direct transfer (those seen on chain), as the real one may never have
+    # for a payment that did not start with its POST /payment.
+    credit_api_records: str = "all"
 
 
 CONTEXT_KEY = web.AppKey("devnet", DevnetContext)
