@@ -147,8 +147,10 @@ def test_a_buy_killed_at_each_point_is_paid_once_and_reported_truly(
 
     # At once, as a user would: a new process settles what the kill left.
     env = _env(net, tmp_path, buyer.private_key, None)
+    journaled = _pending(env, "--list")
     operations = _pending(env)
     if point in BEFORE_JOURNAL:
+        assert journaled == []
         assert operations == []  # nothing journaled, and truly nothing was sent:
         assert _mined_nonce(net, buyer.address) == nonce
         pending_nonce = int(_rpc(net, "eth_getTransactionCount", buyer.address, "pending"), 16)
@@ -157,6 +159,7 @@ def test_a_buy_killed_at_each_point_is_paid_once_and_reported_truly(
         return
     (op,) = operations
     tx_hash = op["tx_hash"]
+    assert [o["tx_hash"] for o in journaled] == [tx_hash]  # the same transaction, not another
     assert (op["kind"], op["status"], op["open"]) == ("buy", "completed", False), op
     assert op["credits"] == BUY_CREDITS
     assert op["summary"] == (
@@ -192,13 +195,17 @@ def test_a_transfer_killed_at_each_point_moves_the_credits_once(
     )
     _kill_at(process, tmp_path / "paused", point)
 
-    operations = _pending(_env(net, tmp_path, sender.private_key, None))
+    env = _env(net, tmp_path, sender.private_key, None)
+    journaled = _pending(env, "--list")
+    operations = _pending(env)
     if point in BEFORE_JOURNAL:
-        assert operations == []  # nothing journaled, and nothing posted:
+        assert journaled == operations == []  # nothing journaled, and nothing posted:
         assert credits(net.api_url, recipient) == 0
         assert credits(net.api_url, sender.address) == before
         return
     (op,) = operations
+    # The very message that was signed (same item hash), never a rebuilt one.
+    assert [o["item_hash"] for o in journaled] == [op["item_hash"]]
     assert (op["kind"], op["status"], op["open"]) == ("transfer", "completed", False), op
     assert op["summary"] == (
         f"transfer of {TRANSFER_CREDITS} credits to {recipient} (message {op['item_hash']}): "

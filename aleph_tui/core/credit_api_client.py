@@ -151,6 +151,11 @@ def _payment(data: dict[str, Any]) -> Payment:
     )
 
 
+def estimate_from_json(data: dict[str, Any]) -> CreditEstimate:
+    """An estimation as ``/estimation/token-to-credit`` or ``credit-to-token`` sends it."""
+    return _estimate(data)
+
+
 def _estimate(data: dict[str, Any]) -> CreditEstimate:
     try:
         return CreditEstimate(
