@@ -39,16 +39,36 @@ from tests.credit_helpers import ROOT, cli_env, credits, fresh_key, run_cli, wai
 from tests.devnet_process import RunningDevnet
 
 IN_FLIGHT = "buy.in_flight"  # no hook: the devnet holds the send (a latency fault)
-BUY_CASES = (*BUY_POINTS, IN_FLIGHT)
+# Spelled out, as RELIABILITY.md lists them; checked against the hooks below.
+BUY_CASES = (
+    "buy.before_journal",
+    "buy.signed",
+    IN_FLIGHT,
+    "buy.sent",
+    "buy.submitted",
+    "buy.confirmed",
+    "buy.credits_seen",
+)
+TRANSFER_CASES = (
+    "transfer.before_journal",
+    "transfer.signed",
+    "transfer.submitted",
+    "transfer.posted",
+)
 # Buyers: a dev account per point, so no point waits on another's nonce or credits.
 BUYERS = {point: 3 + i for i, point in enumerate(BUY_CASES)}
-SENDERS = {point: i % 3 for i, point in enumerate(TRANSFER_POINTS)}  # seeded: credits
+SENDERS = {point: i % 3 for i, point in enumerate(TRANSFER_CASES)}  # seeded: credits
 BUY_USDC = "1"
 BUY_CREDITS = 1_000_000  # 1 USDC at 1 USD, no bonus
 TRANSFER_CREDITS = 4200
 HOLD_MS = 4000  # the in-flight send's hold: long enough to kill the buyer inside it
 # Nothing was journaled at these points: `pending` has nothing to settle.
 BEFORE_JOURNAL = frozenset({"buy.before_journal", "transfer.before_journal"})
+
+
+def test_every_crash_point_is_killed_at() -> None:
+    assert [p for p in BUY_CASES if p != IN_FLIGHT] == list(BUY_POINTS)
+    assert TRANSFER_CASES == TRANSFER_POINTS
 
 
 @pytest.fixture
@@ -132,8 +152,10 @@ def test_a_buy_killed_at_each_point_is_paid_once_and_reported_truly(
         process = _start(_env(net, tmp_path, buyer.private_key, None), *buy)
         try:
             wait_until(  # the rule is used up once the send is held at the devnet
-                lambda: all(r["id"] != hold for r in faults.rules(net.api_url))
-                or process.poll() is not None,
+                lambda: (
+                    all(r["id"] != hold for r in faults.rules(net.api_url))
+                    or process.poll() is not None
+                ),
                 timeout=90,
                 what="the send to reach the devnet",
             )
@@ -178,7 +200,7 @@ def test_a_buy_killed_at_each_point_is_paid_once_and_reported_truly(
     assert all(r["tx_hash"] != tx_hash for r in records)
 
 
-@pytest.mark.parametrize("point", TRANSFER_POINTS)
+@pytest.mark.parametrize("point", TRANSFER_CASES)
 def test_a_transfer_killed_at_each_point_moves_the_credits_once(
     net: RunningDevnet, accounts: list[Any], tmp_path: Path, point: str
 ) -> None:

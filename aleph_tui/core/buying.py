@@ -500,8 +500,7 @@ class Buyer:
                 )
                 return self._pending(
                     op,
-                    f"{paid}; {seen}{service}; it stays open and will be followed "
-                    f"({FOLLOW_HINT})",
+                    f"{paid}; {seen}{service}; it stays open and will be followed ({FOLLOW_HINT})",
                     progress,
                 )
             await asyncio.sleep(min(interval, max(deadline - time.monotonic(), 0)))
