@@ -61,7 +61,7 @@ SENDERS = {point: i % 3 for i, point in enumerate(TRANSFER_CASES)}  # seeded: cr
 BUY_USDC = "1"
 BUY_CREDITS = 1_000_000  # 1 USDC at 1 USD, no bonus
 TRANSFER_CREDITS = 4200
-HOLD_MS = 4000  # the in-flight send's hold: long enough to kill the buyer inside it
+HOLD_MS = 8000  # the in-flight send's hold: `pending` runs well inside it
 # Nothing was journaled at these points: `pending` has nothing to settle.
 BEFORE_JOURNAL = frozenset({"buy.before_journal", "transfer.before_journal"})
 
