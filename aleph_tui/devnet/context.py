@@ -23,15 +23,15 @@ class DevnetContext:
     rules: CreditRules
     aleph_balance: AlephBalanceReader
     document: dict[str, Any] = field(default_factory=dict)
+    # "all": the Credit API lists every payment; "none": it has no record of a payment
+    # made by a direct transfer (those seen on chain), as the real one may never have
+    # for a payment that did not start with its POST /payment.
+    credit_api_records: str = "all"
     # Called after a message is processed, so the credit service can follow payments.
     on_processed: list[Callable[[str], None]] = field(default_factory=list)
     faults: FaultStore = field(default_factory=FaultStore)
     # Messages an ``accept_202`` fault left pending; processed once no such rule is left.
     held: list[Pending] = field(default_factory=list)
-    # "all": the Credit API lists every payment; "none": it has no record of a payment
-    # made by a direct transfer (those seen on chain), as the real one may never have
-    # for a payment that did not start with its POST /payment.
-    credit_api_records: str = "all"
 
 
 CONTEXT_KEY = web.AppKey("devnet", DevnetContext)

@@ -151,9 +151,9 @@ class Devnet:
             rules=rules,
             aleph_balance=self._aleph_reader(deployment),
             faults=self.faults,
-            credit_api_records=options.credit_api_records,
         )
         ccn_api.release_when_cleared(ctx)
+        ctx.credit_api_records = options.credit_api_records
         for rule in options.faults:
             self.faults.add(rule)
         self.proxy = RpcProxy(self.chain.rpc_url, self.faults)
