@@ -64,6 +64,31 @@ def fault_devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningDe
     running.stop()
 
 
+@pytest.fixture(scope="session", params=CHAIN_ENGINES)
+def records_none_devnet(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningDevnet]:
+    """A devnet on each chain engine whose Credit API keeps no record of direct
+    transfers (``--credit-api-records none``, as on mainnet for payments not started
+    through it), for the buy resume and crash-point tests; faults allowed, cleared after
+    use."""
+    engine = str(request.param)
+    if engine == "anvil":
+        require_anvil()
+    running = start_devnet(
+        tmp_path_factory.mktemp(f"devnet-records-none-{engine}"),
+        "--chain",
+        engine,
+        "--processing-interval",
+        "1",
+        "--credit-api-records",
+        "none",
+    )
+    assert running.document["credit_api_records"] == "none"
+    yield running
+    running.stop()
+
+
 @pytest.fixture(scope="session")
 async def api(devnet: RunningDevnet) -> AsyncIterator[AlephApi]:
     """The core API client, on the shared devnet."""

@@ -16,8 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from aleph_tui.core.api_client import AlephApi
-from aleph_tui.core.buying import Buyer, BuyError, BuyProgress
+from aleph_tui.core.buying import BuyError, BuyProgress
 from aleph_tui.core.chain import ChainGateway
 from aleph_tui.core.credit_api_client import CreditApi, CreditApiError
 from aleph_tui.core.journal import Journal, Operation
@@ -199,8 +198,11 @@ async def test_quote_refuses_more_than_the_balance(
 async def test_resume_after_a_crash(
     network: Network, chain_devnet: RunningDevnet, accounts: list[Any], tmp_path: Path
 ) -> None:
-    """A buy sent just before a crash completes on restart; one that was only signed
-    (never reached the node) is closed as never sent."""
+    """On restart, by the chain's rules: a buy sent just before a crash completes; one
+    that ran out of gas failed with the reason; one whose nonce another transaction used
+    can never be mined (said plainly); and an old entry the node does not know, with no
+    copy of its bytes and its nonce still unused, is NOT declared "never sent": it may
+    still be mined, so it stays open with a note."""
     buyer = accounts[9]
     signer = Signer(buyer.private_key)
     journal = Journal(tmp_path / "journal.jsonl")
@@ -209,7 +211,7 @@ async def test_resume_after_a_crash(
     expected = (await _estimate(chain_devnet.credit_api_url, "USDC", units))["creditAmount"]
     credits_before = await _credits(chain_devnet, buyer.address)
 
-    def entry(status: str, tx_hash: str, nonce: int) -> Operation:
+    def entry(status: str, tx_hash: str, nonce: int, raw: bytes | None = None) -> Operation:
         details = {
             "token": "USDC",
             "amount": "4",
@@ -223,6 +225,8 @@ async def test_resume_after_a_crash(
             "nonce": nonce,
             "explorer_url": None,
         }
+        if raw is not None:
+            details["raw_tx"] = "0x" + raw.hex()
         return journal.record(Operation("buy", "devnet", buyer.address, status, details))  # type: ignore[arg-type]
 
     # The process that "crashed": it sent one payment and only signed another.
@@ -241,13 +245,26 @@ async def test_resume_after_a_crash(
         reverted = entry("signed", doomed.tx_hash, starved.nonce)
         await gateway.send(doomed)
         reverted = journal.record(reverted, status="submitted")
-        other = await gateway.build_token_transfer(buyer.address, usdc, contract, units)
-        never = await gateway.dry_run(other, signer)
-        lost = entry("signed", never, other.nonce)
+        # Signed and journaled with its bytes, but another wallet used its nonce first.
+        beaten_plan = await gateway.build_token_transfer(buyer.address, usdc, contract, units)
+        beaten_tx = await gateway.sign(beaten_plan, signer)
+        beaten = entry("signed", beaten_tx.tx_hash, beaten_plan.nonce, beaten_tx.raw)
+        other = await gateway.build(buyer.address, buyer.address, value=0)
+        assert other.nonce == beaten_plan.nonce
+        await gateway.send(await gateway.sign(other, signer))
+        # An entry of an older version (no raw bytes) for a nonce nobody used.
+        later = await gateway.build_token_transfer(buyer.address, usdc, contract, units)
+        unknown = await gateway.dry_run(later, signer)
+        lost = entry("signed", unknown, later.nonce)
     finally:
         await gateway.aclose()
     open_ops = {op.id: op.status for op in journal.open_operations("devnet")}
-    assert open_ops == {sent.id: "submitted", reverted.id: "submitted", lost.id: "signed"}
+    assert open_ops == {
+        sent.id: "submitted",
+        reverted.id: "submitted",
+        beaten.id: "signed",
+        lost.id: "signed",
+    }
 
     fresh = CreditService(network, journal=Journal(tmp_path / "journal.jsonl"))
     events: list[BuyProgress] = []
@@ -268,45 +285,25 @@ async def test_resume_after_a_crash(
     assert out_of_gas.error == (
         "mined but reverted: ran out of gas (all 23000 gas used); no credits will arrive"
     )
-    failed = by_hash[never]
-    assert failed.status == "failed"
-    assert failed.error is not None and "never sent" in failed.error
+    dead = by_hash[beaten_tx.tx_hash]
+    assert (dead.status, dead.error) == (
+        "failed",
+        f"its nonce {beaten_plan.nonce} was used by another transaction; this payment can "
+        "never be mined; nothing was paid",
+    )
+    kept = by_hash[unknown]
+    assert kept.status == "pending"
+    assert kept.error == (
+        f"the node does not know transaction {unknown} and the journal has no copy of its "
+        f"bytes (written by an older version); it may still be mined while nonce "
+        f"{later.nonce} is unused, so it stays open (`aleph-tui pending`, or the "
+        "dashboard's next start)"
+    )
     steps = [e.step for e in events if e.tx_hash == signed.tx_hash]
     assert steps[-2:] == ["confirmed", "credits_received"]
-    assert Journal(tmp_path / "journal.jsonl").open_operations() == []
-
-
-async def test_credits_pending_then_resumed(
-    network: Network, chain_devnet: RunningDevnet, accounts: list[Any], tmp_path: Path
-) -> None:
-    """When the credits cannot be seen before the deadline the buy is reported pending
-    (not failed) and stays open in the journal; resuming it later completes it."""
-    buyer = accounts[8]
-    journal = Journal(tmp_path / "journal.jsonl")
-    gateway, api = ChainGateway(network), AlephApi(network.api_url)
-    blind = CreditApi(chain_devnet.api_url + "/nowhere")  # never finds the payment
-    seeing = CreditApi(chain_devnet.credit_api_url)
-    try:
-        quoting = Buyer(network, gateway, api, seeing, journal)
-        quote = await quoting.quote("USDC", "1.25", buyer.address)
-        impatient = Buyer(network, gateway, api, blind, journal, credits_timeout=0.3)
-        events: list[BuyProgress] = []
-        result = await impatient.execute(quote, Signer(buyer.private_key), progress=events.append)
-        assert result.status == "pending", result.error
-        assert result.error is not None and result.error.startswith("credits still pending")
-        assert [e.step for e in events] == ["signed", "sent", "confirmed", "pending"]
-        (op,) = journal.open_operations("devnet")
-        assert op.status == "confirmed"
-
-        (resumed,) = await quoting.resume_open()
-        assert resumed.status == "completed"
-        assert resumed.tx_hash == result.tx_hash
-        assert resumed.credits_received == quote.estimated_credits == 1_250_000
-        assert journal.open_operations() == []
-    finally:
-        for client in (blind, seeing, api):
-            await client.aclose()
-        await gateway.aclose()
+    (still_open,) = Journal(tmp_path / "journal.jsonl").open_operations()
+    assert (still_open.id, still_open.status) == (lost.id, "signed")
+    assert still_open.details["waiting"] == kept.error
 
 
 async def test_credit_api_client(chain_devnet: RunningDevnet) -> None:

@@ -94,6 +94,13 @@ def register(sub: Any) -> None:
         help='fix the devnet\'s "now" for seeding and credit expiry (same output on any day)',
     )
     devnet.add_argument(
+        "--credit-api-records",
+        choices=("all", "none"),
+        default="all",
+        help="none: the Credit API keeps no payment record of direct transfers, as on "
+        "mainnet for payments not started through it (buys must still complete)",
+    )
+    devnet.add_argument(
         "--fault",
         type=_fault,
         action="append",
@@ -128,6 +135,7 @@ def run(args: argparse.Namespace) -> int:
         clock=args.clock,
         flow_runs=args.flow_runs,
         faults=tuple(args.fault),
+        credit_api_records=args.credit_api_records,
     )
 
     def announce(document: dict[str, object]) -> None:

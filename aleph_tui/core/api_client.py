@@ -265,6 +265,35 @@ class AlephApi:
             total=int(data["pagination_total"]),
         )
 
+    async def credits_for_tx(self, address: str, tx_hash: str) -> int | None:
+        """The credits the node distributed to ``address`` for the payment ``tx_hash``
+        (its ``credit_history`` rows carrying that hash, pyaleph ``credit_transfer.py``),
+        or None while it shows none. The node is the authority on credits arrived."""
+        wanted = tx_hash.lower()
+        path = f"/api/v0/addresses/{address}/credit_history"
+        # The exact-match filter first; then the newest incoming rows, compared without
+        # case, in case a credit service wrote the hash in another case.
+        for params in (
+            {"tx_hash": wanted, "page": "1", "pagination": "100"},
+            {"direction": "incoming", "page": "1", "pagination": "100", "sort_order": "-1"},
+        ):
+            response = await self._get(path, params)
+            if response.status_code == 404:
+                continue  # no such row (the node answers 404 for an empty page)
+            if response.status_code != 200:
+                raise ApiError(f"credit history of {address}: {_body_line(response)}")
+            rows = response.data.get("credit_history") if isinstance(response.data, dict) else None
+            amounts = [
+                int(row["amount"])
+                for row in rows or ()
+                if isinstance(row, dict)
+                and str(row.get("tx_hash") or "").lower() == wanted
+                and int(row.get("amount") or 0) > 0
+            ]
+            if amounts:
+                return sum(amounts)
+        return None
+
     async def credit_history_summary(
         self, address: str, filters: HistoryFilters | None = None
     ) -> CreditHistorySummary:

@@ -2,8 +2,11 @@
 
 A purchase is a plain payment to the network's credit contract (aleph-api.md §4.2 A):
 ERC-20 ``transfer(credit_contract, amount)`` for ALEPH and USDC, a value transfer for
-ETH. The credit service sees it and mints credits; the Credit API's payment record of
-the transaction says when (and how many).
+ETH. The credit service sees it and mints credits with an ``aleph_credit_distribution``
+whose entry carries the payment's ``tx_hash``: the credits have arrived when the NODE's
+credit history of the account shows that row (pyaleph ``credit_transfer.py``). The Credit
+API is asked only for extra detail: a direct transfer may never get a payment record
+there, and a status it gives (FAILED…) can still change.
 
 ``Buyer.execute`` goes through these steps, each reported to ``progress`` and journaled
 (kind ``"buy"``) so a crash or restart loses nothing:
@@ -14,15 +17,21 @@ progress step        journal status                meaning
 ``signed``           ``signed``                    signed locally, not yet sent
 ``sent``             ``submitted``                 accepted by the node (tx hash)
 ``confirmed``        ``confirmed``                 mined with status 1
-``credits_received`` ``completed``                 the credits are on the account
-``failed``           ``failed``                    reverted, rejected or never sent
+``credits_received`` ``completed``                 the node shows the credits
+``failed``           ``failed``                    reverted, refused, or never minable
 ``pending``          (unchanged)                   a deadline passed; resume later
 ===================  ============================  ==================================
 
+Resume follows the chain's rules, never a guess: a "signed" transaction the node does
+not know is broadcast again as the very same bytes (journaled as ``raw_tx`` before the
+first send: same hash, same nonce, so it can be mined once at most). It is declared dead
+only when the account's mined nonce has passed its nonce and its hash is not on chain.
+
 Journal details (no secrets): ``token``, ``amount`` (human, string), ``units`` (base
-units), ``decimals``, ``tx_hash``, ``expected_credits``, ``network``, ``recipient``,
-``chain_id``, ``nonce``, ``explorer_url``, ``credits_before`` (only without a Credit
-API), then ``block_number`` and ``credits_received`` as they become known.
+units), ``decimals``, ``tx_hash``, ``raw_tx`` (the signed transaction, public),
+``expected_credits``, ``network``, ``recipient``, ``chain_id``, ``nonce``,
+``explorer_url``, then ``block_number`` and ``credits_received`` as they become known,
+and ``waiting`` (what an open buy waits for).
 
 Errors before anything is sent raise (``InvalidInput``, ``BuyError``, ``ChainError``);
 once a transaction exists the outcome is a ``BuyResult`` carrying its hash. A dry run
@@ -39,7 +48,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from aleph_tui.core import retry, validation
+from aleph_tui.core import crash_points, retry, validation
 from aleph_tui.core.api_client import AlephApi, ApiError
 from aleph_tui.core.chain import (
     ETH_DECIMALS,
@@ -54,7 +63,7 @@ from aleph_tui.core.credit_api_client import CreditApi, CreditApiError, CreditEs
 from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.journal import Journal, Operation
 from aleph_tui.core.networks import Network
-from aleph_tui.core.signer import Signer
+from aleph_tui.core.signer import SignedTransaction, Signer
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +74,11 @@ FOLLOW_HINT = "`aleph-tui pending`, or the dashboard's next start"
 # the real Credit API (its service polls every ~10 s).
 POLL_INTERVAL_S = 0.25
 MAX_POLL_INTERVAL_S = 5.0
+
+# The journal key of the signed transaction's bytes (hex), broadcast again on resume.
+RAW_TX = "raw_tx"
+# What the chain says of a transaction the node may not know.
+Fate = Literal["known", "dead", "unknown"]
 
 BuyStep = Literal["signed", "sent", "confirmed", "credits_received", "pending", "failed"]
 BuyStatus = Literal["dry_run", "completed", "pending", "failed"]
@@ -278,29 +292,34 @@ class Buyer:
             "chain_id": quote.chain_id,
             "nonce": quote.nonce,
             "explorer_url": explorer,
+            # Public (no key): what ``resume`` broadcasts again if the node lost it.
+            RAW_TX: "0x" + signed.raw.hex(),
         }
-        if self.credit_api is None:
-            details["credits_before"] = await self._credit_balance(quote.payer)
+        crash_points.reached("buy.before_journal")
         op = self.journal.record(
             Operation("buy", self.network.name, quote.payer, "signed", details)
         )
         _emit(progress, BuyProgress("signed", f"signed {tx_hash}", tx_hash, explorer))
+        crash_points.reached("buy.signed")
         try:
             await gateway.send(signed)  # resends the same bytes only if the node lost them
         except NotSent as exc:
             self.journal.record(op, status="failed", error=str(exc))
             raise
         except SendOutcomeUnknown:
-            raise  # stays "signed": resume asks the node for the hash
-        del signed  # the raw bytes are not needed anymore
+            raise  # stays "signed": resume asks the node for the hash, or sends it again
+        crash_points.reached("buy.sent")
         op = self.journal.record(op, status="submitted")
         _emit(progress, BuyProgress("sent", f"sent {tx_hash}", tx_hash, explorer))
+        crash_points.reached("buy.submitted")
         return await self._follow(op, progress)
 
     # --- resume -----------------------------------------------------------------------
 
     async def resume(self, op: Operation, progress: ProgressCallback | None = None) -> BuyResult:
-        """Pick up a journaled buy after a crash or restart."""
+        """Pick up a journaled buy after a crash or restart, by the chain's rules: a
+        transaction the node does not know is broadcast again as the very same bytes,
+        and declared dead only once its nonce was used by another transaction."""
         if op.kind != "buy" or op.network != self.network.name:
             raise BuyError(f"operation {op.id} is not a buy on {self.network.name}")
         if not op.is_open:
@@ -309,13 +328,63 @@ class Buyer:
         if not tx_hash:
             return self._fail(op, "never sent: no transaction hash was recorded", progress)
         if op.status == "signed":
-            if not await self.gateway.is_known(tx_hash):
-                return self._fail(
-                    op, "never sent: the node does not know the signed transaction", progress
-                )
-            op = self.journal.record(op, status="submitted")
-            _emit(progress, BuyProgress("sent", f"sent {tx_hash}", tx_hash, _link(op)))
+            settled = await self._settle_signed(op, progress)
+            if isinstance(settled, BuyResult):
+                return settled
+            op = settled
         return await self._follow(op, progress)
+
+    async def _settle_signed(
+        self, op: Operation, progress: ProgressCallback | None
+    ) -> Operation | BuyResult:
+        """A buy journaled "signed": the node knows it (submitted), or it is sent again
+        as the same bytes, or its nonce was used by another transaction (dead)."""
+        tx_hash = str(op.details["tx_hash"])
+        fate: Fate | str = await self._fate(op)
+        if fate == "unknown":
+            raw = _raw(op)
+            if raw is None:
+                return self._pending(op, _no_copy(op), progress)
+            fate = await self._rebroadcast(op, raw)
+            if fate not in ("known", "dead"):
+                return self._pending(op, fate, progress)  # why it is still open
+        if fate == "dead":
+            return self._fail(op, _dead(op), progress)
+        op = self.journal.record(op, status="submitted")
+        _emit(progress, BuyProgress("sent", f"sent {tx_hash}", tx_hash, _link(op)))
+        return op
+
+    async def _fate(self, op: Operation) -> Fate:
+        """Whether the node knows the transaction (pending or mined), or it can never be
+        mined (its nonce was used by another), or neither yet. The mined nonce is read
+        FIRST: a transaction unknown after its nonce was used is certainly not mined."""
+        nonce = op.details.get("nonce")
+        mined = await self.gateway.nonce(op.account, "latest")
+        if await self.gateway.is_known(str(op.details["tx_hash"])):
+            return "known"
+        if nonce is not None and mined > int(nonce):
+            return "dead"
+        return "unknown"
+
+    async def _rebroadcast(self, op: Operation, raw: bytes) -> Fate | str:
+        """The journaled bytes sent again: "known" once the node has them, "dead", or
+        a note of why it is still open (the node refused or did not answer)."""
+        tx_hash = str(op.details["tx_hash"])
+        try:
+            await self.gateway.send(SignedTransaction(tx_hash, raw))
+        except NotSent as exc:
+            fate = await self._fate(op)  # e.g. the first send arrived meanwhile
+            if fate != "unknown":
+                return fate
+            return (
+                f"the node does not know transaction {tx_hash} and refused it again "
+                f"({exc}); it can still be mined while nonce {op.details.get('nonce')} "
+                f"is unused, so it stays open ({FOLLOW_HINT})"
+            )
+        except SendOutcomeUnknown as exc:
+            return f"{exc}"
+        log.info("buy %s: the node did not know %s; sent the same bytes again", op.id, tx_hash)
+        return "known"
 
     async def resume_open(self, progress: ProgressCallback | None = None) -> list[BuyResult]:
         """Resume every open buy of this network, oldest first. One that cannot be
@@ -338,12 +407,12 @@ class Buyer:
             try:
                 receipt = await self.gateway.wait_for_receipt(tx_hash, within=self.receipt_timeout)
             except ChainError as exc:
-                if await self._dropped(op):
-                    return self._fail(
-                        op,
-                        "dropped: its nonce was used by another transaction; nothing was paid",
-                        progress,
-                    )
+                fate: Fate | str | None = await self._fate_quietly(op)
+                if fate == "unknown" and (raw := _raw(op)) is not None:
+                    # A node that lost it (restarted, evicted it): the same bytes again.
+                    fate = await self._rebroadcast_quietly(op, raw)
+                if fate == "dead":
+                    return self._fail(op, _dead(op), progress)
                 what = str(exc) if isinstance(exc, ReceiptTimeout) else f"not mined yet ({exc})"
                 return self._pending(
                     op,
@@ -375,73 +444,79 @@ class Buyer:
                     _link(op),
                 ),
             )
+            crash_points.reached("buy.confirmed")
         return await self._wait_credits(op, progress)
 
-    async def _dropped(self, op: Operation) -> bool:
-        """Unknown to the node while the account's nonce has moved past it."""
-        nonce = op.details.get("nonce")
+    async def _fate_quietly(self, op: Operation) -> Fate | None:
         try:
-            if await self.gateway.is_known(str(op.details["tx_hash"])):
-                return False
-            return nonce is not None and await self.gateway.nonce(op.account, "latest") > nonce
+            return await self._fate(op)
         except ChainError:
-            return False
+            return None
+
+    async def _rebroadcast_quietly(self, op: Operation, raw: bytes) -> Fate | str | None:
+        try:
+            return await self._rebroadcast(op, raw)
+        except ChainError:
+            return None
 
     async def _wait_credits(self, op: Operation, progress: ProgressCallback | None) -> BuyResult:
+        """Poll until the NODE shows the credits for this transaction: a distribution
+        row of the account's credit history carrying its hash. The Credit API is only
+        asked for what it knows (a status it can still change is not an outcome). At
+        the deadline the buy stays open with what is known."""
         deadline = time.monotonic() + self.credits_timeout
         interval = self.poll_interval
-        last_problem = "the credit service has not minted them yet"
+        tx_hash = str(op.details["tx_hash"])
         while True:
+            node_problem = None
             try:
-                state = await self._credit_state(op)
-            except (ApiError, CreditApiError) as exc:
-                state, last_problem = None, str(exc)
-            if isinstance(state, int):
+                received = await self.api.credits_for_tx(op.account, tx_hash)
+            except ApiError as exc:
+                received, node_problem = None, str(exc)
+            if received is not None:
+                crash_points.reached("buy.credits_seen")
                 op = self.journal.record(
-                    op, status="completed", details=op.details | {"credits_received": state}
+                    op, status="completed", details=op.details | {"credits_received": received}
                 )
                 _emit(
                     progress,
                     BuyProgress(
                         "credits_received",
-                        f"{state} credits received",
-                        str(op.details["tx_hash"]),
+                        f"{received} credits received",
+                        tx_hash,
                         _link(op),
-                        credits=state,
+                        credits=received,
                     ),
                 )
                 return _result(op)
-            if isinstance(state, str):
-                return self._fail(op, state, progress)
             if time.monotonic() >= deadline:
+                service = await self._credit_api_word(op)
+                block = op.details.get("block_number")
+                paid = f"paid in block {block}" if block is not None else "paid"
+                seen = (
+                    f"the node could not be asked ({node_problem})"
+                    if node_problem
+                    else "no credits seen yet on the node"
+                )
                 return self._pending(
                     op,
-                    f"credits still pending: {last_problem}; it will be followed ({FOLLOW_HINT})",
+                    f"{paid}; {seen}{service}; it stays open and will be followed ({FOLLOW_HINT})",
                     progress,
                 )
             await asyncio.sleep(min(interval, max(deadline - time.monotonic(), 0)))
             interval = min(interval * 1.5, MAX_POLL_INTERVAL_S)
 
-    async def _credit_state(self, op: Operation) -> int | str | None:
-        """Credits received (int), a failure (str), or not yet (None)."""
-        tx_hash = str(op.details["tx_hash"])
-        if self.credit_api is not None:
-            payment = await self.credit_api.payment_for_tx(op.account, tx_hash)
-            if payment is None:
-                return None
-            if payment.is_failed:
-                return f"the credit service marked the payment {payment.status}"
-            if payment.is_done:
-                return payment.credits if payment.credits is not None else 0
-            return None
-        before, expected = op.details.get("credits_before"), op.details.get("expected_credits")
-        if before is None or expected is None:
-            return None  # nothing to compare with: only time will tell
-        gained = await self._credit_balance(op.account) - int(before)
-        return gained if gained >= int(expected) else None
-
-    async def _credit_balance(self, address: str) -> int:
-        return (await self.api.balance(address, credit_details=False)).credits
+    async def _credit_api_word(self, op: Operation) -> str:
+        """What the Credit API says of the payment, as extra detail for a note."""
+        if self.credit_api is None:
+            return ""
+        try:
+            payment = await self.credit_api.payment_for_tx(op.account, str(op.details["tx_hash"]))
+        except CreditApiError as exc:
+            return f"; the Credit API could not be asked ({exc})"
+        if payment is None:
+            return "; the Credit API has no record of it (direct payments may never get one)"
+        return f"; the Credit API marks it {payment.status} (not final: credits may still come)"
 
     # --- final states -----------------------------------------------------------------
 
@@ -455,6 +530,38 @@ class Buyer:
         op = self.journal.record(op, details=op.details | {"waiting": reason})
         _emit(progress, BuyProgress("pending", reason, op.details.get("tx_hash"), _link(op)))
         return _result(op, pending=reason)
+
+
+def _raw(op: Operation) -> bytes | None:
+    """The journaled signed transaction, if this entry has one that hashes to its hash."""
+    text = op.details.get(RAW_TX)
+    if not isinstance(text, str):
+        return None
+    try:
+        raw = bytes.fromhex(text.removeprefix("0x"))
+    except ValueError:
+        return None
+    from eth_utils.crypto import keccak
+
+    if "0x" + keccak(raw).hex() != str(op.details.get("tx_hash", "")).lower():
+        return None  # not these bytes: never broadcast something else
+    return raw
+
+
+def _dead(op: Operation) -> str:
+    return (
+        f"its nonce {op.details.get('nonce')} was used by another transaction; this "
+        "payment can never be mined; nothing was paid"
+    )
+
+
+def _no_copy(op: Operation) -> str:
+    return (
+        f"the node does not know transaction {op.details.get('tx_hash')} and the journal "
+        "has no copy of its bytes (written by an older version); it may still be mined "
+        f"while nonce {op.details.get('nonce')} is unused, so it stays open "
+        f"({FOLLOW_HINT})"
+    )
 
 
 def _link(op: Operation) -> str | None:

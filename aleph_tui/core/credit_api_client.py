@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from typing import Any
 
 import httpx
@@ -104,6 +104,28 @@ def _int(value: Any) -> int | None:
         return None
 
 
+def _credits(value: Any) -> int | None:
+    try:
+        return None if value is None else credit_count(value)
+    except ValueError:
+        return None
+
+
+def credit_count(value: Any) -> int:
+    """A credit amount as the Credit API sends it (a JSON number or a string, maybe with
+    a fraction: ``1200000.5``) as whole credits, rounded down; the node mints whole
+    credits. ValueError when it is not a finite, non-negative number."""
+    if isinstance(value, bool):
+        raise ValueError(f"not a number: {value!r}")
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError(f"not a number: {str(value)[:40]!r}") from None
+    if not number.is_finite() or number < 0:
+        raise ValueError(f"not a credit amount: {str(value)[:40]!r}")
+    return int(number.to_integral_value(rounding=ROUND_FLOOR))
+
+
 def payment_from_json(data: dict[str, Any]) -> Payment:
     """A payment record as ``GET /payment`` sends it."""
     return _payment(data)
@@ -120,8 +142,8 @@ def _payment(data: dict[str, Any]) -> Payment:
         updated_at=_ms(data.get("updated_at")),
         in_amount=_int(data.get("in_amount")),
         in_currency=data.get("in_currency"),
-        credits=_int(prices.get("credit_amount")),
-        bonus_credits=_int(prices.get("credit_bonus_amount")),
+        credits=_credits(prices.get("credit_amount")),
+        bonus_credits=_credits(prices.get("credit_bonus_amount")),
         tx_hash=data.get("tx_hash"),
         item_hash=data.get("item_hash"),
         credit_price_usd=_decimal(prices.get("credit_price_usdc")),
@@ -129,13 +151,18 @@ def _payment(data: dict[str, Any]) -> Payment:
     )
 
 
+def estimate_from_json(data: dict[str, Any]) -> CreditEstimate:
+    """An estimation as ``/estimation/token-to-credit`` or ``credit-to-token`` sends it."""
+    return _estimate(data)
+
+
 def _estimate(data: dict[str, Any]) -> CreditEstimate:
     try:
         return CreditEstimate(
             token=str(data["tokenSymbol"]),
             token_units=int(str(data["tokenAmount"])),
-            credits=int(str(data["creditAmount"])),
-            bonus_credits=int(str(data.get("creditBonusAmount") or 0)),
+            credits=credit_count(data["creditAmount"]),
+            bonus_credits=credit_count(data.get("creditBonusAmount") or 0),
             price_usd=_decimal(data.get("price"), Decimal(0)) or Decimal(0),
             bonus_ratio=_decimal(data.get("bonusRatio"), Decimal(0)) or Decimal(0),
             total_usd=_decimal(data.get("totalPrice")),
@@ -197,8 +224,8 @@ class CreditApi:
                 symbol=str(row["tokenSymbol"]),
                 decimals=int(row["tokenDecimals"]),
                 token_units=int(str(row["tokenAmount"])),
-                credits=int(str(row["creditAmount"])),
-                bonus_credits=int(str(row.get("creditBonusAmount") or 0)),
+                credits=credit_count(row["creditAmount"]),
+                bonus_credits=credit_count(row.get("creditBonusAmount") or 0),
             )
             for row in data.get("prices") or []
         ]
@@ -214,7 +241,7 @@ class CreditApi:
         return _estimate(await self._request("POST", "/estimation/credit-to-token", body=body))
 
     async def payments(self, address: str, *, page: int = 1, per_page: int = 100) -> list[Payment]:
-        """An address's payment records, newest first."""
+        """One page of an address's payment records, in the order the API gives them."""
         data = await self._request(
             "GET",
             "/payment",
@@ -237,12 +264,20 @@ class CreditApi:
         total = _int((data.get("pagination") or {}).get("total"))
         return [row for row in rows if isinstance(row, dict)], total
 
-    async def payment_for_tx(self, address: str, tx_hash: str) -> Payment | None:
-        """The record of the payment made by ``tx_hash``, if the service has seen it."""
+    async def payment_for_tx(
+        self, address: str, tx_hash: str, *, per_page: int = 100, max_pages: int = 50
+    ) -> Payment | None:
+        """The record of the payment made by ``tx_hash``, if the service has seen it.
+        Every page is read until it is found or the pages run out (no document promises
+        an order), at most ``max_pages`` pages."""
         wanted = tx_hash.lower()
-        for payment in await self.payments(address):
-            if (payment.tx_hash or "").lower() == wanted:
-                return payment
+        for page in range(1, max_pages + 1):
+            rows = await self.payments(address, page=page, per_page=per_page)
+            for payment in rows:
+                if (payment.tx_hash or "").lower() == wanted:
+                    return payment
+            if len(rows) < per_page:
+                break
         return None
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from aleph_tui.core import retry, validation
+from aleph_tui.core import crash_points, retry, validation
 from aleph_tui.core.api_client import (
     AlephApi,
     ApiError,
@@ -225,6 +225,7 @@ class Transfer:
         if dry_run:
             return TransferResult(q, signed.item_hash, "dry-run")
 
+        crash_points.reached("transfer.before_journal")
         operation = self.journal.record(
             Operation(
                 kind="transfer",
@@ -244,7 +245,9 @@ class Transfer:
                 },
             )
         )
+        crash_points.reached("transfer.signed")
         operation = self.journal.record(operation, status="submitted")
+        crash_points.reached("transfer.submitted")
         try:
             posted = await self._post_once(signed.message)
         except MessageNotSent as exc:
@@ -262,6 +265,7 @@ class Transfer:
         except ApiError as exc:  # an answer that is not a message status: refused
             self.journal.record(operation, status="failed", error=str(exc))
             raise
+        crash_points.reached("transfer.posted")
         if isinstance(posted, MessageStatus):
             if posted.status == "pending":
                 operation = self._node_pending(operation)
@@ -330,8 +334,10 @@ class Transfer:
 
         Processed → completed; rejected → failed with the reason; pending → left open
         (with ``follow``, polled until it settles or ``follow_timeout`` passes).
-        A message the node does not know failed if it was never submitted, or was
-        submitted more than ``grace_s`` ago. Returns each operation's latest state.
+        A message the node does not know is posted again as the journaled signed message
+        (same item hash); one the journal has no copy of (an older entry) failed if it
+        was never submitted, or was submitted more than ``grace_s`` ago. Returns each
+        operation's latest state.
         """
         operations = [
             op for op in self.journal.open_operations(self.network) if op.kind == "transfer"
@@ -347,8 +353,12 @@ class Transfer:
         except ApiError:
             return operation  # the node is unreachable: try again later
         message = operation.details.get("message")
-        if status is None and operation.status == "submitted" and isinstance(message, dict):
-            # Unknown to the node: the same signed message again (same item hash).
+        if status is None and isinstance(message, dict):
+            # Unknown to the node: the very same signed message again (same item hash,
+            # so the node cannot apply it twice), never a rebuilt one; also when a crash
+            # came between "signed" and the POST.
+            if operation.status == "signed":
+                operation = self.journal.record(operation, status="submitted")
             try:
                 posted = await self._post_once(message | {"item_hash": item_hash})
             except InvalidMessage as exc:

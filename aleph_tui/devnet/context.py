@@ -23,6 +23,10 @@ class DevnetContext:
     rules: CreditRules
     aleph_balance: AlephBalanceReader
     document: dict[str, Any] = field(default_factory=dict)
+    # "all": the Credit API lists every payment; "none": it has no record of a payment
+    # made by a direct transfer (those seen on chain), as the real one may never have
+    # for a payment that did not start with its POST /payment.
+    credit_api_records: str = "all"
     # Called after a message is processed, so the credit service can follow payments.
     on_processed: list[Callable[[str], None]] = field(default_factory=list)
     faults: FaultStore = field(default_factory=FaultStore)

@@ -149,7 +149,8 @@ def payment_json(row: Any) -> dict[str, Any]:
 
 @routes.get(PREFIX + "/payment")
 async def list_payments(request: web.Request) -> web.Response:
-    db = request.app[CONTEXT_KEY].store.db
+    ctx = request.app[CONTEXT_KEY]
+    db = ctx.store.db
     address = request.query.get("address")
     page = _non_negative_int(request.query.get("page", "1"), "page")
     per_page = _non_negative_int(
@@ -157,7 +158,10 @@ async def list_payments(request: web.Request) -> web.Response:
     )
     if page < 1 or not 1 <= per_page <= 1000:
         raise _error(422, "page must be ≥ 1 and pagination between 1 and 1000")
-    where, args = ("WHERE address = ?", [address]) if address else ("", [])
+    conditions, args = (["address = ?"], [address]) if address else ([], [])
+    if ctx.credit_api_records == "none":
+        conditions.append("block_number IS NULL")  # direct transfers leave no record
+    where = "WHERE " + " AND ".join(conditions) if conditions else ""
     total = db.execute(f"SELECT COUNT(*) FROM payments {where}", args).fetchone()[0]
     rows = db.execute(
         f"SELECT * FROM payments {where} ORDER BY created_at DESC, id LIMIT ? OFFSET ?",

@@ -52,6 +52,8 @@ class DevnetOptions:
     flow_runs: int = 0
     # Fault rules active from the start (see faults.py); more come through the admin API.
     faults: tuple[FaultRule, ...] = ()
+    # "none": the Credit API keeps no record of direct transfers (context.py).
+    credit_api_records: Literal["all", "none"] = "all"
 
 
 def _ensure_port_free(host: str, port: int) -> None:
@@ -151,6 +153,7 @@ class Devnet:
             faults=self.faults,
         )
         ccn_api.release_when_cleared(ctx)
+        ctx.credit_api_records = options.credit_api_records
         for rule in options.faults:
             self.faults.add(rule)
         self.proxy = RpcProxy(self.chain.rpc_url, self.faults)
@@ -189,6 +192,7 @@ class Devnet:
                 for a in accounts
             ],
             "history_account": operators.HISTORY_ACCOUNT.address if options.history else None,
+            "credit_api_records": options.credit_api_records,
         }
         service = CreditService(
             self.w3,
