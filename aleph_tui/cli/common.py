@@ -35,8 +35,27 @@ def add_network_options(parser: argparse.ArgumentParser, *, top_level: bool = Fa
     default = None if top_level else argparse.SUPPRESS
     group = parser.add_argument_group("network")
     group.add_argument("--network", metavar="NAME", default=default, help="mainnet, devnet, …")
-    group.add_argument("--api-url", metavar="URL", default=default, help="override the CCN URL")
-    group.add_argument("--rpc-url", metavar="URL", default=default, help="override the RPC URL")
+    group.add_argument(
+        "--api-url",
+        metavar="URL",
+        type=checked(http_url_option),
+        default=default,
+        help="override the CCN URL",
+    )
+    group.add_argument(
+        "--rpc-url",
+        metavar="URL",
+        type=checked(http_url_option),
+        default=default,
+        help="override the RPC URL",
+    )
+
+
+def http_url_option(text: str) -> str:
+    """An http:// or https:// URL (argparse names the option in its message)."""
+    from aleph_tui.core.validation import http_url
+
+    return http_url(text, field="URL")
 
 
 def checked(check: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -149,7 +168,7 @@ async def discovered_network(
     told) if that failed."""
     from aleph_tui.core.networks import devnet_from_document
 
-    if network.is_devnet:
+    if network.needs_discovery or network.is_devnet:
         api_url = api_url_of(args, network)
         discovered = None
         if early is not None and early.base_url == api_url.rstrip("/"):

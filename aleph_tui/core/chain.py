@@ -558,8 +558,8 @@ class ChainGateway:
 
     async def sign(self, plan: TxPlan, signer: Signer) -> SignedTransaction:
         await self.check_before_signing(plan, signer)
-        try:
-            return signer.sign_transaction(plan.as_transaction())
+        try:  # bound to this gateway's network: Signer's dev-key rule decides
+            return signer.for_network(self.network).sign_transaction(plan.as_transaction())
         except SigningError as exc:
             raise ChainError(str(exc)) from None
 

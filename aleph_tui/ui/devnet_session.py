@@ -16,15 +16,16 @@ async def run_on_embedded_devnet() -> None:
     from aleph_tui.core.accounts import AccountStore
     from aleph_tui.core.journal import Journal
     from aleph_tui.core.networks import devnet_from_document
+    from aleph_tui.core.paths import devnet_log, open_private
     from aleph_tui.core.service import CreditService
     from aleph_tui.core.session_keyring import use_session_keyring
     from aleph_tui.devnet.chain.engine import dev_accounts
     from aleph_tui.devnet.server import Devnet, DevnetOptions
     from aleph_tui.ui.app import AlephApp
 
-    # The screen belongs to Textual: the embedded devnet logs to a file instead.
-    log_file = Path(tempfile.gettempdir()) / "aleph-tui-devnet.log"
-    logging.basicConfig(level=logging.INFO, filename=log_file, force=True)
+    # The screen belongs to Textual: the embedded devnet logs to a file instead, the
+    # user's own (0600, in a 0700 state directory), never a shared temporary one.
+    logging.basicConfig(level=logging.INFO, stream=open_private(devnet_log(), "a"), force=True)
     print("Starting the embedded devnet…", file=sys.stderr)
     devnet = await Devnet.start(DevnetOptions(port=0))
     with tempfile.TemporaryDirectory(prefix="aleph-tui-session-") as home:
