@@ -307,7 +307,7 @@ def _read_private_key(args: argparse.Namespace, store: AccountStore) -> tuple[st
     value = getpass.getpass("Private key (hex): ") if sys.stdin.isatty() else sys.stdin.read()
     if not value.strip():
         raise UsageError("no private key: pass it on stdin, or use --from-file or --legacy")
-    return value, "the key on stdin"
+    return value, ""  # core names it "private key"
 
 
 async def _offering_keystore(
