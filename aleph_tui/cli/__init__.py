@@ -46,7 +46,9 @@ class _StrictParser(argparse.ArgumentParser):
     spaces), before its type is applied: an empty value is never a silent default."""
 
     def _get_value(self, action: argparse.Action, arg_string: str) -> object:
-        if isinstance(arg_string, str) and not arg_string.strip():
+        # A subcommand's (or REMAINDER's) strings are checked by the parser they go to.
+        passed_on = action.nargs in (argparse.PARSER, argparse.REMAINDER)
+        if isinstance(arg_string, str) and not arg_string.strip() and not passed_on:
             raise argparse.ArgumentError(action, EMPTY_RULE)
         return super()._get_value(action, arg_string)
 
