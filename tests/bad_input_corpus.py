@@ -389,6 +389,36 @@ COMMANDS: list[Case] = [
         "CREDITS",
         "no exponent",
     ),
+    Case("flow-limit-negative", {"argv": "flow --limit=-1"}, "--limit", "-1 must be ≥ 0"),
+    Case(
+        "flow-limit-other-digits",
+        {"argv": "flow --limit ٣ --network nowhere"},
+        "--limit",
+        "'٣' is not a whole number",
+    ),
+    Case("flow-chunk-blocks-zero", {"argv": "flow --chunk-blocks 0"}, "--chunk-blocks", "≥ 1"),
+    Case("pending-network-empty", {"argv": "pending --network ''"}, "--network", EMPTY),
+    Case(
+        "pricing-estimate-units-zero",
+        {"argv": "pricing estimate --units 0 --hours 1"},
+        "--units",
+        "must be at least 1",
+    ),
+    Case(
+        "pricing-estimate-hours-text",
+        {"argv": "pricing estimate --units 1 --hours soon"},
+        "--hours",
+        "'soon' is not a number",
+    ),
+    Case("devnet-port-too-big", {"argv": "devnet --port 70000"}, "--port", "between 0 and 65535"),
+    # An unknown network after the bad value: were the value taken, nothing is contacted.
+    Case(
+        "flow-chunk-blocks-underscore",
+        {"argv": "flow --chunk-blocks 1_0 --network nowhere"},
+        "--chunk-blocks",
+        "not a whole number",
+    ),
+    Case("devnet-price-zero", {"argv": "devnet --aleph-usd 0"}, "--aleph-usd", "positive number"),
     Case(
         "network-unknown",
         {"argv": "credit history --address {recipient} --network nowhere"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
@@ -84,10 +85,10 @@ def whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], in
     """An argparse ``type`` for an integer in [minimum, maximum], with a plain message."""
 
     def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        # ASCII digits only: int() also takes "1_0" and other scripts' digits ("٣").
+        if not re.fullmatch(r"[+-]?[0-9]+", text.strip()):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
+        value = int(text)
         if value < minimum or (maximum is not None and value > maximum):
             bound = f"between {minimum} and {maximum}" if maximum is not None else f"≥ {minimum}"
             raise argparse.ArgumentTypeError(f"{value} must be {bound}")
