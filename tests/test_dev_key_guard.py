@@ -112,7 +112,13 @@ def test_only_a_discovered_devnet_accepts_a_dev_key(
     # A fresh key signs anywhere; a dev key on the devnet whose document was read.
     discovered = devnet_from_document(devnet.document)
     assert discovered.is_devnet
-    assert dev.for_network(discovered).sign_buffer(b"x").startswith("0x")
+    bound = dev.for_network(discovered)
+    assert bound.sign_buffer(b"x").startswith("0x")
+    # …but never for a mainnet chain id, whatever a document claims.
+    with pytest.raises(DevKeyRefused, match="on chain id 1 "):
+        dev.for_network(devnet_from_document(devnet.document | {"chain_id": 1}))
+    with pytest.raises(DevKeyRefused, match="on chain id 8453 "):
+        bound.sign_transaction({"chainId": 8453, "nonce": 0, "gas": 21000, "gasPrice": 1})
     for network in not_devnets:
         assert Signer(fresh_key().private_key).for_network(network).sign_buffer(b"x")
 

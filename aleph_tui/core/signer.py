@@ -26,14 +26,15 @@ class SigningError(ServiceError):
 
 
 class DevKeyRefused(SigningError):
-    """A public test key about to sign for a network that is not a devnet."""
+    """A public test key about to sign for a network that is not a devnet (``where``:
+    "mainnet", or "chain id 1" for a devnet's document naming a mainnet chain)."""
 
-    def __init__(self, address: str, network: str) -> None:
+    def __init__(self, address: str, where: str) -> None:
         self.address = address
-        self.network = network
+        self.where = where
         super().__init__(
             f"{address} is a public test key that anyone can use; refusing to sign with it "
-            f"on {network} (only a devnet accepts it); nothing was signed"
+            f"on {where} (only a devnet accepts it); nothing was signed"
         )
 
 
@@ -50,7 +51,8 @@ class Signer:
     """A key that signs only once bound to the network it signs for (``for_network``):
     every signature, transaction or Aleph message, goes through ``_check_network``, which
     refuses the public test keys anywhere but on a devnet whose discovery document was
-    read (``Network.is_devnet``, whatever the network is called)."""
+    read (``Network.is_devnet``, whatever the network is called), and on a mainnet chain
+    id even then (a document can claim anything)."""
 
     __slots__ = ("_key", "_network", "address")
 
@@ -94,13 +96,20 @@ class Signer:
         bound._check_network()
         return bound
 
-    def _check_network(self) -> None:
-        """The one dev-key rule, before every signature."""
+    def _check_network(self, chain_id: object = None) -> None:
+        """The one dev-key rule, before every signature (``chain_id``: a transaction's)."""
+        from aleph_tui.core.networks import MAINNET_CHAIN_IDS
+
         network = self._network
         if network is None:
             raise SigningError("refusing to sign: the key is not bound to a network")
-        if not network.is_devnet and self.is_public_dev_key:
+        if not self.is_public_dev_key:
+            return
+        if not network.is_devnet:
             raise DevKeyRefused(self.address, network.name)
+        on_mainnet = sorted(c for c in (network.chain_id, chain_id) if c in MAINNET_CHAIN_IDS)
+        if on_mainnet:
+            raise DevKeyRefused(self.address, f"chain id {on_mainnet[0]}")
 
     def sign_buffer(self, buffer: bytes) -> str:
         """EIP-191 signature over an Aleph verification buffer."""
@@ -115,7 +124,7 @@ class Signer:
     def sign_transaction(self, tx: dict[str, Any]) -> SignedTransaction:
         from eth_account import Account
 
-        self._check_network()
+        self._check_network(tx.get("chainId"))
         if not isinstance(tx.get("chainId"), int) or tx["chainId"] <= 0:
             # eth-account would silently sign for chain id 0 (no replay protection).
             raise SigningError("refusing to sign a transaction without a chain id")
