@@ -66,7 +66,7 @@ def make_service(net: Devnet, home: Path) -> CreditService:
         prompt=None,
     )
     return CreditService(
-        devnet_from_document(net.document), journal=Journal(home / "j.jsonl"), accounts=store
+        devnet_from_document(net.document), journal=Journal(home / "j.sqlite3"), accounts=store
     )
 
 

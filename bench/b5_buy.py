@@ -26,7 +26,7 @@ async def _buy_rounds(document: dict[str, object], home: Path) -> list[float]:
 
     service = CreditService(
         devnet_from_document(document),
-        journal=Journal(home / "journal.jsonl"),
+        journal=Journal(home / "journal.sqlite3"),
         accounts=AccountStore(
             manifest_path=home / "accounts.toml", keystore_dir=home / "keystores", prompt=None
         ),

@@ -70,7 +70,7 @@ async def capture(out: Path) -> list[Path]:
             for view in all_views():
                 service = CreditService(
                     devnet_from_document(devnet.document),
-                    journal=Journal(home / "journal.jsonl"),
+                    journal=Journal(home / "journal.sqlite3"),
                     accounts=store,
                 )
                 app = FixedClockApp(service)

@@ -161,7 +161,7 @@ def runs(
             footprint(devnet.document, sender.address, recipient),
             footprint(other_chain, sender.address, recipient),
         ),
-        "journal": (home / "data" / "aleph-tui" / "journal.jsonl").exists(),
+        "journal": (home / "data" / "aleph-tui" / "journal.sqlite3").exists(),
         "book": (book, manifest.read_text()),
         "home": sorted(str(p.relative_to(home)) for p in home.rglob("*")),
     }

@@ -266,7 +266,7 @@ async def seen(
         "seen": observed,
         "before": before,
         "after": footprint(devnet.document, sender.address, recipient),
-        "journal": (home / "journal.jsonl").exists(),
+        "journal": (home / "journal.sqlite3").exists(),
         "book": (book, book_after),
         "thresholds": (thresholds, thresholds_after),
         "notified": notified,

@@ -10,12 +10,14 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from aleph_tui.core.journal import Journal
 from tests.devnet_process import RunningDevnet
 from tests.wallet_client import credit_balance, rpc, token_balance
 
@@ -63,10 +65,12 @@ async def _state(devnet: RunningDevnet, address: str) -> tuple[int, int, int]:
 
 
 def _journal(tmp_path: Path) -> list[dict[str, Any]]:
-    path = tmp_path / "data" / "aleph-tui" / "journal.jsonl"
+    """Every step the journal recorded, in order."""
+    path = tmp_path / "data" / "aleph-tui" / "journal.sqlite3"
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text().splitlines()]
+    journal = Journal(path)
+    return [asdict(step) for op in journal.operations() for step in journal.history(op.id)]
 
 
 async def test_buy_with_yes_and_json(

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from aleph_tui.core.journal import Journal
 from tests.credit_helpers import (
     ROOT,
     Key,
@@ -111,7 +112,13 @@ def _transfer_args(to: str, amount: str = "1000", *extra: str) -> list[str]:
 
 
 def _journal(home: Path) -> Path:
-    return home / "data" / "aleph-tui" / "journal.jsonl"
+    return home / "data" / "aleph-tui" / "journal.sqlite3"
+
+
+def _journal_text(home: Path) -> str:
+    """The journal's files as text: the database and its write-ahead log."""
+    files = sorted(_journal(home).parent.glob("journal.sqlite3*"))
+    return b"".join(f.read_bytes() for f in files).decode(errors="replace")
 
 
 def _usd(credits_: int) -> str:
@@ -234,7 +241,7 @@ def test_transfer_with_yes_and_json(devnet: RunningDevnet, tmp_path: Path, funde
     assert credits(devnet.api_url, recipient) == 1_250_000
     status = message_status(devnet.api_url, data["item_hash"])
     assert status is not None and status["status"] == "processed"
-    journal = _journal(tmp_path).read_text()
+    journal = _journal_text(tmp_path)
     assert data["item_hash"] in journal and '"completed"' in journal
     assert sender.private_key[2:] not in journal
 
@@ -350,7 +357,9 @@ def test_transfer_beyond_the_balance_or_to_an_alias(
     data = _json(runs["alias"])
     assert (data["target"], data["to"], data["status"]) == ("friend", friend, "processed")
     assert credits(devnet.api_url, friend) == 2500
-    assert _journal(tmp_path).read_text().count(data["item_hash"]) == 3  # one transfer only
+    journal = Journal(_journal(tmp_path))
+    (op,) = [o for o in journal.operations() if o.details["item_hash"] == data["item_hash"]]
+    assert len(journal.history(op.id)) == 3  # one transfer only, its three steps
 
 
 # --- bad input: exit 2, one line, nothing sent ----------------------------------------

@@ -15,6 +15,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -45,19 +46,19 @@ def net(fault_devnet: RunningDevnet) -> Iterator[RunningDevnet]:
 
 
 def _journal_path(home: Path) -> Path:
-    return home / "data" / "aleph-tui" / "journal.jsonl"
+    return home / "data" / "aleph-tui" / "journal.sqlite3"
 
 
 def _latest(home: Path) -> list[dict[str, Any]]:
+    """Every operation's latest committed state (read while the writer may be writing)."""
     path = _journal_path(home)
-    latest: dict[str, dict[str, Any]] = {}
-    for line in path.read_text().splitlines() if path.exists() else []:
-        try:
-            entry = json.loads(line)
-        except ValueError:
-            continue  # a line being written
-        latest[entry["id"]] = entry
-    return list(latest.values())
+    if not path.exists():
+        return []
+    journal = Journal(path)
+    try:
+        return [asdict(op) for op in journal.operations()]
+    finally:
+        journal.close()
 
 
 def _start(env: dict[str, str], *args: str) -> subprocess.Popen[str]:

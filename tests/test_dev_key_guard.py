@@ -133,7 +133,7 @@ async def test_the_facade_refuses_a_dev_key_on_a_network_that_is_not_a_devnet(
         "mainnet", devnet.api_url, rpc_url=devnet.rpc_url, chain_id=int(devnet.document["chain_id"])
     )
     messages, nonce = _messages(devnet.api_url, dev.address), _nonce(devnet.rpc_url, dev.address)
-    service = CreditService(mainnet_like, journal=Journal(tmp_path / "journal.jsonl"))
+    service = CreditService(mainnet_like, journal=Journal(tmp_path / "journal.sqlite3"))
     try:
         quote = await service.transfer_quote(dev.address, fresh_key().address, 7)
         with pytest.raises(DevKeyRefused):

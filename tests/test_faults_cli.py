@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from aleph_tui.core.journal import Journal
 from tests import faults
 from tests.credit_helpers import Outcome, cli_env, fresh_key, run_main
 from tests.devnet_process import RunningDevnet
@@ -76,12 +78,15 @@ def _credits(net: RunningDevnet, address: str) -> int:
 
 
 def _journal(home: Path) -> list[dict[str, Any]]:
-    path = home / "data" / "aleph-tui" / "journal.jsonl"
-    latest: dict[str, dict[str, Any]] = {}
-    for line in path.read_text().splitlines() if path.exists() else []:
-        entry = json.loads(line)
-        latest[entry["id"]] = entry
-    return list(latest.values())
+    """Every operation's latest state, as the journal has it."""
+    path = home / "data" / "aleph-tui" / "journal.sqlite3"
+    if not path.exists():
+        return []
+    journal = Journal(path)
+    try:
+        return [asdict(op) for op in journal.operations()]
+    finally:
+        journal.close()
 
 
 @pytest.mark.parametrize("kind", [*HTTP_FAULT_WORDS, "latency"])

@@ -64,7 +64,7 @@ def csv_identities(path: Path) -> list[tuple[str, int, int]]:
 @pytest.fixture
 def service(devnet: RunningDevnet, tmp_path: Path) -> Iterator[CreditService]:
     yield CreditService(
-        devnet_from_document(devnet.document), journal=Journal(tmp_path / "j.jsonl")
+        devnet_from_document(devnet.document), journal=Journal(tmp_path / "j.sqlite3")
     )
 
 
@@ -328,7 +328,7 @@ def bulk_devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningDev
 @pytest.fixture
 async def bulk_service(bulk_devnet: RunningDevnet, tmp_path: Path) -> AsyncIterator[CreditService]:
     service = CreditService(
-        devnet_from_document(bulk_devnet.document), journal=Journal(tmp_path / "j.jsonl")
+        devnet_from_document(bulk_devnet.document), journal=Journal(tmp_path / "j.sqlite3")
     )
     yield service
     await service.aclose()

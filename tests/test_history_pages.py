@@ -22,7 +22,7 @@ from tests.devnet_process import RunningDevnet
 @pytest.fixture
 async def service(devnet: RunningDevnet, tmp_path: Path) -> AsyncIterator[CreditService]:
     service = CreditService(
-        devnet_from_document(devnet.document), journal=Journal(tmp_path / "j.jsonl")
+        devnet_from_document(devnet.document), journal=Journal(tmp_path / "j.sqlite3")
     )
     yield service
     await service.aclose()

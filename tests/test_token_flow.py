@@ -9,15 +9,17 @@ API and summed here.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
+import itertools
 import json
 import os
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,7 @@ from eth_abi import decode as abi_decode
 from eth_utils import keccak, to_checksum_address
 
 from aleph_tui.cli import main
-from aleph_tui.core import token_flow
+from aleph_tui.core import log_cache, token_flow
 from aleph_tui.core.log_cache import REORG_MARGIN_BLOCKS, LogCache
 from aleph_tui.core.networks import Network, devnet_from_document
 from aleph_tui.core.service import CreditService
@@ -397,13 +399,14 @@ def test_a_cache_from_an_older_schema_is_rebuilt_not_misread(tmp_path: Path) -> 
         reopened.close()
 
 
-async def test_refused_ranges_are_halved(
-    flow_devnet: RunningDevnet, network: Network, data_home: Path
-) -> None:
-    """Behind a node that refuses eth_getLogs over more than 8 blocks, as public nodes
-    cap ranges, the scan shrinks its chunks and still reads every run."""
-    max_range = 8
-    refused: list[int] = []
+# What a capped node does with an eth_getLogs call over too many blocks: None lets it through.
+Refusal = Callable[[dict[str, Any], int], web.Response | None]
+
+
+@contextlib.asynccontextmanager
+async def capped_node(upstream_url: str, refuse: Refusal) -> AsyncIterator[str]:
+    """A real HTTP JSON-RPC relay in front of ``upstream_url`` that answers an eth_getLogs
+    call with ``refuse(call, span)`` when that is not None, as public nodes cap scans."""
     upstream = httpx.AsyncClient(timeout=30)
 
     async def relay(request: web.Request) -> web.Response:
@@ -413,11 +416,10 @@ async def test_refused_ranges_are_halved(
             if call.get("method") == "eth_getLogs":
                 criteria = call["params"][0]
                 span = int(criteria["toBlock"], 16) - int(criteria["fromBlock"], 16) + 1
-                if span > max_range:
-                    refused.append(span)
-                    error = {"code": -32005, "message": "query returned more than 10000 results"}
-                    return web.json_response({"jsonrpc": "2.0", "id": call["id"], "error": error})
-        answer = await upstream.post(flow_devnet.rpc_url, json=payload)
+                refusal = refuse(call, span)
+                if refusal is not None:
+                    return refusal
+        answer = await upstream.post(upstream_url, json=payload)
         return web.json_response(answer.json())
 
     app = web.Application()
@@ -426,22 +428,90 @@ async def test_refused_ranges_are_halved(
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = runner.addresses[0][1]
     try:
-        direct = await report_of(network)
-        limited = dataclasses.replace(
-            network, name="devnet-limited", rpc_url=f"http://127.0.0.1:{port}"
-        )
-        report = await report_of(limited)
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
     finally:
         await runner.cleanup()
         await upstream.aclose()
+
+
+async def test_refused_ranges_are_halved(
+    flow_devnet: RunningDevnet, network: Network, data_home: Path
+) -> None:
+    """Behind a node that refuses eth_getLogs over more than 8 blocks, as public nodes
+    cap ranges, the scan shrinks its chunks and still reads every run."""
+    max_range = 8
+    refused: list[int] = []
+
+    def too_many(call: dict[str, Any], span: int) -> web.Response | None:
+        if span <= max_range:
+            return None
+        refused.append(span)
+        error = {"code": -32005, "message": "query returned more than 10000 results"}
+        return web.json_response({"jsonrpc": "2.0", "id": call["id"], "error": error})
+
+    direct = await report_of(network)
+    async with capped_node(flow_devnet.rpc_url, too_many) as url:
+        limited = dataclasses.replace(network, name="devnet-limited", rpc_url=url)
+        report = await report_of(limited)
     assert report.chain.available, report.chain.error
     assert report.scan is not None and report.scan.stats is not None
     assert refused and report.scan.stats.chunk_blocks <= max_range
     assert report.scan.stats.requests > len(refused)
     assert [r.tx_hash for r in report.runs] == [r.tx_hash for r in direct.runs]
     assert report.totals.aleph_distributed == direct.totals.aleph_distributed
+
+
+def forbidden(call: dict[str, Any], span: int) -> web.Response:
+    return web.Response(status=403, text="Forbidden")
+
+
+async def test_a_403_on_heavy_scans_shrinks_the_range_and_backs_off(
+    flow_devnet: RunningDevnet, network: Network, data_home: Path
+) -> None:
+    """The default public RPC answers HTTP 403 to heavier eth_getLogs calls (seen since
+    2026-07): the scan halves the range, pauses, and still reads every run."""
+    max_range = 16
+    refused: list[tuple[int, float]] = []
+
+    def heavy(call: dict[str, Any], span: int) -> web.Response | None:
+        if span <= max_range:
+            return None
+        refused.append((span, time.monotonic()))
+        return forbidden(call, span)
+
+    direct = await report_of(network)
+    async with capped_node(flow_devnet.rpc_url, heavy) as url:
+        limited = dataclasses.replace(network, name="devnet-403", rpc_url=url)
+        report = await report_of(limited)
+    assert report.chain.available, report.chain.error
+    assert report.scan is not None and report.scan.stats is not None
+    assert refused and report.scan.stats.chunk_blocks <= max_range
+    spans = [span for span, _ in refused]
+    assert spans == sorted(spans, reverse=True) and len(set(spans)) == len(spans)
+    gaps = [b - a for (_, a), (_, b) in itertools.pairwise(refused)]
+    assert all(gap >= log_cache.FORBIDDEN_BACKOFF_S for gap in gaps)  # it paused each time
+    assert [r.tx_hash for r in report.runs] == [r.tx_hash for r in direct.runs]
+
+
+async def test_a_lasting_403_names_the_option_to_use(network: Network, data_home: Path) -> None:
+    """A node that refuses every log scan: the chain section is unavailable with one
+    line that says so and asks for another --rpc-url; nothing is made up."""
+    calls: list[int] = []
+
+    def always(call: dict[str, Any], span: int) -> web.Response:
+        calls.append(span)
+        return forbidden(call, span)
+
+    assert network.rpc_url is not None
+    async with capped_node(network.rpc_url, always) as url:
+        report = await report_of(dataclasses.replace(network, name="devnet-deny", rpc_url=url))
+    assert not report.chain.available
+    assert report.chain.error is not None
+    assert f"the RPC node at {url} refuses eth_getLogs (HTTP 403" in report.chain.error
+    assert "--rpc-url" in report.chain.error
+    assert len(calls) == log_cache.FORBIDDEN_TRIES
+    assert report.totals.processing_runs is None
 
 
 # --- unavailable sources ----------------------------------------------------------------------

@@ -170,8 +170,8 @@ async def test_transfer_to_an_address(
         "network": "devnet",
     }
     # Journal states in order: signed, then submitted before the POST, then completed.
-    lines = [json.loads(line) for line in journal.path.read_text().splitlines()]
-    assert [line["status"] for line in lines] == ["signed", "submitted", "completed"]
+    steps = journal.history(operation.id)
+    assert [step.status for step in steps] == ["signed", "submitted", "completed"]
 
     history = await transfers.api.credit_history(recipient)
     [row] = history.entries

@@ -93,7 +93,7 @@ async def finished(pilot: Pilot[Any], view: BuyView) -> None:
 
 
 def journal_of(home: Path) -> Journal:
-    return Journal(home / "journal.jsonl")
+    return Journal(home / "journal.sqlite3")
 
 
 async def test_a_bad_amount_is_refused_inline_and_a_usdc_buy_brings_the_quoted_credits(

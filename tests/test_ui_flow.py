@@ -44,7 +44,7 @@ def text_of(app: Any, selector: str) -> str:
 async def facade_report(document: dict[str, Any], home: Path) -> FlowReport:
     service = CreditService(
         devnet_from_document(document),
-        journal=Journal(home / "facade-journal.jsonl"),
+        journal=Journal(home / "facade-journal.sqlite3"),
         accounts=make_store(home / "facade"),
     )
     try:
@@ -132,7 +132,7 @@ async def dead_app(
         rpc_url=DEAD_URL if dead_rpc else network.rpc_url,
         credit_api_url=DEAD_URL if dead_api else network.credit_api_url,
     )
-    service = CreditService(network, journal=Journal(home / "journal.jsonl"), accounts=store)
+    service = CreditService(network, journal=Journal(home / "journal.sqlite3"), accounts=store)
     app = UiTestApp(service)
     app.views = [ViewSpec.of(FlowView)]
     return app

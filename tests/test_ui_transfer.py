@@ -126,7 +126,7 @@ async def test_a_transfer_to_an_alias_and_to_an_account_name_moves_exactly_the_a
     assert credits(api, savings.address) == 4321
     assert credits(api, friend.address) == 1234
     assert credits(api, sender.address) == FUNDS - 1234 - 4321
-    journal = Journal(home / "journal.jsonl")
+    journal = Journal(home / "journal.sqlite3")
     assert [op.status for op in journal.operations()] == ["completed", "completed"]
 
 
@@ -172,4 +172,4 @@ async def test_insufficient_credits_and_a_bad_expiration_are_refused_before_send
 
     assert credits(api, friend.address) == 0
     assert credits(api, sender.address) == FUNDS
-    assert Journal(home / "journal.jsonl").operations() == []
+    assert Journal(home / "journal.sqlite3").operations() == []

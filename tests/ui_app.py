@@ -108,7 +108,7 @@ async def build_app(
     await add_dev_accounts(store, accounts)
     service = CreditService(
         devnet_from_document(document),
-        journal=Journal(home / "journal.jsonl"),
+        journal=Journal(home / "journal.sqlite3"),
         accounts=store,
     )
     return UiTestApp(service, clock=clock)

@@ -64,7 +64,7 @@ def make_service(devnet: RunningDevnet, store: AccountStore, home: Path) -> Cred
     return CreditService(
         devnet_from_document(devnet.document),
         accounts=store,
-        journal=Journal(home / "journal.jsonl"),
+        journal=Journal(home / "journal.sqlite3"),
     )
 
 

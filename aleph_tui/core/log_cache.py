@@ -10,7 +10,10 @@ same addresses) drops the whole cache and scans again from ``start_block``.
 
 Ranges are read ``chunk_blocks`` at a time (default 10 000). When the node refuses a range
 ("more than 10000 results", "block range too large", …) the chunk is halved and the range
-retried; the smaller size is remembered for the next sync. Every chunk is committed as it
+retried; the smaller size is remembered for the next sync. An HTTP 403 to ``eth_getLogs``
+(public nodes answer so to heavy log scans) is treated the same way, with a growing pause
+between tries; if the node still refuses after ``FORBIDDEN_TRIES`` tries the scan stops
+with a message that asks for another ``--rpc-url``. Every chunk is committed as it
 is read, so an interrupted first scan (mainnet: ~170 chunks) resumes where it stopped.
 Block timestamps are read in JSON-RPC batches.
 
@@ -41,6 +44,10 @@ RPC_TIMEOUT_S = 30.0
 RPC_RETRIES = 3
 BLOCK_BATCH = 50
 BATCHES_IN_FLIGHT = 4  # timestamp batches read concurrently
+# An HTTP 403 to eth_getLogs: halve the range and pause (doubling from this) before
+# trying again, at most this many times in a row.
+FORBIDDEN_BACKOFF_S = 0.25
+FORBIDDEN_TRIES = 5
 SCHEMA_VERSION = "2"  # 2: topics stored space-separated, not as JSON
 
 # How nodes say a range holds too much (geth, erigon, Infura, Alchemy, publicnode, …).
@@ -57,6 +64,14 @@ ScanProgress = Callable[[int, int, int], None]  # (scanned up to, from block, he
 
 class LogScanError(ServiceError):
     """The chain could not be read; the message says why, plainly."""
+
+
+class RpcHttpError(LogScanError):
+    """The node answered an HTTP status other than 200 (after retries for 429 and 5xx)."""
+
+    def __init__(self, url: str, status: int) -> None:
+        super().__init__(f"the RPC node at {url} answered HTTP {status}")
+        self.status = status
 
 
 class RpcError(LogScanError):
@@ -104,9 +119,7 @@ class JsonRpc:
                 retry = response.status_code == 429 or response.status_code >= 500
                 if response.status_code == 200 or not retry or last:
                     if response.status_code != 200:
-                        raise LogScanError(
-                            f"the RPC node at {self.url} answered HTTP {response.status_code}"
-                        )
+                        raise RpcHttpError(self.url, response.status_code)
                     try:
                         return response.json()
                     except ValueError:
@@ -348,7 +361,7 @@ class LogCache:
         from_block, reset = await self._resume_point(rpc, reorg_margin)
         learned = self._meta("chunk_blocks")
         size = min(chunk_blocks, int(learned)) if learned else chunk_blocks
-        requests = logs_read = 0
+        requests = logs_read = forbidden = 0
         cursor = from_block
         while cursor <= head:
             end = min(head, cursor + size - 1)
@@ -369,6 +382,22 @@ class LogCache:
                     self._set_meta("chunk_blocks", str(size))
                     continue
                 raise
+            except RpcHttpError as exc:
+                if exc.status != 403:
+                    raise
+                forbidden += 1
+                if forbidden >= FORBIDDEN_TRIES:
+                    raise LogScanError(
+                        f"the RPC node at {rpc.url} refuses eth_getLogs (HTTP 403, {forbidden} "
+                        f"tries, down to {end - cursor + 1} blocks a request): public nodes "
+                        "limit heavy log scans; pass --rpc-url with a node that serves them "
+                        "(your own, or a provider's endpoint with a key)"
+                    ) from None
+                size = max(1, (end - cursor + 1) // 2)
+                self._set_meta("chunk_blocks", str(size))
+                await asyncio.sleep(FORBIDDEN_BACKOFF_S * 2 ** (forbidden - 1))
+                continue
+            forbidden = 0
             logs, hashes = await self._with_timestamps(rpc, raw or [])
             self._store(logs, hashes, end)
             logs_read += len(logs)

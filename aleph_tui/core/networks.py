@@ -66,6 +66,11 @@ MAINNET = Network(
 )
 
 
+# Networks whose identity aleph-tui knows: a config.toml entry of the same name changes
+# their URLs and addresses, never their chain id.
+BUILT_IN = {MAINNET.name: MAINNET}
+
+
 def devnet_url() -> str:
     """$ALEPH_DEVNET_URL, or the default; set but empty or not an http(s) URL is bad
     input (InvalidInput naming the variable), never a silent default."""
@@ -95,18 +100,35 @@ def devnet_from_document(document: dict[str, Any]) -> Network:
     )
 
 
-def _user_network(entry: dict[str, Any]) -> Network:
+def _user_network(entry: dict[str, Any], config: Path) -> Network:
     name = str(entry.get("name") or "")
     ccns = {str(c.get("name")): str(c.get("url")) for c in entry.get("ccns") or []}
     default_ccn = entry.get("default_ccn")
     api_url = ccns.get(str(default_ccn)) if default_ccn else next(iter(ccns.values()), None)
     if not name or not api_url:
-        raise NetworkError(f"network {name or '?'} in config.toml has no CCN URL")
+        raise NetworkError(f"network {name or '?'} in {config} has no CCN URL")
     eth = entry.get("ethereum") or {}
+    for key, value in eth.items():
+        if isinstance(value, str) and not value.strip():
+            raise NetworkError(
+                f"network {name}: ethereum.{key} in {config} is empty; remove it or give a value"
+            )
+    # A known network keeps what config.toml cannot say, its chain id above all: without
+    # it the RPC node's chain id would go unchecked before signing.
+    known = BUILT_IN.get(name)
+    if known is not None:
+        return replace(
+            known,
+            api_url=api_url.rstrip("/"),
+            rpc_url=eth.get("rpc_url") or known.rpc_url,
+            credit_contract=eth.get("credit_contract") or known.credit_contract,
+            aleph_token=eth.get("aleph_token") or known.aleph_token,
+            usdc_token=eth.get("usdc_token") or known.usdc_token,
+            explorer_tx_base=eth.get("explorer_tx_base") or known.explorer_tx_base,
+        )
     return Network(
         name=name,
         api_url=api_url.rstrip("/"),
-        credit_api_url=MAINNET.credit_api_url if name == "mainnet" else None,
         rpc_url=eth.get("rpc_url"),
         credit_contract=eth.get("credit_contract"),
         aleph_token=eth.get("aleph_token"),
@@ -126,7 +148,7 @@ def load_user_networks(path: Path | None = None) -> tuple[str | None, dict[str, 
         raise NetworkError(f"cannot read {config}: {exc}") from None
     networks = {}
     for entry in data.get("networks") or []:
-        network = _user_network(entry)
+        network = _user_network(entry, config)
         networks[network.name] = network
     default = data.get("default_network")
     return (str(default) if default else None), networks

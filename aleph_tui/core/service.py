@@ -456,23 +456,33 @@ class CreditService:
         return await self._buyer().resume_open(progress)
 
     def open_operations(self) -> list[Operation]:
-        """This network's journaled buys and transfers not yet settled, oldest first."""
-        return self.journal.open_operations(self.network.name)
+        """This network's journaled buys and transfers not yet settled (nor dismissed),
+        oldest first, including those another process is following."""
+        return self.journal.open_operations(self.network.name, include_held=True)
 
     async def follow_open_operations(
         self, progress: buying.ProgressCallback | None = None
     ) -> list[Operation]:
         """Follow every open operation of this network to its end (or its deadline):
-        buys to their credits, transfers to the node's verdict. Their latest states."""
+        buys to their credits, transfers to the node's verdict. Their latest states.
+        Only the ones this process could claim are followed; one another live process
+        follows is returned as it stands, "being followed by another process (pid N)"."""
         open_ops = self.open_operations()
         ids = [op.id for op in open_ops]
-        kinds = {op.kind for op in open_ops}
-        # Transfers need no chain: a network without an RPC URL still settles them.
-        await asyncio.gather(
-            self.resume_buys(progress) if "buy" in kinds else asyncio.sleep(0),
-            self.resume_transfers(follow=True) if "transfer" in kinds else asyncio.sleep(0),
-        )
+        async with self.journal.following(open_ops) as held:
+            kinds = {op.kind for op in open_ops if op.id not in held}
+            # Transfers need no chain: a network without an RPC URL still settles them.
+            await asyncio.gather(
+                self.resume_buys(progress) if "buy" in kinds else asyncio.sleep(0),
+                self.resume_transfers(follow=True) if "transfer" in kinds else asyncio.sleep(0),
+            )
+        from dataclasses import replace
+
         latest = {op.id: op for op in self.journal.operations()}
+        for op_id, holder in held.items():
+            if op_id in latest and latest[op_id].is_open:
+                op = latest[op_id]
+                latest[op_id] = replace(op, details=op.details | {"waiting": holder.describe()})
         return [latest[i] for i in ids if i in latest]
 
     async def _close_buying(self) -> None:

@@ -61,6 +61,12 @@ def view_commands() -> type[Provider]:
     return ViewCommands
 
 
+def operation_commands() -> type[Provider]:
+    from aleph_tui.ui.commands import OperationCommands
+
+    return OperationCommands
+
+
 class AlephApp(App[None]):
     TITLE = "aleph-tui"
     CSS = """
@@ -70,7 +76,7 @@ class AlephApp(App[None]):
     .amount-negative { color: $amount-negative; }
     .pending { color: $pending; }
     """
-    COMMANDS = App.COMMANDS | {account_commands, view_commands}
+    COMMANDS = App.COMMANDS | {account_commands, view_commands, operation_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark,f1", "help", "Help", id="help", tooltip="Every key, grouped"),
         Binding("a", "pick_account", "Account", id="account-picker", tooltip="Switch account"),
@@ -505,6 +511,7 @@ class AlephApp(App[None]):
         from aleph_tui.ui.account_picker import AccountPicker
         from aleph_tui.ui.first_run_screen import FirstRunScreen
         from aleph_tui.ui.help_screen import HelpScreen
+        from aleph_tui.ui.open_operations_modal import OpenOperationsModal
         from aleph_tui.ui.password_modal import PasswordModal
 
         ids = {b.id for _k, b in self._bindings if b.id}
@@ -515,6 +522,7 @@ class AlephApp(App[None]):
             AccountPicker,
             PasswordModal,
             FirstRunScreen,
+            OpenOperationsModal,
         ]
         for cls in classes:
             for base in cls.__mro__:

@@ -72,3 +72,21 @@ class ViewCommands(_AlephProvider):
             )
             for view in app.views
         ]
+
+
+class OperationCommands(_AlephProvider):
+    """The "Open operations" command: the buys and transfers left open, to dismiss one."""
+
+    def commands(self) -> list[Command]:
+        app = self.aleph_app
+        if app is None:
+            return []
+        from aleph_tui.ui.open_operations_modal import show_open_operations
+
+        return [
+            (
+                "Open operations",
+                partial(show_open_operations, app),
+                "the buys and transfers left open on this network; dismiss one (d)",
+            )
+        ]

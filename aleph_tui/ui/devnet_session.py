@@ -46,7 +46,7 @@ async def run_on_embedded_devnet() -> None:
             await store.import_key(f"dev-{account.index}", account.private_key)
         service = CreditService(
             devnet_from_document(devnet.document),
-            journal=Journal(Path(home) / "journal.jsonl"),
+            journal=Journal(Path(home) / "journal.sqlite3"),
             accounts=store,
         )
         try:
