@@ -26,6 +26,7 @@ from tests.bad_input_corpus import (
     BUY,
     CLI,
     COMMANDS,
+    ENVIRONMENT,
     TRANSFER,
     TRANSFER_DEFAULTS,
     Case,
@@ -56,11 +57,13 @@ CASES = (
     [f"transfer:{c.name}" for c in on(CLI, TRANSFER)]
     + [f"buy:{c.name}" for c in on(CLI, BUY)]
     + [f"command:{c.name}" for c in COMMANDS]
+    + [f"env:{c.name}" for c in ENVIRONMENT]
 )
 BY_ID: dict[str, Case] = {
     **{f"transfer:{c.name}": c for c in TRANSFER},
     **{f"buy:{c.name}": c for c in BUY},
     **{f"command:{c.name}": c for c in COMMANDS},
+    **{f"env:{c.name}": c for c in ENVIRONMENT},
 }
 
 
@@ -105,9 +108,10 @@ def wrong_chain_rpc() -> Iterator[str | None]:
 
 def _argv(key: str, case: Case, fill: dict[str, str]) -> list[str]:
     surface = key.split(":")[0]
-    if surface == "command":
+    if surface in ("command", "env"):
         argv = shlex.split(filled(case.inputs["argv"], fill))
-        return argv + (["--network", "devnet"] if argv[0] == "credit" else [])
+        on_devnet = argv[0] == "credit" and not any(a.startswith("--network") for a in argv)
+        return argv + (["--network", "devnet"] if on_devnet else [])
     inputs = {k: filled(v, fill) for k, v in case.inputs.items()}
     if surface == "transfer":
         fields = {k: filled(v, fill) for k, v in TRANSFER_DEFAULTS.items()} | inputs
@@ -136,10 +140,16 @@ def runs(
     if wrong_chain_rpc is None:
         del commands[WRONG_CHAIN_CASE]
 
+    manifest = home / "config" / "aleph" / "accounts.toml"
+    book = manifest.read_text()
     before = footprint(devnet.document, sender.address, recipient)
     other_chain = devnet.document | {"rpc_url": fill["wrong_chain_rpc"]}
     wrong_chain_before = footprint(other_chain, sender.address, recipient)
-    results: dict[str, Any] = dict(run_main(env, commands))
+    plain = {key: argv for key, argv in commands.items() if not key.startswith("env:")}
+    results: dict[str, Any] = dict(run_main(env, plain))
+    for key in commands.keys() - plain.keys():  # each with its own environment
+        variable, _, value = BY_ID[key].inputs["env"].partition("=")
+        results.update(run_main(env | {variable: value}, {key: commands[key]}))
     with ThreadPoolExecutor(max_workers=len(IN_A_PROCESS)) as pool:
         futures = {key: pool.submit(run_cli, env, *commands[key]) for key in IN_A_PROCESS}
         results.update({f"process:{key}": f.result() for key, f in futures.items()})
@@ -152,12 +162,14 @@ def runs(
             footprint(other_chain, sender.address, recipient),
         ),
         "journal": (home / "data" / "aleph-tui" / "journal.sqlite3").exists(),
+        "book": (book, manifest.read_text()),
+        "home": sorted(str(p.relative_to(home)) for p in home.rglob("*")),
     }
 
 
 def _option(key: str, case: Case) -> str:
     """How the message names the field: the command's option, or core's field name."""
-    if key.startswith("command:") or not case.field:
+    if key.startswith(("command:", "env:")) or not case.field:
         return case.field
     return f"--{case.field}"
 
@@ -191,10 +203,14 @@ def test_nothing_was_sent(runs: dict[str, Any]) -> None:
     assert devnet_state["recipient_credits"] == 0 and devnet_state["sender_nonce"] == 0
     assert devnet_state["sender_messages"] == 0
     assert runs["journal"] is False
+    before, after = runs["book"]
+    assert after == before  # no account or alias was added, nothing removed
+    # Nothing was written: no keystore, export, threshold or journal file.
+    assert runs["home"] == ["config", "config/aleph", "config/aleph/accounts.toml"]
 
 
 def test_the_corpus_is_large_enough() -> None:
-    from tests.bad_input_corpus import CORPUS_SIZE
+    from tests.bad_input_corpus import CASE_COUNT, CORPUS_SIZE
 
-    assert len(CASES) >= 60 and CORPUS_SIZE >= 100
+    assert len(CASES) >= 160 and CORPUS_SIZE >= 250 and CASE_COUNT >= 200
     assert len(set(CASES)) == len(CASES)

@@ -26,6 +26,7 @@ from aleph_tui.ui.widgets.validated_input import ValidatedInput
 from tests.bad_input_corpus import (
     BUY,
     DIALOGS,
+    FIELDS,
     FORM,
     KEY_LIKE,
     TRANSFER,
@@ -67,11 +68,13 @@ CASES = (
     [f"transfer:{c.name}" for c in on(FORM, TRANSFER)]
     + [f"buy:{c.name}" for c in on(FORM, BUY)]
     + [f"dialog:{c.name}" for c in DIALOGS]
+    + [f"field:{c.name}" for c in FIELDS]
 )
 BY_ID: dict[str, Case] = {
     **{f"transfer:{c.name}": c for c in TRANSFER},
     **{f"buy:{c.name}": c for c in BUY},
     **{f"dialog:{c.name}": c for c in DIALOGS},
+    **{f"field:{c.name}": c for c in FIELDS},
 }
 
 
@@ -137,6 +140,29 @@ async def _buy_case(pilot: Pilot[Any], view: BuyView, case: Case, fill_: dict[st
         typed_kept=view.amount_field.value == inputs["amount"] and view.token == token,
         still_running=pilot.app.is_running and pilot.app.return_code is None,
     )
+
+
+async def _field_case(pilot: Pilot[Any], case: Case) -> Seen:
+    """One field of the usage or pricing view: the rule shows under it, and Enter (which
+    loads, saves or estimates) does nothing with the bad value."""
+    app = pilot.app
+    field = app.query_one(f"#{case.inputs['input']}", ValidatedInput)
+    original = field.value
+    field.value = case.inputs["value"]
+    await pilot.pause(0)
+    await until(pilot, lambda: _refusal_shown(field), f"the {case.name} refusal")
+    message = field.rule_text
+    field.focus_input()
+    await pilot.press("enter")
+    seen = Seen(
+        message=message,
+        submit_disabled=True,  # these views check on Enter, which must do nothing
+        confirmation_opened=app.screen is not app.screen_stack[0],
+        typed_kept=field.value == case.inputs["value"],
+        still_running=app.is_running and app.return_code is None,
+    )
+    field.value = original
+    return seen
 
 
 DIALOG_KEYS = {"alias": "b", "import": "i", "create": "n"}
@@ -227,6 +253,12 @@ async def seen(
             assert isinstance(buy, BuyView)
             case = next(c for c in BUY if c.name == "wrong-chain-rpc")
             observed["buy:wrong-chain-rpc"] = await _buy_case(pilot, buy, case, fill_)
+            thresholds = app.service.low_balance_thresholds()
+            for view in dict.fromkeys(c.inputs["view"] for c in FIELDS):
+                await open_view(pilot, view)
+                for case in (c for c in FIELDS if c.inputs["view"] == view):
+                    observed[f"field:{case.name}"] = await _field_case(pilot, case)
+            thresholds_after = app.service.low_balance_thresholds()
             notified = list(app.notified)
         book_after = (store.accounts(), store.aliases())
     yield {
@@ -236,6 +268,7 @@ async def seen(
         "after": footprint(devnet.document, sender.address, recipient),
         "journal": (home / "journal.sqlite3").exists(),
         "book": (book, book_after),
+        "thresholds": (thresholds, thresholds_after),
         "notified": notified,
     }
 
@@ -263,6 +296,8 @@ def test_nothing_was_sent_or_saved(seen: dict[str, Any]) -> None:
     assert seen["journal"] is False
     before, after = seen["book"]
     assert after == before  # no account or alias was added by a refused dialog
+    saved_before, saved_after = seen["thresholds"]
+    assert saved_after == saved_before  # no refused threshold was saved
     assert not any(KEY_LIKE in note for note in seen["notified"])
     # Refusals are announced as such, never as a crash.
     assert not any("Unexpected" in note or "Traceback" in note for note in seen["notified"])

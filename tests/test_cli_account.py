@@ -176,19 +176,24 @@ def test_import_from_files_and_encrypted(cli: Cli, tmp_path: Path) -> None:
 
 BAD_INPUT = [
     (["create", "my wallet"], "", 2, "name: may contain only letters, digits, '-' and '_'"),
-    (["create", "main"], "", 1, "account 'main' already exists"),
+    (["create", "main"], "", 2, "account 'main' already exists"),
     (["import", "x"], "not-a-key\n", 2, "private key: must be 64 hexadecimal digits"),
     (["import", "x"], KEY[:-2] + "\n", 2, "private key: must be 64 hexadecimal digits"),
     (["import", "x"], "", 2, "no private key"),
-    (["import", "treasury"], KEY, 1, "'treasury' is already an alias"),
-    (["use", "nobody"], "", 1, "account 'nobody' not found"),
-    (["remove", "nobody", "-y"], "", 1, "account 'nobody' not found"),
-    (["export", "nobody"], "", 1, "account 'nobody' not found"),
-    (["alias", "add", "main", TREASURY], "", 1, "account 'main' already exists"),
+    (["import", "treasury"], KEY, 2, "'treasury' is already an alias"),
+    (["use", "nobody"], "", 2, "account 'nobody' not found"),
+    (["remove", "nobody", "-y"], "", 2, "account 'nobody' not found"),
+    (["export", "nobody"], "", 2, "account 'nobody' not found"),
+    (["alias", "add", "main", TREASURY], "", 2, "account 'main' already exists"),
     (["alias", "add", "t2", "0x1234"], "", 2, "address: must be 0x followed by 40"),
-    (["alias", "remove", "nobody"], "", 1, "alias 'nobody' not found"),
+    (["alias", "remove", "nobody"], "", 2, "alias 'nobody' not found"),
     (["import", "x", "--legacy"], "", 1, "no aleph-client key (*.key) found"),
-    (["import", "x", "--from-file", "/nonexistent"], "", 1, "cannot read /nonexistent"),
+    (
+        ["import", "x", "--from-file", "/nonexistent"],
+        "",
+        2,
+        "--from-file: /nonexistent does not exist",
+    ),
 ]
 
 

@@ -126,10 +126,11 @@ async def test_human_output_and_dry_run(
         f"from         {buyer.address}",
         f"recipient    {devnet.document['credit_contract']}",
         f"token        ALEPH {devnet.document['aleph_token']}",
-        "amount       5 ALEPH (5000000000000000000 base units)",
+        "amount       5 ALEPH (5000000000000000000 base units, worth $0.50)",
         "network fee  at most ",
         "nonce        ",
-        "credits      ≈ 600000, 100000 bonus, worth $0.50",
+        # The credits' worth (600 000 credits are $0.60), not the $0.50 paid.
+        "credits      ≈ 600000, 100000 bonus, worth $0.60",
     ):
         assert expected in summary
     assert await _state(devnet, buyer.address) == before

@@ -80,6 +80,7 @@ TRANSFER_KEYS = {
     "channel",
     "item_hash",
     "status",
+    "credits_moved",
     "error_code",
     "reason",
     "message",

@@ -24,6 +24,7 @@ from aleph_tui.core.messages import (
     recover_signer,
     verification_buffer,
 )
+from aleph_tui.core.networks import Network
 from aleph_tui.core.signer import Signer
 from aleph_tui.core.transferring import (
     InsufficientCredits,
@@ -78,7 +79,9 @@ def sender(devnet: RunningDevnet, funder: Key) -> Key:
 
 
 def signer_of(key: Key) -> Signer:
-    return Signer(key.private_key)
+    """A signer bound to a network (an unbound one signs nothing); the keys here are
+    fresh, not public test keys, so any network will do."""
+    return Signer(key.private_key).for_network(Network("devnet", "http://127.0.0.1:9"))
 
 
 def in_days(days: float) -> dt.datetime:
@@ -295,7 +298,11 @@ async def test_another_channel_is_stored_but_moves_no_credits(
     devnet: RunningDevnet, transfers: Transfer, sender: Key
 ) -> None:
     recipient = fresh_key().address
-    quote = await transfers.quote(sender.address, recipient, 1_000, channel="TEST")
+    with pytest.raises(InvalidInput, match="credits move only on ALEPH_CREDIT"):
+        await transfers.quote(sender.address, recipient, 1_000, channel="TEST")
+    quote = await transfers.quote(
+        sender.address, recipient, 1_000, channel="TEST", force_channel=True
+    )
     result = await transfers.execute(quote, signer_of(sender))
     assert result.status == "processed"  # a plain post, as pyaleph does
     status = message_status(devnet.api_url, result.item_hash)

@@ -146,18 +146,75 @@ def test_any_text_is_a_token_amount_or_invalid_input(text: str, decimals: int) -
 @example(1)
 @example(v.MAX_CREDITS)
 def test_credit_amounts_round_trip(credits: int) -> None:
+    """Digits, or grouped in threes by ',' (as the dashboard shows figures, so a figure
+    copied from the screen works) or '_'; spaces around are trimmed."""
     assert v.credit_amount(str(credits)) == credits
     assert v.credit_amount(f"{credits:_}") == credits
+    assert v.credit_amount(f"{credits:,}") == credits
+    assert v.credit_amount(f"  {credits:,}\t") == credits
     assert v.credit_amount(credits) == credits
-    assert v.credit_amount(f"{credits}.000") == credits
-    assert v.credit_amount(format(Decimal(credits).normalize(), "E")) == credits
+
+
+@given(st.integers(min_value=1, max_value=v.MAX_CREDITS))
+@example(1_000_000)
+def test_credit_amounts_refuse_exponents_signs_decimals_and_bad_groups(credits: int) -> None:
+    """Issue 13: "1.5E+6", "+5", "1000.000" and "1,00" were read as numbers (or not
+    refused with their own rule); each is refused, saying why."""
+    grouped = f"{credits:,}"
+    assert "no exponent" in rule(v.credit_amount, format(Decimal(credits).normalize(), "E"))
+    assert "no sign" in rule(v.credit_amount, f"+{credits}")
+    assert "no sign" in rule(v.credit_amount, f"-{credits}")
+    assert "whole numbers" in rule(v.credit_amount, f"{credits}.000")
+    assert "in threes" in rule(v.credit_amount, f"{credits}00,0")
+    if grouped.count(",") >= 2:
+        assert "in threes" in rule(v.credit_amount, grouped.replace(",", "_", 1))  # mixed
+    if "," in grouped:
+        assert "grouped by ',' or '_'" in rule(v.credit_amount, grouped.replace(",", "."))
+        assert "is not a whole number" in rule(v.credit_amount, grouped.replace(",", " "))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1,000", 1000),
+        ("1_000_000", 1_000_000),
+        (" 12,345,678 ", 12_345_678),
+        ("0,001", 1),
+    ],
+)
+def test_credit_amount_grouping_examples(text: str, expected: int) -> None:
+    assert v.credit_amount(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("1e6", "no exponent"),
+        ("1,0000", "in threes"),
+        ("10,00", "in threes"),
+        ("1,000_000", "in threes"),
+        (",100", "is not a whole number"),
+        ("100,", "is not a whole number"),
+        ("１２", "is not a whole number"),  # fullwidth digits are not ASCII digits
+        ("٣", "is not a whole number"),
+        ("NaN", "is not a whole number"),
+        ("Infinity", "is not a whole number"),
+        ("", "is empty"),
+        ("   ", "is empty"),
+    ],
+)
+def test_credit_amount_refusals(text: str, fragment: str) -> None:
+    assert fragment in rule(v.credit_amount, text)
 
 
 @given(st.integers(max_value=0) | st.integers(min_value=v.MAX_CREDITS + 1))
 def test_credit_amounts_out_of_bounds(credits: int) -> None:
     for value in (credits, str(credits)):
         message = rule(v.credit_amount, value)
-        assert ("at least 1" in message) if credits <= 0 else ("larger" in message)
+        if credits < 0 and isinstance(value, str):
+            assert "no sign" in message
+        else:
+            assert ("at least 1" in message) if credits <= 0 else ("larger" in message)
 
 
 @given(st.integers(min_value=0, max_value=10**12), st.integers(min_value=1, max_value=999))

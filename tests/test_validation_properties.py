@@ -213,7 +213,9 @@ def test_credits_and_usd_round_trip_at_the_credit_price(credits: int) -> None:
     )
 )
 def test_usd_amounts_to_the_micro_dollar_are_whole_credits(usd: Decimal) -> None:
-    credits = v.credit_amount(str(usd * CREDITS_PER_USD))
+    scaled = usd * CREDITS_PER_USD
+    assert scaled == scaled.to_integral_value()  # whole credits, exactly
+    credits = v.credit_amount(f"{int(scaled):,}")  # as the dashboard shows the figure
     assert credits_to_usd(credits) == usd
 
 

@@ -38,7 +38,22 @@ COMMAND_MODULES = (
 _KEY_LIKE = re.compile(r"(?:0x)?[0-9a-fA-F]{64}")
 
 
-class _Parser(argparse.ArgumentParser):
+EMPTY_RULE = "must not be empty (give a value, or leave the option out)"
+
+
+class _StrictParser(argparse.ArgumentParser):
+    """Every value typed for an option or an argument is refused when empty (or only
+    spaces), before its type is applied: an empty value is never a silent default."""
+
+    def _get_value(self, action: argparse.Action, arg_string: str) -> object:
+        # A subcommand's (or REMAINDER's) strings are checked by the parser they go to.
+        passed_on = action.nargs in (argparse.PARSER, argparse.REMAINDER)
+        if isinstance(arg_string, str) and not arg_string.strip() and not passed_on:
+            raise argparse.ArgumentError(action, EMPTY_RULE)
+        return super()._get_value(action, arg_string)
+
+
+class _Parser(_StrictParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         hidden = _KEY_LIKE.sub("<64 hex digits, not shown: it may be a key>", message)
         raise UsageError(f"{self.prog}: {hidden}")
@@ -48,7 +63,7 @@ class _NotTheDashboard(Exception):
     pass
 
 
-class _DashboardParser(argparse.ArgumentParser):
+class _DashboardParser(_StrictParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         raise _NotTheDashboard
 
@@ -88,8 +103,13 @@ def dashboard_args(argv: Sequence[str]) -> argparse.Namespace | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import os
+
+    from aleph_tui.cli.environment import check_environment
+
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
+        check_environment(os.environ)
         args = dashboard_args(argv) or build_parser().parse_args(argv)
         return int(args.handler(args))
     except UsageError as exc:

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from aleph_tui.core.accounts import Account, AccountStore
 
 PRIVATE_KEY_ENV = "ALEPH_PRIVATE_KEY"
+# What ``--legacy`` without a PATH stands for (argparse's const): aleph-client's active key.
+ACTIVE_LEGACY_KEY = "(active)"
 T = TypeVar("T")
 
 
@@ -81,7 +83,7 @@ def register(sub: Any) -> None:
         "--legacy",
         metavar="PATH",
         nargs="?",
-        const="",
+        const=ACTIVE_LEGACY_KEY,
         help="an aleph-client key from ~/.aleph-im/private-keys (its active one if no PATH)",
     )
     _add_encrypted_option(cmd)
@@ -146,6 +148,16 @@ def _store() -> AccountStore:
     return AccountStore()
 
 
+def _failure(exc: Exception) -> Exception:
+    """The store's error as one line: an unknown name, or a name already taken, is bad
+    input (exit 2, naming NAME); anything else a failure (exit 1)."""
+    from aleph_tui.core.accounts import NameTaken, UnknownName
+
+    if isinstance(exc, UnknownName | NameTaken):
+        return UsageError(f"aleph-tui: NAME: {exc}")
+    return CommandError(str(exc))
+
+
 def _run(work: Callable[[AccountStore], Coroutine[Any, Any, T]]) -> T:
     """Run ``work`` on a fresh store; the store's errors become one-line failures."""
     from aleph_tui.core.accounts import AccountError
@@ -154,7 +166,7 @@ def _run(work: Callable[[AccountStore], Coroutine[Any, Any, T]]) -> T:
     try:
         return asyncio.run(work(store))
     except AccountError as exc:
-        raise CommandError(str(exc)) from None
+        raise _failure(exc) from None
 
 
 def _sync(work: Callable[[AccountStore], T]) -> T:
@@ -163,7 +175,7 @@ def _sync(work: Callable[[AccountStore], T]) -> T:
     try:
         return work(_store())
     except AccountError as exc:
-        raise CommandError(str(exc)) from None
+        raise _failure(exc) from None
 
 
 # --- listing ------------------------------------------------------------------------------
@@ -214,9 +226,13 @@ def run_import(args: argparse.Namespace) -> int:
             "aleph-tui account import: unexpected argument after NAME (not shown, as it may be "
             f"a key); pass the key on stdin, in ${PRIVATE_KEY_ENV} or with --private-key"
         )
+    if args.from_file is not None:
+        _check_key_file("--from-file", args.from_file)
     keystore_file = args.from_file is not None and _is_keystore_file(args.from_file)
+    key_source = ""
 
     async def work(store: AccountStore) -> Account:
+        nonlocal key_source
         if keystore_file:
             return await _offering_keystore(
                 args,
@@ -225,18 +241,37 @@ def run_import(args: argparse.Namespace) -> int:
                 ),
             )
         if args.from_file is not None or args.legacy is not None:  # 32 raw bytes or hex text
-            key_file = args.from_file or (_legacy_path(store, args.legacy) if args.legacy else None)
+            key_file = args.from_file
+            if key_file is None and args.legacy != ACTIVE_LEGACY_KEY:
+                key_file = _legacy_path(store, args.legacy)
+                _check_key_file("--legacy", key_file)
             return await _offering_keystore(
                 args,
                 lambda encrypted: store.import_legacy(args.name, key_file, encrypted=encrypted),
             )
-        hex_key = _read_private_key(args, store)
+        hex_key, key_source = _read_private_key(args, store)
         return await _offering_keystore(
             args, lambda encrypted: store.import_key(args.name, hex_key, encrypted=encrypted)
         )
 
-    _print_added(args, _run(work), "imported")
+    from aleph_tui.core.validation import InvalidInput
+
+    try:
+        account = _run(work)
+    except InvalidInput as exc:
+        if exc.field == "private key" and key_source:  # named as the user gave it
+            raise UsageError(f"aleph-tui account import: {key_source}: {exc.rule}") from None
+        raise
+    _print_added(args, account, "imported")
     return 0
+
+
+def _check_key_file(option: str, path: Path) -> None:
+    """A key or keystore file that is not there is bad input (exit 2)."""
+    if not path.exists():
+        raise UsageError(f"aleph-tui account import: {option}: {path} does not exist")
+    if not path.is_file():
+        raise UsageError(f"aleph-tui account import: {option}: {path} is not a file")
 
 
 def _is_keystore_file(path: Path) -> bool:
@@ -259,19 +294,20 @@ def _legacy_path(store: AccountStore, value: str) -> Path:
     return named if named.exists() else path
 
 
-def _read_private_key(args: argparse.Namespace, store: AccountStore) -> str:
+def _read_private_key(args: argparse.Namespace, store: AccountStore) -> tuple[str, str]:
+    """The key to import and where it came from, as the user would name it."""
     import getpass
     import os
 
-    if args.private_key:
-        return str(args.private_key)
-    if from_env := os.environ.get(PRIVATE_KEY_ENV):
-        return from_env
+    if args.private_key is not None:
+        return str(args.private_key), "--private-key"
+    if (from_env := os.environ.get(PRIVATE_KEY_ENV)) is not None:
+        return from_env, PRIVATE_KEY_ENV  # never empty: the environment is checked first
     store.check_name_available(args.name)  # before asking for the key
     value = getpass.getpass("Private key (hex): ") if sys.stdin.isatty() else sys.stdin.read()
     if not value.strip():
         raise UsageError("no private key: pass it on stdin, or use --from-file or --legacy")
-    return value
+    return value, ""  # core names it "private key"
 
 
 async def _offering_keystore(

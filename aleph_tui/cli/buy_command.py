@@ -48,7 +48,7 @@ from aleph_tui.cli.common import (
     open_service,
     resolve_network,
 )
-from aleph_tui.cli.signer_options import add_signer_options, signer_from_args
+from aleph_tui.cli.signer_options import add_signer_options, signer_for_network
 
 if TYPE_CHECKING:
     from aleph_tui.core.buying import BuyProgress, BuyQuote, BuyResult
@@ -102,7 +102,7 @@ async def _buy(args: argparse.Namespace) -> int:
     token = args.token.upper()
     _check_amount(token, args.amount)
     network = await resolve_network(args)
-    signer = await signer_from_args(args)
+    signer = await signer_for_network(args, network)
     async with open_service(network) as service:
         try:
             quote = await service.buy_quote(token, args.amount, signer.address)
@@ -125,6 +125,8 @@ def _usd(value: Decimal | None) -> str:
 
 
 def _summary(quote: BuyQuote) -> list[str]:
+    from aleph_tui.core.models import credits_to_usd
+
     plan = quote.plan
     network = quote.network
     token_line = (
@@ -135,13 +137,17 @@ def _summary(quote: BuyQuote) -> list[str]:
         credits = "unknown (this network has no Credit API)"
     else:
         bonus = f", {quote.bonus_credits} bonus" if quote.bonus_credits else ""
-        credits = f"≈ {quote.estimated_credits}{bonus}, worth {_usd(quote.total_usd)}"
+        # The credits' worth (1 000 000 credits = $1), bonus included: not the payment's.
+        worth = _usd(credits_to_usd(quote.estimated_credits))
+        credits = f"≈ {quote.estimated_credits}{bonus}, worth {worth}"
     return [
         f"Buy credits on {network.name} (chain id {quote.chain_id})",
         f"  from         {quote.payer}",
         f"  recipient    {quote.recipient} (credit contract)",
         f"  token        {token_line}",
-        f"  amount       {quote.amount_text} {quote.token} ({quote.units} base units)",
+        f"  amount       {quote.amount_text} {quote.token} ({quote.units} base units"
+        + ("" if quote.total_usd is None else f", worth {_usd(quote.total_usd)}")
+        + ")",
         f"  network fee  at most {plan.max_network_fee_eth.normalize():f} ETH "
         f"(gas {plan.gas} × {gwei} gwei)",
         f"  nonce        {plan.nonce}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
@@ -35,8 +36,27 @@ def add_network_options(parser: argparse.ArgumentParser, *, top_level: bool = Fa
     default = None if top_level else argparse.SUPPRESS
     group = parser.add_argument_group("network")
     group.add_argument("--network", metavar="NAME", default=default, help="mainnet, devnet, …")
-    group.add_argument("--api-url", metavar="URL", default=default, help="override the CCN URL")
-    group.add_argument("--rpc-url", metavar="URL", default=default, help="override the RPC URL")
+    group.add_argument(
+        "--api-url",
+        metavar="URL",
+        type=checked(http_url_option),
+        default=default,
+        help="override the CCN URL",
+    )
+    group.add_argument(
+        "--rpc-url",
+        metavar="URL",
+        type=checked(http_url_option),
+        default=default,
+        help="override the RPC URL",
+    )
+
+
+def http_url_option(text: str) -> str:
+    """An http:// or https:// URL (argparse names the option in its message)."""
+    from aleph_tui.core.validation import http_url
+
+    return http_url(text, field="URL")
 
 
 def checked(check: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -65,10 +85,10 @@ def whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], in
     """An argparse ``type`` for an integer in [minimum, maximum], with a plain message."""
 
     def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        # ASCII digits only: int() also takes "1_0" and other scripts' digits ("٣").
+        if not re.fullmatch(r"[+-]?[0-9]+", text.strip()):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
+        value = int(text)
         if value < minimum or (maximum is not None and value > maximum):
             bound = f"between {minimum} and {maximum}" if maximum is not None else f"≥ {minimum}"
             raise argparse.ArgumentTypeError(f"{value} must be {bound}")
@@ -149,7 +169,7 @@ async def discovered_network(
     told) if that failed."""
     from aleph_tui.core.networks import devnet_from_document
 
-    if network.is_devnet:
+    if network.needs_discovery or network.is_devnet:
         api_url = api_url_of(args, network)
         discovered = None
         if early is not None and early.base_url == api_url.rstrip("/"):

@@ -123,7 +123,13 @@ def register(sub: Any) -> None:
         "--channel",
         type=checked(_channel),
         default="ALEPH_CREDIT",
-        help="message channel (default ALEPH_CREDIT, the node's credit channel)",
+        help="message channel (default ALEPH_CREDIT, the node's credit channel; any other "
+        "needs --force-channel)",
+    )
+    transfer.add_argument(
+        "--force-channel",
+        action="store_true",
+        help="post on a --channel other than ALEPH_CREDIT anyway: a plain post, no credits move",
     )
     transfer.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
     transfer.add_argument(
@@ -232,15 +238,29 @@ def _check_target(target: str) -> None:
         raise input_error("aleph-tui", exc, TRANSFER_OPTIONS) from None
 
 
+def _check_channel(channel: str, force: bool) -> None:
+    """Credits move only on the credit channel: another one needs --force-channel."""
+    from aleph_tui.core.messages import CREDIT_CHANNEL
+    from aleph_tui.core.validation import InvalidInput, transfer_channel
+
+    try:
+        transfer_channel(channel, force=force, credit_channel=CREDIT_CHANNEL)
+    except InvalidInput as exc:
+        raise UsageError(
+            f"aleph-tui: --channel: {exc.rule}; pass --force-channel to post it anyway"
+        ) from None
+
+
 async def _transfer(args: argparse.Namespace) -> int:
     from aleph_tui.cli import credit_output
-    from aleph_tui.cli.signer_options import signer_from_args
+    from aleph_tui.cli.signer_options import signer_for_network
     from aleph_tui.core.transferring import InsufficientCredits
     from aleph_tui.core.validation import InvalidInput
 
     _check_target(args.to)
+    _check_channel(args.channel, args.force_channel)
     network = await resolve_network(args)
-    signer = await signer_from_args(args)
+    signer = await signer_for_network(args, network)
     async with open_service(network) as service:
         try:
             quote = await service.transfer_quote(
@@ -249,9 +269,12 @@ async def _transfer(args: argparse.Namespace) -> int:
                 args.amount,
                 expiration=args.expiration,
                 channel=args.channel,
+                force_channel=args.force_channel,
             )
         except InvalidInput as exc:
             raise input_error("aleph-tui", exc, TRANSFER_OPTIONS) from None
+        if not credit_output.moves_credits(quote):
+            print(f"aleph-tui: warning: {credit_output.no_credits_warning(quote)}", file=sys.stderr)
         if not quote.sufficient:
             raise CommandError(str(InsufficientCredits(quote.amount, quote.available)))
         signed = service.transfer_sign(quote, signer)

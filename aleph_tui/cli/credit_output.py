@@ -214,14 +214,33 @@ def transfer_summary(network: Network, quote: TransferQuote, item_hash: str) -> 
         f"  channel     {quote.channel}",
         f"  item_hash   {item_hash}",
     ]
+    if not moves_credits(quote):
+        lines.append(f"  warning     {no_credits_warning(quote)}")
+    return lines
+
+
+def moves_credits(quote: TransferQuote) -> bool:
+    """Whether the node moves credits for this transfer: only on the credit channel."""
     from aleph_tui.core.messages import CREDIT_CHANNEL
 
-    if quote.channel != CREDIT_CHANNEL:
-        lines.append(
-            f"  warning     nodes move credits only on their credit channel ({CREDIT_CHANNEL} "
-            "on mainnet); elsewhere this is stored as a plain post"
-        )
-    return lines
+    return quote.channel == CREDIT_CHANNEL
+
+
+def no_credits_warning(quote: TransferQuote) -> str:
+    from aleph_tui.core.messages import CREDIT_CHANNEL
+
+    return (
+        f"no credits will move: nodes move credits only on {CREDIT_CHANNEL}; on "
+        f"{quote.channel} this is stored as a plain post"
+    )
+
+
+def transfer_status(result: TransferResult) -> str:
+    """The node's status, except that a processed post off the credit channel is
+    "posted": stored, and no credits moved."""
+    if result.status == "processed" and not moves_credits(result.quote):
+        return "posted"
+    return result.status
 
 
 def transfer_json(
@@ -239,7 +258,8 @@ def transfer_json(
         "expiration_ms": quote.expiration_ms,
         "channel": quote.channel,
         "item_hash": result.item_hash,
-        "status": result.status,
+        "status": transfer_status(result),
+        "credits_moved": result.status == "processed" and moves_credits(quote),
         "error_code": result.error_code,
         "reason": result.reason,
         "message": message,
@@ -249,12 +269,16 @@ def transfer_json(
 def transfer_text(result: TransferResult) -> str:
     quote = result.quote
     what = f"{format_credits(quote.amount)} credits to {_target(quote)}"
+    status = transfer_status(result)
     if result.status == "dry-run":
         head = f"Dry run: signed, not sent: {what}"
+    elif status == "posted":
+        head = f"Posted on channel {quote.channel}, no credits moved: {what} were not transferred"
+        status = "posted, no credits moved"
     elif result.status == "processed":
         head = f"Transferred {what}"
     elif result.status == "pending":
         head = f"Sent, not yet processed: {what} (the journal follows it up)"
     else:
         head = f"Rejected: {what}"
-    return f"{head}\nitem_hash  {result.item_hash}\nstatus     {result.status}"
+    return f"{head}\nitem_hash  {result.item_hash}\nstatus     {status}"

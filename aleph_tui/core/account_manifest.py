@@ -10,6 +10,7 @@ start-up only reads: tomlkit is loaded for the first edit.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
     from tomlkit.toml_document import TOMLDocument
 
 ACCOUNT_FIELDS = ("name", "chain", "address", "kind")
+# A store of a few hundred accounts is some tens of kilobytes; anything past this is not
+# an accounts file, and parsing it (tomllib, then tomlkit for an edit) would take minutes.
+MAX_MANIFEST_BYTES = 1024 * 1024
 ALIAS_FIELDS = ("name", "address")
 
 
@@ -35,12 +39,7 @@ class Manifest:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            text = ""
-        except OSError as exc:
-            raise ManifestError(f"cannot read {path}: {exc.strerror or exc}") from None
+        text = _read_text(path)
         try:
             self.doc: dict[str, Any] = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -75,8 +74,8 @@ class Manifest:
                         raise ManifestError(f"{self.path}: {key}[{index}] has no string '{field}'")
 
     def save(self) -> None:
-        # A new aleph config directory is the owner's only (it holds keystores/ too).
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # A new aleph config directory is the owner's only (it holds keystores/ too):
+        # atomic_write makes missing directories 0700.
         atomic_write(self.path, self._editable().as_string())
 
     # --- reading ----------------------------------------------------------------------
@@ -137,6 +136,30 @@ class Manifest:
         for index in reversed(range(len(container))):
             if container[index]["name"] == name:
                 del container[index]
+
+
+def _read_text(path: Path) -> str:
+    """The manifest's text ("" if there is none), its size checked before it is read."""
+    try:
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            raw = b"" if size > MAX_MANIFEST_BYTES else handle.read(MAX_MANIFEST_BYTES + 1)
+    except FileNotFoundError:
+        return ""
+    except OSError as exc:
+        raise ManifestError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if size > MAX_MANIFEST_BYTES or len(raw) > MAX_MANIFEST_BYTES:
+        raise ManifestError(
+            f"{path} is larger than 1 MB ({max(size, len(raw)):,} bytes), too large for an "
+            "accounts file; nothing was read (move it away if it is not yours)"
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ManifestError(
+            f"cannot read {path}: it is not UTF-8 text (byte {exc.start}); an accounts file "
+            "is TOML text"
+        ) from None
 
 
 def _blank_line_before(item: AoT | Table) -> None:

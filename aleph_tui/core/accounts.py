@@ -57,6 +57,14 @@ class AccountError(ServiceError):
     """A failure of the store, phrased for the user; never carries key material."""
 
 
+class UnknownName(AccountError):
+    """No account (or alias) has this name: bad input."""
+
+
+class NameTaken(AccountError):
+    """An account or an alias has this name already: bad input."""
+
+
 class KeyringUnavailableError(AccountError):
     """No OS keyring: the key was not saved. Offer an encrypted keystore instead.
     ``reason`` is why the keyring failed, without the advice on what to do."""
@@ -139,7 +147,7 @@ class AccountStore:
     def get(self, name: str) -> Account:
         entry = self._load().find("accounts", name)
         if entry is None:
-            raise AccountError(f"account '{name}' not found")
+            raise UnknownName(f"account '{name}' not found")
         return _account(entry)
 
     def keystore_path(self, name: str) -> Path:
@@ -461,7 +469,7 @@ class AccountStore:
     def remove_alias(self, name: str) -> None:
         manifest = self._load()
         if manifest.find("aliases", name) is None:
-            raise AccountError(f"alias '{name}' not found")
+            raise UnknownName(f"alias '{name}' not found")
         manifest.remove("aliases", name)
         self._save(manifest)
 
@@ -540,9 +548,9 @@ def _account(entry: dict[str, Any]) -> Account:
 
 def _require_free(manifest: Manifest, name: str) -> None:
     if manifest.find("accounts", name) is not None:
-        raise AccountError(f"account '{name}' already exists")
+        raise NameTaken(f"account '{name}' already exists")
     if manifest.find("aliases", name) is not None:
-        raise AccountError(f"'{name}' is already an alias; account and alias names are shared")
+        raise NameTaken(f"'{name}' is already an alias; account and alias names are shared")
 
 
 def _evm_address(entry: dict[str, Any], what: str) -> str:

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from aleph_tui.core import retry, validation
 from aleph_tui.core.errors import ServiceError
-from aleph_tui.core.networks import MAINNET_CHAIN_IDS, Network
+from aleph_tui.core.networks import Network
 from aleph_tui.core.signer import SignedTransaction, Signer, SigningError
 
 if TYPE_CHECKING:
@@ -533,7 +533,8 @@ class ChainGateway:
             await self._read(lambda: self.w3.eth.call(cast(Any, params)))
 
     async def check_before_signing(self, plan: TxPlan, signer: Signer) -> None:
-        """The chain-id and dev-key rules; raises ChainError, signs nothing."""
+        """The chain-id rules; raises ChainError, signs nothing. (The dev-key rule is
+        Signer's, applied by ``sign`` once the signer is bound to this network.)"""
         if signer.address.lower() != plan.sender.lower():
             raise ChainError(
                 f"the transaction is from {plan.sender} but the key is {signer.address}"
@@ -550,16 +551,11 @@ class ChainGateway:
                 f"the transaction was built for chain id {plan.chain_id} but the node is on "
                 f"{actual}; quote again"
             )
-        if signer.is_public_dev_key and ({actual, expected} & MAINNET_CHAIN_IDS):
-            raise ChainError(
-                f"{signer.address} is a public test key that anyone can use; refusing to "
-                f"sign with it on chain id {actual}"
-            )
 
     async def sign(self, plan: TxPlan, signer: Signer) -> SignedTransaction:
         await self.check_before_signing(plan, signer)
-        try:
-            return signer.sign_transaction(plan.as_transaction())
+        try:  # bound to this gateway's network: Signer's dev-key rule decides
+            return signer.for_network(self.network).sign_transaction(plan.as_transaction())
         except SigningError as exc:
             raise ChainError(str(exc)) from None
 

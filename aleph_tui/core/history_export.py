@@ -213,7 +213,9 @@ class _Writer(Protocol):
 class _FileWriter:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.file: IO[str] = path.open("w", newline="", encoding="utf-8")
+        from aleph_tui.core.paths import open_private
+
+        self.file: IO[str] = open_private(path, "w", newline="")
 
     def abort(self) -> None:
         self.file.close()

@@ -74,12 +74,11 @@ class Salvaged:
 
 
 def private_file(path: Path) -> None:
-    """Create ``path`` at mode 0600 (and its missing directories at 0700) if missing."""
-    missing = [p for p in [path.parent, *path.parent.parents] if not p.exists()]
-    for directory in reversed(missing):
-        with contextlib.suppress(FileExistsError):
-            directory.mkdir(mode=0o700)
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    """Create ``path`` at mode 0600 (and its missing directories at 0700) if missing:
+    paths.private_file, the one helper for what aleph-tui creates."""
+    from aleph_tui.core import paths
+
+    paths.private_file(path)
 
 
 @contextlib.contextmanager

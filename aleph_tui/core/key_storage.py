@@ -118,8 +118,11 @@ async def keyring_delete(name: str) -> bool:
 
 
 def atomic_write(path: Path, text: str, *, mode: int = 0o600) -> None:
-    """Replace ``path`` with ``text`` in one step: a crash leaves the old file or the new."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Replace ``path`` with ``text`` in one step: a crash leaves the old file or the new.
+    Missing directories are made 0700 (paths.private_dir)."""
+    from aleph_tui.core.paths import private_dir
+
+    private_dir(path.parent)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -157,7 +160,9 @@ def read_keystore(path: Path) -> dict[str, Any]:
 
 def write_keystore(path: Path, keystore: dict[str, Any]) -> None:
     """Write a keystore 0600 in a 0700 directory, as the aleph CLI does."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from aleph_tui.core.paths import private_dir
+
+    private_dir(path.parent)
     with contextlib.suppress(OSError):  # a directory we do not own keeps its mode
         path.parent.chmod(0o700)
     atomic_write(path, json.dumps(keystore, indent=2) + "\n")

@@ -229,7 +229,9 @@ class LogCache:
         self.address = address.lower()
         self.topic0 = topic0.lower()
         self.start_block = max(0, start_block)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        from aleph_tui.core.paths import private_file
+
+        private_file(path)  # 0600 before SQLite opens it: its -wal and -shm follow its mode
         self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")

@@ -36,9 +36,14 @@ class Network:
     aleph_token: str | None = None
     usdc_token: str | None = None
     explorer_tx_base: str | None = None
+    # True only for a network built from a devnet's discovery document (devnet_from_document):
+    # the one kind of network on which the public test keys may sign. A name proves nothing.
     is_devnet: bool = False
     # Where the payment processor's logs start (its deploy block); None: unknown.
     processor_deploy_block: int | None = None
+    # The built-in devnet before its discovery document is read: to be discovered, and
+    # not a devnet (is_devnet) until then.
+    needs_discovery: bool = False
 
     def tx_link(self, tx_hash: str) -> str | None:
         return None if self.explorer_tx_base is None else self.explorer_tx_base + tx_hash
@@ -67,7 +72,14 @@ BUILT_IN = {MAINNET.name: MAINNET}
 
 
 def devnet_url() -> str:
-    return os.environ.get(DEVNET_URL_ENV, DEFAULT_DEVNET_URL).rstrip("/")
+    """$ALEPH_DEVNET_URL, or the default; set but empty or not an http(s) URL is bad
+    input (InvalidInput naming the variable), never a silent default."""
+    from aleph_tui.core.validation import http_url
+
+    value = os.environ.get(DEVNET_URL_ENV)
+    if value is None:
+        return DEFAULT_DEVNET_URL
+    return http_url(value, field=DEVNET_URL_ENV).rstrip("/")
 
 
 def devnet_from_document(document: dict[str, Any]) -> Network:
@@ -145,6 +157,6 @@ def load_user_networks(path: Path | None = None) -> tuple[str | None, dict[str, 
 def known_networks(path: Path | None = None) -> tuple[str, dict[str, Network]]:
     """Every network by name, and the default one's name (mainnet unless configured)."""
     default, user = load_user_networks(path)
-    networks = {"mainnet": MAINNET, "devnet": Network("devnet", devnet_url(), is_devnet=True)}
+    networks = {"mainnet": MAINNET, "devnet": Network("devnet", devnet_url(), needs_discovery=True)}
     networks.update(user)
     return default or "mainnet", networks

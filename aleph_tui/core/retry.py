@@ -43,10 +43,12 @@ class Transient(Exception):
 
 
 def seconds(variable: str, default: float) -> float:
-    """A timeout in seconds from the environment; ``default`` when unset."""
-    text = os.environ.get(variable, "").strip()
-    if not text:
+    """A timeout in seconds from the environment; ``default`` when unset (set but empty
+    is an error, never the default)."""
+    raw = os.environ.get(variable)
+    if raw is None:
         return default
+    text = raw.strip()
     try:
         value = float(text)
     except ValueError:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 from aleph_tui.core.accounts import Account, AccountStore  # accounts
 from aleph_tui.core.errors import ServiceError
-from aleph_tui.core.messages import CREDIT_CHANNEL, BufferSigner
+from aleph_tui.core.messages import CREDIT_CHANNEL
 from aleph_tui.core.models import Balance, BalanceOverview, BalanceSlot
 from aleph_tui.core.networks import Network
 
@@ -350,7 +350,10 @@ class CreditService:
         expiration: str | dt.datetime | None = None,
         channel: str = CREDIT_CHANNEL,
         resolver: Resolver | None = None,
+        force_channel: bool = False,
     ) -> TransferQuote:
+        """InvalidInput for bad input; a channel other than the credit channel moves no
+        credits and is refused unless ``force_channel``."""
         return await self.transfers(resolver).quote(
             sender,
             target,
@@ -358,6 +361,7 @@ class CreditService:
             expiration=expiration,
             channel=channel,
             reserved=self.reserved_recipients(),
+            force_channel=force_channel,
         )
 
     def reserved_recipients(self) -> list[tuple[str, str]]:
@@ -373,17 +377,23 @@ class CreditService:
             ]
         )
 
-    def transfer_sign(self, quote: TransferQuote, signer: BufferSigner) -> SignedTransfer:
-        return self.transfers().sign(quote, signer)
+    def bind(self, signer: Signer) -> Signer:
+        """``signer`` bound to this service's network: it signs nothing otherwise, and a
+        public test key is refused (DevKeyRefused) unless the network is a devnet."""
+        return signer.for_network(self.network)
+
+    def transfer_sign(self, quote: TransferQuote, signer: Signer) -> SignedTransfer:
+        return self.transfers().sign(quote, self.bind(signer))
 
     async def transfer(
         self,
         quote: TransferQuote | SignedTransfer,
-        signer: BufferSigner | None = None,
+        signer: Signer | None = None,
         *,
         dry_run: bool = False,
     ) -> TransferResult:
-        return await self.transfers().execute(quote, signer, dry_run=dry_run)
+        bound = None if signer is None else self.bind(signer)
+        return await self.transfers().execute(quote, bound, dry_run=dry_run)
 
     async def resume_transfers(self, *, follow: bool = False) -> list[Operation]:
         return await self.transfers().resume(follow=follow)
@@ -435,7 +445,9 @@ class CreditService:
         dry_run: bool = False,
         progress: buying.ProgressCallback | None = None,
     ) -> buying.BuyResult:
-        return await self._buyer().execute(quote, signer, dry_run=dry_run, progress=progress)
+        return await self._buyer().execute(
+            quote, self.bind(signer), dry_run=dry_run, progress=progress
+        )
 
     async def resume_buys(
         self, progress: buying.ProgressCallback | None = None

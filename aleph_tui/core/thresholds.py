@@ -118,7 +118,7 @@ class ThresholdStore:
         if amount is not None:
             table[checksummed] = amount
         try:
-            atomic_write(self.path, tomlkit.dumps(doc), mode=0o644)
+            atomic_write(self.path, tomlkit.dumps(doc))
         except OSError as exc:
             raise ThresholdError(f"cannot write {self.path}: {exc.strerror or exc}") from None
         return None if amount is None else Threshold(checksummed, amount)

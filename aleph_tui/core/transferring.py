@@ -152,6 +152,7 @@ class Transfer:
         expiration: str | dt.datetime | None = None,
         channel: str = CREDIT_CHANNEL,
         reserved: Iterable[tuple[str, str]] = (),
+        force_channel: bool = False,
     ) -> TransferQuote:
         """Validate every input, resolve the target and read the sender's credits.
 
@@ -161,7 +162,9 @@ class Transfer:
         """
         credits = validation.credit_amount(amount)
         when = _expiration(expiration)
-        checked_channel = validation.channel(channel)
+        checked_channel = validation.transfer_channel(
+            channel, force=force_channel, credit_channel=CREDIT_CHANNEL
+        )
         source = validation.address(sender, field="from")
         recipient = validation.account_reference(
             target, self.resolver, field="to", forbidden=[(source, SELF_TRANSFER), *reserved]

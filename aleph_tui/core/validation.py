@@ -175,16 +175,54 @@ def token_text(units: int, decimals: int) -> str:
     return f"-{text}" if units < 0 else text
 
 
+# A whole number of credits as typed or copied from the screen: ASCII digits, or digits
+# grouped in threes by one separator, ',' (as the dashboard shows figures) or '_'.
+_CREDIT_DIGITS = re.compile(r"^[0-9]+$")
+_CREDIT_GROUPED = re.compile(r"^[0-9]{1,3}(?:,[0-9]{3})+$|^[0-9]{1,3}(?:_[0-9]{3})+$")
+CREDIT_AMOUNT_RULE = (
+    "must be a whole number of credits: digits, optionally grouped in threes by ',' or '_' "
+    "(1000000, 1,000,000 or 1_000_000)"
+)
+
+
 def credit_amount(text: str | int, *, field: str = "amount") -> int:
-    """Credits are whole, strictly positive numbers."""
-    value = Decimal(text) if isinstance(text, int) else _decimal(text, field)
-    if value != value.to_integral_value():
-        raise InvalidInput(field, "credits are whole numbers; remove the fraction")
+    """Credits: a whole number, at least 1. Text is digits, optionally grouped in threes
+    by ',' or '_' exactly as the dashboard shows figures (so a figure copied from the
+    screen works); spaces around it are trimmed. No exponent, sign, decimals or other
+    grouping: each is refused with its own rule."""
+    if isinstance(text, bool):
+        raise InvalidInput(field, CREDIT_AMOUNT_RULE)
+    value = text if isinstance(text, int) else int(_credit_digits(text.strip(), field))
     if value <= 0:
         raise InvalidInput(field, "must be at least 1 credit")
     if value > MAX_CREDITS:
         raise InvalidInput(field, "is larger than any credit balance can be")
-    return int(value)
+    return value
+
+
+def _credit_digits(value: str, field: str) -> str:
+    """The digits of a credit amount, or InvalidInput saying what is wrong with it."""
+    if not value:
+        raise InvalidInput(field, f"is empty; it {CREDIT_AMOUNT_RULE}")
+    if _CREDIT_DIGITS.match(value):
+        return value
+    if _CREDIT_GROUPED.match(value):
+        return value.replace(",", "").replace("_", "")
+    if value[0] in "+-":
+        raise InvalidInput(field, f"takes no sign; it {CREDIT_AMOUNT_RULE}")
+    if re.fullmatch(r"[0-9]{1,3}(?:\.[0-9]{3})+", value):
+        raise InvalidInput(
+            field, "groups digits by '.'; credits are whole numbers, grouped by ',' or '_'"
+        )
+    if re.fullmatch(r"[0-9]*\.[0-9]+|[0-9]+\.[0-9]*", value.replace(",", "").replace("_", "")):
+        raise InvalidInput(field, "credits are whole numbers; remove the fraction")
+    if re.fullmatch(r"[0-9.,_]*[0-9][eE][+-]?[0-9]+", value):
+        raise InvalidInput(field, "takes no exponent; write the digits out (1e6 is 1000000)")
+    if re.fullmatch(r"[0-9]+(?:[,_][0-9]+)+", value):
+        raise InvalidInput(
+            field, "must group digits in threes by one separator, as in 1,000,000 or 1_000_000"
+        )
+    raise InvalidInput(field, f"{_echo(value)} is not a whole number of credits")
 
 
 def expiration(
@@ -260,6 +298,44 @@ def channel(text: str, *, field: str = "channel") -> str:
         raise InvalidInput(
             field, "must be 1 to 64 letters, digits or '_', '-', '.', ':' (e.g. ALEPH_CREDIT)"
         )
+    return value
+
+
+def transfer_channel(
+    text: str, *, force: bool = False, credit_channel: str, field: str = "channel"
+) -> str:
+    """The channel of a credit transfer: the node moves credits only on
+    ``credit_channel``; any other one is a plain post that moves nothing, allowed only
+    when ``force``d (the caller then warns that no credits will move)."""
+    value = channel(text, field=field)
+    if value != credit_channel and not force:
+        raise InvalidInput(
+            field,
+            f"credits move only on {credit_channel}; on {_echo(value)} the transfer would be "
+            "a plain post that moves no credits",
+        )
+    return value
+
+
+def http_url(text: str, *, field: str) -> str:
+    """An http:// or https:// URL with a host (and a valid port, if any)."""
+    from urllib.parse import urlsplit
+
+    value = text.strip()
+    rule = "must be an http:// or https:// URL, e.g. https://api2.aleph.im"
+    if not value:
+        raise InvalidInput(field, f"is empty; it {rule}")
+    if any(c.isspace() or not c.isprintable() for c in value):
+        raise InvalidInput(field, rule)
+    try:
+        parts = urlsplit(value)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        raise InvalidInput(field, f"{rule} (its port is not a number from 1 to 65535)") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise InvalidInput(field, rule)
+    if not port_ok:
+        raise InvalidInput(field, f"{rule} (its port is not a number from 1 to 65535)")
     return value
 
 

@@ -50,9 +50,10 @@ class RunningDevnet:
 def start_devnet(log_dir: Path, *args: str, timeout: float = START_TIMEOUT_S) -> RunningDevnet:
     """Start ``aleph-tui devnet --port 0 *args``, its stderr logged in ``log_dir``, and
     return once it printed its ready document (killed and raising if it did not)."""
-    log_dir.mkdir(parents=True, exist_ok=True)
+    from aleph_tui.core.paths import open_private
+
     log_path = log_dir / "devnet.log"
-    with log_path.open("w") as log:
+    with open_private(log_path, "w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "aleph_tui", "devnet", "--port", "0", *args],
             stdout=subprocess.PIPE,

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from aiohttp import ClientSession, ClientTimeout, web
 
+from aleph_tui.core.paths import private_dir
 from aleph_tui.devnet import ccn_api, credit_api, flow_seed, ledger, operators, rpc_proxy, seed
 from aleph_tui.devnet.chain.engine import ChainEngine, dev_accounts, start_chain
 from aleph_tui.devnet.context import CONTEXT_KEY, AlephBalanceReader, DevnetContext
@@ -107,7 +108,7 @@ class Devnet:
             state_dir = Path(self._tmp.name)
         else:
             state_dir = options.state_dir
-        await asyncio.to_thread(state_dir.mkdir, parents=True, exist_ok=True)
+        await asyncio.to_thread(private_dir, state_dir)
         if options.clock is not None:
             ledger.set_clock(options.clock)  # process-wide: one devnet per process
             self._fixed_clock = True

@@ -12,6 +12,16 @@ import tempfile
 from pathlib import Path
 
 
+def log_to_state_dir() -> Path:
+    """The screen belongs to Textual: the embedded devnet logs to a file instead, the
+    user's own (0600, in a 0700 state directory), never a shared temporary one."""
+    from aleph_tui.core.paths import devnet_log, open_private
+
+    path = devnet_log()
+    logging.basicConfig(level=logging.INFO, stream=open_private(path, "a"), force=True)
+    return path
+
+
 async def run_on_embedded_devnet() -> None:
     from aleph_tui.core.accounts import AccountStore
     from aleph_tui.core.journal import Journal
@@ -22,9 +32,7 @@ async def run_on_embedded_devnet() -> None:
     from aleph_tui.devnet.server import Devnet, DevnetOptions
     from aleph_tui.ui.app import AlephApp
 
-    # The screen belongs to Textual: the embedded devnet logs to a file instead.
-    log_file = Path(tempfile.gettempdir()) / "aleph-tui-devnet.log"
-    logging.basicConfig(level=logging.INFO, filename=log_file, force=True)
+    log_to_state_dir()
     print("Starting the embedded devnet…", file=sys.stderr)
     devnet = await Devnet.start(DevnetOptions(port=0))
     with tempfile.TemporaryDirectory(prefix="aleph-tui-session-") as home:

@@ -98,7 +98,7 @@ def save_theme(theme: str, path: Path | None = None) -> None:
         ) from None
     document["theme"] = theme
     try:
-        atomic_write(path, tomlkit.dumps(document), mode=0o644)
+        atomic_write(path, tomlkit.dumps(document))
     except OSError as exc:
         raise SettingsError(f"{path}: theme not saved ({_reason(exc)})") from None
 

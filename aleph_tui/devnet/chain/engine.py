@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
+from aleph_tui.core.paths import private_dir
+
 logger = logging.getLogger(__name__)
 
 DEV_MNEMONIC = "test test test test test test test test test test test junk"
@@ -144,7 +146,7 @@ async def start_chain(
     if kind not in ("auto", "embedded", "anvil"):
         raise ValueError(f"unknown chain kind {kind!r}")
     if state_dir is not None:
-        await asyncio.to_thread(state_dir.mkdir, parents=True, exist_ok=True)
+        await asyncio.to_thread(private_dir, state_dir)
     anvil = find_anvil() if kind in ("auto", "anvil") else None
     if kind == "anvil" and anvil is None:
         raise ChainUnavailable(anvil_missing_message())

@@ -26,6 +26,7 @@ from aleph_tui.core import validation
 from aleph_tui.core.buying import TOKENS, BuyError, BuyProgress, BuyQuote, BuyResult
 from aleph_tui.core.chain import KNOWN_DECIMALS, WalletBalances
 from aleph_tui.core.formatting import plain_decimal
+from aleph_tui.core.models import credits_to_usd
 from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.view import cancelling, explain
@@ -88,7 +89,8 @@ def estimate_text(quote: BuyQuote) -> str:
             "" if quote.bonus_ratio is None else f", +{plain_decimal(quote.bonus_ratio * 100)} %"
         )
         bonus = f" (incl. {quote.bonus_credits} bonus{ratio})"
-    return f"≈ {quote.estimated_credits} credits{bonus}, worth {usd(quote.total_usd)}"
+    worth = usd(credits_to_usd(quote.estimated_credits))  # the credits', not the payment's
+    return f"≈ {quote.estimated_credits} credits{bonus}, worth {worth}"
 
 
 def estimate_table(quote: BuyQuote) -> Table:
@@ -108,8 +110,9 @@ def estimate_table(quote: BuyQuote) -> Table:
             )
             bonus = f" (incl. {quote.bonus_credits} bonus{ratio})"
         table.add_row("Credits", f"≈ {quote.estimated_credits}{bonus}")
-        price = "" if quote.price_usd is None else f" ({usd(quote.price_usd)} per {quote.token})"
-        table.add_row("Worth", f"{usd(quote.total_usd)}{price}")
+        price = "" if quote.price_usd is None else f", {usd(quote.price_usd)} per {quote.token}"
+        paying = f" (paying {usd(quote.total_usd)}{price})"
+        table.add_row("Worth", f"{usd(credits_to_usd(quote.estimated_credits))}{paying}")
     table.add_row("Fee", f"at most {plain_decimal(quote.fee_limit_eth)} ETH")
     return table
 

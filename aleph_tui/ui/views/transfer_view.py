@@ -73,8 +73,8 @@ def channel_warning(channel: str) -> str | None:
     if channel == CREDIT_CHANNEL:
         return None
     return (
-        f"Nodes move credits only on their credit channel ({CREDIT_CHANNEL} on mainnet); "
-        "elsewhere this is stored as a plain post."
+        f"No credits will move: nodes move credits only on {CREDIT_CHANNEL}; "
+        f"on {channel} this is stored as a plain post."
     )
 
 
@@ -284,7 +284,14 @@ class TransferView(SigningFormView):
         _sender, target, amount, expiration, channel = key
         try:
             quote = await self.service.transfer_quote(
-                account.address, target, amount, expiration=expiration or None, channel=channel
+                account.address,
+                target,
+                amount,
+                expiration=expiration or None,
+                channel=channel,
+                # The form's --force-channel: another channel is posted only through a
+                # confirmation that warns no credits will move (and labelled so).
+                force_channel=True,
             )
             if not quote.sufficient:
                 self._set_quote(quote, key)
@@ -307,11 +314,13 @@ class TransferView(SigningFormView):
                 warning = channel_warning(quote.channel)
                 confirmed = await self.app.push_screen_wait(
                     SigningConfirmation(
-                        f"Transfer {quote.amount} credits",
+                        f"Transfer {quote.amount} credits"
+                        if warning is None
+                        else f"Post on {quote.channel}: no credits will move",
                         confirmation_rows(
                             self.service.network, account.name, quote, signed.item_hash
                         ),
-                        confirm_label="Send",
+                        confirm_label="Send" if warning is None else "Post anyway",
                         warnings=[] if warning is None else [warning],
                     )
                 )
@@ -351,7 +360,10 @@ class TransferView(SigningFormView):
             self._finish(f"Dry run: signed, not sent: {what}.")
             return
         steps.mark("sent", "done", f"accepted by {self.service.network.name}")
-        if result.status == "processed":
+        if result.status == "processed" and quote.channel != CREDIT_CHANNEL:
+            steps.mark("processed", "done", "stored as a plain post: no credits moved")
+            self._finish(f"Posted on {quote.channel}, no credits moved: {what} not transferred.")
+        elif result.status == "processed":
             steps.mark("processed", "done", "the credits moved")
             self._finish(f"Transferred {what}.")
             self.notify(f"Transferred {what}.", title="Credits sent")
@@ -392,7 +404,12 @@ class TransferView(SigningFormView):
         sender, target, amount, expiration, channel = key
         try:
             quote = await self.service.transfer_quote(
-                sender, target, amount, expiration=expiration or None, channel=channel
+                sender,
+                target,
+                amount,
+                expiration=expiration or None,
+                channel=channel,
+                force_channel=True,  # the warning shows; submitting confirms with it
             )
         except InvalidInput as exc:
             if exc.field in FIELDS:
