@@ -137,6 +137,43 @@ def run_cli(
     )
 
 
+def start_cli(env: dict[str, str], *args: str, capture: bool = False) -> subprocess.Popen[str]:
+    """``aleph-tui ARGS --network devnet -y --json`` as a real process, for the tests that
+    kill it mid-way; its output is piped only with ``capture``."""
+    output = subprocess.PIPE if capture else subprocess.DEVNULL
+    return subprocess.Popen(
+        [sys.executable, "-m", "aleph_tui", *args, "--network", "devnet", "-y", "--json"],
+        env=env,
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=output,
+        stderr=output,
+        text=True,
+    )
+
+
+def journal_path(home: Path) -> Path:
+    """The journal of a command run with ``cli_env(…, home)``."""
+    return home / "data" / "aleph-tui" / "journal.sqlite3"
+
+
+def journal_states(home: Path) -> list[dict[str, Any]]:
+    """Every operation's latest committed state in that journal (read while a writer may
+    be writing), oldest first; [] when there is none."""
+    from dataclasses import asdict
+
+    from aleph_tui.core.journal import Journal
+
+    path = journal_path(home)
+    if not path.exists():
+        return []
+    journal = Journal(path)
+    try:
+        return [asdict(op) for op in journal.operations()]
+    finally:
+        journal.close()
+
+
 def write_accounts(home: Path, text: str) -> None:
     """An aleph CLI accounts.toml in the command's private config home."""
     path = home / "config" / "aleph" / "accounts.toml"

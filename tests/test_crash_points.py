@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,7 @@ from aleph_tui.core.crash_points import (
     TRANSFER_POINTS,
 )
 from tests import faults
-from tests.credit_helpers import ROOT, cli_env, credits, fresh_key, run_cli, wait_until
+from tests.credit_helpers import cli_env, credits, fresh_key, run_cli, start_cli, wait_until
 from tests.devnet_process import RunningDevnet
 
 IN_FLIGHT = "buy.in_flight"  # no hook: the devnet holds the send (a latency fault)
@@ -89,18 +88,6 @@ def _mined_nonce(net: RunningDevnet, address: str) -> int:
     return int(_rpc(net, "eth_getTransactionCount", address, "latest"), 16)
 
 
-def _start(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "aleph_tui", *args, "--network", "devnet", "-y", "--json"],
-        env=env,
-        cwd=ROOT,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def _kill_at(process: subprocess.Popen[str], pause_file: Path, point: str) -> None:
     """SIGKILL ``process`` once it holds at ``point`` (it wrote ``pause_file``)."""
     try:
@@ -149,7 +136,7 @@ def test_a_buy_killed_at_each_point_is_paid_once_and_reported_truly(
             times=1,
             delay_ms=HOLD_MS,
         )
-        process = _start(_env(net, tmp_path, buyer.private_key, None), *buy)
+        process = start_cli(_env(net, tmp_path, buyer.private_key, None), *buy, capture=True)
         try:
             wait_until(  # the rule is used up once the send is held at the devnet
                 lambda: (
@@ -164,7 +151,7 @@ def test_a_buy_killed_at_each_point_is_paid_once_and_reported_truly(
             process.communicate()
         assert _mined_nonce(net, buyer.address) == nonce  # still held: not mined yet
     else:
-        process = _start(_env(net, tmp_path, buyer.private_key, point), *buy)
+        process = start_cli(_env(net, tmp_path, buyer.private_key, point), *buy, capture=True)
         _kill_at(process, tmp_path / "paused", point)
 
     # At once, as a user would: a new process settles what the kill left.
@@ -206,7 +193,7 @@ def test_a_transfer_killed_at_each_point_moves_the_credits_once(
 ) -> None:
     sender, recipient = accounts[SENDERS[point]], fresh_key().address
     before = credits(net.api_url, sender.address)
-    process = _start(
+    process = start_cli(
         _env(net, tmp_path, sender.private_key, point),
         "credit",
         "transfer",
@@ -214,6 +201,7 @@ def test_a_transfer_killed_at_each_point_moves_the_credits_once(
         recipient,
         "--amount",
         str(TRANSFER_CREDITS),
+        capture=True,
     )
     _kill_at(process, tmp_path / "paused", point)
 

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +26,15 @@ from aleph_tui.core.journal import Journal
 from aleph_tui.core.networks import devnet_from_document
 from aleph_tui.core.service import CreditService
 from tests import faults
-from tests.credit_helpers import ROOT, cli_env, fresh_key, run_main, wait_until
+from tests.credit_helpers import (
+    cli_env,
+    fresh_key,
+    journal_path,
+    journal_states,
+    run_main,
+    start_cli,
+    wait_until,
+)
 from tests.devnet_process import RunningDevnet
 from tests.ui_app import SIZE, UiTestApp, isolated, until
 
@@ -45,47 +51,19 @@ def net(fault_devnet: RunningDevnet) -> Iterator[RunningDevnet]:
     faults.clear(fault_devnet.api_url)
 
 
-def _journal_path(home: Path) -> Path:
-    return home / "data" / "aleph-tui" / "journal.sqlite3"
-
-
-def _latest(home: Path) -> list[dict[str, Any]]:
-    """Every operation's latest committed state (read while the writer may be writing)."""
-    path = _journal_path(home)
-    if not path.exists():
-        return []
-    journal = Journal(path)
-    try:
-        return [asdict(op) for op in journal.operations()]
-    finally:
-        journal.close()
-
-
-def _start(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "aleph_tui", *args, "--network", "devnet", "-y", "--json"],
-        env=env,
-        cwd=ROOT,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-
-
 def _kill_once(process: subprocess.Popen[str], home: Path, sent: Any) -> dict[str, Any]:
     """SIGKILL ``process`` as soon as the journal shows an operation ``sent(op)`` says
     was sent; that operation, as the journal has it."""
     try:
         wait_until(
-            lambda: any(sent(op) for op in _latest(home)) or process.poll() is not None,
+            lambda: any(sent(op) for op in journal_states(home)) or process.poll() is not None,
             timeout=60,
             what="the journal to record the send",
         )
     finally:
         process.kill()
         process.wait()
-    (op,) = _latest(home)
+    (op,) = journal_states(home)
     assert sent(op), op  # the process was killed, it did not finish on its own
     return op
 
@@ -133,14 +111,14 @@ async def test_a_buy_killed_before_its_receipt_gets_its_credits_in_the_dashboard
     buyer = accounts[RECEIPT_BUYER]
     env = cli_env(net.api_url, tmp_path, buyer.private_key)
     with faults.injected(net.api_url, "receipt_never", target="rpc"):
-        process = _start(env, "credit", "buy", "--token", "usdc", "--amount", "1.5")
+        process = start_cli(env, "credit", "buy", "--token", "usdc", "--amount", "1.5")
         op = _kill_once(process, tmp_path, lambda op: op["status"] == "submitted")
     tx_hash = op["details"]["tx_hash"]
 
     with isolated(tmp_path, monkeypatch):
         service = CreditService(
             devnet_from_document(net.document),
-            journal=Journal(_journal_path(tmp_path)),
+            journal=Journal(journal_path(tmp_path)),
             accounts=AccountStore(manifest_path=tmp_path / "accounts.toml", prompt=None),
         )
         app = UiTestApp(service)
@@ -149,7 +127,7 @@ async def test_a_buy_killed_before_its_receipt_gets_its_credits_in_the_dashboard
             await until(
                 pilot, lambda: "credits arrived" in "\n".join(app.notified), "the outcome", 30
             )
-    (done,) = _latest(tmp_path)
+    (done,) = journal_states(tmp_path)
     assert done["status"] == "completed" and done["details"]["tx_hash"] == tx_hash
     assert done["details"]["credits_received"] == 1_500_000
     notice = next(n for n in app.notified if "credits arrived" in n)
@@ -172,7 +150,7 @@ def test_a_killed_buy_that_reverted_is_followed_to_its_reason(
     slow = faults.inject(
         net.api_url, "latency", target="rpc", match="eth_estimateGas", times=1, delay_ms=3000
     )
-    process = _start(env, "credit", "buy", "--token", "usdc", "--amount", "2")
+    process = start_cli(env, "credit", "buy", "--token", "usdc", "--amount", "2")
     wait_until(  # the quote is inside its gas estimate: empty the account now
         lambda: all(rule["id"] != slow for rule in faults.rules(net.api_url)),
         timeout=30,
@@ -193,7 +171,7 @@ def test_a_killed_buy_that_reverted_is_followed_to_its_reason(
     reason = "mined but reverted: ERC20: insufficient balance; no credits will arrive"
     assert result["error"] == reason
     assert result["summary"] == f"buy with 2 USDC (tx {result['tx_hash']}): failed: {reason}"
-    assert _latest(tmp_path)[0]["status"] == "failed"
+    assert journal_states(tmp_path)[0]["status"] == "failed"
 
 
 def test_a_killed_transfer_the_node_answered_202_is_processed_after_restart(
@@ -202,7 +180,7 @@ def test_a_killed_transfer_the_node_answered_202_is_processed_after_restart(
     recipient = fresh_key().address
     env = cli_env(net.api_url, tmp_path, accounts[SENDER].private_key)
     with faults.injected(net.api_url, "accept_202", target="ccn"):
-        process = _start(env, "credit", "transfer", "--to", recipient, "--amount", "4200")
+        process = start_cli(env, "credit", "transfer", "--to", recipient, "--amount", "4200")
         op = _kill_once(process, tmp_path, lambda op: op["details"].get("node") == "pending")
     # The rule is cleared: the node processes what it held, as a slow node eventually does.
     listed = run_main(env, {"list": ["pending", "--network", "devnet", "--list", "--json"]})

@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from aleph_tui.core.journal import Journal
 from tests import faults
-from tests.credit_helpers import Outcome, cli_env, fresh_key, run_main
+from tests.credit_helpers import Outcome, cli_env, fresh_key, journal_states, run_main
 from tests.devnet_process import RunningDevnet
 
 BUYER = 4
@@ -77,18 +75,6 @@ def _credits(net: RunningDevnet, address: str) -> int:
     return int(answer.json().get("credit_balance") or 0) if answer.status_code == 200 else 0
 
 
-def _journal(home: Path) -> list[dict[str, Any]]:
-    """Every operation's latest state, as the journal has it."""
-    path = home / "data" / "aleph-tui" / "journal.sqlite3"
-    if not path.exists():
-        return []
-    journal = Journal(path)
-    try:
-        return [asdict(op) for op in journal.operations()]
-    finally:
-        journal.close()
-
-
 @pytest.mark.parametrize("kind", [*HTTP_FAULT_WORDS, "latency"])
 def test_a_passing_fault_is_ridden_out(
     net: RunningDevnet, accounts: list[Any], tmp_path: Path, kind: str
@@ -128,7 +114,7 @@ def test_credit_api_down_stops_a_buy_before_signing(
     line = _one_line_error(_run(env, "credit", "buy", "--token", "usdc", "--amount", "1", "-y"))
     assert f"cannot estimate the credits: the Credit API at {net.credit_api_url}" in line
     assert "HTTP 500" in line
-    assert _nonce(net, buyer.address) == nonce and _journal(tmp_path) == []
+    assert _nonce(net, buyer.address) == nonce and journal_states(tmp_path) == []
 
 
 def test_rpc_down_stops_a_buy_before_signing(
@@ -141,7 +127,7 @@ def test_rpc_down_stops_a_buy_before_signing(
         outcome = _run(env, "credit", "buy", "--token", "usdc", "--amount", "1", "-y", "--json")
     line = _one_line_error(outcome)
     assert f"the RPC node at {net.rpc_url} is down (HTTP 502" in line
-    assert outcome.stdout == "" and _journal(tmp_path) == []
+    assert outcome.stdout == "" and journal_states(tmp_path) == []
     assert _nonce(net, buyer.address) == nonce
 
 
@@ -172,7 +158,7 @@ def test_a_lost_send_is_resent_once_as_the_same_transaction(
     assert faults.rules(net.api_url) == []
     assert _nonce(net, buyer.address) == nonce + 1  # one transaction, not two
     assert _credits(net, buyer.address) == credits + result["credits_received"]
-    (op,) = _journal(tmp_path)
+    (op,) = journal_states(tmp_path)
     assert op["status"] == "completed" and op["details"]["tx_hash"] == result["tx_hash"]
 
 
@@ -189,7 +175,7 @@ def test_nonce_conflict_sends_nothing_and_a_retry_takes_a_fresh_nonce(
     line = _one_line_error(_run(env, *args))
     assert "nonce conflict" in line and "nothing was sent" in line
     assert _nonce(net, buyer.address) == nonce and _credits(net, buyer.address) == credits
-    assert _journal(tmp_path)[-1]["status"] == "failed"
+    assert journal_states(tmp_path)[-1]["status"] == "failed"
 
     again = _run(env, *args)
     assert again.returncode == 0, again
@@ -210,7 +196,7 @@ def test_a_reverted_buy_is_failed_with_its_reason_and_brings_no_credits(
         )
     assert "reverted" in line and "ERC20: insufficient balance" in line
     assert "no credits will arrive" in line
-    (op,) = _journal(tmp_path)
+    (op,) = journal_states(tmp_path)
     assert op["status"] == "failed" and "ERC20: insufficient balance" in op["error"]
     followed = _run(env, "pending", "--list", "--json")
     assert json.loads(followed.stdout)["operations"] == []
@@ -254,7 +240,7 @@ def test_a_lost_post_is_reposted_once_as_the_same_message(
     assert json.loads(outcome.stdout)["status"] == "processed"
     assert faults.rules(net.api_url) == []
     assert _credits(net, recipient) == 7000  # not 14000
-    (op,) = _journal(tmp_path)
+    (op,) = journal_states(tmp_path)
     assert op["status"] == "completed"
 
 
