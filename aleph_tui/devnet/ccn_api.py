@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from aiohttp import web
+from aleph_message.models import Chain
 from pydantic import ValidationError
 from pydantic_core import to_json
 
@@ -18,7 +19,6 @@ from aleph_tui.devnet import history, ledger, message_list, processor
 from aleph_tui.devnet.context import CONTEXT_KEY, DevnetContext
 from aleph_tui.devnet.faults import ActiveRule
 from aleph_tui.devnet.schemas import (
-    Chain,
     CreditBalanceDetailItem,
     CreditHistoryFilterParams,
     GetAccountBalanceResponse,

@@ -13,10 +13,11 @@ import json
 import sqlite3
 from typing import Any
 
+from aleph_message.models import Chain, MessageType
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from aleph_tui.core.formatting import iso_utc
-from aleph_tui.devnet.schemas import LIST_SEPARATOR, Chain, MessageType, SortOrder
+from aleph_tui.devnet.schemas import LIST_SEPARATOR, SortOrder
 
 STATUSES = ("pending", "processed", "rejected")
 

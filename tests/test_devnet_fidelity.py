@@ -1,0 +1,241 @@
+"""The devnet keeps pyaleph's rules: one test per behaviour, each citing where pyaleph does it.
+
+Sources are pyaleph at b09db708 (the commit ../shared/research/aleph-api.md cites) and
+aleph-message 1.7.0, the library pyaleph validates messages with. Every test talks to
+the real devnet over HTTP; balances are read before and after anything that could move
+credits, and each test works on fresh keys.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from aleph_tui.core.messages import (
+    CREDIT_CHANNEL,
+    CREDIT_TRANSFER,
+    compact_json,
+    credit_transfer_content,
+    item_hash_of,
+    sign_raw,
+    verification_buffer,
+)
+from tests.credit_helpers import Key, fresh_key, seeded
+from tests.devnet_process import RunningDevnet
+
+BROADCAST_OK = {"status": "success", "failed": []}
+
+
+@pytest.fixture(scope="module")
+def http(devnet: RunningDevnet) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=devnet.api_url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+def funded(http: httpx.Client, accounts: list[Any]) -> Key:
+    """A fresh key holding 5 000 000 credits, given by seeded account 0."""
+    key = fresh_key()
+    response = post(http, signed_post(seeded(accounts), transfer_to(key.address, 5_000_000)))
+    assert response.status_code == 200, response.text
+    return key
+
+
+def transfer_to(recipient: str, amount: int) -> dict[str, Any]:
+    return credit_transfer_content([(recipient, amount, None)])
+
+
+def signed_post(
+    key: Key,
+    content: Any,
+    *,
+    post_type: str = CREDIT_TRANSFER,
+    chain: str = "ETH",
+    content_time: Any = None,
+    message_time: float | None = None,
+    channel: str | None = CREDIT_CHANNEL,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A POST signed with EIP-191 whose content and envelope times can differ."""
+    now = time.time()
+    body: dict[str, Any] = {
+        "address": key.address,
+        "time": now if content_time is None else content_time,
+        "content": content,
+        "type": post_type,
+    }
+    item_content = compact_json(body | (extra or {}))
+    item_hash = item_hash_of(item_content)
+    return {
+        "sender": key.address,
+        "chain": chain,
+        "signature": sign_raw(
+            key.private_key, verification_buffer(chain, key.address, "POST", item_hash)
+        ),
+        "type": "POST",
+        "item_hash": item_hash,
+        "item_type": "inline",
+        "item_content": item_content,
+        "time": now if message_time is None else message_time,
+        "channel": channel,
+    }
+
+
+def post(http: httpx.Client, message: Any, sync: bool = True) -> httpx.Response:
+    return http.post("/api/v0/messages", json={"sync": sync, "message": message})
+
+
+def credits(http: httpx.Client, address: str) -> int:
+    response = http.get(f"/api/v0/addresses/{address}/balance")
+    assert response.status_code == 200
+    return int(response.json()["credit_balance"])
+
+
+def rejected(http: httpx.Client, message: dict[str, Any]) -> dict[str, Any]:
+    """Post a message the node takes in and then rejects; its GET /messages/{hash}."""
+    response = post(http, message)
+    assert response.status_code == 422, response.text
+    assert response.json() == {"publication_status": BROADCAST_OK, "message_status": "rejected"}
+    found = http.get(f"/api/v0/messages/{message['item_hash']}").json()
+    assert found["status"] == "rejected"
+    return dict(found)
+
+
+# --- intake: aleph-message's models (pyaleph src/aleph/schemas/pending_messages.py) -------
+
+
+@pytest.mark.parametrize("content_time", [-1, 1e10, "soon"], ids=["negative", "1e10", "text"])
+def test_out_of_range_content_time_is_refused_at_intake_and_moves_nothing(
+    http: httpx.Client, funded: Key, content_time: Any
+) -> None:
+    """aleph-message BaseContent.time is ``Field(ge=0, le=MAX_CONTENT_TIME)``
+    (aleph_message/models/abstract.py); pyaleph parses content with it at intake and
+    answers 422 ``InvalidMessageFormat`` (web/controllers/utils.py validate_message_dict)."""
+    recipient = fresh_key().address
+    before = credits(http, funded.address)
+    message = signed_post(funded, transfer_to(recipient, 1), content_time=content_time)
+    response = post(http, message)
+    assert response.status_code == 422
+    assert response.text == "InvalidMessageFormat"
+    assert http.get(f"/api/v0/messages/{message['item_hash']}").status_code == 404
+    assert credits(http, recipient) == 0
+    assert credits(http, funded.address) == before
+
+
+def test_a_backdated_in_range_content_time_decides_the_precision_cutoff(
+    http: httpx.Client, funded: Key
+) -> None:
+    """pyaleph handlers/content/post.py process_post passes ``content.time`` (not the
+    envelope time, not the reception time) as ``message_timestamp``; db/accessors/
+    balances.py multiplies amounts by 10 000 before CREDIT_PRECISION_CUTOFF_TIMESTAMP
+    and drains only lots granted at or before that instant. So a transfer dated
+    ``time = 1`` passes intake, drains nothing (no lot existed in 1970) and grants
+    ×10 000: pyaleph's behaviour at b09db708, which the devnet keeps."""
+    recipient = fresh_key().address
+    before = credits(http, funded.address)
+    message = signed_post(funded, transfer_to(recipient, 3), content_time=1)
+    response = post(http, message)
+    assert response.status_code == 200, response.text
+    assert credits(http, recipient) == 3 * 10_000
+    assert credits(http, funded.address) == before
+    rows = http.get(f"/api/v0/addresses/{recipient}/credit_history").json()["credit_history"]
+    assert [(r["amount"], r["message_timestamp"]) for r in rows] == [
+        (30_000, "1970-01-01T00:00:01Z")
+    ]
+
+
+def test_the_envelope_time_does_not_decide_the_precision_cutoff(
+    http: httpx.Client, funded: Key
+) -> None:
+    """Same source: a current content.time under an envelope dated 1970 is not scaled."""
+    recipient = fresh_key().address
+    message = signed_post(funded, transfer_to(recipient, 3), message_time=1)
+    assert post(http, message).status_code == 200
+    assert credits(http, recipient) == 3
+
+
+def test_an_extra_key_in_post_content_is_refused_at_intake(http: httpx.Client, funded: Key) -> None:
+    """aleph-message PostContent has ``extra="forbid"`` (aleph_message/models/__init__.py)."""
+    recipient = fresh_key().address
+    message = signed_post(funded, transfer_to(recipient, 1), extra={"bonus": 1})
+    response = post(http, message)
+    assert (response.status_code, response.text) == (422, "InvalidMessageFormat")
+    assert credits(http, recipient) == 0
+
+
+@pytest.mark.parametrize("chain", ["OPTIMISM", "WORLDCHAIN", "eth", "AVALANCHE"])
+def test_a_chain_outside_aleph_messages_enum_is_refused_at_intake(
+    http: httpx.Client, funded: Key, chain: str
+) -> None:
+    """aleph-message Chain (aleph_message/models/base.py) holds values, not names:
+    Optimism is ``OP``, Worldchain ``WLD``. pyaleph's BasePendingMessage.chain: Chain."""
+    message = signed_post(funded, transfer_to(fresh_key().address, 1), chain=chain)
+    response = post(http, message)
+    assert (response.status_code, response.text) == (422, "InvalidMessageFormat")
+
+
+# --- signatures by chain (pyaleph src/aleph/chains/signature_verifier.py) ------------------
+
+
+@pytest.mark.parametrize("chain", ["OP", "WLD", "BASE", "ARB", "NEO", "ETHERLINK", "SONIC"])
+def test_evm_chains_are_verified_with_eip191(http: httpx.Client, funded: Key, chain: str) -> None:
+    """SignatureVerifier maps these chains to EVMVerifier/EthereumVerifier (chains/evm.py:
+    ``encode_defunct`` + ``Account.recover_message``)."""
+    recipient = fresh_key().address
+    message = signed_post(funded, transfer_to(recipient, 7), chain=chain)
+    response = post(http, message)
+    assert response.status_code == 200, response.text
+    assert credits(http, recipient) == 7
+    assert http.get(f"/api/v0/messages/{message['item_hash']}").json()["message"]["chain"] == chain
+
+
+@pytest.mark.parametrize("chain", ["AVAX", "SOL", "ES", "CSDK", "DOT", "NULS2", "TEZOS"])
+def test_a_chain_pyaleph_verifies_with_another_scheme_is_refused(
+    http: httpx.Client, funded: Key, chain: str
+) -> None:
+    """pyaleph checks AVAX with AvalancheConnector, SOL and ES with SolanaConnector, ...
+    An EIP-191 signature does not pass those, and the devnet has none of them: the
+    message is rejected as badly signed (error_code 1), never waved through."""
+    recipient = fresh_key().address
+    before = credits(http, funded.address)
+    found = rejected(http, signed_post(funded, transfer_to(recipient, 7), chain=chain))
+    assert found["error_code"] == 1
+    assert credits(http, recipient) == 0
+    assert credits(http, funded.address) == before
+
+
+@pytest.mark.parametrize("chain", ["AURORA", "STT"])
+def test_a_chain_with_no_verifier_in_pyaleph_is_rejected_as_invalid_format(
+    http: httpx.Client, funded: Key, chain: str
+) -> None:
+    """Chains of aleph-message missing from SignatureVerifier.verifiers: pyaleph raises
+    ``InvalidMessageFormat(f"Unknown chain for validation: {message.chain}")``."""
+    recipient = fresh_key().address
+    found = rejected(http, signed_post(funded, transfer_to(recipient, 7), chain=chain))
+    assert found["error_code"] == 0
+    assert found["details"] == {"errors": [f"Unknown chain for validation: Chain.{_name(chain)}"]}
+    assert credits(http, recipient) == 0
+
+
+def _name(value: str) -> str:
+    from aleph_message.models import Chain
+
+    return Chain(value).name
+
+
+@pytest.mark.parametrize(
+    ("chain", "status"),
+    [("OP", 200), ("WLD", 200), ("ETH", 200), ("OPTIMISM", 422), ("WORLDCHAIN", 422)],
+)
+def test_chain_query_parameters_follow_aleph_messages_enum(
+    http: httpx.Client, accounts: list[Any], chain: str, status: int
+) -> None:
+    """schemas/api/accounts.py GetAccountQueryParams.chain: Optional[Chain]."""
+    response = http.get(f"/api/v0/addresses/{accounts[0].address}/balance", params={"chain": chain})
+    assert response.status_code == status
+    if status == 422:
+        assert response.json()[0]["loc"] == ["chain"]
