@@ -239,3 +239,204 @@ def test_chain_query_parameters_follow_aleph_messages_enum(
     assert response.status_code == status
     if status == 422:
         assert response.json()[0]["loc"] == ["chain"]
+
+
+# --- malformed input (pyaleph src/aleph/web/controllers/messages.py, utils.py) -------------
+
+
+@pytest.mark.parametrize("path", ["/api/v0/messages/{}", "/api/v0/messages/{}/status"])
+@pytest.mark.parametrize("bad", ["nothex", "ab" * 31 + "z!", "Qm" + "0" * 10])
+def test_a_malformed_message_hash_is_400(http: httpx.Client, path: str, bad: str) -> None:
+    """web/controllers/utils.py get_item_hash_from_request: aleph-message ItemHash refuses
+    it, then ``HTTPBadRequest(body=f"Invalid message hash: {item_hash_str}")``."""
+    response = http.get(path.format(bad))
+    assert (response.status_code, response.text) == (400, f"Invalid message hash: {bad}")
+
+
+@pytest.fixture(scope="module")
+def three_posts(http: httpx.Client) -> dict[str, Any]:
+    """Three plain posts from a fresh key on a channel of their own, in time order."""
+    key = fresh_key()
+    channel = f"FIDELITY-{time.time_ns()}"
+    hashes = []
+    for i in range(3):
+        message = signed_post(
+            key,
+            {"n": i},
+            post_type="note",
+            channel=channel,
+            content_time=1_800_000_000 + i,
+            message_time=1_800_000_000 + i,
+        )
+        assert post(http, message).status_code == 200
+        hashes.append(message["item_hash"])
+    return {"sender": key.address, "channel": channel, "hashes": hashes}
+
+
+MESSAGE_KEYS = [
+    "item_hash",
+    "type",
+    "chain",
+    "sender",
+    "signature",
+    "item_type",
+    "item_content",
+    "content",
+    "time",
+    "channel",
+    "size",
+    "confirmations",
+    "confirmed",
+]
+
+
+def test_listed_messages_have_pyalephs_keys_in_order_with_their_size(
+    http: httpx.Client, three_posts: dict[str, Any]
+) -> None:
+    """messages.py message_to_dict: MessageDb columns in table order (``size`` is
+    ``len(content.raw_value)``, handlers/message_handler.py), then confirmations and
+    confirmed; format_response_dict gives the envelope's key order."""
+    body = http.get("/api/v0/messages.json", params={"channels": three_posts["channel"]}).json()
+    assert list(body) == [
+        "messages",
+        "pagination_per_page",
+        "pagination_page",
+        "pagination_total",
+        "pagination_item",
+    ]
+    for item in body["messages"]:
+        assert list(item) == MESSAGE_KEYS
+        assert item["size"] == len(item["item_content"].encode())
+        assert (item["confirmations"], item["confirmed"]) == ([], False)
+
+
+def test_the_total_past_the_last_page_is_pyalephs_arithmetic(
+    http: httpx.Client, three_posts: dict[str, Any]
+) -> None:
+    """messages.py view_messages_list: a short page skips the COUNT and reports
+    ``(page - 1) * pagination + len(messages)``, so past the end the total grows."""
+
+    def total(page: int) -> tuple[int, int]:
+        params = {"channels": three_posts["channel"], "pagination": 2, "page": page}
+        body = http.get("/api/v0/messages.json", params=params).json()
+        return body["pagination_total"], len(body["messages"])
+
+    assert total(1) == (3, 2)
+    assert total(2) == (3, 1)
+    assert total(5) == (8, 0)
+
+
+def test_messages_tie_break_on_item_hash_ascending_and_page_by_cursor(
+    http: httpx.Client, three_posts: dict[str, Any]
+) -> None:
+    """db/accessors/messages.py make_matching_messages_query: ``time`` in the requested
+    order, then ``item_hash`` ascending; cursor mode (toolkit/cursor.py) walks the same
+    order and ends with ``next_cursor: null``."""
+    seen: list[str] = []
+    params: dict[str, Any] = {"channels": three_posts["channel"], "pagination": 2, "cursor": ""}
+    while True:
+        body = http.get("/api/v0/messages.json", params=params).json()
+        assert list(body) == ["messages", "pagination_per_page", "next_cursor"]
+        seen += [m["item_hash"] for m in body["messages"]]
+        if body["next_cursor"] is None:
+            break
+        params["cursor"] = body["next_cursor"]
+    assert seen == three_posts["hashes"][::-1]
+
+
+def test_a_processed_posts_content_carries_ref(
+    http: httpx.Client, three_posts: dict[str, Any]
+) -> None:
+    """schemas/api/messages.py PostMessage: content is aleph-message PostContent, dumped
+    with every field: address, time, content, ref, type."""
+    found = http.get(f"/api/v0/messages/{three_posts['hashes'][0]}").json()
+    assert found["status"] == "processed"
+    assert list(found["message"]) == [
+        "sender",
+        "chain",
+        "signature",
+        "type",
+        "item_content",
+        "item_type",
+        "item_hash",
+        "time",
+        "channel",
+        "content",
+        "confirmed",
+        "confirmations",
+    ]
+    assert found["message"]["content"] == {
+        "address": three_posts["sender"],
+        "time": 1_800_000_000.0,
+        "content": {"n": 0},
+        "ref": None,
+        "type": "note",
+    }
+
+
+@pytest.mark.parametrize(
+    ("params", "loc"),
+    [
+        ({"hashes": "nothex"}, ["hashes", 0]),
+        ({"contentHashes": "xyz"}, ["contentHashes", 0]),
+        ({"msgStatuses": "lost"}, ["msgStatuses", 0]),
+        ({"msgTypes": "POST,BOGUS"}, ["msgTypes", 1]),
+        ({"chains": "OPTIMISM"}, ["chains", 0]),
+        ({"sortBy": "size"}, ["sortBy"]),
+        ({"sortOrder": "0"}, ["sortOrder"]),
+        ({"excludeContent": "perhaps"}, ["excludeContent"]),
+        ({"contentFormat": "short"}, ["contentFormat"]),
+        ({"paymentTypes": "cash"}, ["paymentTypes", 0]),
+        ({"startBlock": "-1"}, ["startBlock"]),
+        ({"startDate": "20", "endDate": "10"}, []),
+        ({"cursor": "x", "sortBy": "tx-time"}, []),
+    ],
+)
+def test_invalid_message_filters_are_422_with_pydantic_json(
+    http: httpx.Client, params: dict[str, str], loc: list[Any]
+) -> None:
+    """schemas/messages_query_params.py MessageQueryParams; messages.py answers
+    ``HTTPUnprocessableEntity(text=e.json())``."""
+    response = http.get("/api/v0/messages.json", params=params)
+    assert response.status_code == 422
+    errors = response.json()
+    assert errors[0]["loc"] == loc
+
+
+@pytest.mark.parametrize(
+    ("params", "text"),
+    [
+        (
+            {"msgStatuses": "forgotten,processed"},
+            "msgStatuses=forgotten/removed cannot be combined with other statuses",
+        ),
+        (
+            {"msgStatuses": "removed", "refs": "a", "tags": "b"},
+            "Filters not supported for removed message queries: refs, tags",
+        ),
+        (
+            {"msgStatuses": "forgotten", "cursor": ""},
+            "Cursor pagination is not supported for forgotten message queries",
+        ),
+    ],
+)
+def test_unsupported_terminal_status_queries_are_400(
+    http: httpx.Client, params: dict[str, str], text: str
+) -> None:
+    """messages.py view_messages_list and _validate_terminal_status_query_params."""
+    response = http.get("/api/v0/messages.json", params=params)
+    assert (response.status_code, response.text) == (400, text)
+
+
+def test_content_format_headers_and_none(http: httpx.Client, three_posts: dict[str, Any]) -> None:
+    """messages.py build_headers_content (POST: address, type, ref when set) and
+    contentFormat=none / the deprecated excludeContent=true (no content at all)."""
+    base = {"channels": three_posts["channel"], "sortOrder": "1"}
+    headers = http.get("/api/v0/messages.json", params=base | {"contentFormat": "headers"})
+    assert headers.json()["messages"][0]["content"] == {
+        "address": three_posts["sender"],
+        "type": "note",
+    }
+    for flag in ({"contentFormat": "none"}, {"excludeContent": "true"}):
+        items = http.get("/api/v0/messages.json", params=base | flag).json()["messages"]
+        assert [m for m in items if "content" in m] == []

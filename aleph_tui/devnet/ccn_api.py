@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -11,11 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 from aiohttp import web
-from aleph_message.models import Chain
+from aleph_message.models import Chain, ItemHash, MessageType
 from pydantic import ValidationError
 from pydantic_core import to_json
 
-from aleph_tui.devnet import history, ledger, message_list, processor
+from aleph_tui.devnet import history, intake, ledger, message_list, processor
 from aleph_tui.devnet.context import CONTEXT_KEY, DevnetContext
 from aleph_tui.devnet.faults import ActiveRule
 from aleph_tui.devnet.schemas import (
@@ -296,17 +297,102 @@ async def list_messages(request: web.Request) -> web.Response:
         params = message_list.parse(dict(request.query))
     except ValidationError as exc:
         raise _validation_error(exc) from None
-    rows, total = message_list.query(_ctx(request).store.db, params)
-    return _json(json.dumps(message_list.listing(rows, total, params)))
+    db = _ctx(request).store.db
+    try:
+        terminal = message_list.terminal_status(params)
+    except message_list.UnsupportedQuery as exc:
+        raise web.HTTPBadRequest(text=str(exc)) from None
+    if terminal is not None:
+        # The devnet never forgets nor removes a message: those tables are empty.
+        return _json(json.dumps(message_list.listing([], 0, params)))
+    if params.cursor is None:
+        rows, total = message_list.query(db, params)
+        return _json(json.dumps(message_list.listing(rows, total, params)))
+    if params.pagination == 0:
+        raise web.HTTPUnprocessableEntity(
+            text="pagination=0 is not allowed with cursor-based pagination"
+        )
+    per_page = min(params.pagination, message_list.CURSOR_MAX_PAGINATION)
+    after = None
+    if params.cursor:
+        try:
+            after = message_list.decode_cursor(params.cursor)
+        except ValueError as exc:
+            raise web.HTTPUnprocessableEntity(text=str(exc)) from None
+    rows = message_list.query_after(db, params, per_page, after)
+    has_more = len(rows) > per_page
+    rows = rows[:per_page]
+    last = rows[-1] if rows else None
+    body = {
+        "messages": [message_list.message_json(r, params.content_format) for r in rows],
+        "pagination_per_page": per_page,
+        "next_cursor": message_list.encode_cursor(last["time"], last["item_hash"])
+        if has_more and last is not None
+        else None,
+    }
+    return _json(json.dumps(body))
+
+
+def item_hash_of_request(request: web.Request) -> str:
+    """pyaleph's get_item_hash_from_request: a hash aleph-message's ItemHash refuses is
+    a 400 ``Invalid message hash: ...``."""
+    item_hash = request.match_info.get("item_hash", "")
+    try:
+        ItemHash(item_hash)
+    except ValueError:
+        raise web.HTTPBadRequest(text=f"Invalid message hash: {item_hash}") from None
+    return item_hash
+
+
+def _processed_message(row: Any) -> dict[str, Any]:
+    """pyaleph schemas/api/messages.py BaseMessage: its fields in order, the content
+    dumped through aleph-message's model of the type (a post's ``ref`` included)."""
+    raw = json.loads(row["raw"])
+    content = json.loads(row["content"])
+    model = intake.CONTENT_MODELS[MessageType(row["type"])]
+    # A seeded resource stand-in does not validate: it is shown as stored.
+    with contextlib.suppress(ValidationError):
+        content = model.model_validate(content).model_dump(mode="json")
+    return {
+        "sender": row["sender"],
+        "chain": row["chain"],
+        "signature": raw.get("signature"),
+        "type": row["type"],
+        "item_content": raw.get("item_content"),
+        "item_type": raw.get("item_type") or "inline",
+        "item_hash": row["item_hash"],
+        "time": row["time"],
+        "channel": row["channel"],
+        "content": content,
+        "confirmed": False,
+        "confirmations": [],
+    }
+
+
+def _pending_message(row: Any) -> dict[str, Any]:
+    """pyaleph's PendingMessage: datetimes as pydantic writes them."""
+    raw = json.loads(row["raw"])
+    return {
+        "sender": row["sender"],
+        "chain": row["chain"],
+        "signature": raw.get("signature"),
+        "type": row["type"],
+        "item_content": raw.get("item_content"),
+        "item_type": raw.get("item_type") or "inline",
+        "item_hash": row["item_hash"],
+        "time": message_list.reception_iso(row["time"]),
+        "channel": row["channel"],
+        "content": json.loads(row["content"]),
+        "reception_time": message_list.reception_iso(row["reception_time"]),
+    }
 
 
 @routes.get("/api/v0/messages/{item_hash}")
 async def get_message(request: web.Request) -> web.Response:
+    item_hash = item_hash_of_request(request)
     row = (
         _ctx(request)
-        .store.db.execute(
-            "SELECT * FROM messages WHERE item_hash = ?", (request.match_info["item_hash"],)
-        )
+        .store.db.execute("SELECT * FROM messages WHERE item_hash = ?", (item_hash,))
         .fetchone()
     )
     if row is None:
@@ -317,26 +403,24 @@ async def get_message(request: web.Request) -> web.Response:
         "reception_time": message_list.reception_iso(row["reception_time"]),
     }
     if row["status"] == "pending":
-        pending = message_list.message_json(row) | {"reception_time": base["reception_time"]}
-        pending.pop("confirmed")
-        pending.pop("confirmations")
-        base["messages"] = [pending]
+        base["messages"] = [_pending_message(row)]
     elif row["status"] == "rejected":
         base["message"] = json.loads(row["raw"])
         base["error_code"] = row["error_code"]
         base["details"] = json.loads(row["details"]) if row["details"] else None
     else:
-        base["message"] = message_list.message_json(row)
+        base["message"] = _processed_message(row)
     return _json(json.dumps(base))
 
 
 @routes.get("/api/v0/messages/{item_hash}/status")
 async def get_message_status(request: web.Request) -> web.Response:
+    item_hash = item_hash_of_request(request)
     row = (
         _ctx(request)
         .store.db.execute(
             "SELECT status, item_hash, reception_time FROM messages WHERE item_hash = ?",
-            (request.match_info["item_hash"],),
+            (item_hash,),
         )
         .fetchone()
     )
