@@ -440,3 +440,270 @@ def test_content_format_headers_and_none(http: httpx.Client, three_posts: dict[s
     for flag in ({"contentFormat": "none"}, {"excludeContent": "true"}):
         items = http.get("/api/v0/messages.json", params=base | flag).json()["messages"]
         assert [m for m in items if "content" in m] == []
+
+
+# --- the routes the official clients call (pyaleph web/controllers/accounts.py, posts.py,
+# prices.py) ------------------------------------------------------------------------------
+
+
+def test_credit_balances_list_every_ledger_address_with_its_balance(
+    http: httpx.Client, funded: Key
+) -> None:
+    """accounts.py get_credit_balances_handler, db/accessors/balances.py
+    get_credit_balances: ``{address, credits}`` by address, the still-valid remaining
+    credit, page and cursor modes over the same rows."""
+    everything = http.get("/api/v0/credit_balances", params={"pagination": 0}).json()
+    assert list(everything) == [
+        "credit_balances",
+        "pagination_per_page",
+        "pagination_page",
+        "pagination_total",
+        "pagination_item",
+    ]
+    rows = everything["credit_balances"]
+    assert everything["pagination_total"] == len(rows)
+    assert [r["address"] for r in rows] == sorted(r["address"] for r in rows)
+    mine = {r["address"]: r["credits"] for r in rows}
+    assert mine[funded.address] == credits(http, funded.address) == 5_000_000
+
+    walked: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"cursor": "", "pagination": 500}
+    while True:
+        page = http.get("/api/v0/credit_balances", params=params).json()
+        walked += page["credit_balances"]
+        assert page["pagination_per_page"] == 200  # CURSOR_MAX_PAGINATION
+        if page["next_cursor"] is None:
+            break
+        params["cursor"] = page["next_cursor"]
+    assert walked == rows[: len(walked)]
+    assert len(walked) >= len(rows) - 5  # others' tests may add addresses meanwhile
+
+    rich = http.get("/api/v0/credit_balances", params={"min_balance": 5_000_000}).json()
+    assert all(r["credits"] >= 5_000_000 for r in rich["credit_balances"])
+
+
+@pytest.mark.parametrize("route", ["/api/v0/credit_balances", "/api/v0/balances"])
+@pytest.mark.parametrize(
+    ("params", "loc"),
+    [
+        ({"min_balance": "0"}, ["min_balance"]),
+        ({"page": "0"}, ["page"]),
+        ({"pagination": "x"}, ["pagination"]),
+    ],
+)
+def test_balance_lists_validate_their_parameters(
+    http: httpx.Client, route: str, params: dict[str, str], loc: list[str]
+) -> None:
+    """schemas/api/accounts.py GetCreditBalancesQueryParams, GetBalancesChainsQueryParams
+    (``min_balance: ge=1``: an explicit 0 is refused)."""
+    response = http.get(route, params=params)
+    assert response.status_code == 422
+    assert response.json()[0]["loc"] == loc
+
+
+@pytest.mark.parametrize("route", ["/api/v0/credit_balances", "/api/v0/balances"])
+def test_cursor_mode_refuses_pagination_0(http: httpx.Client, route: str) -> None:
+    """web/controllers/utils.py validate_cursor_pagination."""
+    response = http.get(route, params={"cursor": "", "pagination": 0})
+    assert (response.status_code, response.text) == (
+        422,
+        "pagination=0 is not allowed with cursor-based pagination",
+    )
+
+
+def test_chain_balances_match_each_address_balance(http: httpx.Client, accounts: list[Any]) -> None:
+    """accounts.py get_chain_balances: ``{address, balance, chain}`` rows; the devnet
+    chain plays Ethereum, so every row is ETH and ``chains=SOL`` lists none."""
+    body = http.get("/api/v0/balances", params={"pagination": 0}).json()
+    assert body["pagination_item"] == "balances"
+    rows = {r["address"]: r for r in body["balances"]}
+    holder = accounts[0].address
+    single = http.get(f"/api/v0/addresses/{holder}/balance").json()
+    assert rows[holder] == {"address": holder, "balance": single["balance"], "chain": "ETH"}
+    assert single["balance"] > 0
+    assert body["pagination_total"] == len(rows)
+    sol = http.get("/api/v0/balances", params={"chains": "SOL"}).json()
+    assert (sol["balances"], sol["pagination_total"]) == ([], 0)
+    bad = http.get("/api/v0/balances", params={"chains": "OPTIMISM"})
+    assert bad.status_code == 422
+
+
+def _expense(entries: list[dict[str, Any]]) -> dict[str, Any]:
+    from aleph_tui.core.messages import CREDIT_EXPENSE, build_post_message
+    from aleph_tui.devnet.operators import CREDIT_SIGNER
+    from aleph_tui.devnet.processor import MAINNET_CREDIT_OWNER
+
+    return build_post_message(
+        CREDIT_SIGNER.private_key,
+        CREDIT_SIGNER.address,
+        CREDIT_EXPENSE,
+        {"expense": {"credits": entries}},
+        address=MAINNET_CREDIT_OWNER,
+    )
+
+
+def test_consumed_credits_sum_the_expense_rows_of_a_resource(
+    http: httpx.Client, funded: Key
+) -> None:
+    """accounts.py get_resource_consumed_credits_controller, balances.py
+    get_total_consumed_credits: ``SUM(ABS(amount))`` over credit_expense rows whose
+    ``COALESCE(NULLIF(origin, ''), origin_ref)`` is the hash (origin = execution_id)."""
+    resource, execution = item_hash_of(f"vm {time.time()}"), item_hash_of(f"run {time.time()}")
+    before = credits(http, funded.address)
+    message = _expense(
+        [
+            {"address": funded.address, "amount": 1_200, "ref": resource, "price": "1"},
+            {"address": funded.address, "amount": 300, "ref": resource, "price": "1"},
+        ]
+    )
+    assert post(http, message).status_code == 200
+    second = _expense(
+        [
+            {
+                "address": funded.address,
+                "amount": 45,
+                "ref": resource,
+                "execution_id": execution,
+                "price": "1",
+            }
+        ]
+    )
+    assert post(http, second).status_code == 200
+    assert credits(http, funded.address) == before - 1_545
+
+    def consumed(item_hash: str) -> Any:
+        response = http.get(f"/api/v0/messages/{item_hash}/consumed_credits")
+        assert response.status_code == 200
+        return response.json()
+
+    assert consumed(resource) == {"item_hash": resource, "consumed_credits": 1_500}
+    assert consumed(execution) == {"item_hash": execution, "consumed_credits": 45}
+    assert consumed("not-a-hash") == {"item_hash": "not-a-hash", "consumed_credits": 0}
+
+
+POST_V0_KEYS = [
+    "chain",
+    "item_hash",
+    "sender",
+    "type",
+    "channel",
+    "confirmed",
+    "content",
+    "item_content",
+    "item_type",
+    "signature",
+    "size",
+    "time",
+    "confirmations",
+    "original_item_hash",
+    "original_signature",
+    "original_type",
+    "hash",
+    "address",
+    "ref",
+]
+
+
+def test_posts_v0_lists_posts_with_their_latest_amend(http: httpx.Client) -> None:
+    """posts.py view_posts_list_v0 and merged_post_v0_to_dict; db/accessors/posts.py
+    _make_select_merged_post_v0_base_stmt: an original shows its latest amend's content
+    and hash, the amend itself is not listed; newest ``last_updated`` first."""
+    key = fresh_key()
+    channel = f"POSTS-{time.time_ns()}"
+    original = signed_post(
+        key, {"v": 1}, post_type="note", channel=channel, content_time=1_800_000_000
+    )
+    other = signed_post(
+        key, {"v": 9}, post_type="memo", channel=channel, content_time=1_800_000_001
+    )
+    amend = signed_post(
+        key,
+        {"v": 2},
+        post_type="amend",
+        channel=channel,
+        content_time=1_800_000_002,
+        extra={"ref": original["item_hash"]},
+    )
+    for message in (original, other, amend):
+        assert post(http, message).status_code == 200, message
+
+    body = http.get("/api/v0/posts.json", params={"channels": channel}).json()
+    assert list(body) == [
+        "posts",
+        "pagination_page",
+        "pagination_total",
+        "pagination_per_page",
+        "pagination_item",
+    ]
+    assert (body["pagination_total"], body["pagination_item"]) == (2, "posts")
+    first, second = body["posts"]
+    assert list(first) == POST_V0_KEYS
+    assert (first["original_item_hash"], first["item_hash"]) == (
+        original["item_hash"],
+        amend["item_hash"],
+    )
+    assert (first["content"], first["type"], first["original_type"]) == ({"v": 2}, "amend", "note")
+    assert first["ref"] is None and first["hash"] == original["item_hash"]
+    assert first["size"] == len(amend["item_content"])
+    assert second["item_hash"] == second["original_item_hash"] == other["item_hash"]
+    assert second["content"] == {"v": 9}
+
+    memo = http.get("/api/v0/posts.json", params={"channels": channel, "types": "memo"}).json()
+    assert [p["item_hash"] for p in memo["posts"]] == [other["item_hash"]]
+    paged = http.get("/api/v0/posts/page/2.json", params={"channels": channel, "pagination": 1})
+    assert [p["item_hash"] for p in paged.json()["posts"]] == [other["item_hash"]]
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "text"),
+    [
+        ("/api/v0/posts/page/x.json", 400, "Invalid page value in path: x"),
+        ("/api/v0/posts/page/0.json", 422, "Page number must be greater than 1."),
+    ],
+)
+def test_posts_path_pages_are_checked(
+    http: httpx.Client, path: str, status: int, text: str
+) -> None:
+    """web/controllers/utils.py get_path_page."""
+    response = http.get(path)
+    assert (response.status_code, response.text) == (status, text)
+
+
+def test_the_price_of_a_resource_is_what_its_expenses_bill(
+    http: httpx.Client,
+) -> None:
+    """prices.py message_price answers EstimatedCostsResponse (costs as 18-decimal
+    strings, toolkit/costs.py format_cost_str); the devnet's resources cost per second
+    what their expense rows bill per hour / 3600."""
+    instances = http.get(
+        "/api/v0/messages.json", params={"msgTypes": "INSTANCE", "pagination": 1}
+    ).json()["messages"]
+    [instance] = instances
+    price = http.get(f"/api/v0/price/{instance['item_hash']}").json()
+    assert list(price) == ["required_tokens", "payment_type", "cost", "detail", "charged_address"]
+    assert (price["payment_type"], price["charged_address"]) == ("credit", instance["sender"])
+    [component] = price["detail"]
+    assert component["cost_credit"] == price["cost"] and len(price["cost"].split(".")[1]) == 18
+    owner_history = http.get(
+        f"/api/v0/addresses/{instance['sender']}/credit_history",
+        params={"payment_method": "credit_expense", "pagination": 200},
+    ).json()["credit_history"]
+    hourly = {r["price"] for r in owner_history if r["origin_ref"] == instance["item_hash"]}
+    assert len(hourly) == 1
+    from decimal import Decimal
+
+    assert abs(Decimal(price["cost"]) * 3600 - Decimal(hourly.pop())) < Decimal("1e-12")
+
+
+def test_price_errors_are_pyalephs(http: httpx.Client, three_posts: dict[str, Any]) -> None:
+    """prices.py get_executable_message and utils.get_item_hash_from_request."""
+    a_post = three_posts["hashes"][0]
+    response = http.get(f"/api/v0/price/{a_post}")
+    assert (response.status_code, response.text) == (
+        400,
+        f"Message is not an executable or store message: {a_post}",
+    )
+    unknown = item_hash_of(f"never {time.time()}")
+    response = http.get(f"/api/v0/price/{unknown}")
+    assert (response.status_code, response.text) == (404, f"Message not found with hash: {unknown}")
+    assert http.get("/api/v0/price/nothex").status_code == 400

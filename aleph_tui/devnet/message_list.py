@@ -8,7 +8,6 @@ page-mode total follow web/controllers/messages.py and db/accessors/messages.py.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import enum
 import json
@@ -19,6 +18,7 @@ from aleph_message.models import Chain, ItemHash, MessageType, PaymentType
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from aleph_tui.core.formatting import iso_utc
+from aleph_tui.devnet import cursors
 from aleph_tui.devnet.schemas import LIST_SEPARATOR, SortOrder
 
 CURSOR_MAX_PAGINATION = 200
@@ -163,24 +163,14 @@ def parse(query: dict[str, str]) -> MessageQueryParams:
 
 def encode_cursor(time: float, item_hash: str) -> str:
     """pyaleph toolkit/cursor.py encode_message_cursor."""
-    iso = dt.datetime.fromtimestamp(time, dt.UTC).isoformat()
-    payload = json.dumps({"h": item_hash, "t": iso}, separators=(",", ":"), sort_keys=True)
-    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+    return cursors.encode(
+        {"t": dt.datetime.fromtimestamp(time, dt.UTC).isoformat(), "h": item_hash}
+    )
 
 
 def decode_cursor(cursor: str) -> tuple[float, str]:
     """pyaleph decode_message_cursor; raises ValueError with its words."""
-    padded = cursor + "=" * (-len(cursor) % 4)
-    try:
-        payload = json.loads(base64.urlsafe_b64decode(padded))
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"Invalid cursor: {exc}") from exc
-    except ValueError:
-        raise
-    except Exception as exc:
-        raise ValueError(f"Invalid cursor: {exc}") from exc
-    if not isinstance(payload, dict):
-        raise ValueError("Invalid cursor: payload is not a dict")
+    payload = cursors.decode(cursor)
     try:
         return dt.datetime.fromisoformat(payload["t"]).timestamp(), str(payload["h"])
     except KeyError:

@@ -16,7 +16,16 @@ from typing import Any, Literal
 
 from aiohttp import ClientSession, ClientTimeout, web
 
-from aleph_tui.devnet import ccn_api, credit_api, flow_seed, ledger, operators, rpc_proxy, seed
+from aleph_tui.devnet import (
+    ccn_api,
+    ccn_lists,
+    credit_api,
+    flow_seed,
+    ledger,
+    operators,
+    rpc_proxy,
+    seed,
+)
 from aleph_tui.devnet.chain.engine import ChainEngine, dev_accounts, start_chain
 from aleph_tui.devnet.context import CONTEXT_KEY, AlephBalanceReader, DevnetContext
 from aleph_tui.devnet.credit_service import CreditService
@@ -149,6 +158,7 @@ class Devnet:
             rules=rules,
             aleph_balance=self._aleph_reader(deployment),
             faults=self.faults,
+            holders=[a.address for a in accounts],
         )
         ccn_api.release_when_cleared(ctx)
         for rule in options.faults:
@@ -160,6 +170,7 @@ class Devnet:
         app[credit_api.PRICES_KEY] = book
         app.add_routes(fault_routes)
         app.add_routes(ccn_api.routes)
+        app.add_routes(ccn_lists.routes)
         app.add_routes(credit_api.routes)
         app.router.add_post(rpc_proxy.PATH, self.proxy.handle)
         self.runner = web.AppRunner(app, access_log=None)
