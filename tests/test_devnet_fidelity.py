@@ -8,6 +8,7 @@ credits, and each test works on fresh keys.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -707,3 +708,62 @@ def test_price_errors_are_pyalephs(http: httpx.Client, three_posts: dict[str, An
     response = http.get(f"/api/v0/price/{unknown}")
     assert (response.status_code, response.text) == (404, f"Message not found with hash: {unknown}")
     assert http.get("/api/v0/price/nothex").status_code == 400
+
+
+def _aggregate(key: Key, name: str, value: dict[str, Any], at: float) -> dict[str, Any]:
+    item_content = compact_json({"address": key.address, "time": at, "key": name, "content": value})
+    item_hash = item_hash_of(item_content)
+    return {
+        "sender": key.address,
+        "chain": "ETH",
+        "signature": sign_raw(
+            key.private_key, verification_buffer("ETH", key.address, "AGGREGATE", item_hash)
+        ),
+        "type": "AGGREGATE",
+        "item_hash": item_hash,
+        "item_type": "inline",
+        "item_content": item_content,
+        "time": at,
+        "channel": "TEST",
+    }
+
+
+def _iso(at: float) -> str:
+    """A datetime as pyaleph's info writes it: ``datetime.isoformat()``."""
+    return dt.datetime.fromtimestamp(at, dt.UTC).isoformat()
+
+
+@pytest.mark.parametrize("flag", ["value_only", "with_info", "limit"])
+def test_aggregate_query_flags_are_validated(
+    http: httpx.Client, accounts: list[Any], flag: str
+) -> None:
+    """aggregates.py AggregatesQueryParams (bools, an int limit): a 422 with pydantic's
+    JSON, ``content_type="application/json"``."""
+    owner = "0xFba561a84A537fCaa567bb7A2257e7142701ae2A"
+    response = http.get(f"/api/v0/aggregates/{owner}.json", params={flag: "perhaps"})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()[0]["loc"] == [flag]
+
+
+def test_aggregate_with_info_names_the_last_revision(http: httpx.Client) -> None:
+    """aggregates.py address_aggregate with_info and db/accessors/aggregates.py
+    get_aggregates_by_owner: the merged content, its creation and last update times,
+    and the last revision's hash (labelled both original and last update)."""
+    key = fresh_key()
+    first = _aggregate(key, "profile", {"a": 1}, 1_800_000_000)
+    second = _aggregate(key, "profile", {"b": 2}, 1_800_000_100)
+    for message in (first, second):
+        assert post(http, message).status_code == 200
+    body = http.get(
+        f"/api/v0/aggregates/{key.address}.json", params={"keys": "profile", "with_info": "true"}
+    ).json()
+    assert body["data"] == {"profile": {"a": 1, "b": 2}}
+    assert body["info"] == {
+        "profile": {
+            "created": _iso(1_800_000_000),
+            "last_updated": _iso(1_800_000_100),
+            "original_item_hash": second["item_hash"],
+            "last_update_item_hash": second["item_hash"],
+        }
+    }

@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 from aleph_message.models import Chain, ItemHash, MessageType
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError, field_validator
 from pydantic_core import to_json
 
 from aleph_tui.devnet import history, intake, ledger, message_list, processor
@@ -437,24 +437,77 @@ async def get_message_status(request: web.Request) -> web.Response:
     )
 
 
+class AggregatesQueryParams(BaseModel):
+    """pyaleph web/controllers/aggregates.py AggregatesQueryParams."""
+
+    keys: list[str] | None = None
+    limit: int = 1000
+    with_info: bool = False
+    value_only: bool = False
+
+    @field_validator("keys", mode="before")
+    @classmethod
+    def split_str(cls, v: Any) -> Any:
+        return v.split(",") if isinstance(v, str) else v
+
+
+def _aggregate_info(db: Any, owner: str, key: str, stored_time: float) -> dict[str, str]:
+    """pyaleph's ``info`` entry: creation and last update, and the last revision's hash
+    (its query labels that hash as both original and last update)."""
+    revisions = db.execute(
+        "SELECT item_hash, json_extract(content, '$.time') AS t FROM messages "
+        "WHERE type = 'AGGREGATE' AND status = 'processed' "
+        "AND json_extract(content, '$.address') = ? AND json_extract(content, '$.key') = ? "
+        "ORDER BY t",
+        (owner, key),
+    ).fetchall()
+
+    def iso(t: float) -> str:
+        return dt.datetime.fromtimestamp(t, dt.UTC).isoformat()
+
+    if not revisions:  # seeded without a message
+        return {
+            "created": iso(stored_time),
+            "last_updated": iso(stored_time),
+            "original_item_hash": "None",
+            "last_update_item_hash": "None",
+        }
+    last = revisions[-1]
+    return {
+        "created": iso(revisions[0]["t"]),
+        "last_updated": iso(last["t"]),
+        "original_item_hash": str(last["item_hash"]),
+        "last_update_item_hash": str(last["item_hash"]),
+    }
+
+
 @routes.get("/api/v0/aggregates/{address}.json")
 async def get_aggregates(request: web.Request) -> web.Response:
     address = request.match_info["address"]
-    keys_param = request.query.get("keys")
-    keys = keys_param.split(",") if keys_param else None
-    value_only = request.query.get("value_only", "false").lower() in ("1", "true", "yes")
-    sql = "SELECT key, content FROM aggregates WHERE owner = ?"
+    try:
+        params = AggregatesQueryParams.model_validate(dict(request.query))
+    except ValidationError as exc:
+        raise web.HTTPUnprocessableEntity(
+            text=exc.json(), content_type="application/json"
+        ) from None
+    db = _ctx(request).store.db
+    sql = "SELECT key, content, time FROM aggregates WHERE owner = ?"
     args: list[Any] = [address]
-    if keys:
-        sql += f" AND key IN ({','.join('?' * len(keys))})"
-        args += keys
-    rows = _ctx(request).store.db.execute(sql, args).fetchall()
+    if params.keys:
+        sql += f" AND key IN ({','.join('?' * len(params.keys))})"
+        args += params.keys
+    rows = db.execute(sql + " ORDER BY key", args).fetchall()
     if not rows:
         raise web.HTTPNotFound(text="No aggregate found for this address")
     data = {row["key"]: json.loads(row["content"]) for row in rows}
-    if value_only and keys and len(keys) == 1:
-        return web.json_response(data[keys[0]])
-    return web.json_response({"address": address, "data": data, "info": {}})
+    if params.value_only and params.keys and len(params.keys) == 1:
+        return web.json_response(data[params.keys[0]])
+    info = (
+        {row["key"]: _aggregate_info(db, address, row["key"], row["time"]) for row in rows}
+        if params.with_info
+        else {}
+    )
+    return web.json_response({"address": address, "data": data, "info": info})
 
 
 @routes.get("/api/v0/devnet")
