@@ -767,3 +767,19 @@ def test_aggregate_with_info_names_the_last_revision(http: httpx.Client) -> None
             "last_update_item_hash": second["item_hash"],
         }
     }
+
+
+@pytest.mark.parametrize("order", ["in-order", "reverse"])
+def test_aggregate_revisions_merge_in_time_order_whatever_their_arrival(
+    http: httpx.Client, order: str
+) -> None:
+    """handlers/content/aggregate.py (the aggregate is its elements merged by creation
+    time); pyaleph's tests/message_processing/test_process_aggregates.py
+    test_process_aggregates_in_order / _reverse_order expect the same result."""
+    key = fresh_key()
+    original = _aggregate(key, "ref", {"a": 1, "c": 2}, 1_644_857_371.39)
+    update = _aggregate(key, "ref", {"c": 3, "d": 4}, 1_644_857_704.62)
+    for message in (original, update) if order == "in-order" else (update, original):
+        assert post(http, message).status_code == 200
+    body = http.get(f"/api/v0/aggregates/{key.address}.json", params={"keys": "ref"}).json()
+    assert body["data"] == {"ref": {"a": 1, "c": 3, "d": 4}}

@@ -454,30 +454,23 @@ class AggregatesQueryParams(BaseModel):
 def _aggregate_info(db: Any, owner: str, key: str, stored_time: float) -> dict[str, str]:
     """pyaleph's ``info`` entry: creation and last update, and the last revision's hash
     (its query labels that hash as both original and last update)."""
-    revisions = db.execute(
-        "SELECT item_hash, json_extract(content, '$.time') AS t FROM messages "
-        "WHERE type = 'AGGREGATE' AND status = 'processed' "
-        "AND json_extract(content, '$.address') = ? AND json_extract(content, '$.key') = ? "
-        "ORDER BY t",
+    elements = db.execute(
+        "SELECT time, item_hash FROM aggregate_elements WHERE owner = ? AND key = ? "
+        "ORDER BY time, item_hash",
         (owner, key),
     ).fetchall()
 
     def iso(t: float) -> str:
         return dt.datetime.fromtimestamp(t, dt.UTC).isoformat()
 
-    if not revisions:  # seeded without a message
-        return {
-            "created": iso(stored_time),
-            "last_updated": iso(stored_time),
-            "original_item_hash": "None",
-            "last_update_item_hash": "None",
-        }
-    last = revisions[-1]
+    first = elements[0]["time"] if elements else stored_time
+    last_time = elements[-1]["time"] if elements else stored_time
+    last_hash = elements[-1]["item_hash"] if elements else None
     return {
-        "created": iso(revisions[0]["t"]),
-        "last_updated": iso(last["t"]),
-        "original_item_hash": str(last["item_hash"]),
-        "last_update_item_hash": str(last["item_hash"]),
+        "created": iso(first),
+        "last_updated": iso(last_time),
+        "original_item_hash": str(last_hash),
+        "last_update_item_hash": str(last_hash),
     }
 
 

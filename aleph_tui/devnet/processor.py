@@ -197,18 +197,39 @@ def _apply_post(db: sqlite3.Connection, pending: Pending, rules: CreditRules) ->
 
 
 def _apply_aggregate(db: sqlite3.Connection, pending: Pending) -> None:
+    """pyaleph's AggregateMessageHandler: the message is one more element, and the
+    aggregate is every element's content merged in ``content.time`` order (a late
+    older revision does not override a newer one)."""
     content = AggregateContent.model_validate(pending.content)
     key = str(content.key)  # as pyaleph stores it, a {"name": ...} key included
-    row = db.execute(
-        "SELECT content FROM aggregates WHERE owner = ? AND key = ?",
-        (content.address, key),
+    owner = content.address
+    has_elements = db.execute(
+        "SELECT 1 FROM aggregate_elements WHERE owner = ? AND key = ? LIMIT 1", (owner, key)
     ).fetchone()
-    merged = json.loads(row["content"]) if row else {}
-    merged.update(content.content)
+    if has_elements is None:
+        # An aggregate the seed wrote directly: its content is the first element.
+        db.execute(
+            "INSERT INTO aggregate_elements SELECT owner, key, time, NULL, content "
+            "FROM aggregates WHERE owner = ? AND key = ?",
+            (owner, key),
+        )
+    db.execute(
+        "INSERT INTO aggregate_elements VALUES (?, ?, ?, ?, ?)",
+        (owner, key, content.time, pending.item_hash, json.dumps(content.content)),
+    )
+    merged: dict[str, Any] = {}
+    last_time = content.time
+    for row in db.execute(
+        "SELECT time, content FROM aggregate_elements WHERE owner = ? AND key = ? "
+        "ORDER BY time, item_hash",
+        (owner, key),
+    ):
+        merged.update(json.loads(row["content"]))
+        last_time = row["time"]
     db.execute(
         "INSERT INTO aggregates VALUES (?, ?, ?, ?) ON CONFLICT (owner, key) "
         "DO UPDATE SET content = excluded.content, time = excluded.time",
-        (content.address, key, json.dumps(merged), content.time),
+        (owner, key, json.dumps(merged), last_time),
     )
 
 
