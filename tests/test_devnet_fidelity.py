@@ -783,3 +783,52 @@ def test_aggregate_revisions_merge_in_time_order_whatever_their_arrival(
         assert post(http, message).status_code == 200
     body = http.get(f"/api/v0/aggregates/{key.address}.json", params={"keys": "ref"}).json()
     assert body["data"] == {"ref": {"a": 1, "c": 3, "d": 4}}
+
+
+def test_aggregates_list_pages_and_cursor(http: httpx.Client) -> None:
+    """aggregates.py view_aggregates_list: ``{address, key, content, created,
+    last_updated}`` newest modification first; cursor mode walks the same rows;
+    ``pagination`` is 1..500 (AggregatesListQueryParams)."""
+    key = fresh_key()
+    for name, at in (("one", 1_800_000_000), ("two", 1_800_000_500), ("three", 1_800_000_250)):
+        assert post(http, _aggregate(key, name, {"n": name}, at)).status_code == 200
+    body = http.get("/api/v0/aggregates.json", params={"addresses": key.address}).json()
+    assert list(body) == [
+        "aggregates",
+        "pagination_per_page",
+        "pagination_page",
+        "pagination_total",
+        "pagination_item",
+    ]
+    assert [a["key"] for a in body["aggregates"]] == ["two", "three", "one"]
+    assert body["aggregates"][0] == {
+        "address": key.address,
+        "key": "two",
+        "content": {"n": "two"},
+        "created": _iso(1_800_000_500),
+        "last_updated": _iso(1_800_000_500),
+    }
+    walked: list[str] = []
+    params: dict[str, Any] = {"addresses": key.address, "pagination": 1, "cursor": ""}
+    while True:
+        page = http.get("/api/v0/aggregates.json", params=params).json()
+        walked += [a["key"] for a in page["aggregates"]]
+        if page["next_cursor"] is None:
+            break
+        params["cursor"] = page["next_cursor"]
+    assert walked == ["two", "three", "one"]
+    for bad in ("0", "501"):
+        response = http.get("/api/v0/aggregates.json", params={"pagination": bad})
+        assert response.status_code == 422
+        assert response.json()[0]["loc"] == ["pagination"]
+
+
+def test_messages_page_in_the_path(http: httpx.Client, three_posts: dict[str, Any]) -> None:
+    """routes.py ``/api/v0/messages/page/{page}.json``: the path's page wins (messages.py
+    view_messages_list, utils.get_path_page)."""
+    params = {"channels": three_posts["channel"], "pagination": 1, "page": 1}
+    body = http.get("/api/v0/messages/page/3.json", params=params).json()
+    assert body["pagination_page"] == 3
+    assert [m["item_hash"] for m in body["messages"]] == [three_posts["hashes"][0]]
+    bad = http.get("/api/v0/messages/page/x.json")
+    assert (bad.status_code, bad.text) == (400, "Invalid page value in path: x")

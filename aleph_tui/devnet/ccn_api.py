@@ -291,12 +291,26 @@ async def post_message(request: web.Request) -> web.Response:
     return _json(_broadcast_status(status), _STATUS_HTTP[status])
 
 
+def path_page(text: str) -> int:
+    """pyaleph utils.get_path_page: the page of a ``.../page/{page}.json`` route."""
+    try:
+        page = int(text)
+    except ValueError:
+        raise web.HTTPBadRequest(text=f"Invalid page value in path: {text}") from None
+    if page < 1:
+        raise web.HTTPUnprocessableEntity(text="Page number must be greater than 1.")
+    return page
+
+
 @routes.get("/api/v0/messages.json")
+@routes.get("/api/v0/messages/page/{page}.json")
 async def list_messages(request: web.Request) -> web.Response:
     try:
         params = message_list.parse(dict(request.query))
     except ValidationError as exc:
         raise _validation_error(exc) from None
+    if "page" in request.match_info:
+        params.page = path_page(request.match_info["page"])
     db = _ctx(request).store.db
     try:
         terminal = message_list.terminal_status(params)

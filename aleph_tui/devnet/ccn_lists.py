@@ -5,12 +5,15 @@
 - ``GET /api/v0/messages/{item_hash}/consumed_credits`` (accounts.py, summed from the
   expense rows as db/accessors/balances.py get_total_consumed_credits);
 - ``GET /api/v0/posts.json`` and ``/api/v0/posts/page/{page}.json`` (posts.py v0);
-- ``GET /api/v0/price/{item_hash}`` (prices.py message_price).
+- ``GET /api/v0/price/{item_hash}`` (prices.py message_price);
+- ``GET /api/v0/aggregates.json`` (aggregates.py view_aggregates_list).
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import enum
 import json
 import sqlite3
 from decimal import ROUND_FLOOR, Decimal
@@ -22,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic import model_validator as _model_validator
 
 from aleph_tui.devnet import cursors, message_list
+from aleph_tui.devnet.ccn_api import item_hash_of_request, path_page
 from aleph_tui.devnet.context import CONTEXT_KEY, DevnetContext
 from aleph_tui.devnet.schemas import LIST_SEPARATOR, SortOrder
 
@@ -381,7 +385,7 @@ async def get_posts_v0(request: web.Request) -> web.Response:
     except ValidationError as exc:
         raise _unprocessable(exc) from None
     if "page" in request.match_info:
-        params.page = _path_page(request.match_info["page"])
+        params.page = path_page(request.match_info["page"])
     db = _ctx(request).store.db
     where, args = _post_filters(params)
     clause = (" WHERE " + " AND ".join(where)) if where else ""
@@ -433,17 +437,6 @@ async def get_posts_v0(request: web.Request) -> web.Response:
     )
 
 
-def _path_page(text: str) -> int:
-    """pyaleph utils.get_path_page."""
-    try:
-        page = int(text)
-    except ValueError:
-        raise web.HTTPBadRequest(text=f"Invalid page value in path: {text}") from None
-    if page < 1:
-        raise web.HTTPUnprocessableEntity(text="Page number must be greater than 1.")
-    return page
-
-
 # --- /price/{item_hash} -------------------------------------------------------------------
 
 PRICE_PRECISION = Decimal(1).scaleb(-18)
@@ -462,7 +455,6 @@ def _cost_str(value: Decimal) -> str:
 
 @routes.get("/api/v0/price/{item_hash}")
 async def get_message_price(request: web.Request) -> web.Response:
-    from aleph_tui.devnet.ccn_api import item_hash_of_request
     from aleph_tui.devnet.seed import DAILY_COST
 
     item_hash = item_hash_of_request(request)
@@ -507,5 +499,127 @@ async def get_message_price(request: web.Request) -> web.Response:
                 }
             ],
             "charged_address": owner,
+        }
+    )
+
+
+# --- /aggregates.json ---------------------------------------------------------------------
+
+
+class SortByAggregate(enum.StrEnum):
+    CREATION_TIME = "creation_time"
+    LAST_MODIFIED = "last_modified"
+
+
+class AggregatesListQueryParams(BaseModel):
+    """pyaleph web/controllers/aggregates.py AggregatesListQueryParams."""
+
+    keys: list[str] | None = None
+    addresses: list[str] | None = None
+    sort_by: SortByAggregate = Field(default=SortByAggregate.LAST_MODIFIED, alias="sortBy")
+    sort_order: SortOrder = Field(default=SortOrder.DESCENDING, alias="sortOrder")
+    pagination: int = Field(default=20, ge=1, le=500)
+    page: int = Field(default=1, ge=1)
+    cursor: str | None = None
+
+    _split = field_validator("keys", "addresses", mode="before")(_split)
+
+
+# Creation and last modification from the revisions (the seed's direct writes: the row's).
+_AGGREGATES = """
+SELECT a.owner AS owner, a.key AS key, a.content AS content,
+    COALESCE(MIN(e.time), a.time) AS creation_time,
+    COALESCE(MAX(e.time), a.time) AS last_modified
+FROM aggregates a LEFT JOIN aggregate_elements e ON e.owner = a.owner AND e.key = a.key
+GROUP BY a.owner, a.key
+"""
+
+
+def _iso(at: float) -> str:
+    return dt.datetime.fromtimestamp(at, dt.UTC).isoformat()
+
+
+def _aggregate_item(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "address": row["owner"],
+        "key": row["key"],
+        "content": json.loads(row["content"]),
+        "created": _iso(row["creation_time"]),
+        "last_updated": _iso(row["last_modified"]),
+    }
+
+
+@routes.get("/api/v0/aggregates.json")
+async def list_aggregates(request: web.Request) -> web.Response:
+    try:
+        params = AggregatesListQueryParams.model_validate(dict(request.query))
+    except ValidationError as exc:
+        raise web.HTTPUnprocessableEntity(
+            text=exc.json(), content_type="application/json"
+        ) from None
+    where: list[str] = []
+    args: list[Any] = []
+    for column, values in (("key", params.keys), ("owner", params.addresses)):
+        if values:
+            where.append(f"{column} IN ({','.join('?' * len(values))})")
+            args.extend(values)
+    column = params.sort_by.value
+    descending = params.sort_order == SortOrder.DESCENDING
+    order = f"{column} {'DESC' if descending else 'ASC'}, key ASC, owner ASC"
+    db = _ctx(request).store.db
+    if params.cursor is not None:
+        per_page = _cursor_page(params.cursor, params.pagination)
+        if params.cursor:
+            try:
+                payload = cursors.decode(params.cursor)
+                after = (
+                    dt.datetime.fromisoformat(payload["t"]).timestamp(),
+                    str(payload["k"]),
+                    str(payload["o"]),
+                )
+            except KeyError:
+                raise web.HTTPUnprocessableEntity(
+                    text="Invalid cursor: missing required fields"
+                ) from None
+            except ValueError as exc:
+                raise web.HTTPUnprocessableEntity(text=str(exc)) from None
+            cmp = "<" if descending else ">"
+            where.append(
+                f"({column} {cmp} ? OR ({column} = ? AND (key > ? OR (key = ? AND owner > ?))))"
+            )
+            args += [after[0], after[0], after[1], after[1], after[2]]
+        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        rows = db.execute(
+            f"SELECT * FROM ({_AGGREGATES}){clause} ORDER BY {order} LIMIT ?",
+            [*args, per_page + 1],
+        ).fetchall()
+        more = len(rows) > per_page
+        rows = rows[:per_page]
+        last = rows[-1] if rows else None
+        next_cursor = (
+            cursors.encode({"t": _iso(last[column]), "k": last["key"], "o": last["owner"]})
+            if more and last is not None
+            else None
+        )
+        return _json(
+            {
+                "aggregates": [_aggregate_item(r) for r in rows],
+                "pagination_per_page": per_page,
+                "next_cursor": next_cursor,
+            }
+        )
+    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    rows = db.execute(
+        f"SELECT * FROM ({_AGGREGATES}){clause} ORDER BY {order} LIMIT ? OFFSET ?",
+        [*args, params.pagination, (params.page - 1) * params.pagination],
+    ).fetchall()
+    total = db.execute(f"SELECT COUNT(*) FROM ({_AGGREGATES}){clause}", args).fetchone()[0]
+    return _json(
+        {
+            "aggregates": [_aggregate_item(r) for r in rows],
+            "pagination_per_page": params.pagination,
+            "pagination_page": params.page,
+            "pagination_total": int(total),
+            "pagination_item": "aggregates",
         }
     )
