@@ -832,3 +832,60 @@ def test_messages_page_in_the_path(http: httpx.Client, three_posts: dict[str, An
     assert [m["item_hash"] for m in body["messages"]] == [three_posts["hashes"][0]]
     bad = http.get("/api/v0/messages/page/x.json")
     assert (bad.status_code, bad.text) == (400, "Invalid page value in path: x")
+
+
+def _note_and_amend(key: Key, channel: str, target: str | None = None) -> dict[str, Any]:
+    return signed_post(
+        key, {"v": "amended"}, post_type="amend", channel=channel, extra={"ref": target}
+    )
+
+
+def test_an_amend_before_its_original_waits_pending_then_is_processed(
+    http: httpx.Client,
+) -> None:
+    """handlers/content/post.py check_dependencies raises AmendTargetNotFound, a
+    RetryMessageException (types/message_status.py): the amend stays pending (202) and
+    is processed once its original is."""
+    key = fresh_key()
+    channel = f"AMEND-{time.time_ns()}"
+    original = signed_post(key, {"v": "first"}, post_type="note", channel=channel)
+    amend = _note_and_amend(key, channel, original["item_hash"])
+    early = post(http, amend)
+    assert early.status_code == 202
+    assert early.json()["message_status"] == "pending"
+    assert http.get(f"/api/v0/messages/{amend['item_hash']}/status").json()["status"] == "pending"
+    assert post(http, original).status_code == 200
+    assert http.get(f"/api/v0/messages/{amend['item_hash']}/status").json()["status"] == (
+        "processed"
+    )
+    [merged] = http.get("/api/v0/posts.json", params={"channels": channel}).json()["posts"]
+    assert (merged["item_hash"], merged["content"]) == (amend["item_hash"], {"v": "amended"})
+
+
+def test_amending_an_amend_is_rejected_with_code_102(http: httpx.Client) -> None:
+    """post.py check_dependencies: CannotAmendAmend (ErrorCode.POST_AMEND_AMEND, no
+    details)."""
+    key = fresh_key()
+    channel = f"AMEND-{time.time_ns()}"
+    original = signed_post(key, {"v": 0}, post_type="note", channel=channel)
+    first = _note_and_amend(key, channel, original["item_hash"])
+    for message in (original, first):
+        assert post(http, message).status_code == 200
+    found = rejected(http, _note_and_amend(key, channel, first["item_hash"]))
+    assert (found["error_code"], found["details"]) == (102, None)
+
+
+def test_amending_someone_elses_post_is_permission_denied(http: httpx.Client) -> None:
+    """post.py check_permissions: an amend's address must be the original's owner."""
+    owner, other = fresh_key(), fresh_key()
+    channel = f"AMEND-{time.time_ns()}"
+    original = signed_post(owner, {"v": 0}, post_type="note", channel=channel)
+    assert post(http, original).status_code == 200
+    found = rejected(http, _note_and_amend(other, channel, original["item_hash"]))
+    assert found["error_code"] == 2
+    assert found["details"] == {
+        "errors": [
+            f"Cannot amend post {original['item_hash']}: amend message address "
+            f"{other.address} does not match original post owner {owner.address}"
+        ]
+    }

@@ -216,9 +216,29 @@ def _process_now(ctx: DevnetContext, pending: processor.Pending) -> str:
             processor.record(db, pending, "rejected", rejection)
         log.info("rejected %s: %s", pending.item_hash, rejection.reason)
         return "rejected"
+    except processor.Retry as retry:
+        with ctx.store.transaction() as db:
+            processor.record(db, pending, "pending")
+        log.info("pending %s: %s", pending.item_hash, retry)
+        return "pending"
     for callback in ctx.on_processed:
         callback(pending.item_hash)
+    _retry_amends_of(ctx, pending.item_hash)
     return "processed"
+
+
+def _retry_amends_of(ctx: DevnetContext, item_hash: str) -> None:
+    """pyaleph retries a pending amend; here it is tried again once its original is in."""
+    held = {p.item_hash for p in ctx.held}  # an accept_202 fault keeps those pending
+    rows = ctx.store.db.execute(
+        "SELECT item_hash, raw FROM messages WHERE status = 'pending' AND type = 'POST' "
+        "AND json_extract(content, '$.type') = 'amend' AND COALESCE("
+        "json_extract(content, '$.ref.item_hash'), json_extract(content, '$.ref')) = ?",
+        (item_hash,),
+    ).fetchall()
+    for row in rows:
+        if row["item_hash"] not in held:
+            _process_now(ctx, processor.parse_pending(json.loads(row["raw"])))
 
 
 def _existing_status(ctx: DevnetContext, item_hash: str) -> str | None:

@@ -43,10 +43,17 @@ InvalidMessageFormat = intake.InvalidMessageFormat
 
 
 class Rejected(Exception):
-    def __init__(self, code: ErrorCode, reason: str) -> None:
+    """The message is rejected; ``reason`` None gives pyaleph's ``details: null``."""
+
+    def __init__(self, code: ErrorCode, reason: str | None) -> None:
         super().__init__(reason)
         self.code = code
         self.reason = reason
+
+
+class Retry(Exception):
+    """pyaleph's RetryMessageException: the message stays pending, to be tried again
+    (an amend whose original post has not been processed yet)."""
 
 
 @dataclass(frozen=True)
@@ -233,14 +240,47 @@ def _apply_aggregate(db: sqlite3.Connection, pending: Pending) -> None:
     )
 
 
+def amended_hash(content: dict[str, Any]) -> str | None:
+    """The post an amend targets (pyaleph get_post_content_ref: a ChainRef's item_hash)."""
+    ref = content.get("ref")
+    ref = ref.get("item_hash") if isinstance(ref, dict) else ref
+    return ref if isinstance(ref, str) else None
+
+
+def _amend_target(db: sqlite3.Connection, pending: Pending) -> dict[str, Any] | None:
+    """pyaleph PostMessageHandler.check_dependencies: an amend's original must be a
+    processed post (else retry later) that is not an amend itself."""
+    if pending.type != MessageType.post or pending.content.get("type") != "amend":
+        return None
+    ref = amended_hash(pending.content)
+    row = db.execute(
+        "SELECT content FROM messages WHERE item_hash = ? AND type = 'POST' "
+        "AND status = 'processed'",
+        (ref,),
+    ).fetchone()
+    if row is None:
+        raise Retry(f"the post {ref} to amend is not known yet")
+    original: dict[str, Any] = json.loads(row["content"])
+    if original.get("type") == "amend":
+        raise Rejected(ErrorCode.POST_AMEND_AMEND, None)
+    return original
+
+
 def process(db: sqlite3.Connection, pending: Pending, rules: CreditRules) -> None:
-    """Apply one message; raises Rejected. The caller owns the transaction."""
+    """Apply one message; raises Rejected or Retry. The caller owns the transaction."""
     _check_signature(pending)
+    original = _amend_target(db, pending)
     owner = pending.content.get("address")
     if isinstance(owner, str) and not _is_authorized(db, pending, owner):
         raise Rejected(
             ErrorCode.PERMISSION_DENIED,
             f"{pending.sender} is not authorized to post on behalf of {owner}",
+        )
+    if original is not None and original.get("address") != owner:
+        raise Rejected(
+            ErrorCode.PERMISSION_DENIED,
+            f"Cannot amend post {amended_hash(pending.content)}: amend message address "
+            f"{owner} does not match original post owner {original.get('address')}",
         )
     if pending.type == MessageType.post:
         _apply_post(db, pending, rules)
@@ -280,7 +320,9 @@ def record(
             pending.item_content,
             status,
             None if error is None else int(error.code),
-            None if error is None else json.dumps({"errors": [error.reason]}),
+            None
+            if error is None or error.reason is None
+            else json.dumps({"errors": [error.reason]}),
             time.time() if reception_time is None else reception_time,
         ),
     )

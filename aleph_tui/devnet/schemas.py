@@ -33,6 +33,8 @@ class ErrorCode(enum.IntEnum):
     PERMISSION_DENIED = 2
     BALANCE_INSUFFICIENT = 5
     CREDIT_INSUFFICIENT = 6
+    POST_AMEND_TARGET_NOT_FOUND = 101
+    POST_AMEND_AMEND = 102
 
 
 class SortOrder(enum.IntEnum):
