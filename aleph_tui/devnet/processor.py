@@ -1,9 +1,12 @@
 """Message intake and processing, following pyaleph's order of work.
 
-1. ``parse_pending``: schema checks before anything is stored. A failure is a 422 whose
-   plain-text body is the exception class name, as pyaleph answers.
-2. ``process``: signature, permissions, then the content handler. A failure rejects
-   the message with an error code and ``{"errors": [...]}`` details.
+1. ``parse_pending``: schema checks before anything is stored, with aleph-message's
+   models (``intake``). A failure is a 422 whose plain-text body is the exception class
+   name, as pyaleph answers.
+2. ``process``: signature (``signatures``, by chain), dependencies (an amend's
+   original), permissions, then the content handler. A failure rejects the message with
+   an error code and ``{"errors": [...]}`` details; a missing dependency (``Retry``)
+   leaves it pending.
 """
 
 from __future__ import annotations
