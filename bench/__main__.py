@@ -21,6 +21,7 @@ BENCHMARKS = {
     4: "bench.b4_refresh",
     5: "bench.b5_buy",
     6: "bench.b6_token_flow",
+    7: "bench.b7_load",
 }
 RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
 
@@ -40,7 +41,7 @@ def chosen(argv: list[str] | None = None) -> list[int]:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     # No ``choices=``: before Python 3.12 argparse checks an empty ``nargs="*"`` list
     # against them and refuses the plain ``python -m bench``.
-    parser.add_argument("numbers", nargs="*", type=int, metavar="{1..6}")
+    parser.add_argument("numbers", nargs="*", type=int, metavar="{1..7}")
     args = parser.parse_args(argv)
     unknown = sorted(set(args.numbers) - set(BENCHMARKS))
     if unknown:

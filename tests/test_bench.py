@@ -69,7 +69,7 @@ def test_a_program_run_to_its_exit_in_the_pty_gives_its_status() -> None:
 def test_the_command_runs_every_benchmark_by_default_and_refuses_unknown_numbers() -> None:
     from bench.__main__ import chosen
 
-    assert chosen([]) == [1, 2, 3, 4, 5, 6]
+    assert chosen([]) == [1, 2, 3, 4, 5, 6, 7]
     assert chosen(["4", "2"]) == [4, 2]
     with pytest.raises(SystemExit):
         chosen(["9"])
@@ -88,3 +88,25 @@ def test_the_dashboard_in_the_bench_paints_at_the_users_frame_cap() -> None:
     env = {k: v for k, v in os.environ.items() if k != "TEXTUAL_FPS"}
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
     assert done.stdout.strip() == "120", done.stderr
+
+
+def test_wrk_output_is_read_with_its_errors() -> None:
+    from bench.b7_load import parse_wrk
+
+    output = """Running 15s test @ http://127.0.0.1:1/api/v0/addresses/0x1/balance
+  2 threads and 200 connections
+  Latency Distribution
+     50%   20.11ms
+     75%   30.00ms
+     90%   50.10ms
+     99%    1.20s
+  100000 requests in 15.00s, 40.00MB read
+  Socket errors: connect 0, read 2, write 0, timeout 3
+  Non-2xx or 3xx responses: 7
+Requests/sec:   6666.67
+Transfer/sec:      2.67MB
+"""
+    load = parse_wrk(output)
+    assert (load.requests_per_s, load.p99_ms, load.errors) == (6666.67, 1200.0, 12)
+    with pytest.raises(RuntimeError):
+        parse_wrk("wrk: unable to connect")

@@ -167,3 +167,44 @@ async def test_bad_query_parameters_are_422_with_pydantic_json(
     errors = response.json()
     assert isinstance(errors, list) and errors
     assert errors[0]["loc"] == [next(iter(params))]
+
+
+async def test_a_balance_read_after_a_token_transfer_sees_it_under_load(
+    chain_devnet: RunningDevnet, accounts: list[Any]
+) -> None:
+    """The ALEPH balance is served from reads shared between concurrent requests (and,
+    on the embedded chain, cached per chain state): none may answer with a balance
+    older than a transfer whose receipt the reader already holds."""
+    import asyncio
+
+    from tests.wallet_client import pay, token_balance
+
+    payer = accounts[9]
+    url = f"{chain_devnet.api_url}/api/v0/addresses/{payer.address}/balance"
+    stop = asyncio.Event()
+    async with httpx.AsyncClient(timeout=30) as client:
+
+        async def hammer() -> int:
+            reads = 0
+            while not stop.is_set():
+                response = await client.get(url)
+                assert response.status_code == 200
+                reads += 1
+            return reads
+
+        load = [asyncio.create_task(hammer()) for _ in range(20)]
+        try:
+            for _ in range(3):
+                await pay(chain_devnet, payer.private_key, "ALEPH", Decimal(1))
+                on_chain = await token_balance(
+                    client,
+                    chain_devnet.rpc_url,
+                    chain_devnet.document["aleph_token"],
+                    payer.address,
+                )
+                body = (await client.get(url)).json()
+                assert Decimal(str(body["balance"])) == Decimal(on_chain).scaleb(-18)
+        finally:
+            stop.set()
+            reads = await asyncio.gather(*load)
+    assert sum(reads) > 0

@@ -151,7 +151,8 @@ async def _message_types(api: httpx.AsyncClient, hashes: set[str]) -> dict[str, 
     async def one(item_hash: str) -> tuple[str, str | None]:
         async with limit:
             response = await api.get(f"/api/v0/messages/{item_hash}")
-        if response.status_code == 404:
+        # 400: not a message hash at all (an address in origin), as pyaleph answers.
+        if response.status_code in (400, 404):
             return item_hash, None
         body = response.json()
         if body["status"] != "processed":

@@ -223,8 +223,11 @@ async def test_processed_message_can_be_read_back(api: httpx.AsyncClient, funder
     assert body["status"] == "processed"
     assert body["item_hash"] == message["item_hash"]
     assert body["reception_time"].endswith("Z")
-    assert {k: body["message"][k] for k in message} == message
-    assert body["message"]["content"] == json.loads(message["item_content"])
+    # pyaleph stores the time as a datetime: whole microseconds.
+    stored_time = dt.datetime.fromtimestamp(message["time"], dt.UTC).timestamp()
+    assert {k: body["message"][k] for k in message} == message | {"time": stored_time}
+    # Dumped through aleph-message's PostContent: its ``ref`` is there, null.
+    assert body["message"]["content"] == json.loads(message["item_content"]) | {"ref": None}
 
     status = await api.get(f"/api/v0/messages/{message['item_hash']}/status")
     assert status.status_code == 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -11,14 +12,14 @@ from decimal import Decimal
 from typing import Any
 
 from aiohttp import web
-from pydantic import ValidationError
+from aleph_message.models import Chain, ItemHash, MessageType
+from pydantic import BaseModel, ValidationError, field_validator
 from pydantic_core import to_json
 
-from aleph_tui.devnet import history, ledger, message_list, processor
+from aleph_tui.devnet import history, intake, ledger, message_list, processor
 from aleph_tui.devnet.context import CONTEXT_KEY, DevnetContext
 from aleph_tui.devnet.faults import ActiveRule
 from aleph_tui.devnet.schemas import (
-    Chain,
     CreditBalanceDetailItem,
     CreditHistoryFilterParams,
     GetAccountBalanceResponse,
@@ -215,9 +216,29 @@ def _process_now(ctx: DevnetContext, pending: processor.Pending) -> str:
             processor.record(db, pending, "rejected", rejection)
         log.info("rejected %s: %s", pending.item_hash, rejection.reason)
         return "rejected"
+    except processor.Retry as retry:
+        with ctx.store.transaction() as db:
+            processor.record(db, pending, "pending")
+        log.info("pending %s: %s", pending.item_hash, retry)
+        return "pending"
     for callback in ctx.on_processed:
         callback(pending.item_hash)
+    _retry_amends_of(ctx, pending.item_hash)
     return "processed"
+
+
+def _retry_amends_of(ctx: DevnetContext, item_hash: str) -> None:
+    """pyaleph retries a pending amend; here it is tried again once its original is in."""
+    held = {p.item_hash for p in ctx.held}  # an accept_202 fault keeps those pending
+    rows = ctx.store.db.execute(
+        "SELECT item_hash, raw FROM messages WHERE status = 'pending' AND type = 'POST' "
+        "AND json_extract(content, '$.type') = 'amend' AND COALESCE("
+        "json_extract(content, '$.ref.item_hash'), json_extract(content, '$.ref')) = ?",
+        (item_hash,),
+    ).fetchall()
+    for row in rows:
+        if row["item_hash"] not in held:
+            _process_now(ctx, processor.parse_pending(json.loads(row["raw"])))
 
 
 def _existing_status(ctx: DevnetContext, item_hash: str) -> str | None:
@@ -290,23 +311,122 @@ async def post_message(request: web.Request) -> web.Response:
     return _json(_broadcast_status(status), _STATUS_HTTP[status])
 
 
+def path_page(text: str) -> int:
+    """pyaleph utils.get_path_page: the page of a ``.../page/{page}.json`` route."""
+    try:
+        page = int(text)
+    except ValueError:
+        raise web.HTTPBadRequest(text=f"Invalid page value in path: {text}") from None
+    if page < 1:
+        raise web.HTTPUnprocessableEntity(text="Page number must be greater than 1.")
+    return page
+
+
 @routes.get("/api/v0/messages.json")
+@routes.get("/api/v0/messages/page/{page}.json")
 async def list_messages(request: web.Request) -> web.Response:
     try:
         params = message_list.parse(dict(request.query))
     except ValidationError as exc:
         raise _validation_error(exc) from None
-    rows, total = message_list.query(_ctx(request).store.db, params)
-    return _json(json.dumps(message_list.listing(rows, total, params)))
+    if "page" in request.match_info:
+        params.page = path_page(request.match_info["page"])
+    db = _ctx(request).store.db
+    try:
+        terminal = message_list.terminal_status(params)
+    except message_list.UnsupportedQuery as exc:
+        raise web.HTTPBadRequest(text=str(exc)) from None
+    if terminal is not None:
+        # The devnet never forgets nor removes a message: those tables are empty.
+        return _json(json.dumps(message_list.listing([], 0, params)))
+    if params.cursor is None:
+        rows, total = message_list.query(db, params)
+        return _json(json.dumps(message_list.listing(rows, total, params)))
+    if params.pagination == 0:
+        raise web.HTTPUnprocessableEntity(
+            text="pagination=0 is not allowed with cursor-based pagination"
+        )
+    per_page = min(params.pagination, message_list.CURSOR_MAX_PAGINATION)
+    after = None
+    if params.cursor:
+        try:
+            after = message_list.decode_cursor(params.cursor)
+        except ValueError as exc:
+            raise web.HTTPUnprocessableEntity(text=str(exc)) from None
+    rows = message_list.query_after(db, params, per_page, after)
+    has_more = len(rows) > per_page
+    rows = rows[:per_page]
+    last = rows[-1] if rows else None
+    body = {
+        "messages": [message_list.message_json(r, params.content_format) for r in rows],
+        "pagination_per_page": per_page,
+        "next_cursor": message_list.encode_cursor(last["time"], last["item_hash"])
+        if has_more and last is not None
+        else None,
+    }
+    return _json(json.dumps(body))
+
+
+def item_hash_of_request(request: web.Request) -> str:
+    """pyaleph's get_item_hash_from_request: a hash aleph-message's ItemHash refuses is
+    a 400 ``Invalid message hash: ...``."""
+    item_hash = request.match_info.get("item_hash", "")
+    try:
+        ItemHash(item_hash)
+    except ValueError:
+        raise web.HTTPBadRequest(text=f"Invalid message hash: {item_hash}") from None
+    return item_hash
+
+
+def _processed_message(row: Any) -> dict[str, Any]:
+    """pyaleph schemas/api/messages.py BaseMessage: its fields in order, the content
+    dumped through aleph-message's model of the type (a post's ``ref`` included)."""
+    raw = json.loads(row["raw"])
+    content = json.loads(row["content"])
+    model = intake.CONTENT_MODELS[MessageType(row["type"])]
+    # A seeded resource stand-in does not validate: it is shown as stored.
+    with contextlib.suppress(ValidationError):
+        content = model.model_validate(content).model_dump(mode="json")
+    return {
+        "sender": row["sender"],
+        "chain": row["chain"],
+        "signature": raw.get("signature"),
+        "type": row["type"],
+        "item_content": raw.get("item_content"),
+        "item_type": raw.get("item_type") or "inline",
+        "item_hash": row["item_hash"],
+        "time": row["time"],
+        "channel": row["channel"],
+        "content": content,
+        "confirmed": False,
+        "confirmations": [],
+    }
+
+
+def _pending_message(row: Any) -> dict[str, Any]:
+    """pyaleph's PendingMessage: datetimes as pydantic writes them."""
+    raw = json.loads(row["raw"])
+    return {
+        "sender": row["sender"],
+        "chain": row["chain"],
+        "signature": raw.get("signature"),
+        "type": row["type"],
+        "item_content": raw.get("item_content"),
+        "item_type": raw.get("item_type") or "inline",
+        "item_hash": row["item_hash"],
+        "time": message_list.reception_iso(row["time"]),
+        "channel": row["channel"],
+        "content": json.loads(row["content"]),
+        "reception_time": message_list.reception_iso(row["reception_time"]),
+    }
 
 
 @routes.get("/api/v0/messages/{item_hash}")
 async def get_message(request: web.Request) -> web.Response:
+    item_hash = item_hash_of_request(request)
     row = (
         _ctx(request)
-        .store.db.execute(
-            "SELECT * FROM messages WHERE item_hash = ?", (request.match_info["item_hash"],)
-        )
+        .store.db.execute("SELECT * FROM messages WHERE item_hash = ?", (item_hash,))
         .fetchone()
     )
     if row is None:
@@ -317,26 +437,24 @@ async def get_message(request: web.Request) -> web.Response:
         "reception_time": message_list.reception_iso(row["reception_time"]),
     }
     if row["status"] == "pending":
-        pending = message_list.message_json(row) | {"reception_time": base["reception_time"]}
-        pending.pop("confirmed")
-        pending.pop("confirmations")
-        base["messages"] = [pending]
+        base["messages"] = [_pending_message(row)]
     elif row["status"] == "rejected":
         base["message"] = json.loads(row["raw"])
         base["error_code"] = row["error_code"]
         base["details"] = json.loads(row["details"]) if row["details"] else None
     else:
-        base["message"] = message_list.message_json(row)
+        base["message"] = _processed_message(row)
     return _json(json.dumps(base))
 
 
 @routes.get("/api/v0/messages/{item_hash}/status")
 async def get_message_status(request: web.Request) -> web.Response:
+    item_hash = item_hash_of_request(request)
     row = (
         _ctx(request)
         .store.db.execute(
             "SELECT status, item_hash, reception_time FROM messages WHERE item_hash = ?",
-            (request.match_info["item_hash"],),
+            (item_hash,),
         )
         .fetchone()
     )
@@ -353,24 +471,70 @@ async def get_message_status(request: web.Request) -> web.Response:
     )
 
 
+class AggregatesQueryParams(BaseModel):
+    """pyaleph web/controllers/aggregates.py AggregatesQueryParams."""
+
+    keys: list[str] | None = None
+    limit: int = 1000
+    with_info: bool = False
+    value_only: bool = False
+
+    @field_validator("keys", mode="before")
+    @classmethod
+    def split_str(cls, v: Any) -> Any:
+        return v.split(",") if isinstance(v, str) else v
+
+
+def _aggregate_info(db: Any, owner: str, key: str, stored_time: float) -> dict[str, str]:
+    """pyaleph's ``info`` entry: creation and last update, and the last revision's hash
+    (its query labels that hash as both original and last update)."""
+    elements = db.execute(
+        "SELECT time, item_hash FROM aggregate_elements WHERE owner = ? AND key = ? "
+        "ORDER BY time, item_hash",
+        (owner, key),
+    ).fetchall()
+
+    def iso(t: float) -> str:
+        return dt.datetime.fromtimestamp(t, dt.UTC).isoformat()
+
+    first = elements[0]["time"] if elements else stored_time
+    last_time = elements[-1]["time"] if elements else stored_time
+    last_hash = elements[-1]["item_hash"] if elements else None
+    return {
+        "created": iso(first),
+        "last_updated": iso(last_time),
+        "original_item_hash": str(last_hash),
+        "last_update_item_hash": str(last_hash),
+    }
+
+
 @routes.get("/api/v0/aggregates/{address}.json")
 async def get_aggregates(request: web.Request) -> web.Response:
     address = request.match_info["address"]
-    keys_param = request.query.get("keys")
-    keys = keys_param.split(",") if keys_param else None
-    value_only = request.query.get("value_only", "false").lower() in ("1", "true", "yes")
-    sql = "SELECT key, content FROM aggregates WHERE owner = ?"
+    try:
+        params = AggregatesQueryParams.model_validate(dict(request.query))
+    except ValidationError as exc:
+        raise web.HTTPUnprocessableEntity(
+            text=exc.json(), content_type="application/json"
+        ) from None
+    db = _ctx(request).store.db
+    sql = "SELECT key, content, time FROM aggregates WHERE owner = ?"
     args: list[Any] = [address]
-    if keys:
-        sql += f" AND key IN ({','.join('?' * len(keys))})"
-        args += keys
-    rows = _ctx(request).store.db.execute(sql, args).fetchall()
+    if params.keys:
+        sql += f" AND key IN ({','.join('?' * len(params.keys))})"
+        args += params.keys
+    rows = db.execute(sql + " ORDER BY key", args).fetchall()
     if not rows:
         raise web.HTTPNotFound(text="No aggregate found for this address")
     data = {row["key"]: json.loads(row["content"]) for row in rows}
-    if value_only and keys and len(keys) == 1:
-        return web.json_response(data[keys[0]])
-    return web.json_response({"address": address, "data": data, "info": {}})
+    if params.value_only and params.keys and len(params.keys) == 1:
+        return web.json_response(data[params.keys[0]])
+    info = (
+        {row["key"]: _aggregate_info(db, address, row["key"], row["time"]) for row in rows}
+        if params.with_info
+        else {}
+    )
+    return web.json_response({"address": address, "data": data, "info": info})
 
 
 @routes.get("/api/v0/devnet")

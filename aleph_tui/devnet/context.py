@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -32,6 +32,8 @@ class DevnetContext:
     faults: FaultStore = field(default_factory=FaultStore)
     # Messages an ``accept_202`` fault left pending; processed once no such rule is left.
     held: list[Pending] = field(default_factory=list)
+    # The dev accounts: /api/v0/balances lists their ALEPH with the ledger's addresses.
+    holders: Sequence[str] = ()
 
 
 CONTEXT_KEY = web.AppKey("devnet", DevnetContext)

@@ -1,9 +1,12 @@
 """Message intake and processing, following pyaleph's order of work.
 
-1. ``parse_pending``: schema checks before anything is stored. A failure is a 422 whose
-   plain-text body is the exception class name, as pyaleph answers.
-2. ``process``: signature, permissions, then the content handler. A failure rejects
-   the message with an error code and ``{"errors": [...]}`` details.
+1. ``parse_pending``: schema checks before anything is stored, with aleph-message's
+   models (``intake``). A failure is a 422 whose plain-text body is the exception class
+   name, as pyaleph answers.
+2. ``process``: signature (``signatures``, by chain), dependencies (an amend's
+   original), permissions, then the content handler. A failure rejects the message with
+   an error code and ``{"errors": [...]}`` details; a missing dependency (``Retry``)
+   leaves it pending.
 """
 
 from __future__ import annotations
@@ -16,54 +19,44 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from aleph_message.models import AggregateContent, Chain, MessageType, PostContent
+from pydantic import ValidationError
 
 from aleph_tui.core.messages import (
     CREDIT_CHANNEL,
     CREDIT_DISTRIBUTION,
     CREDIT_EXPENSE,
     CREDIT_TRANSFER,
-    item_hash_of,
-    recover_signer,
-    verification_buffer,
 )
-from aleph_tui.devnet import ledger
+from aleph_tui.devnet import intake, ledger, signatures
 from aleph_tui.devnet.schemas import (
-    EVM_CHAINS,
-    AggregateContent,
-    Chain,
     CreditDistributionContent,
     CreditExpenseContent,
     CreditTransferContent,
     ErrorCode,
-    MessageType,
-    PostContent,
 )
 
 log = logging.getLogger(__name__)
 
-MAX_INLINE_SIZE = 200_000
+MAX_INLINE_SIZE = intake.MAX_INLINE_SIZE
 CREDIT_POST_TYPES = (CREDIT_DISTRIBUTION, CREDIT_TRANSFER, CREDIT_EXPENSE)
 # pyaleph's default whitelist: only this address may mint or bill credits.
 MAINNET_CREDIT_OWNER = "0x2E4454fAD1906c0Ce6e45cBFA05cE898Ac3AC1dC"
-
-
-class InvalidMessageFormat(Exception):
-    """pyaleph's InvalidMessageFormat: its str() is the class name on the wire."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-    def __str__(self) -> str:
-        return type(self).__name__
+InvalidMessageFormat = intake.InvalidMessageFormat
 
 
 class Rejected(Exception):
-    def __init__(self, code: ErrorCode, reason: str) -> None:
+    """The message is rejected; ``reason`` None gives pyaleph's ``details: null``."""
+
+    def __init__(self, code: ErrorCode, reason: str | None) -> None:
         super().__init__(reason)
         self.code = code
         self.reason = reason
+
+
+class Retry(Exception):
+    """pyaleph's RetryMessageException: the message stays pending, to be tried again
+    (an amend whose original post has not been processed yet)."""
 
 
 @dataclass(frozen=True)
@@ -87,87 +80,58 @@ class Pending:
     raw: dict[str, Any] = field(repr=False)
 
 
-def _require_str(message: dict[str, Any], key: str) -> str:
-    value = message.get(key)
-    if not isinstance(value, str) or not value:
-        raise InvalidMessageFormat(f"{key} is required")
-    return value
-
-
 def parse_pending(message: Any) -> Pending:
-    if not isinstance(message, dict):
-        raise InvalidMessageFormat("Message is not a dictionary")
-    try:
-        mtype = MessageType(str(message.get("type")))
-    except ValueError:
-        raise InvalidMessageFormat(f"Invalid message_type: {message.get('type')!r}") from None
-    item_hash = _require_str(message, "item_hash")
-    item_type = message.get("item_type") or "inline"
-    item_content = message.get("item_content")
-    if item_type != "inline" or not isinstance(item_content, str):
-        raise InvalidMessageFormat("the devnet only accepts inline messages with item_content")
-    if len(item_content) > MAX_INLINE_SIZE:
-        raise InvalidMessageFormat("Message too long")
-    if item_hash_of(item_content) != item_hash:
-        raise InvalidMessageFormat("item_hash does not match the sha256 of item_content")
-    try:
-        content = json.loads(item_content)
-    except ValueError:
-        raise InvalidMessageFormat("Message content is not valid JSON data") from None
-    sender = _require_str(message, "sender")
-    try:
-        chain = Chain(str(message.get("chain")))
-    except ValueError:
-        raise InvalidMessageFormat(f"Invalid chain: {message.get('chain')!r}") from None
-    raw_time = message.get("time")
-    if isinstance(raw_time, bool) or not isinstance(raw_time, int | float):
-        raise InvalidMessageFormat("time must be a Unix timestamp in seconds")
-    channel = message.get("channel")
-    if channel is not None and not isinstance(channel, str):
-        raise InvalidMessageFormat("channel must be a string")
-    signature = message.get("signature")
-    if signature is not None and not isinstance(signature, str):
-        raise InvalidMessageFormat("signature must be a string")
-    models: dict[MessageType, type[BaseModel]] = {
-        MessageType.POST: PostContent,
-        MessageType.AGGREGATE: AggregateContent,
-    }
-    model = models.get(mtype)
-    if model is not None:
-        try:
-            model.model_validate(content)
-        except ValidationError as exc:
-            raise InvalidMessageFormat(str(exc)) from None
-    if not isinstance(content, dict):
-        raise InvalidMessageFormat("content must be an object")
+    """Intake checks (aleph-message's models, as pyaleph); raises InvalidMessageFormat."""
+    parsed = intake.parse(message)
+    assert parsed.item_content is not None  # intake accepts inline messages only
     return Pending(
-        sender=sender,
-        chain=chain,
-        type=mtype,
-        item_hash=item_hash,
+        sender=parsed.sender,
+        chain=parsed.chain,
+        type=parsed.type,
+        item_hash=parsed.item_hash,
+        item_content=parsed.item_content,
+        time=parsed.time.timestamp(),
+        channel=parsed.channel,
+        signature=parsed.signature,
+        content=parsed.content,
+        raw=dict(message),
+    )
+
+
+def seeded_pending(message: dict[str, Any]) -> Pending:
+    """A message the seed stores as already processed, as a node holds older messages.
+
+    Not validated: the seeded INSTANCE/PROGRAM/STORE messages only stand for resources
+    that expenses refer to, and their content is not a full aleph-message one.
+    """
+    item_content = str(message["item_content"])
+    return Pending(
+        sender=str(message["sender"]),
+        chain=Chain(message["chain"]),
+        type=MessageType(message["type"]),
+        item_hash=str(message["item_hash"]),
         item_content=item_content,
-        time=float(raw_time),
-        channel=channel,
-        signature=signature,
-        content=content,
+        time=float(message["time"]),
+        channel=message.get("channel"),
+        signature=message.get("signature"),
+        content=json.loads(item_content),
         raw=dict(message),
     )
 
 
 def _check_signature(pending: Pending) -> None:
-    if pending.chain not in EVM_CHAINS:
-        raise Rejected(ErrorCode.INVALID_SIGNATURE, "the devnet verifies EVM signatures only")
-    if not pending.signature:
-        raise Rejected(ErrorCode.INVALID_SIGNATURE, "missing signature")
-    buffer = verification_buffer(
-        pending.chain.value, pending.sender, pending.type.value, pending.item_hash
-    )
     try:
-        signer = recover_signer(buffer, pending.signature)
-    except Exception:
-        raise Rejected(ErrorCode.INVALID_SIGNATURE, "malformed signature") from None
-    if signer.lower() != pending.sender.lower():
-        raise Rejected(ErrorCode.INVALID_SIGNATURE, "signature does not match the sender")
+        signatures.verify(
+            pending.chain,
+            pending.sender,
+            pending.type.value,
+            pending.item_hash,
+            pending.signature or "",
+        )
+    except signatures.UnknownChain as exc:
+        raise Rejected(ErrorCode.INVALID_FORMAT, str(exc)) from None
+    except signatures.BadSignature as exc:
+        raise Rejected(ErrorCode.INVALID_SIGNATURE, str(exc)) from None
 
 
 def _is_authorized(db: sqlite3.Connection, pending: Pending, owner: str) -> bool:
@@ -190,14 +154,14 @@ def _is_authorized(db: sqlite3.Connection, pending: Pending, owner: str) -> bool
             continue
         post_types = auth.get("post_types")
         if (
-            pending.type == MessageType.POST
+            pending.type == MessageType.post
             and post_types
             and pending.content.get("type") not in post_types
         ):
             continue
         keys = auth.get("aggregate_keys")
         if (
-            pending.type == MessageType.AGGREGATE
+            pending.type == MessageType.aggregate
             and keys
             and pending.content.get("key") not in keys
         ):
@@ -243,32 +207,87 @@ def _apply_post(db: sqlite3.Connection, pending: Pending, rules: CreditRules) ->
 
 
 def _apply_aggregate(db: sqlite3.Connection, pending: Pending) -> None:
+    """pyaleph's AggregateMessageHandler: the message is one more element, and the
+    aggregate is every element's content merged in ``content.time`` order (a late
+    older revision does not override a newer one)."""
     content = AggregateContent.model_validate(pending.content)
-    row = db.execute(
-        "SELECT content FROM aggregates WHERE owner = ? AND key = ?",
-        (content.address, content.key),
+    key = str(content.key)  # as pyaleph stores it, a {"name": ...} key included
+    owner = content.address
+    has_elements = db.execute(
+        "SELECT 1 FROM aggregate_elements WHERE owner = ? AND key = ? LIMIT 1", (owner, key)
     ).fetchone()
-    merged = json.loads(row["content"]) if row else {}
-    merged.update(content.content)
+    if has_elements is None:
+        # An aggregate the seed wrote directly: its content is the first element.
+        db.execute(
+            "INSERT INTO aggregate_elements SELECT owner, key, time, NULL, content "
+            "FROM aggregates WHERE owner = ? AND key = ?",
+            (owner, key),
+        )
+    db.execute(
+        "INSERT INTO aggregate_elements VALUES (?, ?, ?, ?, ?)",
+        (owner, key, content.time, pending.item_hash, json.dumps(content.content)),
+    )
+    merged: dict[str, Any] = {}
+    last_time = content.time
+    for row in db.execute(
+        "SELECT time, content FROM aggregate_elements WHERE owner = ? AND key = ? "
+        "ORDER BY time, item_hash",
+        (owner, key),
+    ):
+        merged.update(json.loads(row["content"]))
+        last_time = row["time"]
     db.execute(
         "INSERT INTO aggregates VALUES (?, ?, ?, ?) ON CONFLICT (owner, key) "
         "DO UPDATE SET content = excluded.content, time = excluded.time",
-        (content.address, content.key, json.dumps(merged), content.time),
+        (owner, key, json.dumps(merged), last_time),
     )
 
 
+def amended_hash(content: dict[str, Any]) -> str | None:
+    """The post an amend targets (pyaleph get_post_content_ref: a ChainRef's item_hash)."""
+    ref = content.get("ref")
+    ref = ref.get("item_hash") if isinstance(ref, dict) else ref
+    return ref if isinstance(ref, str) else None
+
+
+def _amend_target(db: sqlite3.Connection, pending: Pending) -> dict[str, Any] | None:
+    """pyaleph PostMessageHandler.check_dependencies: an amend's original must be a
+    processed post (else retry later) that is not an amend itself."""
+    if pending.type != MessageType.post or pending.content.get("type") != "amend":
+        return None
+    ref = amended_hash(pending.content)
+    row = db.execute(
+        "SELECT content FROM messages WHERE item_hash = ? AND type = 'POST' "
+        "AND status = 'processed'",
+        (ref,),
+    ).fetchone()
+    if row is None:
+        raise Retry(f"the post {ref} to amend is not known yet")
+    original: dict[str, Any] = json.loads(row["content"])
+    if original.get("type") == "amend":
+        raise Rejected(ErrorCode.POST_AMEND_AMEND, None)
+    return original
+
+
 def process(db: sqlite3.Connection, pending: Pending, rules: CreditRules) -> None:
-    """Apply one message; raises Rejected. The caller owns the transaction."""
+    """Apply one message; raises Rejected or Retry. The caller owns the transaction."""
     _check_signature(pending)
+    original = _amend_target(db, pending)
     owner = pending.content.get("address")
     if isinstance(owner, str) and not _is_authorized(db, pending, owner):
         raise Rejected(
             ErrorCode.PERMISSION_DENIED,
             f"{pending.sender} is not authorized to post on behalf of {owner}",
         )
-    if pending.type == MessageType.POST:
+    if original is not None and original.get("address") != owner:
+        raise Rejected(
+            ErrorCode.PERMISSION_DENIED,
+            f"Cannot amend post {amended_hash(pending.content)}: amend message address "
+            f"{owner} does not match original post owner {original.get('address')}",
+        )
+    if pending.type == MessageType.post:
         _apply_post(db, pending, rules)
-    elif pending.type == MessageType.AGGREGATE:
+    elif pending.type == MessageType.aggregate:
         _apply_aggregate(db, pending)
     else:
         raise Rejected(
@@ -304,7 +323,9 @@ def record(
             pending.item_content,
             status,
             None if error is None else int(error.code),
-            None if error is None else json.dumps({"errors": [error.reason]}),
+            None
+            if error is None or error.reason is None
+            else json.dumps({"errors": [error.reason]}),
             time.time() if reception_time is None else reception_time,
         ),
     )

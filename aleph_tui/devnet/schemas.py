@@ -1,5 +1,7 @@
 """Request and response models of the emulated CCN, mirroring pyaleph's.
 
+Chains and message types are aleph-message's (``aleph_message.models``), the library
+pyaleph validates with; the incoming messages themselves are checked in ``intake``.
 Query parameters are validated with pydantic exactly like pyaleph does, so a bad
 parameter yields the same 422 with pydantic's JSON error text.
 """
@@ -11,6 +13,7 @@ import enum
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
+from aleph_message.models import Chain, MessageType
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -23,53 +26,6 @@ from pydantic import (
 LIST_SEPARATOR = ","
 
 
-class Chain(enum.StrEnum):
-    ARBITRUM = "ARB"
-    AVAX = "AVAX"
-    BASE = "BASE"
-    BLAST = "BLAST"
-    BSC = "BSC"
-    CSDK = "CSDK"
-    DOT = "DOT"
-    ETH = "ETH"
-    LINEA = "LINEA"
-    NEO = "NEO"
-    NULS = "NULS"
-    NULS2 = "NULS2"
-    OPTIMISM = "OPTIMISM"
-    POL = "POL"
-    SOL = "SOL"
-    TEZOS = "TEZOS"
-    WORLDCHAIN = "WORLDCHAIN"
-    ZORA = "ZORA"
-
-
-EVM_CHAINS = frozenset(
-    {
-        Chain.ARBITRUM,
-        Chain.AVAX,
-        Chain.BASE,
-        Chain.BLAST,
-        Chain.BSC,
-        Chain.ETH,
-        Chain.LINEA,
-        Chain.OPTIMISM,
-        Chain.POL,
-        Chain.WORLDCHAIN,
-        Chain.ZORA,
-    }
-)
-
-
-class MessageType(enum.StrEnum):
-    AGGREGATE = "AGGREGATE"
-    FORGET = "FORGET"
-    INSTANCE = "INSTANCE"
-    POST = "POST"
-    PROGRAM = "PROGRAM"
-    STORE = "STORE"
-
-
 class ErrorCode(enum.IntEnum):
     INTERNAL = -1
     INVALID_FORMAT = 0
@@ -77,6 +33,8 @@ class ErrorCode(enum.IntEnum):
     PERMISSION_DENIED = 2
     BALANCE_INSUFFICIENT = 5
     CREDIT_INSUFFICIENT = 6
+    POST_AMEND_TARGET_NOT_FOUND = 101
+    POST_AMEND_AMEND = 102
 
 
 class SortOrder(enum.IntEnum):
@@ -230,27 +188,6 @@ class GetAccountCreditHistorySummaryResponse(BaseModel):
 class PubMessageRequest(BaseModel):
     sync: bool = False
     message: dict[str, Any]
-
-
-class PostContent(BaseModel):
-    """aleph-message's PostContent: extra keys are forbidden."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    address: str
-    time: float
-    type: str
-    content: Any = None
-    ref: str | dict[str, Any] | None = None
-
-
-class AggregateContent(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    address: str
-    time: float
-    key: str
-    content: dict[str, Any]
 
 
 def _positive_int(v: object) -> int:

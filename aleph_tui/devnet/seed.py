@@ -262,7 +262,7 @@ def seed_history(
     resource_msgs, events, payments = history_events(accounts, book, now, rng)
     with store.transaction() as db:
         for message in resource_msgs:
-            pending = processor.parse_pending(message)
+            pending = processor.seeded_pending(message)
             processor.record(db, pending, "processed", reception_time=pending.time)
         for event in events:
             pending = processor.parse_pending(event.message)

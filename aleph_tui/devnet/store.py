@@ -33,6 +33,17 @@ CREATE TABLE IF NOT EXISTS aggregates (
     time REAL NOT NULL,
     PRIMARY KEY (owner, key)
 );
+-- Each revision of an aggregate (pyaleph's aggregate_elements): the aggregate is their
+-- contents merged in time order, whatever order they arrived in. item_hash is NULL for
+-- what the seed wrote.
+CREATE TABLE IF NOT EXISTS aggregate_elements (
+    owner TEXT NOT NULL,
+    key TEXT NOT NULL,
+    time REAL NOT NULL,
+    item_hash TEXT,
+    content TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS aggregate_elements_key ON aggregate_elements (owner, key, time);
 CREATE TABLE IF NOT EXISTS credit_history (
     address TEXT NOT NULL,
     amount INTEGER NOT NULL,

@@ -129,6 +129,10 @@ class EmbeddedChain:
         self.chain_id = chain.chain_id
         self._stopped = False
 
+    def state_version(self) -> int:
+        """Changes whenever the latest state does (read from any thread)."""
+        return self._chain.state_version
+
     async def stop(self) -> None:
         if self._stopped:
             return

@@ -118,6 +118,9 @@ class DevChain:
         self._clock_offset = clock_offset
         self._next_timestamp: int | None = None
         self._pending_uses_next = False
+        # Bumped after every change of the latest state (a block mined, a revert), so a
+        # reader in another thread can tell that what it cached may be stale.
+        self.state_version = 0
 
     # --- blocks -------------------------------------------------------------
 
@@ -267,6 +270,7 @@ class DevChain:
             self._tx_index[bytes(tx.hash)] = TxLocation(block.number, index)
         if self.journal is not None:
             self.journal.append(JournalEntry(block.number, kind, block.header.timestamp, payload))
+        self.state_version += 1
 
     # --- snapshots ----------------------------------------------------------
 
@@ -293,6 +297,7 @@ class DevChain:
         self._tx_index = {h: loc for h, loc in self._tx_index.items() if loc.block_number <= number}
         if self.journal is not None:
             self.journal.truncate_after(number)
+        self.state_version += 1
         return True
 
     # --- persistence ----------------------------------------------------------
