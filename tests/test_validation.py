@@ -13,7 +13,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from aleph_tui.core import validation as v
-from aleph_tui.core.history_models import unix_seconds
+from aleph_tui.core.history_models import RESOURCE_TYPES, unix_seconds
 from aleph_tui.core.models import credits_to_usd, format_credits
 from aleph_tui.core.validation import InvalidInput
 
@@ -335,6 +335,53 @@ def test_channels_and_identifiers() -> None:
         assert "64" in rule(v.channel, bad)
     assert v.identifier("credit_expense", field="m") == "credit_expense"
     assert "letters" in rule(v.identifier, "credit expense", field="m")
+
+
+def test_resource_types_are_the_nodes_message_types() -> None:
+    """pyaleph types ``resourceTypes`` as aleph-message's ``MessageType`` list: exactly its
+    values are allowed, sent in its spelling, whatever the case typed (the Rust CLI's are
+    lower case)."""
+    from aleph_message.models import MessageType
+
+    names = tuple(t.value for t in MessageType)
+    assert RESOURCE_TYPES == names  # the node's own list, V-PROGRAM included
+    assert v.resource_types(",".join(names).lower()) == names
+    assert v.resource_types(" store, Instance ,PROGRAM") == ("STORE", "INSTANCE", "PROGRAM")
+    assert v.resource_types("store,STORE,store") == ("STORE",)  # repeats dropped
+    assert "'vm' is not a message type" in rule(v.resource_types, "store,vm")
+    assert "empty item" in rule(v.resource_types, "store,")
+    assert "empty item" in rule(v.resource_types, ",")
+    for empty in ("", "  "):
+        assert rule(v.resource_types, empty).startswith("is empty")
+    assert "the value is not" in rule(v.resource_types, KEY_LIKE)  # long text not echoed
+
+
+@given(st.text(max_size=70))
+@example("ab" * 32)
+@example("AB" * 32)
+@example("QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG")
+@example("bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi")
+def test_a_resource_is_what_aleph_message_takes_for_an_item_hash(text: str) -> None:
+    from aleph_message.exceptions import UnknownHashError
+    from aleph_message.models import ItemHash
+
+    try:
+        value = v.resource(text)
+    except InvalidInput as exc:
+        assert exc.field == "resource"
+        stripped = text.strip()
+        with pytest.raises(UnknownHashError):
+            ItemHash(stripped.lower() if len(stripped) == 64 else stripped)
+        return
+    assert ItemHash(value) == value  # what the node stores, hex in lower case
+
+
+def test_resource_refusals_name_the_rule() -> None:
+    assert "is an address" in rule(v.resource, "0x" + "ab" * 20)
+    assert "no 0x prefix" in rule(v.resource, "0x" + "ab" * 32)
+    assert rule(v.resource, " ").startswith("is empty")
+    assert "64 hexadecimal characters, or an IPFS CID" in rule(v.resource, "ab" * 31)
+    assert KEY_LIKE[:-1] not in rule(v.resource, KEY_LIKE[:-1])  # never echoed
 
 
 # --- other chains and reserved recipients ---------------------------------------------

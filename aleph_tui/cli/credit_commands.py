@@ -61,6 +61,14 @@ def _channel(text: str) -> str:
     return str(_v().channel(text))
 
 
+def _resource_types(text: str) -> tuple[str, ...]:
+    return tuple(_v().resource_types(text))
+
+
+def _resource(text: str) -> str:
+    return str(_v().resource(text))
+
+
 def _add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--address",
@@ -73,6 +81,21 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
         metavar="M",
         type=checked(_identifier),
         help="e.g. credit_expense, credit_transfer, token_transfer",
+    )
+    parser.add_argument(
+        "--resource-type",
+        dest="resource_types",
+        action="append",
+        metavar="TYPE",
+        type=checked(_resource_types),
+        help="only entries billed to this type of resource: store, instance, program, "
+        "v-program, post, aggregate or forget (repeat it, or separate types with commas)",
+    )
+    parser.add_argument(
+        "--resource",
+        metavar="HASH",
+        type=checked(_resource),
+        help="only entries billed to this one resource: its item hash (e.g. a VM's)",
     )
     add_period_options(parser)
     add_network_options(parser)
@@ -150,8 +173,13 @@ def register(sub: Any) -> None:
 
 # The transfer's options, as core's validators name their fields.
 TRANSFER_OPTIONS = ("to", "amount", "expiration", "channel", "rpc-url")
-HISTORY_HELP = "One page of an address's credit history, newest first, with filters."
-SUMMARY_HELP = "Entry count and totals (in, out, net) of the credit history, with filters."
+HISTORY_HELP = (
+    "One page of an address's credit history, newest first, with filters (the node's: "
+    "--resource-type and --resource match the resource an entry is billed to)."
+)
+SUMMARY_HELP = (
+    "Entry count and totals (in, out, net) of the credit history, with the same filters as history."
+)
 TRANSFER_HELP = (
     "Transfer credits to an address, an account or an alias. Shows what will be signed and "
     "asks first (or -y). Signing key: --private-key, $ALEPH_PRIVATE_KEY, --account or the "
@@ -164,11 +192,15 @@ def _filters(args: argparse.Namespace) -> HistoryFilters:
 
     if args.start is not None and args.end is not None and args.end < args.start:
         raise UsageError("aleph-tui: --to: must not be before --from")
+    # --resource-type may be repeated, each time with one or more types.
+    types = (t for given in args.resource_types or () for t in given)
     return HistoryFilters(
         direction=args.direction,
         payment_method=args.payment_method,
         start=args.start,
         end=args.end,
+        resource_types=tuple(dict.fromkeys(types)),
+        resource=args.resource,
     )
 
 

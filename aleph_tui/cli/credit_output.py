@@ -96,6 +96,8 @@ def filters_json(filters: HistoryFilters) -> dict[str, Any]:
         "payment_method": filters.payment_method,
         "from": iso_utc(filters.start),
         "to": iso_utc(filters.end),
+        "resource_types": list(filters.resource_types) or None,
+        "resource": filters.resource,
     }
 
 

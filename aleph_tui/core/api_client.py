@@ -392,9 +392,11 @@ class AlephApi:
 
     async def message_type(self, item_hash: str) -> str | None:
         """The type (INSTANCE, STORE, PROGRAM, POST…) of a message the node knows, from
-        ``GET /api/v0/messages/{hash}``; None when it does not know it."""
+        ``GET /api/v0/messages/{hash}``; None when it does not know it: a 404, or a 400
+        for text that is not a message hash at all (pyaleph's answer to such an origin).
+        Either way the answer is final, so the caller may remember it."""
         response = await self._get(f"/api/v0/messages/{item_hash}")
-        if response.status_code == 404:
+        if response.status_code in (400, 404):
             return None
         if response.status_code != 200:
             raise ApiError(f"message {item_hash}: {_body_line(response)}")

@@ -23,7 +23,8 @@ HISTORY_SORT_FIELDS = (
     "tx_hash",
     "provider",
 )
-RESOURCE_TYPES = ("POST", "AGGREGATE", "STORE", "PROGRAM", "INSTANCE", "FORGET")
+# pyaleph's ``resourceTypes``: aleph-message's MessageType values (tests check they agree).
+RESOURCE_TYPES = ("POST", "AGGREGATE", "STORE", "PROGRAM", "INSTANCE", "V-PROGRAM", "FORGET")
 
 
 @dataclass(frozen=True)

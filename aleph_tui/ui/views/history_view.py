@@ -2,8 +2,9 @@
 
 Never the whole history: each page is requested as the user turns to it (``]``/``[``,
 page down/up, ``g``/``G``), in pages of 25, 50, 100 or 200 rows. Filters (direction,
-payment method, dates checked by core's validators) apply to the page, the position line
-and the totals alike. Enter opens an entry's details; ``e`` exports the filtered set.
+payment method, dates, and the node's resource filters: the billed resource's types and
+one resource's hash; all checked by core's validators) apply to the page, the position
+line and the totals alike. Enter opens an entry's details; ``e`` exports the filtered set.
 """
 
 from __future__ import annotations
@@ -22,7 +23,12 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, Select, Static
 
 from aleph_tui.core import validation
-from aleph_tui.core.history_models import CreditHistoryEntry, Direction, HistoryFilters
+from aleph_tui.core.history_models import (
+    RESOURCE_TYPES,
+    CreditHistoryEntry,
+    Direction,
+    HistoryFilters,
+)
 from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui.history_detail_modal import HistoryDetailModal
 from aleph_tui.ui.history_export import HistoryExportScreen
@@ -41,6 +47,13 @@ DEFAULT_PAGE_SIZE = 50
 OVERLAY_DELAY_S = 0.3
 LOADING_MARK_DELAY_S = 0.05
 KNOWN_PAYMENT_METHODS = ("credit_expense", "credit_transfer", "token_transfer", "grant")
+FILTER_INPUTS = (
+    "filter-method",
+    "filter-from",
+    "filter-to",
+    "filter-resource-types",
+    "filter-resource",
+)
 DIRECTIONS: tuple[tuple[str, str], ...] = (
     ("all directions", "all"),
     ("incoming", "incoming"),
@@ -63,6 +76,10 @@ def describe_filters(filters: HistoryFilters) -> str:
         parts.append(f"from {fmt.utc_minute(filters.start)}")
     if filters.end:
         parts.append(f"to {fmt.utc_minute(filters.end)}")
+    if filters.resource_types:
+        parts.append(f"type {','.join(filters.resource_types)}")
+    if filters.resource:
+        parts.append(f"resource {filters.resource[:12]}…")
     return ", ".join(parts) if parts else "no filter"
 
 
@@ -74,7 +91,12 @@ class HistoryView(View):
     DEFAULT_CSS = """
     HistoryView { padding: 0 1; }
     HistoryView #history-filters { height: auto; margin-top: 1; }
-    HistoryView #history-filters > * { margin-right: 1; }
+    HistoryView #history-resource-filters { height: auto; }
+    HistoryView #history-filters > *, HistoryView #history-resource-filters > * {
+        margin-right: 1;
+    }
+    HistoryView #filter-resource-types { width: 36; }
+    HistoryView #filter-resource { width: 68; }
     HistoryView #filter-direction { width: 22; }
     HistoryView #filter-method { width: 24; }
     HistoryView #filter-from, HistoryView #filter-to { width: 26; }
@@ -139,7 +161,7 @@ class HistoryView(View):
             "focus_filters",
             "Filter",
             id="history-filter",
-            tooltip="Edit the filters: direction, payment method, dates (Enter applies)",
+            tooltip="Edit the filters: direction, payment method, dates, resource (Enter applies)",
         ),
         Binding(
             "x",
@@ -212,6 +234,24 @@ class HistoryView(View):
                 id="page-size",
                 tooltip="Rows per page",
             )
+        with Horizontal(id="history-resource-filters"):
+            yield Input(
+                placeholder="resource types (any)",
+                compact=True,
+                id="filter-resource-types",
+                suggester=SuggestFromList(RESOURCE_TYPES, case_sensitive=False),
+                tooltip="The billed resource's message types, comma-separated: STORE for "
+                "storage, INSTANCE,PROGRAM for compute (also V-PROGRAM, POST, AGGREGATE, "
+                "FORGET); "
+                "Enter applies",
+            )
+            yield Input(
+                placeholder="resource hash (any)",
+                compact=True,
+                id="filter-resource",
+                tooltip="One billed resource: its item hash (a VM's INSTANCE, a STORE "
+                "file's…); Enter applies",
+            )
         yield Static("", id="filter-error", markup=False)
         yield Static("", id="history-summary", markup=False)
         yield HistoryTable(id="history-table")
@@ -277,6 +317,8 @@ class HistoryView(View):
         start = validation.history_date(start_text, field="from") if start_text else None
         end = validation.history_date(end_text, field="to", end_of_day=True) if end_text else None
         start, end = validation.date_range(start, end)
+        types_text = self.query_one("#filter-resource-types", Input).value.strip()
+        resource_text = self.query_one("#filter-resource", Input).value.strip()
         return HistoryFilters(
             direction=cast(Direction, direction) if direction in ("incoming", "outgoing") else None,
             payment_method=validation.identifier(method, field="payment method")
@@ -284,6 +326,10 @@ class HistoryView(View):
             else None,
             start=start,
             end=end,
+            resource_types=validation.resource_types(types_text, field="resource types")
+            if types_text
+            else (),
+            resource=validation.resource(resource_text) if resource_text else None,
         )
 
     def apply_filters(self) -> None:
@@ -304,7 +350,7 @@ class HistoryView(View):
             self.reload()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id in ("filter-method", "filter-from", "filter-to"):
+        if event.input.id in FILTER_INPUTS:
             event.stop()
             self.apply_filters()
             self.query_one(HistoryTable).focus()
@@ -330,8 +376,8 @@ class HistoryView(View):
 
     def action_clear_filters(self) -> None:
         self.query_one("#filter-direction", Select).value = "all"
-        for input_id in ("#filter-method", "#filter-from", "#filter-to"):
-            self.query_one(input_id, Input).value = ""
+        for input_id in FILTER_INPUTS:
+            self.query_one(f"#{input_id}", Input).value = ""
         self.apply_filters()
 
     # --- details and export --------------------------------------------------------
