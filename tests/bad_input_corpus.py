@@ -273,6 +273,61 @@ COMMANDS: list[Case] = [
         "--address",
         "zero address",
     ),
+    # the node's resource filters: pyaleph's message types; an item hash as aleph-message's
+    Case(
+        "history-resource-type-unknown",
+        {"argv": "credit history --resource-type vm"},
+        "--resource-type",
+        "'vm' is not a message type",
+    ),
+    Case(
+        "history-resource-type-plural",
+        {"argv": "credit history --resource-type store --resource-type instances"},
+        "--resource-type",
+        "'instances' is not a message type",
+    ),
+    Case(
+        "summary-resource-type-empty-item",
+        {"argv": "credit summary --resource-type instance,"},
+        "--resource-type",
+        "has an empty item",
+    ),
+    Case(
+        "summary-resource-type-spaces-only-item",
+        {"argv": "credit summary --resource-type 'store, ,program'"},
+        "--resource-type",
+        "has an empty item",
+    ),
+    Case(
+        "history-resource-not-a-hash",
+        {"argv": "credit history --resource my-vm"},
+        "--resource",
+        "must be a message hash",
+    ),
+    Case(
+        "history-resource-short-hash",
+        {"argv": "credit history --resource " + "ab" * 31},
+        "--resource",
+        "64 hexadecimal characters, or an IPFS CID",
+    ),
+    Case(
+        "history-resource-bad-cid",
+        {"argv": "credit history --resource Qm" + "0" * 44},  # 0 is not base58
+        "--resource",
+        "must be a message hash",
+    ),
+    Case(
+        "summary-resource-address",
+        {"argv": "credit summary --resource {recipient}"},
+        "--resource",
+        "is an address, not a resource",
+    ),
+    Case(
+        "summary-resource-0x-hash",
+        {"argv": "credit summary --resource 0x" + "ab" * 32},
+        "--resource",
+        "takes no 0x prefix",
+    ),
     Case(
         "balance-address-short",
         {"argv": "account balance 0x12"},
@@ -353,6 +408,10 @@ COMMANDS: list[Case] = [
                 "--payment-method",
             ),
             ("empty-summary-to", "credit summary --to ''", "--to"),
+            ("empty-history-resource-type", "credit history --resource-type ''", "--resource-type"),
+            ("empty-summary-resource-type", "credit summary --resource-type=", "--resource-type"),
+            ("empty-history-resource", "credit history --resource ' '", "--resource"),
+            ("empty-summary-resource", "credit summary --resource ''", "--resource"),
             ("empty-balance-network", "account balance {recipient} --network ''", "--network"),
             ("empty-balance-address", "account balance ''", "ADDRESS"),
             ("empty-alias-add-name", "account alias add '' {recipient}", "NAME"),
@@ -693,6 +752,73 @@ FIELDS: list[Case] = [
 ]
 
 
+# --- the History view's resource filters: (input id, value), the line under the filters --
+# (tests/test_ui_history.py; an empty filter there means "any", as for the other filters)
+
+HISTORY_FILTERS: list[Case] = [
+    Case(name, {"input": input_id, "value": value}, field, rule, (FORM,))
+    for name, input_id, value, field, rule in (
+        (
+            "history-types-unknown",
+            "filter-resource-types",
+            "vm",
+            "resource types",
+            "'vm' is not a message type",
+        ),
+        (
+            "history-types-empty-item",
+            "filter-resource-types",
+            "store,,program",
+            "resource types",
+            "has an empty item",
+        ),
+        (
+            "history-types-trailing-comma",
+            "filter-resource-types",
+            "instance,",
+            "resource types",
+            "has an empty item",
+        ),
+        (
+            "history-types-key-like",
+            "filter-resource-types",
+            KEY_LIKE,
+            "resource types",
+            "the value is not a message type",
+        ),
+        ("history-resource-name", "filter-resource", "my-vm", "resource", "must be a message hash"),
+        (
+            "history-resource-address",
+            "filter-resource",
+            "{recipient}",
+            "resource",
+            "is an address, not a resource",
+        ),
+        (
+            "history-resource-0x",
+            "filter-resource",
+            "0x" + KEY_LIKE,
+            "resource",
+            "takes no 0x prefix",
+        ),
+        (
+            "history-resource-short",
+            "filter-resource",
+            KEY_LIKE[:-2],
+            "resource",
+            "64 hexadecimal characters, or an IPFS CID",
+        ),
+        (
+            "history-resource-bad-cid",
+            "filter-resource",
+            "bafy" + "0" * 55,  # 0 is not base32
+            "resource",
+            "must be a message hash",
+        ),
+    )
+]
+
+
 def on(surface: str, cases: list[Case]) -> list[Case]:
     return [c for c in cases if surface in c.surfaces]
 
@@ -710,10 +836,11 @@ CORPUS_SIZE = (
     + len(ENVIRONMENT)
     + len(DIALOGS)
     + len(FIELDS)
+    + len(HISTORY_FILTERS)
 )
 # Distinct cases (a transfer or buy case on both surfaces counts once).
 CASE_COUNT = len(TRANSFER) + len(BUY) + len(COMMANDS) + len(ENVIRONMENT) + len(DIALOGS)
-CASE_COUNT += len(FIELDS)
+CASE_COUNT += len(FIELDS) + len(HISTORY_FILTERS)
 
 
 # The aleph CLI's accounts.toml of every run: "me" is the sender, "friend" the recipient,

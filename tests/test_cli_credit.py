@@ -35,6 +35,14 @@ from tests.credit_helpers import (
     write_accounts,
 )
 from tests.devnet_process import RunningDevnet
+from tests.resource_helpers import (
+    UNKNOWN_RESOURCE,
+    Billed,
+    billed_for_seeded_resources,
+    effective_origin,
+    of_types,
+    rows,
+)
 
 ENTRY_KEYS = {
     "timestamp",
@@ -54,7 +62,7 @@ ENTRY_KEYS = {
     "credit_ref",
     "credit_index",
 }
-FILTER_KEYS = {"direction", "payment_method", "from", "to"}
+FILTER_KEYS = {"direction", "payment_method", "from", "to", "resource_types", "resource"}
 HISTORY_KEYS = {"network", "address", "page", "page_size", "total", "pages", "filters", "entries"}
 SUMMARY_KEYS = {
     "network",
@@ -170,6 +178,8 @@ def test_history_filters_pages_and_text(devnet: RunningDevnet, tmp_path: Path, r
         "payment_method": "credit_expense",
         "from": "2026-06-01T00:00:00Z",
         "to": "2026-06-30T23:59:59.999999Z",
+        "resource_types": None,
+        "resource": None,
     }
     assert data["entries"] and len(data["entries"]) == data["total"]
     for entry in data["entries"]:
@@ -211,6 +221,86 @@ def test_summary_json_agrees_with_history(
     assert summary["total_amount"] == sum(amounts)
     assert summary["total_amount_usd"] == _usd(summary["total_amount"])
     assert runs["text"].returncode == 0 and f"Entries   {len(amounts)}" in runs["text"].stdout
+
+
+@pytest.fixture(scope="module")
+def billed(devnet: RunningDevnet, accounts: list[Any], funder: Key) -> Billed:
+    return billed_for_seeded_resources(devnet.api_url, accounts, funder)
+
+
+def test_history_and_summary_by_resource_type_and_resource(
+    devnet: RunningDevnet, tmp_path: Path, billed: Billed
+) -> None:
+    """--resource-type and --resource select what the node's own rows say they should
+    (computed here from the unfiltered rows and the messages' types), in the page, its
+    total and the summary; the JSON names the filters as sent."""
+    api, address = devnet.api_url, billed.address
+    every = rows(api, address)
+    instance, store = billed.by_type["INSTANCE"], billed.by_type["STORE"]
+    by_types = {
+        "instance": (["--resource-type", "instance"], ["INSTANCE"]),
+        "compute": (["--resource-type", "INSTANCE,program"], ["INSTANCE", "PROGRAM"]),
+        "repeated": (
+            ["--resource-type", "store", "--resource-type", "Program,store"],
+            ["STORE", "PROGRAM"],
+        ),
+        "post": (["--resource-type", "post"], ["POST"]),
+    }
+    by_resource = {
+        "vm": instance.upper(),  # hex in any case: the node's is lower case
+        "file": store,
+        "unknown": UNKNOWN_RESOURCE,  # no such message: matched by hash all the same
+    }
+    expected: dict[str, list[dict[str, Any]]] = {
+        name: of_types(api, every, types) for name, (_, types) in by_types.items()
+    }
+    for name, resource in by_resource.items():
+        expected[name] = [r for r in every if effective_origin(r) == resource.lower()]
+    # The incoming transfer is billed to no resource: with a type, nothing is incoming.
+    expected["incoming-vm"] = []
+    sizes = {name: len(found) for name, found in expected.items()}
+    assert sizes == {
+        "instance": 2,
+        "compute": 3,
+        "repeated": 2,
+        "post": 0,
+        "vm": 2,
+        "file": 1,
+        "unknown": 1,
+        "incoming-vm": 0,
+    }
+    options = {name: args for name, (args, _) in by_types.items()}
+    options |= {name: ["--resource", resource] for name, resource in by_resource.items()}
+    options["incoming-vm"] = ["--direction", "incoming", "--resource-type", "instance"]
+
+    env = cli_env(api, tmp_path)
+    base = ["--network", "devnet", "--address", address, "--json"]
+    commands: dict[str, list[str]] = {}
+    for name, args in options.items():
+        commands[f"history:{name}"] = ["credit", "history", *base, "--page-size", "1000", *args]
+        commands[f"summary:{name}"] = ["credit", "summary", *base, *args]
+    commands["text"] = ["credit", "summary", "--network", "devnet", "--address", address]
+    commands["text"] += options["vm"]
+    runs = run_main(env, commands)
+
+    def key(row: dict[str, Any]) -> tuple[str, int]:
+        return str(row["credit_ref"]), int(row["credit_index"])
+
+    for name, want in expected.items():
+        history, summary = _json(runs[f"history:{name}"]), _json(runs[f"summary:{name}"])
+        assert sorted(map(key, history["entries"])) == sorted(map(key, want)), name
+        assert history["total"] == summary["entry_count"] == len(want), name
+        amounts = [int(r["amount"]) for r in want]
+        assert summary["total_amount"] == sum(amounts)
+        assert summary["total_outgoing"] == sum(a for a in amounts if a < 0)
+        assert summary["total_incoming"] == sum(a for a in amounts if a > 0)
+        assert history["filters"] == summary["filters"]
+    filters = _json(runs["history:repeated"])["filters"]
+    assert (filters["resource_types"], filters["resource"]) == (["STORE", "PROGRAM"], None)
+    filters = _json(runs["summary:vm"])["filters"]
+    assert (filters["resource_types"], filters["resource"]) == (None, instance)
+    text = runs["text"]
+    assert text.returncode == 0 and "Entries   2" in text.stdout, text.stderr
 
 
 # --- transfers ------------------------------------------------------------------------
@@ -407,6 +497,12 @@ _READ_CASES: dict[str, list[str]] = {
     "address-short": ["--address", "0x12"],
     "address-unknown-alias": ["--address", "nobody"],
     "address-not-a-name": ["--address", "what?"],
+    "resource-type-unknown": ["--resource-type", "vm"],
+    "resource-type-empty-item": ["--resource-type", "store,"],
+    "resource-type-empty": ["--resource-type", ""],
+    "resource-not-a-hash": ["--resource", "my-vm"],
+    "resource-address": ["--resource", "0x" + "ab" * 20],
+    "resource-empty": ["--resource", " "],
 }
 BAD_INPUT = (
     [f"transfer:{name}" for name in _TRANSFER_CASES]
@@ -492,3 +588,10 @@ def test_bad_input_messages_name_the_option(bad_input_runs: dict[str, Any]) -> N
     assert "--page-size" in errors["history:page-size-huge"]
     assert "must not be before --from" in errors["history:to-before-from"]
     assert "--address" in errors["history:address-unknown-alias"]
+    assert "--resource-type: 'vm' is not a message type" in errors["history:resource-type-unknown"]
+    assert "INSTANCE" in errors["history:resource-type-unknown"]
+    assert "--resource-type: has an empty item" in errors["history:resource-type-empty-item"]
+    assert "--resource-type: must not be empty" in errors["history:resource-type-empty"]
+    assert "--resource: must be a message hash" in errors["history:resource-not-a-hash"]
+    assert "--resource: is an address" in errors["history:resource-address"]
+    assert "--resource: must not be empty" in errors["history:resource-empty"]
