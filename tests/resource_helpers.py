@@ -29,8 +29,12 @@ UNKNOWN_RESOURCE = "cd" * 32
 
 @dataclass(frozen=True)
 class Billed:
-    address: str
+    key: Key
     by_type: dict[str, str]  # INSTANCE, STORE, PROGRAM → the seeded resource's item hash
+
+    @property
+    def address(self) -> str:
+        return self.key.address
 
 
 def effective_origin(row: Row) -> str | None:
@@ -82,36 +86,46 @@ def billed_for_seeded_resources(api_url: str, accounts: list[Any], funder: Key) 
     by_type = {kind: h for h, kind in message_types(api_url, refs).items() if kind}
     assert {"INSTANCE", "STORE", "PROGRAM"} <= set(by_type), by_type
 
-    address = fresh_key().address
+    key = fresh_key()
+    address = key.address
     fund(api_url, funder, address, 2_000_000)
 
     def bill(amount: int, execution_id: str, ref: str) -> dict[str, Any]:
-        return {
-            "address": address,
-            "amount": amount,
-            "execution_id": execution_id,
-            "ref": ref,
-            "node_id": "ef" * 32,
-            "price": "14250",
-        }
+        return expense_bill(address, amount, execution_id, ref)
 
-    content = {
-        "expense": {
-            "credits": [
-                bill(1101, by_type["INSTANCE"], ""),  # compute: the VM's hash in origin
-                bill(1102, "", by_type["STORE"]),  # storage: the file's hash in origin_ref
-                bill(1103, by_type["PROGRAM"], by_type["PROGRAM"]),
-                bill(1104, "", ""),  # billed to nothing resolvable
-                bill(1105, UNKNOWN_RESOURCE, by_type["INSTANCE"]),  # origin shadows the ref
-                bill(1106, by_type["INSTANCE"], ""),  # the same VM, billed again
-            ]
-        }
+    post_expense(
+        api_url,
+        [
+            bill(1101, by_type["INSTANCE"], ""),  # compute: the VM's hash in origin
+            bill(1102, "", by_type["STORE"]),  # storage: the file's hash in origin_ref
+            bill(1103, by_type["PROGRAM"], by_type["PROGRAM"]),
+            bill(1104, "", ""),  # billed to nothing resolvable
+            bill(1105, UNKNOWN_RESOURCE, by_type["INSTANCE"]),  # origin shadows the ref
+            bill(1106, by_type["INSTANCE"], ""),  # the same VM, billed again
+        ],
+    )
+    return Billed(key, by_type)
+
+
+def expense_bill(address: str, amount: int, execution_id: str, ref: str) -> dict[str, Any]:
+    """One bill of a ``credit_expense`` (pyaleph ``credit_expense`` content)."""
+    return {
+        "address": address,
+        "amount": amount,
+        "execution_id": execution_id,
+        "ref": ref,
+        "node_id": "ef" * 32,
+        "price": "14250",
     }
+
+
+def post_expense(api_url: str, bills: list[dict[str, Any]]) -> str:
+    """A ``credit_expense`` of ``bills``, posted as the node's credit owner; its hash."""
     message = build_post_message(
         CREDIT_SIGNER.private_key,
         CREDIT_SIGNER.address,
         CREDIT_EXPENSE,
-        content,
+        {"expense": {"credits": bills}},
         address=MAINNET_CREDIT_OWNER,
     )
     response = httpx.post(
@@ -119,4 +133,4 @@ def billed_for_seeded_resources(api_url: str, accounts: list[Any], funder: Key) 
     )
     assert response.status_code == 200, response.text
     assert response.json()["message_status"] == "processed"
-    return Billed(address, by_type)
+    return str(message["item_hash"])

@@ -14,17 +14,28 @@ import httpx
 import pytest
 from textual.widgets import Button, DataTable, Input, Select, Static
 
+from aleph_tui.core.history_models import HistoryFilters
 from aleph_tui.ui.history_detail_modal import HistoryDetailModal
 from aleph_tui.ui.history_export import HistoryExportScreen
 from aleph_tui.ui.views import ViewSpec
 from aleph_tui.ui.views.history_view import DEFAULT_PAGE_SIZE, HistoryView
 from aleph_tui.ui.widgets import amount_text as fmt
 from aleph_tui.ui.widgets.history_table import HistoryTable
+from tests.bad_input_corpus import HISTORY_FILTERS, echoed_secret, filled
+from tests.credit_helpers import fresh_key, seeded
 from tests.devnet_process import RunningDevnet
+from tests.resource_helpers import (
+    Billed,
+    billed_for_seeded_resources,
+    effective_origin,
+    of_types,
+    rows,
+)
 from tests.ui_app import (
     FIXED_NOW,
     UiTestApp,
     build_app,
+    fill,
     isolated,
     open_view,
     type_into,
@@ -222,6 +233,116 @@ async def test_filters_change_rows_position_and_totals_as_the_api_does(
             everything = await api_history(devnet, address)
             assert position(app).startswith("page 1 of ")
             assert f"{everything['pagination_total']:,} entries" in position(app)
+
+
+@pytest.fixture(scope="module")
+def billed(devnet: RunningDevnet, accounts: list[Any]) -> Billed:
+    return billed_for_seeded_resources(devnet.api_url, accounts, seeded(accounts, 0))
+
+
+async def billed_app(devnet: RunningDevnet, home: Path, billed: Billed) -> UiTestApp:
+    """The History tab on the billed address, as the active account."""
+    app = await history_app(devnet, home)
+    store = app.service.accounts
+    await store.import_key("billed", billed.key.private_key)
+    store.use("billed")
+    return app
+
+
+def count_requests(app: UiTestApp) -> list[str]:
+    """The URLs of the requests the app's API client sends from now on."""
+    sent: list[str] = []
+
+    async def seen(request: httpx.Request) -> None:
+        sent.append(str(request.url))
+
+    app.service.api._client.event_hooks["request"].append(seen)
+    return sent
+
+
+async def test_resource_filters_select_what_the_node_says(
+    devnet: RunningDevnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, billed: Billed
+) -> None:
+    """Types (any case, comma-separated) and one resource's hash narrow the page, the
+    position line and the totals to the rows the node's own rows say, computed here
+    from the unfiltered rows and the messages' types."""
+    api = devnet.api_url
+    every = rows(api, billed.address)
+    compute = of_types(api, every, {"INSTANCE", "PROGRAM"})
+    vm = billed.by_type["INSTANCE"]
+    one_vm = [r for r in compute if effective_origin(r) == vm]
+    assert (len(every), len(compute), len(one_vm)) == (7, 3, 2)
+    with isolated(tmp_path, monkeypatch):
+        app = await billed_app(devnet, tmp_path, billed)
+        async with app.run_test(size=SIZE) as pilot:
+            view = await open_view(pilot, "history")
+            assert isinstance(view, HistoryView)
+            assert sorted(shown(view)) == sorted(identities(every))
+
+            await type_into(pilot, "#filter-resource-types", "instance, Program")
+            await press(pilot, "enter")
+            assert view.filters.query()["resourceTypes"] == "INSTANCE,PROGRAM"
+            assert sorted(shown(view)) == sorted(identities(compute))
+            assert position(app) == (
+                f"page 1 of 1 · {len(compute)} entries (type INSTANCE,PROGRAM)"
+            )
+            text = str(app.query_one("#history-summary", Static).content)
+            out = sum(int(r["amount"]) for r in compute)
+            assert f"Totals (filtered, {len(compute)} entries)" in text
+            assert f"out {fmt.credits(out, signed=True)}" in text and "in 0" in text
+
+            await fill(pilot, "#filter-resource", vm.upper())  # pasted, in upper case
+            await press(pilot, "enter")
+            assert view.filters.resource == vm  # the node's lower case
+            assert sorted(shown(view)) == sorted(identities(one_vm))
+            assert position(app).endswith(
+                f"{len(one_vm)} entries (type INSTANCE,PROGRAM, resource {vm[:12]}…)"
+            )
+
+            # A bad hash: the rule under the filters, nothing sent, the filters kept.
+            sent = count_requests(app)
+            before = view.filters
+            await fill(pilot, "#filter-resource", "my-vm")
+            await press(pilot, "enter")
+            error = app.query_one("#filter-error", Static)
+            assert error.display
+            assert "resource: must be a message hash" in str(error.content)
+            assert view.filters == before and sent == []
+            assert sorted(shown(view)) == sorted(identities(one_vm))
+
+            await press(pilot, "escape", "x")  # every filter cleared, the new ones too
+            assert not error.display
+            assert app.query_one("#filter-resource", Input).value == ""
+            assert app.query_one("#filter-resource-types", Input).value == ""
+            assert view.filters == HistoryFilters()
+            assert sorted(shown(view)) == sorted(identities(every))
+
+
+async def test_bad_resource_filters_are_refused_and_send_nothing(
+    devnet: RunningDevnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The corpus's History cases (tests/bad_input_corpus.py), in one run of the view:
+    each names the field and the rule under the filters, never echoes a long value,
+    keeps what was typed, and sends nothing."""
+    fill_ = {"recipient": fresh_key().address}
+    with isolated(tmp_path, monkeypatch):
+        app = await history_app(devnet, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            view = await open_view(pilot, "history")
+            assert isinstance(view, HistoryView)
+            sent = count_requests(app)
+            error = app.query_one("#filter-error", Static)
+            for case in HISTORY_FILTERS:
+                typed = filled(case.inputs["value"], fill_)
+                await fill(pilot, f"#{case.inputs['input']}", typed)
+                await press(pilot, "enter")
+                line = str(error.content)
+                assert error.display, case.name
+                assert line.startswith(f"Filter not applied: {case.field}: "), line
+                assert case.rule in line and not echoed_secret(line, [typed]), line
+                assert app.query_one(f"#{case.inputs['input']}", Input).value == typed
+                app.query_one(f"#{case.inputs['input']}", Input).value = ""
+            assert view.filters == HistoryFilters() and sent == []
 
 
 async def test_details_with_copy_and_stale_rows_when_the_node_goes_away(

@@ -29,8 +29,9 @@ from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.service import CreditService
 from aleph_tui.core.thresholds import Threshold, ThresholdError, ThresholdStore
 from aleph_tui.core.validation import InvalidInput
-from tests.credit_helpers import Outcome, cli_env, run_main, seeded
+from tests.credit_helpers import Outcome, cli_env, fresh_key, run_main, seeded
 from tests.devnet_process import RunningDevnet
+from tests.resource_helpers import expense_bill, post_expense
 
 DAY = dt.timedelta(days=1)
 USAGE_KEYS = {
@@ -527,3 +528,33 @@ def test_usage_command_bad_input_is_one_line(
     _one_line_error(outcomes["address"], 2, "--address")
     _one_line_error(outcomes["threshold"], 2, "CREDITS", "whole")
     _one_line_error(outcomes["dead"], 1, "cannot reach")
+
+
+async def test_a_resource_that_is_no_message_hash_is_looked_up_once(
+    devnet: RunningDevnet,
+) -> None:
+    """An expense billed to a ref that is no message hash: the node answers its lookup
+    with a 400 (as pyaleph does), which is as final as a 404. The resource stays
+    unlabelled, and the next refresh of the report does not ask again."""
+    address = fresh_key().address
+    post_expense(devnet.api_url, [expense_bill(address, 2201, "", "not-a-hash")])
+    asked: list[str] = []
+
+    async def note(request: httpx.Request) -> None:
+        if "/api/v0/messages/" in request.url.path:
+            asked.append(request.url.path)
+
+    api = AlephApi(devnet.api_url, httpx.AsyncClient(event_hooks={"request": [note]}))
+    try:
+        assert await api.message_type("not-a-hash") is None  # a 400, not an error
+        asked.clear()
+        types = usage_core.ResourceTypes()
+        span = usage_core.period()
+        for _ in range(2):  # the first report and a refresh
+            report = await usage_core.usage_report(api, address, span, types=types)
+            assert [(g.key, g.kind, g.credits) for g in report.groups] == [
+                ("not-a-hash", None, 2201)
+            ]
+        assert asked == ["/api/v0/messages/not-a-hash"]
+    finally:
+        await api.aclose()

@@ -344,7 +344,7 @@ def test_resource_types_are_the_nodes_message_types() -> None:
     from aleph_message.models import MessageType
 
     names = tuple(t.value for t in MessageType)
-    assert RESOURCE_TYPES == names  # the node's own list, V-PROGRAM included
+    assert names == RESOURCE_TYPES  # the node's own list, V-PROGRAM included
     assert v.resource_types(",".join(names).lower()) == names
     assert v.resource_types(" store, Instance ,PROGRAM") == ("STORE", "INSTANCE", "PROGRAM")
     assert v.resource_types("store,STORE,store") == ("STORE",)  # repeats dropped
