@@ -242,8 +242,7 @@ class HistoryView(View):
                 suggester=SuggestFromList(RESOURCE_TYPES, case_sensitive=False),
                 tooltip="The billed resource's message types, comma-separated: STORE for "
                 "storage, INSTANCE,PROGRAM for compute (also V-PROGRAM, POST, AGGREGATE, "
-                "FORGET); "
-                "Enter applies",
+                "FORGET); Enter applies",
             )
             yield Input(
                 placeholder="resource hash (any)",
