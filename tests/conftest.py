@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from aleph_tui.core.api_client import AlephApi
+from aleph_tui.core.aleph.api_client import AlephApi
 from aleph_tui.devnet.chain.engine import anvil_missing_message, dev_accounts, find_anvil
 from tests.devnet_process import RunningDevnet, start_devnet
 

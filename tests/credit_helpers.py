@@ -18,7 +18,11 @@ from typing import Any
 import httpx
 from eth_account import Account
 
-from aleph_tui.core.messages import CREDIT_TRANSFER, build_post_message, credit_transfer_content
+from aleph_tui.core.aleph.messages import (
+    CREDIT_TRANSFER,
+    build_post_message,
+    credit_transfer_content,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -162,7 +166,7 @@ def journal_states(home: Path) -> list[dict[str, Any]]:
     be writing), oldest first; [] when there is none."""
     from dataclasses import asdict
 
-    from aleph_tui.core.journal import Journal
+    from aleph_tui.core.journal.operation_journal import Journal
 
     path = journal_path(home)
     if not path.exists():

@@ -24,7 +24,7 @@ import threading
 import time
 from pathlib import Path
 
-from aleph_tui.core.journal import Journal, Operation
+from aleph_tui.core.journal.operation_journal import Journal, Operation
 
 STEPS = ("signed", "submitted", "completed")
 

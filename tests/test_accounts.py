@@ -16,15 +16,15 @@ import keyring
 import pytest
 from keyring.errors import InitError, KeyringError, KeyringLocked, NoKeyringError
 
-from aleph_tui.core import account_manifest
-from aleph_tui.core.accounts import (
+from aleph_tui.core.accounts import account_manifest
+from aleph_tui.core.accounts.account_store import (
     Account,
     AccountError,
     AccountStore,
     KeyringUnavailableError,
 )
-from aleph_tui.core.key_storage import KEYRING_SERVICE
-from aleph_tui.core.signer import Signer
+from aleph_tui.core.accounts.key_storage import KEYRING_SERVICE
+from aleph_tui.core.accounts.signer import Signer
 from aleph_tui.core.validation import InvalidInput
 from tests.keyring_backend import FailingKeyring, MemoryKeyring, WriteFailingKeyring
 
@@ -632,7 +632,7 @@ async def test_secrets_stay_out_of_reprs(store: AccountStore, memory: MemoryKeyr
     await store.import_key("main", KEY)
     signer = await store.load_signer("main")
     assert_no_secret(repr(signer) + repr(store.get("main")) + repr(store.accounts()))
-    from aleph_tui.core.key_storage import keyring_get
+    from aleph_tui.core.accounts.key_storage import keyring_get
 
     assert repr(await keyring_get("main")) == "Secret(<redacted>)"
 

@@ -1,5 +1,5 @@
 """Balances asked for before the dashboard loads (CreditService.read_balances_early, over
-core/early_reads.py): the first overview takes those answers instead of asking again,
+core/aleph/early_reads.py): the first overview takes those answers instead of asking again,
 only while fresh, and asks the usual way when an early read failed."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from aleph_tui.core import service as service_module
-from aleph_tui.core.api_client import AlephApi
-from aleph_tui.core.early_reads import EarlyReads
-from aleph_tui.core.endpoints import balance_request
+from aleph_tui.core.aleph.api_client import AlephApi
+from aleph_tui.core.aleph.early_reads import EarlyReads
+from aleph_tui.core.aleph.endpoints import balance_request
 from tests.devnet_process import RunningDevnet
 from tests.ui_harness import (  # noqa: F401  (fixtures)
     import_dev_accounts,
@@ -25,7 +25,7 @@ from tests.ui_harness import (  # noqa: F401  (fixtures)
 )
 
 if TYPE_CHECKING:
-    from aleph_tui.core.accounts import Account
+    from aleph_tui.core.accounts.account_store import Account
     from aleph_tui.core.service import CreditService
 
 pytestmark = pytest.mark.usefixtures("isolated_config", "session_keyring")
@@ -95,7 +95,7 @@ async def test_a_failed_early_read_is_made_again_by_the_client(
     # Early reads of the right URL whose every answer is unusable: the node's 404 page.
     reads = EarlyReads(service.network.api_url)
     monkeypatch.setattr(
-        "aleph_tui.core.endpoints.balance_request",
+        "aleph_tui.core.aleph.endpoints.balance_request",
         lambda address: (f"/api/v0/no-such-route/{address}", {}),
     )
     service.read_balances_early(reads)
@@ -106,8 +106,8 @@ async def test_a_failed_early_read_is_made_again_by_the_client(
 
 async def test_early_reads_answer_what_the_client_answers(devnet: RunningDevnet) -> None:
     """The standard library's reads and httpx's parse the same document the same way."""
-    from aleph_tui.core.endpoints import DEVNET_DOCUMENT
-    from aleph_tui.core.node_values import balance_from_node
+    from aleph_tui.core.aleph.endpoints import DEVNET_DOCUMENT
+    from aleph_tui.core.aleph.node_values import balance_from_node
 
     address = devnet.document["accounts"][0]["address"]
     reads = EarlyReads(devnet.api_url + "/")

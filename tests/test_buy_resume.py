@@ -21,13 +21,13 @@ from typing import Any
 
 import pytest
 
-from aleph_tui.core.api_client import AlephApi
-from aleph_tui.core.buying import Buyer, BuyProgress
-from aleph_tui.core.chain import ChainGateway
-from aleph_tui.core.credit_api_client import CreditApi, credit_count, estimate_from_json
-from aleph_tui.core.journal import Journal
+from aleph_tui.core.accounts.signer import Signer
+from aleph_tui.core.aleph.api_client import AlephApi
+from aleph_tui.core.aleph.credit_api_client import CreditApi, credit_count, estimate_from_json
+from aleph_tui.core.chain.gateway import ChainGateway
+from aleph_tui.core.flows.buying import Buyer, BuyProgress
+from aleph_tui.core.journal.operation_journal import Journal
 from aleph_tui.core.networks import Network, devnet_from_document
-from aleph_tui.core.signer import Signer
 from tests import faults
 from tests.credit_helpers import credits, wait_until
 from tests.devnet_process import RunningDevnet

@@ -16,13 +16,13 @@ from typing import Any
 import httpx
 import pytest
 
-from aleph_tui.core.buying import BuyError, BuyProgress
-from aleph_tui.core.chain import ChainGateway
-from aleph_tui.core.credit_api_client import CreditApi, CreditApiError
-from aleph_tui.core.journal import Journal, Operation
+from aleph_tui.core.accounts.signer import Signer
+from aleph_tui.core.aleph.credit_api_client import CreditApi, CreditApiError
+from aleph_tui.core.chain.gateway import ChainGateway
+from aleph_tui.core.flows.buying import BuyError, BuyProgress
+from aleph_tui.core.journal.operation_journal import Journal, Operation
 from aleph_tui.core.networks import Network, devnet_from_document
 from aleph_tui.core.service import CreditService
-from aleph_tui.core.signer import Signer
 from aleph_tui.core.validation import InvalidInput
 from tests.devnet_process import RunningDevnet
 from tests.wallet_client import credit_balance, poll, rpc, token_balance

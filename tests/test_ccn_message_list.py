@@ -9,7 +9,7 @@ import httpx
 import pytest
 from eth_account import Account
 
-from aleph_tui.core.messages import build_post_message
+from aleph_tui.core.aleph.messages import build_post_message
 from tests.devnet_process import RunningDevnet
 
 

@@ -15,7 +15,7 @@ from eth_account import Account
 
 from aleph_tui.devnet.chain import ChainEngine, ChainUnavailable, dev_accounts, start_chain
 from aleph_tui.devnet.chain import engine as engine_module
-from aleph_tui.devnet.chain.journal import JOURNAL_FILE_NAME
+from aleph_tui.devnet.chain.block_journal import JOURNAL_FILE_NAME
 
 CHAIN_ID = 31337
 GWEI = 10**9

@@ -16,9 +16,9 @@ import httpx
 import pytest
 from eth_account import Account
 
-from aleph_tui.core.chain import ChainError, ChainGateway, ReceiptTimeout
+from aleph_tui.core.accounts.signer import Signer
+from aleph_tui.core.chain.gateway import ChainError, ChainGateway, ReceiptTimeout
 from aleph_tui.core.networks import MAINNET_CHAIN_IDS, Network, devnet_from_document
-from aleph_tui.core.signer import Signer
 from aleph_tui.devnet.chain.engine import start_chain
 from tests.conftest import CHAIN_ENGINES, require_anvil
 from tests.devnet_process import RunningDevnet

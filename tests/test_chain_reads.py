@@ -11,14 +11,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from aleph_tui.core.chain import ChainError, ChainGateway
+from aleph_tui.core.chain.gateway import ChainError, ChainGateway
 from aleph_tui.core.networks import devnet_from_document
 from tests import faults
 from tests.devnet_process import RunningDevnet
 
 READS = """
 import asyncio, json, sys
-from aleph_tui.core.chain import ChainGateway
+from aleph_tui.core.chain.gateway import ChainGateway
 from aleph_tui.core.networks import devnet_from_document
 
 async def main():

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from aleph_tui.core.journal import Journal
+from aleph_tui.core.journal.operation_journal import Journal
 from tests.devnet_process import RunningDevnet
 from tests.wallet_client import credit_balance, rpc, token_balance
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from aleph_tui.core.journal import Journal
+from aleph_tui.core.journal.operation_journal import Journal
 from tests.credit_helpers import (
     ROOT,
     Key,

@@ -14,17 +14,21 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from aleph_tui.core.api_client import (
+from aleph_tui.core.aleph.api_client import (
     AlephApi,
     ApiError,
     InvalidMessage,
     MessageNotSent,
     OutcomeUnknown,
 )
-from aleph_tui.core.history_models import CreditHistoryEntry, HistoryFilters, unix_seconds
-from aleph_tui.core.journal import Journal
-from aleph_tui.core.messages import CREDIT_TRANSFER, build_post_message, credit_transfer_content
-from aleph_tui.core.models import format_credits
+from aleph_tui.core.aleph.history_models import CreditHistoryEntry, HistoryFilters, unix_seconds
+from aleph_tui.core.aleph.messages import (
+    CREDIT_TRANSFER,
+    build_post_message,
+    credit_transfer_content,
+)
+from aleph_tui.core.aleph.models import format_credits
+from aleph_tui.core.journal.operation_journal import Journal
 from aleph_tui.core.networks import Network
 from aleph_tui.core.retry import READ_ATTEMPTS
 from aleph_tui.core.service import CreditService

@@ -21,8 +21,8 @@ import httpx
 import pytest
 from eth_account import Account
 
-from aleph_tui.core.accounts import AccountStore
-from aleph_tui.core.journal import Journal
+from aleph_tui.core.accounts.account_store import AccountStore
+from aleph_tui.core.journal.operation_journal import Journal
 from aleph_tui.core.networks import devnet_from_document
 from aleph_tui.core.service import CreditService
 from tests import faults

@@ -16,17 +16,17 @@ import httpx
 import pytest
 from eth_account import Account
 
-from aleph_tui.core.chain import ChainError, ChainGateway
-from aleph_tui.core.journal import Journal
-from aleph_tui.core.networks import Network, devnet_from_document, known_networks
-from aleph_tui.core.service import CreditService
-from aleph_tui.core.signer import (
+from aleph_tui.core.accounts.signer import (
     DEV_MNEMONIC,
     DevKeyRefused,
     Signer,
     SigningError,
     public_dev_addresses,
 )
+from aleph_tui.core.chain.gateway import ChainError, ChainGateway
+from aleph_tui.core.journal.operation_journal import Journal
+from aleph_tui.core.networks import Network, devnet_from_document, known_networks
+from aleph_tui.core.service import CreditService
 from tests.credit_helpers import cli_env, fresh_key, run_cli, run_main
 from tests.devnet_process import RunningDevnet
 

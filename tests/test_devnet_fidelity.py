@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from aleph_tui.core.messages import (
+from aleph_tui.core.aleph.messages import (
     CREDIT_CHANNEL,
     CREDIT_TRANSFER,
     compact_json,
@@ -530,7 +530,7 @@ def test_chain_balances_match_each_address_balance(http: httpx.Client, accounts:
 
 
 def _expense(entries: list[dict[str, Any]]) -> dict[str, Any]:
-    from aleph_tui.core.messages import CREDIT_EXPENSE, build_post_message
+    from aleph_tui.core.aleph.messages import CREDIT_EXPENSE, build_post_message
     from aleph_tui.devnet.operators import CREDIT_SIGNER
     from aleph_tui.devnet.processor import MAINNET_CREDIT_OWNER
 

@@ -22,7 +22,11 @@ import httpx
 import pytest
 from eth_utils import is_checksum_address
 
-from aleph_tui.core.messages import CREDIT_TRANSFER, build_post_message, credit_transfer_content
+from aleph_tui.core.aleph.messages import (
+    CREDIT_TRANSFER,
+    build_post_message,
+    credit_transfer_content,
+)
 from tests.conftest import require_anvil
 from tests.devnet_process import RunningDevnet, start_devnet
 from tests.wallet_client import (

@@ -1,4 +1,4 @@
-"""The dashboard discovers the devnet from its document read early (core/early_reads.py,
+"""The dashboard discovers the devnet from its document read early (core/aleph/early_reads.py,
 no httpx); when that read fails, the API client reads it again and tells why."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from aleph_tui.cli.common import configured_network, discovered_network, resolve_network
-from aleph_tui.core.api_client import AlephApi
-from aleph_tui.core.early_reads import EarlyReads
+from aleph_tui.core.aleph.api_client import AlephApi
+from aleph_tui.core.aleph.early_reads import EarlyReads
 from tests.devnet_process import RunningDevnet
 
 
@@ -48,7 +48,7 @@ async def test_a_failed_early_document_is_read_again_by_the_client(
 ) -> None:
     args = devnet_args(devnet.api_url)
     # The early read asks a route the devnet does not have; the client's path is its own.
-    monkeypatch.setattr("aleph_tui.core.endpoints.DEVNET_DOCUMENT", "/api/v0/no-such-route")
+    monkeypatch.setattr("aleph_tui.core.aleph.endpoints.DEVNET_DOCUMENT", "/api/v0/no-such-route")
     reads = EarlyReads(devnet.api_url)
     network = await discovered_network(args, configured_network(args), early=reads)
     assert client_reads == [devnet.api_url.rstrip("/")]

@@ -16,8 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aleph_tui.core import history_export, validation
-from aleph_tui.core.history_export import (
+from aleph_tui.core import validation
+from aleph_tui.core.aleph.history_models import HistoryFilters, HistoryItems, history_entry
+from aleph_tui.core.flows import history_export
+from aleph_tui.core.flows.history_export import (
     COLUMNS,
     EXPORT_PAGE_SIZE,
     csv_cell,
@@ -26,8 +28,7 @@ from aleph_tui.core.history_export import (
     export_history,
     partial_path,
 )
-from aleph_tui.core.history_models import HistoryFilters, HistoryItems, history_entry
-from aleph_tui.core.journal import Journal
+from aleph_tui.core.journal.operation_journal import Journal
 from aleph_tui.core.networks import devnet_from_document
 from aleph_tui.core.service import CreditService
 from aleph_tui.core.validation import InvalidInput

@@ -1,4 +1,4 @@
-"""Pages read ahead (core/history_pages.py) over the devnet's real history: the page a
+"""Pages read ahead (core/flows/history_pages.py) over the devnet's real history: the page a
 reader turns to next is already here, stale pages are fetched again, and a failed
 read-ahead is neither cached nor reported."""
 
@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from aleph_tui.core import history_pages
-from aleph_tui.core.history_models import CreditHistoryPage
-from aleph_tui.core.history_pages import HistoryPages
-from aleph_tui.core.journal import Journal
+from aleph_tui.core.aleph.history_models import CreditHistoryPage
+from aleph_tui.core.flows import history_pages
+from aleph_tui.core.flows.history_pages import HistoryPages
+from aleph_tui.core.journal.operation_journal import Journal
 from aleph_tui.core.networks import devnet_from_document
 from aleph_tui.core.service import CreditService
 from tests.devnet_process import RunningDevnet

@@ -44,8 +44,8 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from aleph_tui.core.journal import InvalidRecord, Journal, Operation
-from aleph_tui.core.journal_records import state_json
+from aleph_tui.core.journal.journal_records import state_json
+from aleph_tui.core.journal.operation_journal import InvalidRecord, Journal, Operation
 from aleph_tui.core.networks import Network
 from aleph_tui.core.service import CreditService
 from tests.credit_helpers import ROOT, cli_env, run_main, wait_until

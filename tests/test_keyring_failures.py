@@ -19,8 +19,8 @@ from keyring.backends import fail
 from keyring.errors import KeyringLocked
 from textual.widgets import Button, Checkbox, Input, Static
 
-from aleph_tui.core.key_storage import KEYRING_SERVICE
-from aleph_tui.core.signer import Signer
+from aleph_tui.core.accounts.key_storage import KEYRING_SERVICE
+from aleph_tui.core.accounts.signer import Signer
 from aleph_tui.ui.app import AlephApp
 from aleph_tui.ui.modals.create_account import CreateAccountModal
 from aleph_tui.ui.modals.import_account import ImportAccountModal

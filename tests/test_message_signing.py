@@ -13,7 +13,7 @@ import json
 import pytest
 from eth_account import Account
 
-from aleph_tui.core.messages import (
+from aleph_tui.core.aleph.messages import (
     BROADCAST_FIELDS,
     CREDIT_CHANNEL,
     CREDIT_TRANSFER,

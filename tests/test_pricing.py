@@ -1,4 +1,4 @@
-"""Pricing (core/pricing.py, the facade's pricing section, ``aleph-tui pricing``) against
+"""Pricing (core/flows/pricing.py, the facade's pricing section, ``aleph-tui pricing``) against
 the devnet over HTTP.
 
 Expected tables are computed here from the aggregate JSON fetched directly
@@ -23,9 +23,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aleph_tui.core import pricing as pricing_core
-from aleph_tui.core.api_client import PRICING_OWNER, AlephApi
-from aleph_tui.core.pricing_models import Pricing
+from aleph_tui.core.aleph.api_client import PRICING_OWNER, AlephApi
+from aleph_tui.core.aleph.pricing_models import Pricing
+from aleph_tui.core.flows import pricing as pricing_core
 from aleph_tui.core.service import CreditService
 from aleph_tui.core.validation import InvalidInput
 from tests.credit_helpers import ROOT, Outcome, cli_env, run_main

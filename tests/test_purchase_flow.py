@@ -19,7 +19,7 @@ import httpx
 import pytest
 from eth_abi import decode
 
-from aleph_tui.core.messages import (
+from aleph_tui.core.aleph.messages import (
     CREDIT_CHANNEL,
     CREDIT_DISTRIBUTION,
     recover_signer,

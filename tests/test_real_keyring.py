@@ -19,9 +19,9 @@ from typing import Any
 import keyring
 import pytest
 
-from aleph_tui.core.accounts import AccountStore, KeyringUnavailableError
-from aleph_tui.core.key_storage import KEYRING_SERVICE
-from aleph_tui.core.signer import Signer
+from aleph_tui.core.accounts.account_store import AccountStore, KeyringUnavailableError
+from aleph_tui.core.accounts.key_storage import KEYRING_SERVICE
+from aleph_tui.core.accounts.signer import Signer
 
 HOW = "run under dbus-run-session with gnome-keyring unlocked, as .ci/run does"
 

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from eth_account import Account
 
-from aleph_tui.core.messages import (
+from aleph_tui.core.aleph.messages import (
     CREDIT_TRANSFER,
     build_post_message,
     credit_transfer_content,

@@ -23,10 +23,10 @@ from typing import Any
 import keyring
 import pytest
 
-from aleph_tui.core import secp256k1
-from aleph_tui.core.chain import ChainError, ChainGateway
+from aleph_tui.core.accounts import secp256k1
+from aleph_tui.core.accounts.signer import Signer
+from aleph_tui.core.chain.gateway import ChainError, ChainGateway
 from aleph_tui.core.networks import Network, devnet_from_document
-from aleph_tui.core.signer import Signer
 from aleph_tui.devnet.chain.engine import find_anvil, start_chain
 from aleph_tui.ui.app import AlephApp
 from aleph_tui.ui.modals.export_account import ExportAccountModal

@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-from aleph_tui.core.account_manifest import Manifest, ManifestError
-from aleph_tui.core.log_cache import LogCache
+from aleph_tui.core.accounts.account_manifest import Manifest, ManifestError
+from aleph_tui.core.chain.log_cache import LogCache
 from aleph_tui.core.networks import devnet_from_document
 from aleph_tui.core.service import CreditService
 from aleph_tui.ui.signing_confirmation import SigningConfirmation

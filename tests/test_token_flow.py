@@ -1,4 +1,4 @@
-"""The token-flow ledger (core/token_flow.py, core/log_cache.py, ``aleph-tui flow``).
+"""The token-flow ledger (core/flows/token_flow.py, core/chain/log_cache.py, ``aleph-tui flow``).
 
 Everything runs against a real devnet over HTTP and its real chain. Every figure of the
 report is checked against one computed here independently: the logs read with raw
@@ -31,11 +31,12 @@ from eth_abi import decode as abi_decode
 from eth_utils import keccak, to_checksum_address
 
 from aleph_tui.cli import main
-from aleph_tui.core import log_cache, token_flow
-from aleph_tui.core.log_cache import REORG_MARGIN_BLOCKS, LogCache
+from aleph_tui.core.chain import log_cache
+from aleph_tui.core.chain.log_cache import REORG_MARGIN_BLOCKS, LogCache
+from aleph_tui.core.flows import token_flow
+from aleph_tui.core.flows.token_flow import FlowReport
 from aleph_tui.core.networks import Network, devnet_from_document
 from aleph_tui.core.service import CreditService
-from aleph_tui.core.token_flow import FlowReport
 from aleph_tui.devnet.chain.engine import start_chain
 from tests.conftest import require_anvil
 from tests.devnet_process import RunningDevnet, start_devnet

@@ -16,21 +16,21 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from aleph_tui.core.api_client import AlephApi, MessageNotSent, OutcomeUnknown
-from aleph_tui.core.journal import Journal, Operation
-from aleph_tui.core.messages import (
+from aleph_tui.core.accounts.signer import Signer
+from aleph_tui.core.aleph.api_client import AlephApi, MessageNotSent, OutcomeUnknown
+from aleph_tui.core.aleph.messages import (
     CREDIT_CHANNEL,
     item_hash_of,
     recover_signer,
     verification_buffer,
 )
-from aleph_tui.core.networks import Network
-from aleph_tui.core.signer import Signer
-from aleph_tui.core.transferring import (
+from aleph_tui.core.flows.transferring import (
     InsufficientCredits,
     Transfer,
     TransferQuote,
 )
+from aleph_tui.core.journal.operation_journal import Journal, Operation
+from aleph_tui.core.networks import Network
 from aleph_tui.core.validation import InvalidInput
 from tests.credit_helpers import (
     Key,

@@ -14,8 +14,8 @@ from keyring.errors import NoKeyringError
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input, Select, Static, TabbedContent
 
-from aleph_tui.core.key_storage import decrypt_keystore, encrypt_keystore
-from aleph_tui.core.signer import Signer
+from aleph_tui.core.accounts.key_storage import decrypt_keystore, encrypt_keystore
+from aleph_tui.core.accounts.signer import Signer
 from aleph_tui.devnet.chain.engine import dev_accounts
 from aleph_tui.ui.modals.alias_editor import AliasEditorModal
 from aleph_tui.ui.modals.create_account import CreateAccountModal

@@ -17,7 +17,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, RadioButton
 
-from aleph_tui.core.journal import Journal
+from aleph_tui.core.journal.operation_journal import Journal
 from aleph_tui.devnet.chain.engine import dev_accounts
 from aleph_tui.ui.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.views.buy_view import BuyView

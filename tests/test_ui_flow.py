@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from textual.widgets import Static
 
-from aleph_tui.core.journal import Journal
+from aleph_tui.core.flows.token_flow import FlowReport
+from aleph_tui.core.journal.operation_journal import Journal
 from aleph_tui.core.networks import devnet_from_document
 from aleph_tui.core.service import CreditService
-from aleph_tui.core.token_flow import FlowReport
 from aleph_tui.ui.views import ViewSpec
 from aleph_tui.ui.views.flow_view import FlowView
 from aleph_tui.ui.widgets import amount_text as fmt

@@ -14,7 +14,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from aleph_tui.core.accounts import AccountError, AccountStore
+from aleph_tui.core.accounts.account_store import AccountError, AccountStore
 from aleph_tui.core.errors import ServiceError
 from aleph_tui.devnet.chain.engine import dev_accounts
 from aleph_tui.ui.account_picker import AccountPicker

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from textual.widgets import DataTable, Static
 
-from aleph_tui.core.thresholds import thresholds_path
+from aleph_tui.core.flows.thresholds import thresholds_path
 from aleph_tui.ui.low_balance import NOTIFY_TITLE
 from aleph_tui.ui.views import ViewSpec
 from aleph_tui.ui.views.usage_view import UsageView, decimal_text

@@ -1,4 +1,4 @@
-"""Usage (core/usage.py, the facade's usage section, ``aleph-tui usage``) against the
+"""Usage (core/flows/usage.py, the facade's usage section, ``aleph-tui usage``) against the
 devnet over HTTP.
 
 Every expected number is computed here, independently, from the raw rows of the
@@ -23,11 +23,11 @@ from typing import Any
 import httpx
 import pytest
 
-from aleph_tui.core import usage as usage_core
-from aleph_tui.core.api_client import AlephApi
+from aleph_tui.core.aleph.api_client import AlephApi
 from aleph_tui.core.errors import ServiceError
+from aleph_tui.core.flows import usage as usage_core
+from aleph_tui.core.flows.thresholds import Threshold, ThresholdError, ThresholdStore
 from aleph_tui.core.service import CreditService
-from aleph_tui.core.thresholds import Threshold, ThresholdError, ThresholdStore
 from aleph_tui.core.validation import InvalidInput
 from tests.credit_helpers import Outcome, cli_env, run_main, seeded
 from tests.devnet_process import RunningDevnet

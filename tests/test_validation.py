@@ -13,8 +13,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from aleph_tui.core import validation as v
-from aleph_tui.core.history_models import unix_seconds
-from aleph_tui.core.models import credits_to_usd, format_credits
+from aleph_tui.core.aleph.history_models import unix_seconds
+from aleph_tui.core.aleph.models import credits_to_usd, format_credits
 from aleph_tui.core.validation import InvalidInput
 
 NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)

@@ -17,9 +17,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from aleph_tui.core import validation as v
-from aleph_tui.core.buying import human
-from aleph_tui.core.models import CREDITS_PER_USD, credits_to_usd
-from aleph_tui.core.pricing import usd_of
+from aleph_tui.core.aleph.models import CREDITS_PER_USD, credits_to_usd
+from aleph_tui.core.flows.buying import human
+from aleph_tui.core.flows.pricing import usd_of
 from aleph_tui.core.validation import InvalidInput
 
 # Modest: the whole file runs in a few seconds (every test uses these settings).

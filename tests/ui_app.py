@@ -27,11 +27,11 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from aleph_tui.core.accounts import AccountStore
-from aleph_tui.core.journal import Journal
+from aleph_tui.core.accounts.account_store import AccountStore
+from aleph_tui.core.accounts.session_keyring import use_session_keyring
+from aleph_tui.core.journal.operation_journal import Journal
 from aleph_tui.core.networks import devnet_from_document
 from aleph_tui.core.service import CreditService
-from aleph_tui.core.session_keyring import use_session_keyring
 from aleph_tui.devnet.chain.engine import dev_accounts
 from aleph_tui.ui.app import AlephApp
 from aleph_tui.ui.view import View

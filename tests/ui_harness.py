@@ -14,11 +14,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, Static
 
-from aleph_tui.core.accounts import Account, AccountStore
-from aleph_tui.core.journal import Journal
+from aleph_tui.core.accounts.account_store import Account, AccountStore
+from aleph_tui.core.accounts.session_keyring import use_session_keyring
+from aleph_tui.core.journal.operation_journal import Journal
 from aleph_tui.core.networks import devnet_from_document
 from aleph_tui.core.service import CreditService
-from aleph_tui.core.session_keyring import use_session_keyring
 from aleph_tui.devnet.chain.engine import dev_accounts
 from aleph_tui.ui.app import AlephApp
 from aleph_tui.ui.view import View

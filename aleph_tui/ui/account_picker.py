@@ -16,7 +16,7 @@ from aleph_tui.ui.widgets.amount_text import short_address
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-    from aleph_tui.core.accounts import Account
+    from aleph_tui.core.accounts.account_store import Account
 
 
 class AccountPicker(ModalScreen["Account | None"]):

@@ -39,9 +39,9 @@ if TYPE_CHECKING:
     from textual.timer import Timer
     from textual.widget import AwaitMount
 
-    from aleph_tui.core.accounts import Account
+    from aleph_tui.core.accounts.account_store import Account
+    from aleph_tui.core.accounts.signer import Signer
     from aleph_tui.core.service import CreditService
-    from aleph_tui.core.signer import Signer
     from aleph_tui.ui.first_run_screen import FirstRunChoice
     from aleph_tui.ui.help_screen import KeyGroup, KeyRow
 
@@ -400,7 +400,7 @@ class AlephApp(App[None]):
         """The signer of ``account``; for an encrypted keystore, asks for the password
         (up to three tries). None if the user cancels. Call it from a worker: it waits
         for the password modal. Other failures raise the service's error."""
-        from aleph_tui.core.accounts import AccountError
+        from aleph_tui.core.accounts.account_store import AccountError
         from aleph_tui.ui.password_modal import PasswordModal
 
         if account.kind != "keystore":

@@ -12,9 +12,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Static
 
+from aleph_tui.core.aleph.history_models import CreditHistoryEntry
+from aleph_tui.core.flows.history_export import entry_record
 from aleph_tui.core.formatting import iso_utc, plain_decimal
-from aleph_tui.core.history_export import entry_record
-from aleph_tui.core.history_models import CreditHistoryEntry
 from aleph_tui.ui.widgets import amount_text as fmt
 from aleph_tui.ui.widgets.history_table import INCOMING, OUTGOING
 

@@ -20,7 +20,7 @@ from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 from textual.worker import Worker
 
 from aleph_tui.core import validation
-from aleph_tui.core.history_export import (
+from aleph_tui.core.flows.history_export import (
     EXPORT_FORMATS,
     ExportFormat,
     ExportResult,

@@ -14,7 +14,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 if TYPE_CHECKING:
-    from aleph_tui.core.journal import Operation
+    from aleph_tui.core.journal.operation_journal import Operation
     from aleph_tui.ui.app import AlephApp
 
 TITLE = "Open operations"
@@ -45,7 +45,7 @@ class OpenOperationsModal(ModalScreen[None]):
         self.operations = operations
 
     def compose(self) -> ComposeResult:
-        from aleph_tui.core.journal import describe
+        from aleph_tui.core.journal.operation_journal import describe
 
         with Vertical():
             yield Static(TITLE, classes="dialog-title")
@@ -63,7 +63,7 @@ class OpenOperationsModal(ModalScreen[None]):
         self.dismiss(None)
 
     def action_dismiss_operation(self) -> None:
-        from aleph_tui.core.journal import describe
+        from aleph_tui.core.journal.operation_journal import describe
         from aleph_tui.ui.app import AlephApp
 
         options = self.query_one("#operations", OptionList)

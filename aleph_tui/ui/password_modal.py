@@ -12,7 +12,7 @@ from textual.widgets import Input, Label
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-    from aleph_tui.core.accounts import Account
+    from aleph_tui.core.accounts.account_store import Account
 
 
 class PasswordModal(ModalScreen[str | None]):

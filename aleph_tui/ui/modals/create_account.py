@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
-from aleph_tui.core.accounts import Account
+from aleph_tui.core.accounts.account_store import Account
 from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui.modals.form import FormModal
 

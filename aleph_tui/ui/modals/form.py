@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Static
 from textual.widgets.button import ButtonVariant
 
-from aleph_tui.core.accounts import KeyringUnavailableError
+from aleph_tui.core.accounts.account_store import KeyringUnavailableError
 from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui.modals.keyring_choice import offer_keystore

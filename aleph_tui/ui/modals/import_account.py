@@ -11,8 +11,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Select, Static, TabbedContent, TabPane
 
-from aleph_tui.core.accounts import Account
-from aleph_tui.core.key_storage import Secret
+from aleph_tui.core.accounts.account_store import Account
+from aleph_tui.core.accounts.key_storage import Secret
 from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui.modals.create_account import NAME_RESTRICT
 from aleph_tui.ui.modals.form import FormModal

@@ -14,7 +14,7 @@ from textual.widgets import Button, Checkbox, Input, Static
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-    from aleph_tui.core.accounts import KeyringUnavailableError
+    from aleph_tui.core.accounts.account_store import KeyringUnavailableError
     from aleph_tui.ui.modals.form import FormModal
 
 

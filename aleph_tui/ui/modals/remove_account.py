@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Button, Input, Label, Static
 
-from aleph_tui.core.accounts import Account
+from aleph_tui.core.accounts.account_store import Account
 from aleph_tui.ui.modals.form import FormModal
 
 WHAT_GOES = {

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from aleph_tui.core.models import credits_to_usd
-from aleph_tui.core.node_values import node_datetime, node_decimal
+from aleph_tui.core.aleph.models import credits_to_usd
+from aleph_tui.core.aleph.node_values import node_datetime, node_decimal
 
 Direction = Literal["incoming", "outgoing"]
 HISTORY_SORT_FIELDS = (

@@ -15,7 +15,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
-from aleph_tui.core.history_models import CreditHistoryPage
+from aleph_tui.core.aleph.history_models import CreditHistoryPage
 
 PageFetch = Callable[[int], Awaitable[CreditHistoryPage]]
 """The page of that number, from the node."""

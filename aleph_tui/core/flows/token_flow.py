@@ -31,9 +31,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from aleph_tui.core.credit_api_client import CreditApi, CreditApiError, payment_from_json
-from aleph_tui.core.log_cache import DEFAULT_CHUNK_BLOCKS as DEFAULT_CHUNK_BLOCKS
-from aleph_tui.core.log_cache import (
+from aleph_tui.core.aleph.credit_api_client import CreditApi, CreditApiError, payment_from_json
+from aleph_tui.core.chain.log_cache import DEFAULT_CHUNK_BLOCKS as DEFAULT_CHUNK_BLOCKS
+from aleph_tui.core.chain.log_cache import (
     REORG_MARGIN_BLOCKS,
     CachedLog,
     JsonRpc,
@@ -41,8 +41,8 @@ from aleph_tui.core.log_cache import (
     LogScanError,
     RpcError,
 )
-from aleph_tui.core.log_cache import ScanProgress as ScanProgress
-from aleph_tui.core.log_cache import ScanStats as ScanStats
+from aleph_tui.core.chain.log_cache import ScanProgress as ScanProgress
+from aleph_tui.core.chain.log_cache import ScanStats as ScanStats
 from aleph_tui.core.networks import MAINNET, Network
 
 #: keccak256("TokenPaymentsProcessed(address,address,uint256,uint256,uint256,uint256,uint256,

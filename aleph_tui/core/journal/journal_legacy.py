@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aleph_tui.core.journal_records import InvalidRecord, Operation, operation_from_dict
+from aleph_tui.core.journal.journal_records import InvalidRecord, Operation, operation_from_dict
 
 _ID = re.compile(r'"id"\s*:\s*"([^"]{1,64})"')
 _DECODER = json.JSONDecoder()

@@ -59,7 +59,7 @@ class Signer:
     def __init__(self, private_key: str | bytes) -> None:
         from coincurve import PrivateKey
 
-        from aleph_tui.core.secp256k1 import address_of, key_bytes
+        from aleph_tui.core.accounts.secp256k1 import address_of, key_bytes
 
         try:
             self._key = PrivateKey(key_bytes(private_key))
@@ -113,7 +113,7 @@ class Signer:
 
     def sign_buffer(self, buffer: bytes) -> str:
         """EIP-191 signature over an Aleph verification buffer."""
-        from aleph_tui.core.secp256k1 import sign_personal_with
+        from aleph_tui.core.accounts.secp256k1 import sign_personal_with
 
         self._check_network()
         try:

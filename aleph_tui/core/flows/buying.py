@@ -49,8 +49,10 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from aleph_tui.core import crash_points, retry, validation
-from aleph_tui.core.api_client import AlephApi, ApiError
-from aleph_tui.core.chain import (
+from aleph_tui.core.accounts.signer import SignedTransaction, Signer
+from aleph_tui.core.aleph.api_client import AlephApi, ApiError
+from aleph_tui.core.aleph.credit_api_client import CreditApi, CreditApiError, CreditEstimate
+from aleph_tui.core.chain.gateway import (
     ETH_DECIMALS,
     ChainError,
     ChainGateway,
@@ -59,11 +61,9 @@ from aleph_tui.core.chain import (
     SendOutcomeUnknown,
     TxPlan,
 )
-from aleph_tui.core.credit_api_client import CreditApi, CreditApiError, CreditEstimate
 from aleph_tui.core.errors import ServiceError
-from aleph_tui.core.journal import Journal, Operation
+from aleph_tui.core.journal.operation_journal import Journal, Operation
 from aleph_tui.core.networks import Network
-from aleph_tui.core.signer import SignedTransaction, Signer
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """The node's JSON values read into exact Python ones: decimals, datetimes, balances.
-History rows are read in core/history_models.py."""
+History rows are read in core/aleph/history_models.py."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from aleph_tui.core.models import Balance, CreditLot
+from aleph_tui.core.aleph.models import Balance, CreditLot
 
 
 def node_decimal(value: Any) -> Decimal:

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aleph_tui.core.accounts.key_storage import atomic_write
 from aleph_tui.core.errors import ServiceError
-from aleph_tui.core.key_storage import atomic_write
 
 if TYPE_CHECKING:
     from tomlkit.items import AoT, Table

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from aleph_tui.core.errors import ServiceError
 
 if TYPE_CHECKING:
-    from aleph_tui.core.signer import Signer
+    from aleph_tui.core.accounts.signer import Signer
 
 KEYRING_SERVICE = "cloud.aleph.cli"
 KDF_ENV = "ALEPH_TUI_KDF"

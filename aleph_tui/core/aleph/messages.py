@@ -68,14 +68,14 @@ def credit_transfer_content(
 
 def sign_raw(private_key: bytes | str, buffer: bytes) -> str:
     """EIP-191 signature, 0x-prefixed r‖s‖v hex."""
-    from aleph_tui.core.secp256k1 import sign_personal
+    from aleph_tui.core.accounts.secp256k1 import sign_personal
 
     return sign_personal(private_key, buffer)
 
 
 def recover_signer(buffer: bytes, signature: str) -> str:
     """The checksummed address that produced ``signature`` over ``buffer``."""
-    from aleph_tui.core.secp256k1 import recover_personal
+    from aleph_tui.core.accounts.secp256k1 import recover_personal
 
     return recover_personal(buffer, signature)
 

@@ -30,18 +30,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
-from aleph_tui.core.errors import ServiceError
-from aleph_tui.core.history_models import (
+from aleph_tui.core.aleph.history_models import (
     CreditHistoryEntry,
     CreditHistorySummary,
     Direction,
     HistoryFilters,
 )
-from aleph_tui.core.models import credits_to_usd
+from aleph_tui.core.aleph.models import credits_to_usd
+from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.validation import InvalidInput
 
 if TYPE_CHECKING:
-    from aleph_tui.core.api_client import AlephApi
+    from aleph_tui.core.aleph.api_client import AlephApi
 
 A = TypeVar("A")
 B = TypeVar("B")
@@ -250,7 +250,7 @@ class ResourceTypes:
         self._known: dict[str, str | None] = {}
 
     async def lookup(self, api: AlephApi, hashes: Sequence[str]) -> dict[str, str | None]:
-        from aleph_tui.core.api_client import ApiError
+        from aleph_tui.core.aleph.api_client import ApiError
 
         missing = sorted({h for h in hashes if h not in self._known})
         gate = asyncio.Semaphore(TYPE_LOOKUPS)

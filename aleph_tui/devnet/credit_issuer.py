@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 from eth_typing import HexStr
 
+from aleph_tui.core.aleph.messages import CREDIT_DISTRIBUTION, build_post_message
 from aleph_tui.core.formatting import plain_decimal
-from aleph_tui.core.messages import CREDIT_DISTRIBUTION, build_post_message
 from aleph_tui.devnet import operators
 from aleph_tui.devnet.contracts import TRANSFER_TOPIC, load_artifact
 from aleph_tui.devnet.deploy import ETH_TOKEN, Deployment, Sender
@@ -86,7 +86,7 @@ def distribution_message(
     )
 
 
-class CreditService:
+class CreditIssuer:
     def __init__(
         self,
         w3: AsyncWeb3[Any],

@@ -1,5 +1,5 @@
 """The requests both HTTP clients make: the service's (httpx) and the early reads' made
-while the dashboard loads (core/early_reads.py). One place for each path and query."""
+while the dashboard loads (core/aleph/early_reads.py). One place for each path and query."""
 
 from __future__ import annotations
 

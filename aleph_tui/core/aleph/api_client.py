@@ -11,9 +11,8 @@ from typing import Any, Literal
 import httpx
 
 from aleph_tui.core import retry
-from aleph_tui.core.endpoints import DEVNET_DOCUMENT, balance_request
-from aleph_tui.core.errors import ServiceError
-from aleph_tui.core.history_models import (
+from aleph_tui.core.aleph.endpoints import DEVNET_DOCUMENT, balance_request
+from aleph_tui.core.aleph.history_models import (
     HISTORY_SORT_FIELDS,
     CreditHistoryPage,
     CreditHistorySummary,
@@ -21,15 +20,22 @@ from aleph_tui.core.history_models import (
     HistoryItems,
     history_entry,
 )
-from aleph_tui.core.message_models import MessageStatus, PostResult
-from aleph_tui.core.models import Balance, DevnetInfo
-from aleph_tui.core.node_values import (
+from aleph_tui.core.aleph.message_models import MessageStatus, PostResult
+from aleph_tui.core.aleph.models import Balance, DevnetInfo
+from aleph_tui.core.aleph.node_values import (
     balance_from_node,
     node_datetime,
     optional_decimal,
     optional_int,
 )
-from aleph_tui.core.pricing_models import ComputeUnitSpec, EntityPricing, Prices, Pricing, Tier
+from aleph_tui.core.aleph.pricing_models import (
+    ComputeUnitSpec,
+    EntityPricing,
+    Prices,
+    Pricing,
+    Tier,
+)
+from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.tls import tls_context_for
 
 CONNECT_TIMEOUT_S = 5.0

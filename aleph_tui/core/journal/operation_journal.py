@@ -35,7 +35,7 @@ from typing import Any
 
 from aleph_tui.core import paths
 from aleph_tui.core.errors import ServiceError
-from aleph_tui.core.journal_records import (
+from aleph_tui.core.journal.journal_records import (
     FINAL,
     InvalidRecord,
     Operation,
@@ -221,7 +221,7 @@ class Journal:
 
     def _take(self, conn: sqlite3.Connection, op_id: str, owner: str | None = None) -> bool:
         """Claim (or renew) inside the caller's transaction; False if held by another."""
-        from aleph_tui.core import process_identity
+        from aleph_tui.core.journal import process_identity
 
         owner = owner or self.owner
         row = conn.execute(
@@ -311,7 +311,7 @@ class Journal:
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        from aleph_tui.core import journal_db
+        from aleph_tui.core.journal import journal_db
 
         conn = self._open()
         try:
@@ -323,7 +323,7 @@ class Journal:
     def _open(self) -> sqlite3.Connection:
         if self._conn is not None:
             return self._conn
-        from aleph_tui.core import journal_db
+        from aleph_tui.core.journal import journal_db
 
         try:
             with journal_db.opening(self.path):
@@ -338,7 +338,7 @@ class Journal:
         return conn
 
     def _replace_corrupt(self, problem: str) -> sqlite3.Connection:
-        from aleph_tui.core import journal_db
+        from aleph_tui.core.journal import journal_db
 
         aside = journal_db.move_aside(self.path)
         found = journal_db.salvage(aside)
@@ -371,8 +371,8 @@ class Journal:
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         """Bring the records of a ``journal.jsonl`` beside the database in, once."""
-        from aleph_tui.core import journal_db
-        from aleph_tui.core.journal_legacy import read_legacy
+        from aleph_tui.core.journal import journal_db
+        from aleph_tui.core.journal.journal_legacy import read_legacy
 
         legacy = self.legacy_path
         if not legacy.exists():
@@ -449,7 +449,7 @@ def _decode(value: object) -> str:
 
 def _live(row: Any) -> bool:
     """Whether a claim (owner, host, pid, started, expires_at) still holds."""
-    from aleph_tui.core.process_identity import ProcessIdentity
+    from aleph_tui.core.journal.process_identity import ProcessIdentity
 
     _, host, pid, started, expires_at = row
     if float(expires_at) < time.time():

@@ -22,24 +22,24 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from aleph_tui.core import crash_points, retry, validation
-from aleph_tui.core.api_client import (
+from aleph_tui.core.aleph.api_client import (
     AlephApi,
     ApiError,
     InvalidMessage,
     MessageNotSent,
     OutcomeUnknown,
 )
-from aleph_tui.core.errors import ServiceError
-from aleph_tui.core.journal import Journal, Operation
-from aleph_tui.core.message_models import MessageStatus, PostResult
-from aleph_tui.core.messages import (
+from aleph_tui.core.aleph.message_models import MessageStatus, PostResult
+from aleph_tui.core.aleph.messages import (
     CREDIT_CHANNEL,
     CREDIT_TRANSFER,
     BufferSigner,
     build_signed_post,
     credit_transfer_content,
 )
-from aleph_tui.core.models import credits_to_usd
+from aleph_tui.core.aleph.models import credits_to_usd
+from aleph_tui.core.errors import ServiceError
+from aleph_tui.core.journal.operation_journal import Journal, Operation
 
 Resolver = Callable[[str], str]
 TransferStatus = Literal["dry-run", "processed", "pending", "rejected"]

@@ -38,9 +38,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from aleph_tui.core import retry, validation
+from aleph_tui.core.accounts.signer import SignedTransaction, Signer, SigningError
 from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.networks import Network
-from aleph_tui.core.signer import SignedTransaction, Signer, SigningError
 
 if TYPE_CHECKING:
     import httpx

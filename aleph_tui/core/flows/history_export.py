@@ -23,15 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal, Protocol
 
-from aleph_tui.core.formatting import iso_utc, plain_decimal
-from aleph_tui.core.history_models import (
+from aleph_tui.core.aleph.history_models import (
     CreditHistoryEntry,
     HistoryFilters,
     HistoryItems,
     history_entry,
 )
-from aleph_tui.core.models import CREDITS_PER_USD, credits_to_usd
-from aleph_tui.core.node_values import node_datetime, node_decimal
+from aleph_tui.core.aleph.models import CREDITS_PER_USD, credits_to_usd
+from aleph_tui.core.aleph.node_values import node_datetime, node_decimal
+from aleph_tui.core.formatting import iso_utc, plain_decimal
 
 ExportFormat = Literal["csv", "json"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("csv", "json")

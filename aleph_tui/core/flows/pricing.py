@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from aleph_tui.core import validation
-from aleph_tui.core.models import CREDITS_PER_USD
-from aleph_tui.core.pricing_models import EntityPricing, Pricing
+from aleph_tui.core.aleph.models import CREDITS_PER_USD
+from aleph_tui.core.aleph.pricing_models import EntityPricing, Pricing
 from aleph_tui.core.validation import InvalidInput
 
 MIB_PER_GIB = 1024

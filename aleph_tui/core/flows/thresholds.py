@@ -99,7 +99,7 @@ class ThresholdStore:
         import tomlkit
         from tomlkit.exceptions import TOMLKitError
 
-        from aleph_tui.core.key_storage import atomic_write
+        from aleph_tui.core.accounts.key_storage import atomic_write
 
         checksummed = validation.address(address)
         amount = None if credits is None else validation.low_balance_threshold(credits)

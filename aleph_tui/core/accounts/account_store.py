@@ -23,9 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from aleph_tui.core import paths, validation
-from aleph_tui.core.account_manifest import Manifest, ManifestError
-from aleph_tui.core.errors import ServiceError
-from aleph_tui.core.key_storage import (
+from aleph_tui.core.accounts.account_manifest import Manifest, ManifestError
+from aleph_tui.core.accounts.key_storage import (
     KEYRING_SERVICE,
     KeyringUnavailable,
     KeystoreError,
@@ -40,7 +39,8 @@ from aleph_tui.core.key_storage import (
     read_keystore,
     write_keystore,
 )
-from aleph_tui.core.signer import Signer, SigningError
+from aleph_tui.core.accounts.signer import Signer, SigningError
+from aleph_tui.core.errors import ServiceError
 
 PASSWORD_ENV = "ALEPH_PASSWORD"
 PROMPT_ATTEMPTS = 3
