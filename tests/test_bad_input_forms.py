@@ -19,7 +19,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, RadioButton, Static
 
-from aleph_tui.ui.signing_confirmation import SigningConfirmation
+from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.views.buy_view import BuyView
 from aleph_tui.ui.views.transfer_view import TransferView
 from aleph_tui.ui.widgets.validated_input import ValidatedInput

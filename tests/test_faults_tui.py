@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from textual.widgets import DataTable, Static
 
-from aleph_tui.ui.signing_confirmation import SigningConfirmation
+from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.views.balance_view import BalanceView
 from aleph_tui.ui.widgets.accounts_balance_table import AccountsBalanceTable
 from tests import faults

@@ -586,7 +586,7 @@ async def test_the_dashboard_lists_open_operations_and_dismisses_one(
     from textual.widgets import OptionList
 
     from aleph_tui.core.networks import devnet_from_document
-    from aleph_tui.ui.open_operations_modal import OpenOperationsModal
+    from aleph_tui.ui.screens.open_operations_modal import OpenOperationsModal
 
     db = tmp_path / "journal.sqlite3"
     journal = Journal(db)

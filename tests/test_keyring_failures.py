@@ -22,9 +22,9 @@ from textual.widgets import Button, Checkbox, Input, Static
 from aleph_tui.core.accounts.key_storage import KEYRING_SERVICE
 from aleph_tui.core.accounts.signer import Signer
 from aleph_tui.ui.app import AlephApp
-from aleph_tui.ui.modals.create_account import CreateAccountModal
-from aleph_tui.ui.modals.import_account import ImportAccountModal
-from aleph_tui.ui.modals.keyring_choice import KeyringChoiceModal
+from aleph_tui.ui.screens.create_account import CreateAccountModal
+from aleph_tui.ui.screens.import_account import ImportAccountModal
+from aleph_tui.ui.screens.keyring_choice import KeyringChoiceModal
 from aleph_tui.ui.views.accounts_view import AccountsView
 from tests.credit_helpers import Outcome, run_main
 from tests.devnet_process import RunningDevnet

@@ -29,9 +29,9 @@ from aleph_tui.core.chain.gateway import ChainError, ChainGateway
 from aleph_tui.core.networks import Network, devnet_from_document
 from aleph_tui.devnet.chain.engine import find_anvil, start_chain
 from aleph_tui.ui.app import AlephApp
-from aleph_tui.ui.modals.export_account import ExportAccountModal
-from aleph_tui.ui.modals.import_account import ImportAccountModal
-from aleph_tui.ui.signing_confirmation import SigningConfirmation
+from aleph_tui.ui.screens.export_account import ExportAccountModal
+from aleph_tui.ui.screens.import_account import ImportAccountModal
+from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.views.transfer_view import TransferView
 from tests.credit_helpers import Key, Outcome, fresh_key, funded_key, run_main, seeded
 from tests.devnet_process import RunningDevnet

@@ -20,7 +20,7 @@ from aleph_tui.core.accounts.account_manifest import Manifest, ManifestError
 from aleph_tui.core.chain.log_cache import LogCache
 from aleph_tui.core.networks import devnet_from_document
 from aleph_tui.core.service import CreditService
-from aleph_tui.ui.signing_confirmation import SigningConfirmation
+from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.views.transfer_view import TransferView
 from tests.credit_helpers import (
     Key,

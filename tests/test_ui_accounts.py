@@ -17,12 +17,12 @@ from textual.widgets import Checkbox, DataTable, Input, Select, Static, TabbedCo
 from aleph_tui.core.accounts.key_storage import decrypt_keystore, encrypt_keystore
 from aleph_tui.core.accounts.signer import Signer
 from aleph_tui.devnet.chain.engine import dev_accounts
-from aleph_tui.ui.modals.alias_editor import AliasEditorModal
-from aleph_tui.ui.modals.create_account import CreateAccountModal
-from aleph_tui.ui.modals.export_account import ExportAccountModal
-from aleph_tui.ui.modals.import_account import ImportAccountModal
-from aleph_tui.ui.modals.keyring_choice import KeyringChoiceModal
-from aleph_tui.ui.modals.remove_account import RemoveAccountModal
+from aleph_tui.ui.screens.alias_editor import AliasEditorModal
+from aleph_tui.ui.screens.create_account import CreateAccountModal
+from aleph_tui.ui.screens.export_account import ExportAccountModal
+from aleph_tui.ui.screens.import_account import ImportAccountModal
+from aleph_tui.ui.screens.keyring_choice import KeyringChoiceModal
+from aleph_tui.ui.screens.remove_account import RemoveAccountModal
 from tests.devnet_process import RunningDevnet
 from tests.keyring_backend import FailingKeyring
 from tests.ui_app import (
@@ -275,7 +275,7 @@ async def test_export_writes_a_0600_keystore_of_the_same_key(
 
 
 async def test_first_run_leads_to_the_create_dialog(devnet: RunningDevnet, home: Path) -> None:
-    from aleph_tui.ui.first_run_screen import FirstRunScreen
+    from aleph_tui.ui.screens.first_run_screen import FirstRunScreen
 
     app = await build_app(devnet.document, home, accounts=0)
     async with app.run_test(size=SIZE) as pilot:

@@ -19,7 +19,7 @@ from textual.widgets import Button, RadioButton
 
 from aleph_tui.core.journal.operation_journal import Journal
 from aleph_tui.devnet.chain.engine import dev_accounts
-from aleph_tui.ui.signing_confirmation import SigningConfirmation
+from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.views.buy_view import BuyView
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
 from tests.devnet_process import RunningDevnet

@@ -14,8 +14,8 @@ import httpx
 import pytest
 from textual.widgets import Button, DataTable, Input, Select, Static
 
-from aleph_tui.ui.history_detail_modal import HistoryDetailModal
-from aleph_tui.ui.history_export import HistoryExportScreen
+from aleph_tui.ui.screens.history_detail_modal import HistoryDetailModal
+from aleph_tui.ui.screens.history_export_screen import HistoryExportScreen
 from aleph_tui.ui.views import ViewSpec
 from aleph_tui.ui.views.history_view import DEFAULT_PAGE_SIZE, HistoryView
 from aleph_tui.ui.widgets import amount_text as fmt

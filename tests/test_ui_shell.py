@@ -17,12 +17,12 @@ from textual.widgets import Input
 from aleph_tui.core.accounts.account_store import AccountError, AccountStore
 from aleph_tui.core.errors import ServiceError
 from aleph_tui.devnet.chain.engine import dev_accounts
-from aleph_tui.ui.account_picker import AccountPicker
 from aleph_tui.ui.app import AlephApp
 from aleph_tui.ui.commands import AccountCommands, ViewCommands
-from aleph_tui.ui.first_run_screen import FirstRunScreen
-from aleph_tui.ui.help_screen import HelpScreen
-from aleph_tui.ui.password_modal import PasswordModal
+from aleph_tui.ui.screens.account_picker import AccountPicker
+from aleph_tui.ui.screens.first_run_screen import FirstRunScreen
+from aleph_tui.ui.screens.help_screen import HelpScreen
+from aleph_tui.ui.screens.password_modal import PasswordModal
 from aleph_tui.ui.view import View
 from aleph_tui.ui.views import all_views
 from aleph_tui.ui.widgets.title_bar import TitleBar

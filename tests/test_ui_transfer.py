@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 from textual.widgets import Button
 
 from aleph_tui.core.journal.operation_journal import Journal
-from aleph_tui.ui.signing_confirmation import SigningConfirmation
+from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.views.transfer_view import TransferView
 from tests.credit_helpers import Key, credits, fresh_key, funded_key, seeded
 from tests.devnet_process import RunningDevnet

@@ -28,7 +28,7 @@ from aleph_tui.core.chain.gateway import KNOWN_DECIMALS, WalletBalances
 from aleph_tui.core.flows.buying import TOKENS, BuyError, BuyProgress, BuyQuote, BuyResult
 from aleph_tui.core.formatting import plain_decimal
 from aleph_tui.core.validation import InvalidInput
-from aleph_tui.ui.signing_confirmation import SigningConfirmation
+from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.view import cancelling, explain
 from aleph_tui.ui.views.signing_form_view import SigningFormView
 from aleph_tui.ui.widgets.validated_input import ValidatedInput

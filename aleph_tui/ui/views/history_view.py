@@ -24,8 +24,8 @@ from textual.widgets import DataTable, Input, Select, Static
 from aleph_tui.core import validation
 from aleph_tui.core.aleph.history_models import CreditHistoryEntry, Direction, HistoryFilters
 from aleph_tui.core.validation import InvalidInput
-from aleph_tui.ui.history_detail_modal import HistoryDetailModal
-from aleph_tui.ui.history_export import HistoryExportScreen
+from aleph_tui.ui.screens.history_detail_modal import HistoryDetailModal
+from aleph_tui.ui.screens.history_export_screen import HistoryExportScreen
 from aleph_tui.ui.view import View
 from aleph_tui.ui.widgets import amount_text as fmt
 from aleph_tui.ui.widgets.history_table import HistoryTable

@@ -27,7 +27,7 @@ from aleph_tui.core.aleph.models import credits_to_usd, format_credits
 from aleph_tui.core.flows.transferring import SELF_TRANSFER, TransferQuote, TransferResult
 from aleph_tui.core.formatting import iso_utc, plain_decimal
 from aleph_tui.core.validation import InvalidInput
-from aleph_tui.ui.signing_confirmation import SigningConfirmation
+from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.view import cancelling, explain
 from aleph_tui.ui.views.signing_form_view import SigningFormView
 from aleph_tui.ui.widgets.validated_input import ValidatedInput

@@ -12,8 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Static
 
 from aleph_tui.core.validation import InvalidInput
-from aleph_tui.ui.modals.create_account import NAME_RESTRICT
-from aleph_tui.ui.modals.form import FormModal
+from aleph_tui.ui.screens.create_account import NAME_RESTRICT
+from aleph_tui.ui.screens.form import FormModal
 
 AliasList = Callable[[], dict[str, str]]
 AliasAdd = Callable[[str, str], str]  # (name, address) -> the checksummed address

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from textual.app import ComposeResult
 
     from aleph_tui.core.accounts.account_store import KeyringUnavailableError
-    from aleph_tui.ui.modals.form import FormModal
+    from aleph_tui.ui.screens.form import FormModal
 
 
 class KeyringChoiceModal(ModalScreen[bool]):

@@ -24,7 +24,7 @@ from textual.widgets.button import ButtonVariant
 from aleph_tui.core.accounts.account_store import KeyringUnavailableError
 from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.validation import InvalidInput
-from aleph_tui.ui.modals.keyring_choice import offer_keystore
+from aleph_tui.ui.screens.keyring_choice import offer_keystore
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from textual.widgets import Input, Label, Select, Static, TabbedContent, TabPane
 from aleph_tui.core.accounts.account_store import Account
 from aleph_tui.core.accounts.key_storage import Secret
 from aleph_tui.core.validation import InvalidInput
-from aleph_tui.ui.modals.create_account import NAME_RESTRICT
-from aleph_tui.ui.modals.form import FormModal
+from aleph_tui.ui.screens.create_account import NAME_RESTRICT
+from aleph_tui.ui.screens.form import FormModal
 
 Source = Literal["key", "keystore", "legacy"]
 SOURCES: dict[str, Source] = {

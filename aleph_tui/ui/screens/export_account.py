@@ -12,7 +12,7 @@ from textual.widgets import Input, Label, Static
 
 from aleph_tui.core.accounts.account_store import Account
 from aleph_tui.core.validation import InvalidInput
-from aleph_tui.ui.modals.form import FormModal
+from aleph_tui.ui.screens.form import FormModal
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import Button, Input, Label, Static
 
 from aleph_tui.core.accounts.account_store import Account
-from aleph_tui.ui.modals.form import FormModal
+from aleph_tui.ui.screens.form import FormModal
 
 WHAT_GOES = {
     "local": "Its private key is deleted from the OS keyring.",
