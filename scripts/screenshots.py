@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CLOCK = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)  # as tests/ui_app.py FIXED_NOW
+CLOCK = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)  # as tests/support/ui_app.py FIXED_NOW
 SIZE = (140, 40)
 DEV_ACCOUNTS = 3
 

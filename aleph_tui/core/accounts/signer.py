@@ -152,7 +152,7 @@ class Signer:
 
 # The first 20 addresses of DEV_MNEMONIC (m/44'/60'/0'/0/i), written out: deriving them
 # costs eth_account's import and 20 derivations on the first signature
-# (tests/test_dev_key_guard.py derives them again and compares).
+# (tests/integration/test_dev_key_guard.py derives them again and compares).
 _DEV_ADDRESSES = frozenset(
     (
         "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",

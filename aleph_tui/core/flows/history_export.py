@@ -167,7 +167,7 @@ def _usd(amount: int) -> str:
 
 def csv_cells(item: dict[str, Any]) -> list[str]:
     """The CSV cells of one row as the node sent it, equal to ``csv_cell`` of each column
-    of ``entry_record(history_entry(item))`` (tests/test_history_export.py holds them
+    of ``entry_record(history_entry(item))`` (tests/integration/test_history_export.py holds them
     equal) at a fifth of the cost: a 100k-row export spent most of its time building
     entries it then turned back into text."""
     get = item.get

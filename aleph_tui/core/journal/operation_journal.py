@@ -85,7 +85,7 @@ class Holder:
 
 class Journal:
     # Called inside ``record``'s transaction, before its commit: lets a test hold a
-    # writer there and kill it (tests/journal_worker.py). None in use.
+    # writer there and kill it (tests/support/journal_worker.py). None in use.
     _before_commit: Callable[[], object] | None = None
 
     def __init__(self, path: Path | None = None) -> None:
