@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from aleph_tui.core.accounts import AccountStore
-from aleph_tui.core.history_pages import HistoryPages
-from aleph_tui.core.journal import Journal
+from aleph_tui.core.accounts.account_store import AccountStore
+from aleph_tui.core.flows.history_pages import HistoryPages
+from aleph_tui.core.journal.operation_journal import Journal
 from aleph_tui.core.networks import devnet_from_document
 from aleph_tui.core.service import CreditService
 from aleph_tui.ui.app import AlephApp

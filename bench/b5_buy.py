@@ -18,11 +18,11 @@ POLL_S = 0.02
 
 
 async def _buy_rounds(document: dict[str, object], home: Path) -> list[float]:
-    from aleph_tui.core.accounts import AccountStore
-    from aleph_tui.core.journal import Journal
+    from aleph_tui.core.accounts.account_store import AccountStore
+    from aleph_tui.core.accounts.signer import Signer
+    from aleph_tui.core.journal.operation_journal import Journal
     from aleph_tui.core.networks import devnet_from_document
     from aleph_tui.core.service import CreditService
-    from aleph_tui.core.signer import Signer
 
     service = CreditService(
         devnet_from_document(document),

@@ -66,7 +66,8 @@ def main() -> None:
     assert separator == "--"
     sys.meta_path.insert(0, _AfterImport(expected))
     if program == "aleph-tui":
-        from aleph_tui.core import early_reads, service
+        from aleph_tui.core import service
+        from aleph_tui.core.aleph import early_reads
 
         service.EARLY_BALANCE_MAX_AGE_S = SLOW_RUN_LIMITS["EARLY_BALANCE_MAX_AGE_S"]
         early_reads.TIMEOUT_S = SLOW_RUN_LIMITS["TIMEOUT_S"]

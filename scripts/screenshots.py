@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CLOCK = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)  # as tests/ui_app.py FIXED_NOW
+CLOCK = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)  # as tests/support/ui_app.py FIXED_NOW
 SIZE = (140, 40)
 DEV_ACCOUNTS = 3
 
@@ -28,11 +28,11 @@ DEV_ACCOUNTS = 3
 async def capture(out: Path) -> list[Path]:
     from textual.widgets import Input
 
-    from aleph_tui.core.accounts import AccountStore
-    from aleph_tui.core.journal import Journal
+    from aleph_tui.core.accounts.account_store import AccountStore
+    from aleph_tui.core.accounts.session_keyring import use_session_keyring
+    from aleph_tui.core.journal.operation_journal import Journal
     from aleph_tui.core.networks import devnet_from_document
     from aleph_tui.core.service import CreditService
-    from aleph_tui.core.session_keyring import use_session_keyring
     from aleph_tui.devnet.chain.engine import dev_accounts
     from aleph_tui.devnet.server import Devnet, DevnetOptions
     from aleph_tui.ui.app import AlephApp

@@ -5,9 +5,9 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from aleph_tui.core.api_client import AlephApi
+from aleph_tui.core.aleph.api_client import AlephApi
 from aleph_tui.devnet.chain.engine import anvil_missing_message, dev_accounts, find_anvil
-from tests.devnet_process import RunningDevnet, start_devnet
+from tests.support.devnet_process import RunningDevnet, start_devnet
 
 CHAIN_ENGINES = ("embedded", "anvil")
 
@@ -51,7 +51,7 @@ def chain_devnet(
 
 @pytest.fixture(scope="session")
 def fault_devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningDevnet]:
-    """A devnet of its own for fault injection (tests/faults.py), so that a rule left
+    """A devnet of its own for fault injection (tests/support/faults.py), so that a rule left
     behind cannot poison the tests on the other devnets. Clear your rules after use."""
     running = start_devnet(
         tmp_path_factory.mktemp("devnet-faults"),

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from aleph_tui.cli.common import CommandError, UsageError, add_json_option, confirm, emit
 
 if TYPE_CHECKING:
-    from aleph_tui.core.accounts import Account, AccountStore
+    from aleph_tui.core.accounts.account_store import Account, AccountStore
 
 PRIVATE_KEY_ENV = "ALEPH_PRIVATE_KEY"
 # What ``--legacy`` without a PATH stands for (argparse's const): aleph-client's active key.
@@ -143,7 +143,7 @@ def _add_encrypted_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _store() -> AccountStore:
-    from aleph_tui.core.accounts import AccountStore
+    from aleph_tui.core.accounts.account_store import AccountStore
 
     return AccountStore()
 
@@ -151,7 +151,7 @@ def _store() -> AccountStore:
 def _failure(exc: Exception) -> Exception:
     """The store's error as one line: an unknown name, or a name already taken, is bad
     input (exit 2, naming NAME); anything else a failure (exit 1)."""
-    from aleph_tui.core.accounts import NameTaken, UnknownName
+    from aleph_tui.core.accounts.account_store import NameTaken, UnknownName
 
     if isinstance(exc, UnknownName | NameTaken):
         return UsageError(f"aleph-tui: NAME: {exc}")
@@ -160,7 +160,7 @@ def _failure(exc: Exception) -> Exception:
 
 def _run(work: Callable[[AccountStore], Coroutine[Any, Any, T]]) -> T:
     """Run ``work`` on a fresh store; the store's errors become one-line failures."""
-    from aleph_tui.core.accounts import AccountError
+    from aleph_tui.core.accounts.account_store import AccountError
 
     store = _store()
     try:
@@ -170,7 +170,7 @@ def _run(work: Callable[[AccountStore], Coroutine[Any, Any, T]]) -> T:
 
 
 def _sync(work: Callable[[AccountStore], T]) -> T:
-    from aleph_tui.core.accounts import AccountError
+    from aleph_tui.core.accounts.account_store import AccountError
 
     try:
         return work(_store())
@@ -277,7 +277,7 @@ def _check_key_file(option: str, path: Path) -> None:
 def _is_keystore_file(path: Path) -> bool:
     import json
 
-    from aleph_tui.core.key_storage import is_keystore
+    from aleph_tui.core.accounts.key_storage import is_keystore
 
     try:
         return is_keystore(json.loads(path.read_bytes()))
@@ -314,7 +314,7 @@ async def _offering_keystore(
     args: argparse.Namespace, add: Callable[[bool], Awaitable[Account]]
 ) -> Account:
     """Add, and if the OS keyring is unavailable offer a keystore file on a terminal."""
-    from aleph_tui.core.accounts import KeyringUnavailableError
+    from aleph_tui.core.accounts.account_store import KeyringUnavailableError
 
     try:
         return await add(bool(args.encrypted))

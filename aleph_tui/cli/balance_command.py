@@ -43,7 +43,7 @@ def resolve_address(value: str | None, *, field: str) -> str:
     """A checksummed address from an address, an account name or an alias, or the
     default account's when ``value`` is None. Bad input is a UsageError (exit 2)."""
     from aleph_tui.core import validation
-    from aleph_tui.core.accounts import AccountError, AccountStore
+    from aleph_tui.core.accounts.account_store import AccountError, AccountStore
 
     store = AccountStore(prompt=None)
     if value is None:

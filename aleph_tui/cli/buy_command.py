@@ -51,7 +51,7 @@ from aleph_tui.cli.common import (
 from aleph_tui.cli.signer_options import add_signer_options, signer_for_network
 
 if TYPE_CHECKING:
-    from aleph_tui.core.buying import BuyProgress, BuyQuote, BuyResult
+    from aleph_tui.core.flows.buying import BuyProgress, BuyQuote, BuyResult
 
 TOKEN_CHOICES = ("aleph", "usdc", "eth")
 PROG = "aleph-tui credit buy"
@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _check_amount(token: str, amount: str) -> None:
     """Refuse a bad amount before touching the network (known decimals)."""
-    from aleph_tui.core.chain import KNOWN_DECIMALS
+    from aleph_tui.core.chain.gateway import KNOWN_DECIMALS
     from aleph_tui.core.validation import InvalidInput, token_amount
 
     try:
@@ -125,7 +125,7 @@ def _usd(value: Decimal | None) -> str:
 
 
 def _summary(quote: BuyQuote) -> list[str]:
-    from aleph_tui.core.models import credits_to_usd
+    from aleph_tui.core.aleph.models import credits_to_usd
 
     plan = quote.plan
     network = quote.network

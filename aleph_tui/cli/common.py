@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from aleph_tui.core.networks import Network
 
 if TYPE_CHECKING:
-    from aleph_tui.core.early_reads import EarlyReads
+    from aleph_tui.core.aleph.early_reads import EarlyReads
     from aleph_tui.core.service import CreditService
     from aleph_tui.core.validation import InvalidInput
 
@@ -175,7 +175,7 @@ async def discovered_network(
         if early is not None and early.base_url == api_url.rstrip("/"):
             import asyncio
 
-            from aleph_tui.core.endpoints import DEVNET_DOCUMENT
+            from aleph_tui.core.aleph.endpoints import DEVNET_DOCUMENT
 
             read = early.get(DEVNET_DOCUMENT, devnet_from_document)
             try:
@@ -189,7 +189,7 @@ async def discovered_network(
 
 
 async def _devnet_document(api_url: str) -> dict[str, Any]:
-    from aleph_tui.core.api_client import AlephApi, ApiError
+    from aleph_tui.core.aleph.api_client import AlephApi, ApiError
 
     api = AlephApi(api_url)
     try:

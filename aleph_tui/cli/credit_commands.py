@@ -28,7 +28,7 @@ from aleph_tui.cli.common import (
 from aleph_tui.cli.signer_options import add_signer_options
 
 if TYPE_CHECKING:
-    from aleph_tui.core.history_models import HistoryFilters
+    from aleph_tui.core.aleph.history_models import HistoryFilters
 
 
 def _v() -> Any:
@@ -188,7 +188,7 @@ TRANSFER_HELP = (
 
 
 def _filters(args: argparse.Namespace) -> HistoryFilters:
-    from aleph_tui.core.history_models import HistoryFilters
+    from aleph_tui.core.aleph.history_models import HistoryFilters
 
     if args.start is not None and args.end is not None and args.end < args.start:
         raise UsageError("aleph-tui: --to: must not be before --from")
@@ -261,7 +261,7 @@ def run_transfer(args: argparse.Namespace) -> int:
 def _check_target(target: str) -> None:
     """The recipient's form, or its name in the account store, before the network or the
     key is touched; the quote checks it again against the sender and the contracts."""
-    from aleph_tui.core.accounts import AccountStore
+    from aleph_tui.core.accounts.account_store import AccountStore
     from aleph_tui.core.validation import InvalidInput, account_reference
 
     try:
@@ -272,7 +272,7 @@ def _check_target(target: str) -> None:
 
 def _check_channel(channel: str, force: bool) -> None:
     """Credits move only on the credit channel: another one needs --force-channel."""
-    from aleph_tui.core.messages import CREDIT_CHANNEL
+    from aleph_tui.core.aleph.messages import CREDIT_CHANNEL
     from aleph_tui.core.validation import InvalidInput, transfer_channel
 
     try:
@@ -286,7 +286,7 @@ def _check_channel(channel: str, force: bool) -> None:
 async def _transfer(args: argparse.Namespace) -> int:
     from aleph_tui.cli import credit_output
     from aleph_tui.cli.signer_options import signer_for_network
-    from aleph_tui.core.transferring import InsufficientCredits
+    from aleph_tui.core.flows.transferring import InsufficientCredits
     from aleph_tui.core.validation import InvalidInput
 
     _check_target(args.to)

@@ -10,19 +10,19 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from aleph_tui.core.aleph.models import credits_to_usd, format_credits
 from aleph_tui.core.formatting import iso_utc, plain_decimal
-from aleph_tui.core.models import credits_to_usd, format_credits
 
 if TYPE_CHECKING:
-    from aleph_tui.core.history_models import (
+    from aleph_tui.core.aleph.history_models import (
         CreditHistoryEntry,
         CreditHistoryPage,
         CreditHistorySummary,
         HistoryFilters,
     )
-    from aleph_tui.core.models import Balance
+    from aleph_tui.core.aleph.models import Balance
+    from aleph_tui.core.flows.transferring import TransferQuote, TransferResult
     from aleph_tui.core.networks import Network
-    from aleph_tui.core.transferring import TransferQuote, TransferResult
 
 
 def usd(credits: int) -> str:
@@ -104,7 +104,7 @@ def filters_json(filters: HistoryFilters) -> dict[str, Any]:
 def entry_json(entry: CreditHistoryEntry) -> dict[str, Any]:
     """The export's record without the v2 expense columns, which the JSON shape of
     ``credit history`` documented before they existed."""
-    from aleph_tui.core.history_export import entry_record
+    from aleph_tui.core.flows.history_export import entry_record
 
     record = dict(entry_record(entry))
     del record["expense_count"], record["expense_size_mib"]
@@ -223,13 +223,13 @@ def transfer_summary(network: Network, quote: TransferQuote, item_hash: str) -> 
 
 def moves_credits(quote: TransferQuote) -> bool:
     """Whether the node moves credits for this transfer: only on the credit channel."""
-    from aleph_tui.core.messages import CREDIT_CHANNEL
+    from aleph_tui.core.aleph.messages import CREDIT_CHANNEL
 
     return quote.channel == CREDIT_CHANNEL
 
 
 def no_credits_warning(quote: TransferQuote) -> str:
-    from aleph_tui.core.messages import CREDIT_CHANNEL
+    from aleph_tui.core.aleph.messages import CREDIT_CHANNEL
 
     return (
         f"no credits will move: nodes move credits only on {CREDIT_CHANNEL}; on "

@@ -73,8 +73,8 @@ from aleph_tui.cli.common import (
 from aleph_tui.core.formatting import iso_utc, plain_decimal
 
 if TYPE_CHECKING:
+    from aleph_tui.core.flows.token_flow import FlowReport, SourceStatus
     from aleph_tui.core.networks import Network
-    from aleph_tui.core.token_flow import FlowReport, SourceStatus
 
 DEFAULT_LIMIT = 20
 

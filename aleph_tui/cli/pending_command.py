@@ -48,8 +48,8 @@ from aleph_tui.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from aleph_tui.core.buying import BuyProgress
-    from aleph_tui.core.journal import Journal, Operation
+    from aleph_tui.core.flows.buying import BuyProgress
+    from aleph_tui.core.journal.operation_journal import Journal, Operation
 
 
 def register(sub: Any) -> None:
@@ -145,7 +145,7 @@ def _progress(event: BuyProgress) -> None:
 
 
 def _json(op: Operation) -> dict[str, Any]:
-    from aleph_tui.core.journal import describe
+    from aleph_tui.core.journal.operation_journal import describe
 
     details = op.details
     return {
@@ -166,7 +166,7 @@ def _json(op: Operation) -> dict[str, Any]:
 
 
 def _text(network: str, operations: list[Operation], args: argparse.Namespace) -> str:
-    from aleph_tui.core.journal import describe
+    from aleph_tui.core.journal.operation_journal import describe
 
     if args.dismiss is not None:
         (op,) = operations

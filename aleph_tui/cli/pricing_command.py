@@ -56,8 +56,8 @@ from aleph_tui.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from aleph_tui.core.flows.pricing import EntityTable, Estimate
     from aleph_tui.core.networks import Network
-    from aleph_tui.core.pricing import EntityTable, Estimate
 
 ESTIMATE = "estimate"
 
@@ -216,7 +216,7 @@ def entity_json(table: EntityTable) -> dict[str, Any]:
 
 
 def pricing_json(network: Network, tables: tuple[EntityTable, ...]) -> dict[str, Any]:
-    from aleph_tui.core.models import CREDITS_PER_USD
+    from aleph_tui.core.aleph.models import CREDITS_PER_USD
 
     return {
         "network": network.name,

@@ -8,7 +8,7 @@ import os
 from typing import TYPE_CHECKING
 
 from aleph_tui.cli.common import CommandError, UsageError
-from aleph_tui.core.signer import DevKeyRefused, Signer, SigningError
+from aleph_tui.core.accounts.signer import DevKeyRefused, Signer, SigningError
 
 if TYPE_CHECKING:
     from aleph_tui.core.networks import Network
@@ -57,7 +57,7 @@ async def _signer_and_source(args: argparse.Namespace) -> tuple[Signer, str]:
     env_key = None if name is not None else os.environ.get(PRIVATE_KEY_ENV)
     if env_key is not None:  # never empty: main() checks the environment first
         return _parsed(env_key, PRIVATE_KEY_ENV), PRIVATE_KEY_ENV
-    from aleph_tui.core.accounts import EVM_CHAINS, AccountError, AccountStore
+    from aleph_tui.core.accounts.account_store import EVM_CHAINS, AccountError, AccountStore
 
     store = AccountStore()
     source = "--account"

@@ -29,11 +29,11 @@ async def _dashboard(args: argparse.Namespace) -> None:
     """Nothing on the way to the first paint waits for httpx and its stack (0.1 s of
     imports): the devnet's document and the balances are read over the standard
     library, by threads that wait on their sockets while Textual loads
-    (core/early_reads.py). The service's own client is made when first used."""
+    (core/aleph/early_reads.py). The service's own client is made when first used."""
     import importlib
 
     from aleph_tui.cli.common import api_url_of, configured_network, discovered_network
-    from aleph_tui.core.early_reads import EarlyReads
+    from aleph_tui.core.aleph.early_reads import EarlyReads
     from aleph_tui.core.service import CreditService
 
     network = configured_network(args)

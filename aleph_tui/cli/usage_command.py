@@ -10,7 +10,7 @@ threshold of an account.
 
 The period runs from --from to --to (YYYY-MM-DD in UTC, the --to day included, or RFC
 3339 instants); without --to it ends now, without --from it starts 30 days before its
-end. Definitions (core/usage.py): *outgoing* is every credit that left in the period,
+end. Definitions (core/flows/usage.py): *outgoing* is every credit that left in the period,
 *consumed* only the expenses (payment method credit_expense), *purchased* the incoming
 distributions (purchases and grants); transfers are counted apart, in and out. The burn
 rate is consumed credits per day over the period; the credits run out at
@@ -60,9 +60,9 @@ from aleph_tui.cli.common import (
 from aleph_tui.core.formatting import iso_utc, plain_decimal
 
 if TYPE_CHECKING:
+    from aleph_tui.core.flows.thresholds import Threshold
+    from aleph_tui.core.flows.usage import BurnRate, PeriodFlow, UsageReport
     from aleph_tui.core.networks import Network
-    from aleph_tui.core.thresholds import Threshold
-    from aleph_tui.core.usage import BurnRate, PeriodFlow, UsageReport
 
 CENT = Decimal("0.01")
 
@@ -160,8 +160,8 @@ def run_usage(args: argparse.Namespace) -> int:
 
 
 async def _usage(args: argparse.Namespace) -> int:
-    from aleph_tui.core import usage
-    from aleph_tui.core.thresholds import ThresholdStore
+    from aleph_tui.core.flows import usage
+    from aleph_tui.core.flows.thresholds import ThresholdStore
     from aleph_tui.core.validation import InvalidInput
 
     if args.start is not None and args.end is not None and args.end < args.start:
@@ -276,7 +276,7 @@ def usage_text(
     threshold: Threshold | None,
 ) -> str:
     from aleph_tui.cli.credit_output import short_time
-    from aleph_tui.core.models import format_credits
+    from aleph_tui.core.aleph.models import format_credits
 
     span = report.period
     lines = [
@@ -331,8 +331,8 @@ def usage_text(
 
 
 def run_threshold(args: argparse.Namespace) -> int:
-    from aleph_tui.core.models import format_credits
-    from aleph_tui.core.thresholds import ThresholdStore
+    from aleph_tui.core.aleph.models import format_credits
+    from aleph_tui.core.flows.thresholds import ThresholdStore
 
     address = _address(args)
     store = ThresholdStore()

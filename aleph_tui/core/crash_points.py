@@ -2,7 +2,7 @@
 
 Each journal transition of a buy or a transfer calls ``reached(name)``. Normally that
 does nothing. When ``ALEPH_TUI_TEST_PAUSE_AT`` names this point (only the crash-point
-tests set it, tests/test_crash_points.py), the process writes the point's name to
+tests set it, tests/integration/test_crash_points.py), the process writes the point's name to
 ``ALEPH_TUI_TEST_PAUSE_FILE`` and blocks for ever, event loop included: the test sees
 the file and sends SIGKILL, with no sleep to guess when the step is reached.
 """

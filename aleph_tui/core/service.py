@@ -14,10 +14,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from aleph_tui.core.accounts import Account, AccountStore  # accounts
+from aleph_tui.core.accounts.account_store import Account, AccountStore  # accounts
+from aleph_tui.core.aleph.messages import CREDIT_CHANNEL
+from aleph_tui.core.aleph.models import Balance, BalanceOverview, BalanceSlot
 from aleph_tui.core.errors import ServiceError
-from aleph_tui.core.messages import CREDIT_CHANNEL
-from aleph_tui.core.models import Balance, BalanceOverview, BalanceSlot
 from aleph_tui.core.networks import Network
 
 # Each area's module is imported by the methods that use it: the dashboard's start-up
@@ -26,31 +26,33 @@ from aleph_tui.core.networks import Network
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from aleph_tui.core import buying, chain, credit_api_client, token_flow
-    from aleph_tui.core.api_client import AlephApi
-    from aleph_tui.core.early_reads import EarlyReads
-    from aleph_tui.core.history_export import ExportFormat, ExportResult, ProgressCallback
-    from aleph_tui.core.history_models import (
+    from aleph_tui.core.accounts.signer import Signer
+    from aleph_tui.core.aleph import credit_api_client
+    from aleph_tui.core.aleph.api_client import AlephApi
+    from aleph_tui.core.aleph.early_reads import EarlyReads
+    from aleph_tui.core.aleph.history_models import (
         CreditHistoryPage,
         CreditHistorySummary,
         HistoryFilters,
         HistoryItems,
     )
-    from aleph_tui.core.history_pages import HistoryPages
-    from aleph_tui.core.journal import Journal, Operation
-    from aleph_tui.core.models import DevnetInfo
-    from aleph_tui.core.pricing import EntityTable, Estimate
-    from aleph_tui.core.pricing_models import Pricing
-    from aleph_tui.core.signer import Signer
-    from aleph_tui.core.thresholds import Threshold
-    from aleph_tui.core.transferring import (
+    from aleph_tui.core.aleph.models import DevnetInfo
+    from aleph_tui.core.aleph.pricing_models import Pricing
+    from aleph_tui.core.chain import gateway as chain
+    from aleph_tui.core.flows import buying, token_flow
+    from aleph_tui.core.flows.history_export import ExportFormat, ExportResult, ProgressCallback
+    from aleph_tui.core.flows.history_pages import HistoryPages
+    from aleph_tui.core.flows.pricing import EntityTable, Estimate
+    from aleph_tui.core.flows.thresholds import Threshold
+    from aleph_tui.core.flows.transferring import (
         Resolver,
         SignedTransfer,
         Transfer,
         TransferQuote,
         TransferResult,
     )
-    from aleph_tui.core.usage import BurnRate, GroupBy, PeriodFlow, ResourceTypes, UsageReport
+    from aleph_tui.core.flows.usage import BurnRate, GroupBy, PeriodFlow, ResourceTypes, UsageReport
+    from aleph_tui.core.journal.operation_journal import Journal, Operation
 
 # Balances of many accounts are fetched this many at a time: 50 accounts behind 100 ms of
 # latency then take one round trip, and a node never sees more from one dashboard.
@@ -77,7 +79,7 @@ class CreditService:
     def journal(self) -> Journal:
         """The journal of buys and transfers, opened when first used."""
         if self._journal is None:
-            from aleph_tui.core.journal import Journal
+            from aleph_tui.core.journal.operation_journal import Journal
 
             self._journal = Journal()
         return self._journal
@@ -87,7 +89,7 @@ class CreditService:
         """The client of the network's API, made when first used: httpx is not imported
         before the dashboard's first paint, which only needs the early reads."""
         if self._api is None:
-            from aleph_tui.core.api_client import AlephApi
+            from aleph_tui.core.aleph.api_client import AlephApi
 
             self._api = AlephApi(self.network.api_url)
         return self._api
@@ -116,12 +118,12 @@ class CreditService:
         """Ask for every stored account's balance now, for the next ``balance_slots`` to
         take: the TUI calls this before Textual has loaded, so the answers are in by the
         time the first view asks. ``reads``: reads of this network's API, made without
-        httpx (core/early_reads.py). Best effort: a store that cannot be read leaves the
+        httpx (core/aleph/early_reads.py). Best effort: a store that cannot be read leaves the
         balances to be asked for as usual, and an early read that failed, or whose answer
         is older than ``EARLY_BALANCE_MAX_AGE_S``, is made again the usual way."""
-        from aleph_tui.core.early_reads import EarlyReads
-        from aleph_tui.core.endpoints import balance_request
-        from aleph_tui.core.node_values import balance_from_node
+        from aleph_tui.core.aleph.early_reads import EarlyReads
+        from aleph_tui.core.aleph.endpoints import balance_request
+        from aleph_tui.core.aleph.node_values import balance_from_node
 
         if reads is None or reads.base_url != self.network.api_url.rstrip("/"):
             reads = EarlyReads(self.network.api_url)
@@ -201,7 +203,7 @@ class CreditService:
         self, address: str, *, page_size: int, filters: HistoryFilters | None = None
     ) -> HistoryPages:
         """The pages of ``history_page`` (newest first), those read next fetched ahead."""
-        from aleph_tui.core.history_pages import HistoryPages
+        from aleph_tui.core.flows.history_pages import HistoryPages
 
         async def fetch(page: int) -> CreditHistoryPage:
             return await self.history_page(address, page=page, page_size=page_size, filters=filters)
@@ -224,7 +226,7 @@ class CreditService:
     ) -> ExportResult:
         """Every entry matching ``filters``, oldest first, streamed page by page to a new
         file at ``path`` (CSV or JSON); ``progress(rows, total)`` follows each page."""
-        from aleph_tui.core import history_export
+        from aleph_tui.core.flows import history_export
 
         async def fetch(page: int, page_size: int) -> HistoryItems:
             return await self.api.credit_history_items(
@@ -258,8 +260,8 @@ class CreditService:
         end: dt.datetime | None = None,
     ) -> UsageReport:
         """Outgoing credits of ``address`` from ``start`` to ``end`` (default: the last
-        30 days), grouped by resource, UTC day or payment method (core/usage.py)."""
-        from aleph_tui.core import usage as usage_core
+        30 days), grouped by resource, UTC day or payment method (core/flows/usage.py)."""
+        from aleph_tui.core.flows import usage as usage_core
 
         if self._resource_types is None:
             self._resource_types = usage_core.ResourceTypes()
@@ -275,7 +277,7 @@ class CreditService:
         self, address: str, *, start: dt.datetime | None = None, end: dt.datetime | None = None
     ) -> PeriodFlow:
         """Consumed against purchased (and transfers apart) over the period."""
-        from aleph_tui.core import usage as usage_core
+        from aleph_tui.core.flows import usage as usage_core
 
         return await usage_core.usage_flow(self.api, address, usage_core.period(start, end))
 
@@ -289,7 +291,7 @@ class CreditService:
     ) -> BurnRate:
         """Consumed credits per day over the period (default: the last 30 days) and when
         the current balance runs out at that pace, counted from ``now``."""
-        from aleph_tui.core import usage as usage_core
+        from aleph_tui.core.flows import usage as usage_core
 
         return await usage_core.burn(
             self.api, address, usage_core.period(start, end, now=now), now=now
@@ -297,7 +299,7 @@ class CreditService:
 
     def low_balance_threshold(self, address: str) -> Threshold | None:
         """The low-balance threshold of ``address``; ``.crossed(balance)`` tells when to warn."""
-        from aleph_tui.core.thresholds import ThresholdStore
+        from aleph_tui.core.flows.thresholds import ThresholdStore
 
         return ThresholdStore().get(address)
 
@@ -305,12 +307,12 @@ class CreditService:
         self, address: str, credits: int | str | None
     ) -> Threshold | None:
         """Store (None: remove) the threshold of ``address``; InvalidInput when bad."""
-        from aleph_tui.core.thresholds import ThresholdStore
+        from aleph_tui.core.flows.thresholds import ThresholdStore
 
         return ThresholdStore().set(address, credits)
 
     def low_balance_thresholds(self) -> dict[str, int]:
-        from aleph_tui.core.thresholds import ThresholdStore
+        from aleph_tui.core.flows.thresholds import ThresholdStore
 
         return ThresholdStore().all()
 
@@ -318,7 +320,7 @@ class CreditService:
 
     async def pricing_tables(self, entity: str | None = None) -> tuple[EntityTable, ...]:
         """The aggregate as tables (every entity, or one: InvalidInput when unknown)."""
-        from aleph_tui.core import pricing as pricing_core
+        from aleph_tui.core.flows import pricing as pricing_core
 
         return pricing_core.pricing_tables(await self.pricing(), entity)
 
@@ -326,7 +328,7 @@ class CreditService:
         self, entity: str, units: int | str, hours: Decimal | int | str
     ) -> Estimate:
         """``units`` compute units of ``entity`` for ``hours`` → credits and USD, exact."""
-        from aleph_tui.core import pricing as pricing_core
+        from aleph_tui.core.flows import pricing as pricing_core
 
         return pricing_core.estimate(await self.pricing(), entity, units, hours)
 
@@ -335,7 +337,7 @@ class CreditService:
     def transfers(self, resolver: Resolver | None = None) -> Transfer:
         """Transfers on this network; names and aliases resolve through ``resolver``
         (by default the account store's)."""
-        from aleph_tui.core.transferring import Transfer
+        from aleph_tui.core.flows.transferring import Transfer
 
         return Transfer(
             self.api, self.journal, self.network.name, resolver=resolver or self.accounts.resolve
@@ -406,7 +408,7 @@ class CreditService:
 
     def chain_gateway(self, network: Network | None = None) -> chain.ChainGateway:
         """The chain gateway of ``network`` (default: this service's), created once."""
-        from aleph_tui.core import chain
+        from aleph_tui.core.chain import gateway as chain
 
         network = network or self.network
         if self._chain_gateways is None:
@@ -418,13 +420,13 @@ class CreditService:
 
     def _credit_api_client(self) -> credit_api_client.CreditApi | None:
         if self._credit_api is None and self.network.credit_api_url:
-            from aleph_tui.core import credit_api_client
+            from aleph_tui.core.aleph import credit_api_client
 
             self._credit_api = credit_api_client.CreditApi(self.network.credit_api_url)
         return self._credit_api
 
     def _buyer(self) -> buying.Buyer:
-        from aleph_tui.core import buying
+        from aleph_tui.core.flows import buying
 
         credit_api = self._credit_api_client()
         return buying.Buyer(self.network, self.chain_gateway(), self.api, credit_api, self.journal)
@@ -506,7 +508,7 @@ class CreditService:
         runs (chain logs, cached under ``app_data_dir()/cache/``). ``refresh=False`` reads
         nothing from the network, only the cache. A source that cannot be read is reported
         unavailable with its reason; this never raises for it."""
-        from aleph_tui.core import token_flow
+        from aleph_tui.core.flows import token_flow
         from aleph_tui.core.paths import app_data_dir
 
         return await token_flow.flow_report(

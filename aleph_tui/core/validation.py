@@ -347,6 +347,8 @@ def identifier(text: str, *, field: str) -> str:
     return value
 
 
+# The message types the history's resource filter takes (pyaleph: aleph-message's MessageType).
+RESOURCE_TYPES = ("POST", "AGGREGATE", "STORE", "PROGRAM", "INSTANCE", "V-PROGRAM", "FORGET")
 RESOURCE_RULE = "must be a message hash: 64 hexadecimal characters, or an IPFS CID (Qm… or bafy…)"
 
 
@@ -354,8 +356,6 @@ def resource_types(text: str, *, field: str = "resource-type") -> tuple[str, ...
     """Billed resource types for the history's ``resourceTypes`` filter: message types as
     pyaleph's ``MessageType`` spells them (any case here, upper case on the wire), comma-
     separated as the node takes them; repeats are dropped, the order kept."""
-    from aleph_tui.core.history_models import RESOURCE_TYPES
-
     rule = f"must be one or more of {', '.join(RESOURCE_TYPES)} (any case, comma-separated)"
     if not text.strip():
         raise InvalidInput(field, f"is empty; it {rule}")

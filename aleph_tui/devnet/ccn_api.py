@@ -90,8 +90,9 @@ async def get_balance(request: web.Request) -> web.Response:
 def _history_item(row: Any) -> dict[str, Any]:
     """One row as ``CreditHistoryResponseItem`` serialises it, without building the model
     (~40 µs a row, most of a 1000-row page): the same keys in the same order, and values
-    of the same types, which ``to_json`` writes as pydantic does (tests/test_ccn_history.py
-    compares both). Rows come with ``history.ITEM_KEYS`` as their columns."""
+    of the same types, which ``to_json`` writes as pydantic does
+    (tests/integration/test_ccn_history.py compares both). Rows come with
+    ``history.ITEM_KEYS`` as their columns."""
     item = dict(zip(history.ITEM_KEYS, row, strict=True))
     price, expires, size = item["price"], item["expiration_date"], item["expense_size_mib"]
     if price is not None:

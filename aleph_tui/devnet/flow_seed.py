@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from aleph_tui.core.formatting import plain_decimal
 from aleph_tui.devnet import ledger, operators, processor
 from aleph_tui.devnet.contracts import TRANSFER_TOPIC
-from aleph_tui.devnet.credit_service import distribution_message
+from aleph_tui.devnet.credit_issuer import distribution_message
 from aleph_tui.devnet.deploy import ETH_TOKEN, Deployment, Sender
 from aleph_tui.devnet.prices import PriceBook
 from aleph_tui.devnet.store import Store

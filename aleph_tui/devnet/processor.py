@@ -22,7 +22,7 @@ from typing import Any
 from aleph_message.models import AggregateContent, Chain, MessageType, PostContent
 from pydantic import ValidationError
 
-from aleph_tui.core.messages import (
+from aleph_tui.core.aleph.messages import (
     CREDIT_CHANNEL,
     CREDIT_DISTRIBUTION,
     CREDIT_EXPENSE,

@@ -19,8 +19,7 @@ from decimal import Decimal
 from importlib import resources
 from typing import Any
 
-from aleph_tui.core.formatting import plain_decimal
-from aleph_tui.core.messages import (
+from aleph_tui.core.aleph.messages import (
     CREDIT_CHANNEL,
     CREDIT_DISTRIBUTION,
     CREDIT_EXPENSE,
@@ -32,6 +31,7 @@ from aleph_tui.core.messages import (
     sign_raw,
     verification_buffer,
 )
+from aleph_tui.core.formatting import plain_decimal
 from aleph_tui.devnet import ledger, operators, processor
 from aleph_tui.devnet.chain.engine import DevAccount
 from aleph_tui.devnet.prices import PriceBook

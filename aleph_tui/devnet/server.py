@@ -30,7 +30,7 @@ from aleph_tui.devnet import (
 from aleph_tui.devnet.chain.engine import ChainEngine, dev_accounts, start_chain
 from aleph_tui.devnet.coalesce import CoalescedReads
 from aleph_tui.devnet.context import CONTEXT_KEY, AlephBalanceReader, DevnetContext
-from aleph_tui.devnet.credit_service import CreditService
+from aleph_tui.devnet.credit_issuer import CreditIssuer
 from aleph_tui.devnet.deploy import Deployment, deploy
 from aleph_tui.devnet.faults import FAULTS_KEY, FaultRule, FaultStore, fault_middleware
 from aleph_tui.devnet.faults import routes as fault_routes
@@ -208,7 +208,7 @@ class Devnet:
             "history_account": operators.HISTORY_ACCOUNT.address if options.history else None,
             "credit_api_records": options.credit_api_records,
         }
-        service = CreditService(
+        service = CreditIssuer(
             self.w3,
             self.chain.chain_id,
             deployment,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from aleph_message.models import Chain
 
-from aleph_tui.core.messages import recover_signer, verification_buffer
+from aleph_tui.core.aleph.messages import recover_signer, verification_buffer
 
 # pyaleph b09db708 src/aleph/chains/signature_verifier.py: EVMVerifier/EthereumVerifier.
 EIP191_CHAINS = frozenset(

@@ -39,11 +39,11 @@ if TYPE_CHECKING:
     from textual.timer import Timer
     from textual.widget import AwaitMount
 
-    from aleph_tui.core.accounts import Account
+    from aleph_tui.core.accounts.account_store import Account
+    from aleph_tui.core.accounts.signer import Signer
     from aleph_tui.core.service import CreditService
-    from aleph_tui.core.signer import Signer
-    from aleph_tui.ui.first_run_screen import FirstRunChoice
-    from aleph_tui.ui.help_screen import KeyGroup, KeyRow
+    from aleph_tui.ui.screens.first_run_screen import FirstRunChoice
+    from aleph_tui.ui.screens.help_screen import KeyGroup, KeyRow
 
 PASSWORD_ATTEMPTS = 3
 ACCOUNTS_VIEW = "accounts"
@@ -201,7 +201,7 @@ class AlephApp(App[None]):
         self.call_after_refresh(self._report_keymap_clashes)
         self.call_after_refresh(follow_pending_operations, self)  # reads the journal
         if not self.accounts and not self._account_store_failed:
-            from aleph_tui.ui.first_run_screen import FirstRunScreen
+            from aleph_tui.ui.screens.first_run_screen import FirstRunScreen
 
             self.push_screen(FirstRunScreen(), self._first_run_chosen)
 
@@ -355,7 +355,7 @@ class AlephApp(App[None]):
             if account is not None:
                 self.active_account = account
 
-        from aleph_tui.ui.account_picker import AccountPicker
+        from aleph_tui.ui.screens.account_picker import AccountPicker
 
         self.push_screen(AccountPicker(self.accounts, self.active_account), chosen)
 
@@ -400,8 +400,8 @@ class AlephApp(App[None]):
         """The signer of ``account``; for an encrypted keystore, asks for the password
         (up to three tries). None if the user cancels. Call it from a worker: it waits
         for the password modal. Other failures raise the service's error."""
-        from aleph_tui.core.accounts import AccountError
-        from aleph_tui.ui.password_modal import PasswordModal
+        from aleph_tui.core.accounts.account_store import AccountError
+        from aleph_tui.ui.screens.password_modal import PasswordModal
 
         if account.kind != "keystore":
             return await self.service.account_signer(account.name)
@@ -451,13 +451,13 @@ class AlephApp(App[None]):
     # --- help and keys ----------------------------------------------------------------
 
     def action_help(self) -> None:
-        from aleph_tui.ui.help_screen import HelpScreen
+        from aleph_tui.ui.screens.help_screen import HelpScreen
 
         self.push_screen(HelpScreen(self.key_groups(), str(self.config_path)))
 
     def key_groups(self) -> list[KeyGroup]:
         """Every key that works on the main screen now, as the help screen lists them."""
-        from aleph_tui.ui.help_screen import KeyGroup
+        from aleph_tui.ui.screens.help_screen import KeyGroup
 
         screen = self.screen
         groups = [KeyGroup("Anywhere", self._rows(self._bindings))]
@@ -481,7 +481,7 @@ class AlephApp(App[None]):
         return groups
 
     def _rows(self, bindings: BindingsMap) -> list[KeyRow]:
-        from aleph_tui.ui.help_screen import KeyRow
+        from aleph_tui.ui.screens.help_screen import KeyRow
 
         resolved = bindings.copy()
         resolved.apply_keymap(self._keymap)
@@ -508,11 +508,11 @@ class AlephApp(App[None]):
         return ", ".join(keys) or None
 
     def known_binding_ids(self) -> set[str]:
-        from aleph_tui.ui.account_picker import AccountPicker
-        from aleph_tui.ui.first_run_screen import FirstRunScreen
-        from aleph_tui.ui.help_screen import HelpScreen
-        from aleph_tui.ui.open_operations_modal import OpenOperationsModal
-        from aleph_tui.ui.password_modal import PasswordModal
+        from aleph_tui.ui.screens.account_picker import AccountPicker
+        from aleph_tui.ui.screens.first_run_screen import FirstRunScreen
+        from aleph_tui.ui.screens.help_screen import HelpScreen
+        from aleph_tui.ui.screens.open_operations_modal import OpenOperationsModal
+        from aleph_tui.ui.screens.password_modal import PasswordModal
 
         ids = {b.id for _k, b in self._bindings if b.id}
         classes: Iterable[type[DOMNode]] = [

@@ -81,7 +81,7 @@ class OperationCommands(_AlephProvider):
         app = self.aleph_app
         if app is None:
             return []
-        from aleph_tui.ui.open_operations_modal import show_open_operations
+        from aleph_tui.ui.screens.open_operations_modal import show_open_operations
 
         return [
             (

@@ -23,11 +23,11 @@ def log_to_state_dir() -> Path:
 
 
 async def run_on_embedded_devnet() -> None:
-    from aleph_tui.core.accounts import AccountStore
-    from aleph_tui.core.journal import Journal
+    from aleph_tui.core.accounts.account_store import AccountStore
+    from aleph_tui.core.accounts.session_keyring import use_session_keyring
+    from aleph_tui.core.journal.operation_journal import Journal
     from aleph_tui.core.networks import devnet_from_document
     from aleph_tui.core.service import CreditService
-    from aleph_tui.core.session_keyring import use_session_keyring
     from aleph_tui.devnet.chain.engine import dev_accounts
     from aleph_tui.devnet.server import Devnet, DevnetOptions
     from aleph_tui.ui.app import AlephApp

@@ -1,5 +1,5 @@
 """The low-balance warning: one notification each time an account's credits drop below
-its threshold (core/thresholds.py), whichever view read the balance.
+its threshold (core/flows/thresholds.py), whichever view read the balance.
 
 The last balance seen per address is kept per app, so the Balance and Usage tabs share
 it: a balance that stays low does not warn again, one that goes back up and drops again
@@ -19,8 +19,8 @@ from aleph_tui.ui.widgets import amount_text as fmt
 if TYPE_CHECKING:
     from textual.app import App
 
+    from aleph_tui.core.flows.thresholds import Threshold
     from aleph_tui.core.service import CreditService
-    from aleph_tui.core.thresholds import Threshold
 
 NOTIFY_TITLE = "Low balance"
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from textual.notifications import SeverityLevel
 
 if TYPE_CHECKING:
-    from aleph_tui.core.journal import Operation
+    from aleph_tui.core.journal.operation_journal import Operation
     from aleph_tui.ui.app import AlephApp
 
 WORKER = "pending-operations"
@@ -45,7 +45,7 @@ def follow_pending_operations(app: AlephApp) -> None:
 
 
 async def _follow(app: AlephApp) -> list[Operation]:
-    from aleph_tui.core.journal import describe
+    from aleph_tui.core.journal.operation_journal import describe
 
     try:
         operations = await app.service.follow_open_operations()

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aleph_tui.core.accounts.key_storage import atomic_write
 from aleph_tui.core.errors import ServiceError
-from aleph_tui.core.key_storage import atomic_write
 from aleph_tui.core.paths import app_config_dir
 
 CONFIG_NAME = "config.toml"

@@ -11,7 +11,7 @@ from textual.widgets import ContentSwitcher
 from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
-    from aleph_tui.core.accounts import Account
+    from aleph_tui.core.accounts.account_store import Account
     from aleph_tui.core.service import CreditService
     from aleph_tui.ui.app import AlephApp
 

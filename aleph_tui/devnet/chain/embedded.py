@@ -23,8 +23,8 @@ from pathlib import Path
 from aiohttp import web
 from eth_utils.address import to_canonical_address
 
+from aleph_tui.devnet.chain.block_journal import SCHEMA_VERSION, ChainJournal
 from aleph_tui.devnet.chain.engine import ChainUnavailable, dev_accounts
-from aleph_tui.devnet.chain.journal import SCHEMA_VERSION, ChainJournal
 from aleph_tui.devnet.chain.jsonrpc import handle_payload, parse_error
 from aleph_tui.devnet.chain.pyevm_chain import WEI_PER_ETH, DevChain
 from aleph_tui.devnet.chain.rpc_errors import RpcError

@@ -42,7 +42,7 @@ from eth_typing import Address, BlockNumber, Hash32
 from eth_utils.crypto import keccak
 from eth_utils.exceptions import ValidationError
 
-from aleph_tui.devnet.chain.journal import ChainJournal, JournalEntry
+from aleph_tui.devnet.chain.block_journal import ChainJournal, JournalEntry
 from aleph_tui.devnet.chain.rpc_errors import InvalidParams, TransactionRejected
 from aleph_tui.devnet.chain.rpc_params import BlockHashRef, BlockRef
 from aleph_tui.devnet.chain.tx_admission import admit_raw_transaction

@@ -12,7 +12,7 @@ from aleph_tui.ui.view import View
 @dataclass(frozen=True)
 class ViewSpec:
     """A tab before its module is imported: what the tab bar, the number keys and the
-    command palette need. tests/test_ui_shell.py holds each equal to its class."""
+    command palette need. tests/ui/test_ui_shell.py holds each equal to its class."""
 
     key: str
     view_id: str

@@ -16,13 +16,13 @@ from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from aleph_tui.core.accounts import Account, AccountError
-from aleph_tui.core.key_storage import KEYRING_SERVICE
-from aleph_tui.ui.modals.alias_editor import AliasEditorModal
-from aleph_tui.ui.modals.create_account import CreateAccountModal, CreateRequest
-from aleph_tui.ui.modals.export_account import ExportAccountModal, ExportRequest, ExportSubmit
-from aleph_tui.ui.modals.import_account import ImportAccountModal, ImportRequest
-from aleph_tui.ui.modals.remove_account import RemoveAccountModal
+from aleph_tui.core.accounts.account_store import Account, AccountError
+from aleph_tui.core.accounts.key_storage import KEYRING_SERVICE
+from aleph_tui.ui.screens.alias_editor import AliasEditorModal
+from aleph_tui.ui.screens.create_account import CreateAccountModal, CreateRequest
+from aleph_tui.ui.screens.export_account import ExportAccountModal, ExportRequest, ExportSubmit
+from aleph_tui.ui.screens.import_account import ImportAccountModal, ImportRequest
+from aleph_tui.ui.screens.remove_account import RemoveAccountModal
 from aleph_tui.ui.view import View
 
 DEFAULT_MARK = "★"

@@ -21,7 +21,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from aleph_tui.core.models import BalanceOverview
+from aleph_tui.core.aleph.models import BalanceOverview
 from aleph_tui.ui import low_balance
 from aleph_tui.ui.view import View
 from aleph_tui.ui.widgets import amount_text as fmt
@@ -32,9 +32,9 @@ from aleph_tui.ui.widgets.accounts_balance_table import (
 from aleph_tui.ui.widgets.credit_lots_table import CreditLotsTable, expiring_soon
 
 if TYPE_CHECKING:
-    from aleph_tui.core.accounts import Account
-    from aleph_tui.core.chain import WalletBalances
-    from aleph_tui.core.models import Balance, BalanceSlot
+    from aleph_tui.core.accounts.account_store import Account
+    from aleph_tui.core.aleph.models import Balance, BalanceSlot
+    from aleph_tui.core.chain.gateway import WalletBalances
 
 
 def one_line(exc: BaseException) -> str:

@@ -23,18 +23,18 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from aleph_tui.core import validation
-from aleph_tui.core.buying import TOKENS, BuyError, BuyProgress, BuyQuote, BuyResult
-from aleph_tui.core.chain import KNOWN_DECIMALS, WalletBalances
+from aleph_tui.core.aleph.models import credits_to_usd
+from aleph_tui.core.chain.gateway import KNOWN_DECIMALS, WalletBalances
+from aleph_tui.core.flows.buying import TOKENS, BuyError, BuyProgress, BuyQuote, BuyResult
 from aleph_tui.core.formatting import plain_decimal
-from aleph_tui.core.models import credits_to_usd
 from aleph_tui.core.validation import InvalidInput
-from aleph_tui.ui.signing_confirmation import SigningConfirmation
+from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.view import cancelling, explain
 from aleph_tui.ui.views.signing_form_view import SigningFormView
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
 
 if TYPE_CHECKING:
-    from aleph_tui.core.accounts import Account
+    from aleph_tui.core.accounts.account_store import Account
 
 ESTIMATE_DELAY_S = 0.35  # debounce: quote once the user pauses typing
 STEPS = (

@@ -30,8 +30,8 @@ from aleph_tui.ui.widgets.flow_purchases_table import LATEST, FlowPurchasesTable
 from aleph_tui.ui.widgets.flow_runs_table import FlowRunsTable, signed
 
 if TYPE_CHECKING:
-    from aleph_tui.core.accounts import Account
-    from aleph_tui.core.token_flow import FlowReport, SourceStatus
+    from aleph_tui.core.accounts.account_store import Account
+    from aleph_tui.core.flows.token_flow import FlowReport, SourceStatus
 
 CHAIN = "Chain"
 CREDIT_API = "Credit API"

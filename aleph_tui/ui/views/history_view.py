@@ -23,24 +23,19 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, Select, Static
 
 from aleph_tui.core import validation
-from aleph_tui.core.history_models import (
-    RESOURCE_TYPES,
-    CreditHistoryEntry,
-    Direction,
-    HistoryFilters,
-)
-from aleph_tui.core.validation import InvalidInput
-from aleph_tui.ui.history_detail_modal import HistoryDetailModal
-from aleph_tui.ui.history_export import HistoryExportScreen
+from aleph_tui.core.aleph.history_models import CreditHistoryEntry, Direction, HistoryFilters
+from aleph_tui.core.validation import RESOURCE_TYPES, InvalidInput
+from aleph_tui.ui.screens.history_detail_modal import HistoryDetailModal
+from aleph_tui.ui.screens.history_export_screen import HistoryExportScreen
 from aleph_tui.ui.view import View
 from aleph_tui.ui.widgets import amount_text as fmt
 from aleph_tui.ui.widgets.history_table import HistoryTable
 
 if TYPE_CHECKING:
-    from aleph_tui.core.accounts import Account
-    from aleph_tui.core.history_export import ExportFormat, ExportResult, ProgressCallback
-    from aleph_tui.core.history_models import CreditHistoryPage, CreditHistorySummary
-    from aleph_tui.core.history_pages import HistoryPages
+    from aleph_tui.core.accounts.account_store import Account
+    from aleph_tui.core.aleph.history_models import CreditHistoryPage, CreditHistorySummary
+    from aleph_tui.core.flows.history_export import ExportFormat, ExportResult, ProgressCallback
+    from aleph_tui.core.flows.history_pages import HistoryPages
 
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50

@@ -2,7 +2,7 @@
 
 For the chosen entity: the compute unit's price in credits per hour and in USD (and what
 one unit is), storage per GiB per day, and the tiers. The estimator prices N compute
-units of that entity for H hours, exactly (core/pricing.py); its fields are checked by
+units of that entity for H hours, exactly (core/flows/pricing.py); its fields are checked by
 core's validators as they are typed. 1 000 000 credits = 1 USD.
 """
 
@@ -24,8 +24,8 @@ from aleph_tui.ui.view import View
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
 
 if TYPE_CHECKING:
-    from aleph_tui.core.accounts import Account
-    from aleph_tui.core.pricing import EntityTable, Estimate
+    from aleph_tui.core.accounts.account_store import Account
+    from aleph_tui.core.flows.pricing import EntityTable, Estimate
 
 NO_ENTITY = "no entity"
 

@@ -22,7 +22,7 @@ from aleph_tui.ui.view import View
 from aleph_tui.ui.widgets.step_list import StepList
 
 if TYPE_CHECKING:
-    from aleph_tui.core.accounts import Account
+    from aleph_tui.core.accounts.account_store import Account
 
 
 class SigningFormView(View):

@@ -22,18 +22,18 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
 from aleph_tui.core import validation
+from aleph_tui.core.aleph.messages import CREDIT_CHANNEL
+from aleph_tui.core.aleph.models import credits_to_usd, format_credits
+from aleph_tui.core.flows.transferring import SELF_TRANSFER, TransferQuote, TransferResult
 from aleph_tui.core.formatting import iso_utc, plain_decimal
-from aleph_tui.core.messages import CREDIT_CHANNEL
-from aleph_tui.core.models import credits_to_usd, format_credits
-from aleph_tui.core.transferring import SELF_TRANSFER, TransferQuote, TransferResult
 from aleph_tui.core.validation import InvalidInput
-from aleph_tui.ui.signing_confirmation import SigningConfirmation
+from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.view import cancelling, explain
 from aleph_tui.ui.views.signing_form_view import SigningFormView
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
 
 if TYPE_CHECKING:
-    from aleph_tui.core.accounts import Account
+    from aleph_tui.core.accounts.account_store import Account
     from aleph_tui.core.networks import Network
 
 QUOTE_DELAY_S = 0.35  # debounce: quote once the user pauses typing

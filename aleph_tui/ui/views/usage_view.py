@@ -2,7 +2,7 @@
 rest lasts.
 
 Outgoing credits grouped by resource, UTC day or payment method (``g`` switches); the
-period's consumption against its purchases, transfers apart (core/usage.py has the
+period's consumption against its purchases, transfers apart (core/flows/usage.py has the
 definitions); the burn rate and the run-out date; and the account's low-balance
 threshold, which ``t`` edits. The period defaults to the last 30 days; its dates are
 checked by core's validators and Enter (or Apply) loads it.
@@ -22,9 +22,9 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Select, Static
 
-from aleph_tui.core import usage as usage_core
 from aleph_tui.core import validation
-from aleph_tui.core.usage import GROUPINGS, GroupBy
+from aleph_tui.core.flows import usage as usage_core
+from aleph_tui.core.flows.usage import GROUPINGS, GroupBy
 from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui import low_balance
 from aleph_tui.ui.view import View
@@ -32,8 +32,8 @@ from aleph_tui.ui.widgets import amount_text as fmt
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
 
 if TYPE_CHECKING:
-    from aleph_tui.core.accounts import Account
-    from aleph_tui.core.usage import BurnRate, Period, PeriodFlow, UsageReport
+    from aleph_tui.core.accounts.account_store import Account
+    from aleph_tui.core.flows.usage import BurnRate, Period, PeriodFlow, UsageReport
 
 GROUP_LABELS: dict[GroupBy, str] = {
     "resource": "by resource",

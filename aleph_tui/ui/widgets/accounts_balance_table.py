@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.widgets import DataTable
 
-from aleph_tui.core.models import Balance
+from aleph_tui.core.aleph.models import Balance
 from aleph_tui.ui.widgets import amount_text as fmt
 
 ACTIVE_MARKER = "▶"

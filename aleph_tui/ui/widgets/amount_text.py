@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-from aleph_tui.core.models import credits_to_usd
+from aleph_tui.core.aleph.models import credits_to_usd
 
 MASK = "•••"
 MINUS = "−"  # U+2212, the typographic minus

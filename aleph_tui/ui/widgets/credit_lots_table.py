@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widgets import DataTable
 
-from aleph_tui.core.models import CreditLot, credits_to_usd
+from aleph_tui.core.aleph.models import CreditLot, credits_to_usd
 from aleph_tui.ui.widgets import amount_text as fmt
 
 EXPIRING_SOON = dt.timedelta(days=7)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from textual_plotext import PlotextPlot
 
 if TYPE_CHECKING:
-    from aleph_tui.core.token_flow import MonthlyFlow
+    from aleph_tui.core.flows.token_flow import MonthlyFlow
 
 USD_LABEL = "USD purchased"
 ALEPH_LABEL = "ALEPH to the network"

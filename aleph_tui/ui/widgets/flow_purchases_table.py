@@ -9,7 +9,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import DataTable
 
-from aleph_tui.core.token_flow import CreditPurchase
+from aleph_tui.core.flows.token_flow import CreditPurchase
 from aleph_tui.ui.widgets import amount_text as fmt
 
 COLUMNS = ("Date", "Chain", "Paid in", "USD paid", "Credits", "Proof")

@@ -14,7 +14,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import DataTable
 
-from aleph_tui.core.token_flow import ProcessingRun
+from aleph_tui.core.flows.token_flow import ProcessingRun
 from aleph_tui.ui.widgets import amount_text as fmt
 
 COLUMNS = ("Date", "Token in", "Amount in", "ALEPH out", "To network", "Burned", "Type", "Tx")

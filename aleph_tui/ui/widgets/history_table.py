@@ -23,7 +23,7 @@ from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
-from aleph_tui.core.history_models import CreditHistoryEntry
+from aleph_tui.core.aleph.history_models import CreditHistoryEntry
 from aleph_tui.ui.widgets import amount_text as fmt
 
 INCOMING = "↓ in"

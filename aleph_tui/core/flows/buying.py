@@ -1,0 +1,597 @@
+"""Buying credits: quote, then pay the credit contract and follow it until credits arrive.
+
+A purchase is a plain payment to the network's credit contract (aleph-api.md §4.2 A):
+ERC-20 ``transfer(credit_contract, amount)`` for ALEPH and USDC, a value transfer for
+ETH. The credit service sees it and mints credits with an ``aleph_credit_distribution``
+whose entry carries the payment's ``tx_hash``: the credits have arrived when the NODE's
+credit history of the account shows that row (pyaleph ``credit_transfer.py``). The Credit
+API is asked only for extra detail: a direct transfer may never get a payment record
+there, and a status it gives (FAILED…) can still change.
+
+``Buyer.execute`` goes through these steps, each reported to ``progress`` and journaled
+(kind ``"buy"``) so a crash or restart loses nothing:
+
+===================  ============================  ==================================
+progress step        journal status                meaning
+===================  ============================  ==================================
+``signed``           ``signed``                    signed locally, not yet sent
+``sent``             ``submitted``                 accepted by the node (tx hash)
+``confirmed``        ``confirmed``                 mined with status 1
+``credits_received`` ``completed``                 the node shows the credits
+``failed``           ``failed``                    reverted, refused, or never minable
+``pending``          (unchanged)                   a deadline passed; resume later
+===================  ============================  ==================================
+
+Resume follows the chain's rules, never a guess: a "signed" transaction the node does
+not know is broadcast again as the very same bytes (journaled as ``raw_tx`` before the
+first send: same hash, same nonce, so it can be mined once at most). It is declared dead
+only when the account's mined nonce has passed its nonce and its hash is not on chain.
+
+Journal details (no secrets): ``token``, ``amount`` (human, string), ``units`` (base
+units), ``decimals``, ``tx_hash``, ``raw_tx`` (the signed transaction, public),
+``expected_credits``, ``network``, ``recipient``, ``chain_id``, ``nonce``,
+``explorer_url``, then ``block_number`` and ``credits_received`` as they become known,
+and ``waiting`` (what an open buy waits for).
+
+Errors before anything is sent raise (``InvalidInput``, ``BuyError``, ``ChainError``);
+once a transaction exists the outcome is a ``BuyResult`` carrying its hash. A dry run
+signs, reports the hash and stops: it sends nothing and journals nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from aleph_tui.core import crash_points, retry, validation
+from aleph_tui.core.accounts.signer import SignedTransaction, Signer
+from aleph_tui.core.aleph.api_client import AlephApi, ApiError
+from aleph_tui.core.aleph.credit_api_client import CreditApi, CreditApiError, CreditEstimate
+from aleph_tui.core.chain.gateway import (
+    ETH_DECIMALS,
+    ChainError,
+    ChainGateway,
+    NotSent,
+    ReceiptTimeout,
+    SendOutcomeUnknown,
+    TxPlan,
+)
+from aleph_tui.core.errors import ServiceError
+from aleph_tui.core.journal.operation_journal import Journal, Operation
+from aleph_tui.core.networks import Network
+
+log = logging.getLogger(__name__)
+
+TOKENS = ("ALEPH", "USDC", "ETH")
+# Where a user follows what a deadline left open.
+FOLLOW_HINT = "`aleph-tui pending`, or the dashboard's next start"
+# Credit polling starts quick (the devnet mints within a second) and backs off to spare
+# the real Credit API (its service polls every ~10 s).
+POLL_INTERVAL_S = 0.25
+MAX_POLL_INTERVAL_S = 5.0
+
+# The journal key of the signed transaction's bytes (hex), broadcast again on resume.
+RAW_TX = "raw_tx"
+# What the chain says of a transaction the node may not know.
+Fate = Literal["known", "dead", "unknown"]
+
+BuyStep = Literal["signed", "sent", "confirmed", "credits_received", "pending", "failed"]
+BuyStatus = Literal["dry_run", "completed", "pending", "failed"]
+
+
+class BuyError(ServiceError):
+    """The purchase cannot go ahead (balance, configuration); nothing was signed."""
+
+
+def human(units: int, decimals: int) -> str:
+    """Base units as a plain decimal string, without trailing zeros."""
+    return validation.token_text(units, decimals)
+
+
+@dataclass(frozen=True)
+class BuyQuote:
+    """Everything the confirmation shows, and the exact transaction it signs."""
+
+    network: Network
+    token: str  # ALEPH, USDC or ETH
+    amount: Decimal
+    units: int
+    decimals: int
+    payer: str
+    recipient: str  # the credit contract
+    token_contract: str | None  # None for ETH
+    balance_units: int  # the payer's balance of ``token``
+    estimated_credits: int | None  # bonus included; None without a Credit API
+    bonus_credits: int | None
+    bonus_ratio: Decimal | None
+    price_usd: Decimal | None  # of one whole token
+    total_usd: Decimal | None
+    plan: TxPlan
+
+    @property
+    def amount_text(self) -> str:
+        return human(self.units, self.decimals)
+
+    @property
+    def chain_id(self) -> int:
+        return self.plan.chain_id
+
+    @property
+    def nonce(self) -> int:
+        return self.plan.nonce
+
+    @property
+    def fee_limit_eth(self) -> Decimal:
+        return self.plan.max_network_fee_eth
+
+
+@dataclass(frozen=True)
+class BuyProgress:
+    step: BuyStep
+    message: str
+    tx_hash: str | None = None
+    explorer_url: str | None = None
+    credits: int | None = None
+
+
+@dataclass(frozen=True)
+class BuyResult:
+    status: BuyStatus
+    token: str
+    units: int
+    tx_hash: str
+    explorer_url: str | None
+    expected_credits: int | None
+    credits_received: int | None = None
+    error: str | None = None  # why it failed, or what is still pending
+    operation_id: str | None = None
+
+
+ProgressCallback = Callable[[BuyProgress], None]
+
+
+class Buyer:
+    """Buying on one network. The facade owns the clients and passes them in."""
+
+    def __init__(
+        self,
+        network: Network,
+        gateway: ChainGateway,
+        api: AlephApi,
+        credit_api: CreditApi | None,
+        journal: Journal,
+        *,
+        receipt_timeout: float | None = None,
+        credits_timeout: float | None = None,
+        poll_interval: float = POLL_INTERVAL_S,
+    ) -> None:
+        self.network = network
+        self.gateway = gateway
+        self.api = api
+        self.credit_api = credit_api
+        self.journal = journal
+        if receipt_timeout is None:
+            receipt_timeout = retry.receipt_timeout()
+        if credits_timeout is None:
+            credits_timeout = retry.follow_timeout()
+        self.receipt_timeout = receipt_timeout
+        self.credits_timeout = credits_timeout
+        self.poll_interval = poll_interval
+
+    # --- quote ------------------------------------------------------------------------
+
+    async def quote(self, token: str, amount_text: str, payer: str) -> BuyQuote:
+        """Validate, estimate the credits and the fee, check the balances; sign nothing."""
+        symbol = token.strip().upper()
+        if symbol not in TOKENS:
+            raise validation.InvalidInput("token", "must be ALEPH, USDC or ETH")
+        payer = validation.address(payer, field="payer")
+        network = self.network
+        if not network.credit_contract:
+            raise BuyError(f"network {network.name} has no credit contract to pay")
+        recipient = validation.address(network.credit_contract, field="credit contract")
+        # First: on another chain every balance and contract read below would mislead.
+        validation.chain_id(await self.gateway.chain_id(), network.chain_id, network=network.name)
+        contract: str | None = None
+        if symbol == "ETH":
+            decimals = ETH_DECIMALS
+        else:
+            contract = network.aleph_token if symbol == "ALEPH" else network.usdc_token
+            if not contract:
+                raise BuyError(f"network {network.name} has no {symbol} token address")
+            decimals = await self.gateway.token_decimals(contract, symbol=symbol)
+        units = validation.token_amount(amount_text, decimals, symbol)
+
+        if contract is None:
+            balance = eth = await self.gateway.eth_balance(payer)
+        else:
+            balance, eth = await asyncio.gather(
+                self.gateway.token_balance(contract, payer), self.gateway.eth_balance(payer)
+            )
+        if units > balance:
+            raise BuyError(
+                f"Insufficient {symbol} balance. Required {human(units, decimals)} {symbol}, "
+                f"available {human(balance, decimals)} {symbol}"
+            )
+        estimate = await self._estimate(symbol, units)
+        if contract is None:
+            plan = await self.gateway.build(payer, recipient, value=units)
+        else:
+            plan = await self.gateway.build_token_transfer(payer, contract, recipient, units)
+        needed = plan.max_network_fee + (units if contract is None else 0)
+        if needed > eth:
+            what = "the amount plus the network fee" if contract is None else "the network fee"
+            raise BuyError(
+                f"Insufficient ETH for {what}. Required {human(needed, ETH_DECIMALS)} ETH, "
+                f"available {human(eth, ETH_DECIMALS)} ETH"
+            )
+        return BuyQuote(
+            network=network,
+            token=symbol,
+            amount=Decimal(validation.token_text(units, decimals)),
+            units=units,
+            decimals=decimals,
+            payer=payer,
+            recipient=recipient,
+            token_contract=contract,
+            balance_units=balance,
+            estimated_credits=None if estimate is None else estimate.credits,
+            bonus_credits=None if estimate is None else estimate.bonus_credits,
+            bonus_ratio=None if estimate is None else estimate.bonus_ratio,
+            price_usd=None if estimate is None else estimate.price_usd,
+            total_usd=None if estimate is None else estimate.total_usd,
+            plan=plan,
+        )
+
+    async def _estimate(self, symbol: str, units: int) -> CreditEstimate | None:
+        if self.credit_api is None:
+            return None
+        try:
+            return await self.credit_api.token_to_credit(symbol, units)
+        except CreditApiError as exc:
+            raise BuyError(f"cannot estimate the credits: {exc}") from None
+
+    # --- execute ----------------------------------------------------------------------
+
+    async def execute(
+        self,
+        quote: BuyQuote,
+        signer: Signer,
+        *,
+        dry_run: bool = False,
+        progress: ProgressCallback | None = None,
+    ) -> BuyResult:
+        """Sign exactly the quoted transaction, send it, and follow it to the credits."""
+        if quote.network.name != self.network.name:
+            raise BuyError(f"this quote is for {quote.network.name}, not {self.network.name}")
+        gateway = self.gateway
+        if dry_run:
+            tx_hash = await gateway.dry_run(quote.plan, signer)
+            _emit(progress, BuyProgress("signed", f"dry run: signed {tx_hash}, not sent", tx_hash))
+            return BuyResult(
+                "dry_run", quote.token, quote.units, tx_hash, None, quote.estimated_credits
+            )
+
+        signed = await gateway.sign(quote.plan, signer)
+        tx_hash = signed.tx_hash
+        explorer = self.network.tx_link(tx_hash)
+        details: dict[str, Any] = {
+            "token": quote.token,
+            "amount": quote.amount_text,
+            "units": quote.units,
+            "decimals": quote.decimals,
+            "tx_hash": tx_hash,
+            "expected_credits": quote.estimated_credits,
+            "network": self.network.name,
+            "recipient": quote.recipient,
+            "chain_id": quote.chain_id,
+            "nonce": quote.nonce,
+            "explorer_url": explorer,
+            # Public (no key): what ``resume`` broadcasts again if the node lost it.
+            RAW_TX: "0x" + signed.raw.hex(),
+        }
+        crash_points.reached("buy.before_journal")
+        op = self.journal.record(
+            Operation("buy", self.network.name, quote.payer, "signed", details)
+        )
+        _emit(progress, BuyProgress("signed", f"signed {tx_hash}", tx_hash, explorer))
+        crash_points.reached("buy.signed")
+        try:
+            await gateway.send(signed)  # resends the same bytes only if the node lost them
+        except NotSent as exc:
+            self.journal.record(op, status="failed", error=str(exc))
+            raise
+        except SendOutcomeUnknown:
+            raise  # stays "signed": resume asks the node for the hash, or sends it again
+        crash_points.reached("buy.sent")
+        op = self.journal.record(op, status="submitted")
+        _emit(progress, BuyProgress("sent", f"sent {tx_hash}", tx_hash, explorer))
+        crash_points.reached("buy.submitted")
+        return await self._follow(op, progress)
+
+    # --- resume -----------------------------------------------------------------------
+
+    async def resume(self, op: Operation, progress: ProgressCallback | None = None) -> BuyResult:
+        """Pick up a journaled buy after a crash or restart, by the chain's rules: a
+        transaction the node does not know is broadcast again as the very same bytes,
+        and declared dead only once its nonce was used by another transaction."""
+        if op.kind != "buy" or op.network != self.network.name:
+            raise BuyError(f"operation {op.id} is not a buy on {self.network.name}")
+        if not op.is_open:
+            return _result(op)
+        tx_hash = op.details.get("tx_hash")
+        if not tx_hash:
+            return self._fail(op, "never sent: no transaction hash was recorded", progress)
+        if op.status == "signed":
+            settled = await self._settle_signed(op, progress)
+            if isinstance(settled, BuyResult):
+                return settled
+            op = settled
+        return await self._follow(op, progress)
+
+    async def _settle_signed(
+        self, op: Operation, progress: ProgressCallback | None
+    ) -> Operation | BuyResult:
+        """A buy journaled "signed": the node knows it (submitted), or it is sent again
+        as the same bytes, or its nonce was used by another transaction (dead)."""
+        tx_hash = str(op.details["tx_hash"])
+        fate: Fate | str = await self._fate(op)
+        if fate == "unknown":
+            raw = _raw(op)
+            if raw is None:
+                return self._pending(op, _no_copy(op), progress)
+            fate = await self._rebroadcast(op, raw)
+            if fate not in ("known", "dead"):
+                return self._pending(op, fate, progress)  # why it is still open
+        if fate == "dead":
+            return self._fail(op, _dead(op), progress)
+        op = self.journal.record(op, status="submitted")
+        _emit(progress, BuyProgress("sent", f"sent {tx_hash}", tx_hash, _link(op)))
+        return op
+
+    async def _fate(self, op: Operation) -> Fate:
+        """Whether the node knows the transaction (pending or mined), or it can never be
+        mined (its nonce was used by another), or neither yet. The mined nonce is read
+        FIRST: a transaction unknown after its nonce was used is certainly not mined."""
+        nonce = op.details.get("nonce")
+        mined = await self.gateway.nonce(op.account, "latest")
+        if await self.gateway.is_known(str(op.details["tx_hash"])):
+            return "known"
+        if nonce is not None and mined > int(nonce):
+            return "dead"
+        return "unknown"
+
+    async def _rebroadcast(self, op: Operation, raw: bytes) -> Fate | str:
+        """The journaled bytes sent again: "known" once the node has them, "dead", or
+        a note of why it is still open (the node refused or did not answer)."""
+        tx_hash = str(op.details["tx_hash"])
+        try:
+            await self.gateway.send(SignedTransaction(tx_hash, raw))
+        except NotSent as exc:
+            fate = await self._fate(op)  # e.g. the first send arrived meanwhile
+            if fate != "unknown":
+                return fate
+            return (
+                f"the node does not know transaction {tx_hash} and refused it again "
+                f"({exc}); it can still be mined while nonce {op.details.get('nonce')} "
+                f"is unused, so it stays open ({FOLLOW_HINT})"
+            )
+        except SendOutcomeUnknown as exc:
+            return f"{exc}"
+        log.info("buy %s: the node did not know %s; sent the same bytes again", op.id, tx_hash)
+        return "known"
+
+    async def resume_open(self, progress: ProgressCallback | None = None) -> list[BuyResult]:
+        """Resume every open buy of this network, oldest first. One that cannot be
+        checked now (RPC down) is reported pending and stays in the journal."""
+        results = []
+        for op in self.journal.open_operations(self.network.name):
+            if op.kind != "buy":
+                continue
+            try:
+                results.append(await self.resume(op, progress))
+            except ChainError as exc:
+                results.append(self._pending(op, f"cannot check it now: {exc}", progress))
+        return results
+
+    # --- following a sent transaction -------------------------------------------------
+
+    async def _follow(self, op: Operation, progress: ProgressCallback | None) -> BuyResult:
+        tx_hash = str(op.details["tx_hash"])
+        if op.status == "submitted":
+            try:
+                receipt = await self.gateway.wait_for_receipt(tx_hash, within=self.receipt_timeout)
+            except ChainError as exc:
+                fate: Fate | str | None = await self._fate_quietly(op)
+                if fate == "unknown" and (raw := _raw(op)) is not None:
+                    # A node that lost it (restarted, evicted it): the same bytes again.
+                    fate = await self._rebroadcast_quietly(op, raw)
+                if fate == "dead":
+                    return self._fail(op, _dead(op), progress)
+                what = str(exc) if isinstance(exc, ReceiptTimeout) else f"not mined yet ({exc})"
+                return self._pending(
+                    op,
+                    f"{what}; transaction {tx_hash} was sent and stays in the journal, "
+                    f"it will be followed ({FOLLOW_HINT})",
+                    progress,
+                )
+            if not receipt.succeeded:
+                reason = await self.gateway.failure_reason(tx_hash, receipt)
+                op = self.journal.record(
+                    op, details=op.details | {"block_number": receipt.block_number}
+                )
+                return self._fail(
+                    op,
+                    f"mined but reverted: {reason}; no credits will arrive",
+                    progress,
+                )
+            op = self.journal.record(
+                op,
+                status="confirmed",
+                details=op.details | {"block_number": receipt.block_number},
+            )
+            _emit(
+                progress,
+                BuyProgress(
+                    "confirmed",
+                    f"confirmed in block {receipt.block_number}",
+                    tx_hash,
+                    _link(op),
+                ),
+            )
+            crash_points.reached("buy.confirmed")
+        return await self._wait_credits(op, progress)
+
+    async def _fate_quietly(self, op: Operation) -> Fate | None:
+        try:
+            return await self._fate(op)
+        except ChainError:
+            return None
+
+    async def _rebroadcast_quietly(self, op: Operation, raw: bytes) -> Fate | str | None:
+        try:
+            return await self._rebroadcast(op, raw)
+        except ChainError:
+            return None
+
+    async def _wait_credits(self, op: Operation, progress: ProgressCallback | None) -> BuyResult:
+        """Poll until the NODE shows the credits for this transaction: a distribution
+        row of the account's credit history carrying its hash. The Credit API is only
+        asked for what it knows (a status it can still change is not an outcome). At
+        the deadline the buy stays open with what is known."""
+        deadline = time.monotonic() + self.credits_timeout
+        interval = self.poll_interval
+        tx_hash = str(op.details["tx_hash"])
+        while True:
+            node_problem = None
+            try:
+                received = await self.api.credits_for_tx(op.account, tx_hash)
+            except ApiError as exc:
+                received, node_problem = None, str(exc)
+            if received is not None:
+                crash_points.reached("buy.credits_seen")
+                op = self.journal.record(
+                    op, status="completed", details=op.details | {"credits_received": received}
+                )
+                _emit(
+                    progress,
+                    BuyProgress(
+                        "credits_received",
+                        f"{received} credits received",
+                        tx_hash,
+                        _link(op),
+                        credits=received,
+                    ),
+                )
+                return _result(op)
+            if time.monotonic() >= deadline:
+                service = await self._credit_api_word(op)
+                block = op.details.get("block_number")
+                paid = f"paid in block {block}" if block is not None else "paid"
+                seen = (
+                    f"the node could not be asked ({node_problem})"
+                    if node_problem
+                    else "no credits seen yet on the node"
+                )
+                return self._pending(
+                    op,
+                    f"{paid}; {seen}{service}; it stays open and will be followed ({FOLLOW_HINT})",
+                    progress,
+                )
+            await asyncio.sleep(min(interval, max(deadline - time.monotonic(), 0)))
+            interval = min(interval * 1.5, MAX_POLL_INTERVAL_S)
+
+    async def _credit_api_word(self, op: Operation) -> str:
+        """What the Credit API says of the payment, as extra detail for a note."""
+        if self.credit_api is None:
+            return ""
+        try:
+            payment = await self.credit_api.payment_for_tx(op.account, str(op.details["tx_hash"]))
+        except CreditApiError as exc:
+            return f"; the Credit API could not be asked ({exc})"
+        if payment is None:
+            return "; the Credit API has no record of it (direct payments may never get one)"
+        return f"; the Credit API marks it {payment.status} (not final: credits may still come)"
+
+    # --- final states -----------------------------------------------------------------
+
+    def _fail(self, op: Operation, reason: str, progress: ProgressCallback | None) -> BuyResult:
+        op = self.journal.record(op, status="failed", error=reason)
+        tx_hash = op.details.get("tx_hash")
+        _emit(progress, BuyProgress("failed", reason, tx_hash, _link(op)))
+        return _result(op)
+
+    def _pending(self, op: Operation, reason: str, progress: ProgressCallback | None) -> BuyResult:
+        op = self.journal.record(op, details=op.details | {"waiting": reason})
+        _emit(progress, BuyProgress("pending", reason, op.details.get("tx_hash"), _link(op)))
+        return _result(op, pending=reason)
+
+
+def _raw(op: Operation) -> bytes | None:
+    """The journaled signed transaction, if this entry has one that hashes to its hash."""
+    text = op.details.get(RAW_TX)
+    if not isinstance(text, str):
+        return None
+    try:
+        raw = bytes.fromhex(text.removeprefix("0x"))
+    except ValueError:
+        return None
+    from eth_utils.crypto import keccak
+
+    if "0x" + keccak(raw).hex() != str(op.details.get("tx_hash", "")).lower():
+        return None  # not these bytes: never broadcast something else
+    return raw
+
+
+def _dead(op: Operation) -> str:
+    return (
+        f"its nonce {op.details.get('nonce')} was used by another transaction; this "
+        "payment can never be mined; nothing was paid"
+    )
+
+
+def _no_copy(op: Operation) -> str:
+    return (
+        f"the node does not know transaction {op.details.get('tx_hash')} and the journal "
+        "has no copy of its bytes (written by an older version); it may still be mined "
+        f"while nonce {op.details.get('nonce')} is unused, so it stays open "
+        f"({FOLLOW_HINT})"
+    )
+
+
+def _link(op: Operation) -> str | None:
+    url = op.details.get("explorer_url")
+    return None if url is None else str(url)
+
+
+def _result(op: Operation, *, pending: str | None = None) -> BuyResult:
+    details = op.details
+    status: BuyStatus = "pending"
+    if op.status in ("completed", "failed"):
+        status = "completed" if op.status == "completed" else "failed"
+    received = details.get("credits_received")
+    return BuyResult(
+        status=status,
+        token=str(details.get("token")),
+        units=int(details.get("units") or 0),
+        tx_hash=str(details.get("tx_hash") or ""),
+        explorer_url=_link(op),
+        expected_credits=details.get("expected_credits"),
+        credits_received=None if received is None else int(received),
+        error=op.error if status == "failed" else pending,
+        operation_id=op.id,
+    )
+
+
+def _emit(progress: ProgressCallback | None, event: BuyProgress) -> None:
+    if progress is None:
+        return
+    try:
+        progress(event)
+    except Exception:  # a display problem must not break a payment in flight
+        log.exception("buy progress callback failed")

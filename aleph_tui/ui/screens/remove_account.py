@@ -1,0 +1,63 @@
+"""Remove an account and its key, once the user has typed the account's name."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Button, Input, Label, Static
+
+from aleph_tui.core.accounts.account_store import Account
+from aleph_tui.ui.screens.form import FormModal
+
+WHAT_GOES = {
+    "local": "Its private key is deleted from the OS keyring.",
+    "keystore": "Its keystore file is deleted.",
+    "ledger": "Only this entry goes: the Ledger device keeps its key.",
+}
+
+
+class RemoveAccountModal(FormModal[str]):
+    """Dismisses with the removed account's name, or None when cancelled."""
+
+    form_id = "remove"
+    failure_title = "Account not removed"
+
+    def __init__(self, account: Account, submit: Callable[[str], Awaitable[None]]) -> None:
+        super().__init__()
+        self.account = account
+        self._submit = submit
+
+    def compose(self) -> ComposeResult:
+        account = self.account
+        with Vertical(classes="dialog", id="remove-dialog"):
+            yield Static(f"Remove account '{account.name}'?", classes="dialog-title")
+            yield Static(
+                f"{account.address}\n{WHAT_GOES.get(account.kind, '')} This cannot be undone: "
+                "export the key first if you may need it again.",
+                classes="form-hint",
+            )
+            yield Label(f"Type {account.name} to confirm", classes="form-label")
+            yield Input(placeholder=account.name, id="remove-confirm")
+            yield self.error_line()
+            yield self.buttons("Remove", variant="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#remove-submit", Button).disabled = True
+
+    @on(Input.Changed, "#remove-confirm")
+    def _typed(self, event: Input.Changed) -> None:
+        self.query_one("#remove-submit", Button).disabled = event.value != self.account.name
+
+    def submit(self) -> None:
+        if self.value("confirm") != self.account.name:
+            self.show_error(f"That is not '{self.account.name}': nothing was removed.")
+            return
+        name = self.account.name
+        self.run_job(lambda: self._remove(name))
+
+    async def _remove(self, name: str) -> str:
+        await self._submit(name)
+        return name

@@ -1,0 +1,234 @@
+"""The in-process app the UI tests drive: ``AlephApp`` over a running devnet, with an
+account store in a temporary directory, keys in a session keyring and a fixed clock.
+
+Async tests (Pilot)::
+
+    with isolated(tmp_path, monkeypatch):
+        app = await build_app(devnet.document, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_view(pilot, "accounts")
+
+Snapshot tests are synchronous (``snap_compare`` runs its own event loop), so they use
+``build_app_sync``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import keyring
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from aleph_tui.core.accounts.account_store import AccountStore
+from aleph_tui.core.accounts.session_keyring import use_session_keyring
+from aleph_tui.core.journal.operation_journal import Journal
+from aleph_tui.core.networks import devnet_from_document
+from aleph_tui.core.service import CreditService
+from aleph_tui.devnet.chain.engine import dev_accounts
+from aleph_tui.ui.app import AlephApp
+from aleph_tui.ui.view import View
+
+SIZE = (140, 40)
+# The instant every deterministic run shows: the devnet's ``--clock`` and the app's now().
+FIXED_NOW = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)
+DEVNET_CLOCK = FIXED_NOW.isoformat()
+DEV_ACCOUNTS = 3
+
+
+class UiTestApp(AlephApp):
+    """AlephApp with a fixed clock and a record of every notification."""
+
+    def __init__(self, service: CreditService, *, clock: dt.datetime | None = FIXED_NOW) -> None:
+        super().__init__(service)
+        self.clock = clock
+        self.notified: list[str] = []
+
+    def now(self) -> dt.datetime:
+        return self.clock if self.clock is not None else super().now()
+
+    def notify(self, message: str, *, title: str = "", **kwargs: Any) -> None:
+        self.notified.append(f"{title}\n{message}")
+        super().notify(message, title=title, **kwargs)
+
+
+@contextlib.contextmanager
+def isolated(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Config, data and keyring of this test only; fast keystores; no cursor blink."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("ALEPH_CONFIG_HOME", str(home / "aleph-client"))
+    monkeypatch.setenv("ALEPH_TUI_KDF", "pbkdf2")
+    monkeypatch.delenv("ALEPH_PASSWORD", raising=False)
+    monkeypatch.delenv("TEXTUAL_THEME", raising=False)
+    no_blink(monkeypatch)
+    previous = keyring.get_keyring()
+    use_session_keyring()
+    try:
+        yield
+    finally:
+        keyring.set_keyring(previous)
+
+
+def no_blink(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A steady cursor, as harlequin's tests have it: screenshots do not depend on timing."""
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda _self: None)
+
+
+def make_store(home: Path) -> AccountStore:
+    return AccountStore(
+        manifest_path=home / "aleph" / "accounts.toml",
+        keystore_dir=home / "aleph" / "keystores",
+        legacy_home=home / "aleph-client",
+        prompt=None,
+    )
+
+
+async def add_dev_accounts(store: AccountStore, count: int = DEV_ACCOUNTS) -> None:
+    """``dev-0`` … the devnet's funded accounts, in the keyring (dev-0 is the default)."""
+    for account in dev_accounts(count):
+        await store.import_key(f"dev-{account.index}", account.private_key)
+
+
+async def build_app(
+    document: dict[str, Any],
+    home: Path,
+    *,
+    accounts: int = DEV_ACCOUNTS,
+    clock: dt.datetime | None = FIXED_NOW,
+) -> UiTestApp:
+    store = make_store(home)
+    await add_dev_accounts(store, accounts)
+    service = CreditService(
+        devnet_from_document(document),
+        journal=Journal(home / "journal.sqlite3"),
+        accounts=store,
+    )
+    return UiTestApp(service, clock=clock)
+
+
+def build_app_sync(
+    document: dict[str, Any],
+    home: Path,
+    *,
+    accounts: int = DEV_ACCOUNTS,
+    clock: dt.datetime | None = FIXED_NOW,
+) -> UiTestApp:
+    """For synchronous tests (``snap_compare`` runs the app in its own event loop)."""
+    return asyncio.run(build_app(document, home, accounts=accounts, clock=clock))
+
+
+async def wait_for_workers(pilot: Pilot[Any]) -> None:
+    """Until every worker has finished and the messages they posted are handled."""
+    app = pilot.app
+    for _ in range(50):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(worker.is_running for worker in app.workers):
+            return
+    raise AssertionError("workers still running")
+
+
+def view_of(app: AlephApp, view_id: str) -> View:
+    return app.query_one(f"#{view_id}", View)
+
+
+async def open_view(pilot: Pilot[Any], view_id: str) -> View:
+    """Show the tab of ``view_id``, focus it, and let its first loads finish."""
+    app = pilot.app
+    assert isinstance(app, AlephApp)
+    app.action_open_view(view_id)  # what its number key does
+    await pilot.pause()
+    view = view_of(app, view_id)
+    # Loads first: a widget under a loading overlay (a slow machine) refuses the focus,
+    # so it is given until it is taken, then the footer's bindings settle.
+    await wait_for_workers(pilot)
+    target = view.default_focus()
+    deadline = time.monotonic() + 15
+    while app.focused is not target:
+        assert time.monotonic() < deadline, f"{view_id}: {target!r} never took the focus"
+        target.focus()
+        await pilot.pause(0.05)
+    await wait_for_workers(pilot)
+    # The footer recomposes after a refresh once the bindings change, and on a loaded
+    # machine an older recompose can finish after a newer one (they overlap), leaving
+    # the previous focus's keys: wait for the footer, asking it again each second.
+    asked = time.monotonic()
+    while footer_keys(app) != shown_binding_keys(app):
+        assert time.monotonic() < deadline, f"{view_id}: the footer never showed its keys"
+        if time.monotonic() - asked > 1:
+            app.screen.refresh_bindings()
+            asked = time.monotonic()
+        await pilot.pause(0.05)
+    await pilot.pause()
+    return view
+
+
+def shown_binding_keys(app: AlephApp) -> list[str]:
+    """The keys the footer should show for the current focus, in its order: the first
+    key of each action, as the footer groups them."""
+    first: dict[str, str] = {}
+    for _, binding, _, _ in app.screen.active_bindings.values():
+        if binding.show:
+            first.setdefault(binding.action, binding.key)
+    return list(first.values())
+
+
+def footer_keys(app: AlephApp) -> list[str]:
+    """The keys the footer shows now (the command palette's aside)."""
+    from textual.widgets._footer import FooterKey
+
+    shown = [
+        key.key for key in app.screen.query(FooterKey) if not key.has_class("-command-palette")
+    ]
+    return list(dict.fromkeys(shown))
+
+
+async def type_into(pilot: Pilot[Any], selector: str, text: str) -> None:
+    """Focus the input and type ``text`` key by key, as a person would."""
+    field = pilot.app.screen.query_one(selector, Input)
+    field.focus()
+    await pilot.pause()
+    await pilot.press(*text)
+
+
+async def fill(pilot: Pilot[Any], selector: str, text: str) -> None:
+    """Put ``text`` in the input at once (a paste), for long values such as addresses."""
+    field = pilot.app.screen.query_one(selector, Input)
+    field.focus()
+    field.value = text
+    field.cursor_position = len(text)
+    await pilot.pause()
+
+
+def screen_text(app: AlephApp) -> str:
+    """Everything on screen, as the SVG screenshot has it (text nodes only)."""
+    import html
+    import re
+
+    svg = app.export_screenshot()
+    chunks = re.findall(r">([^<>]*)</text>", svg)
+    return html.unescape("".join(chunks)).replace("\xa0", " ")
+
+
+def shown(app: AlephApp) -> str:
+    """The screen's text with its line breaks and runs of spaces as single spaces."""
+    return " ".join(screen_text(app).split())
+
+
+async def until(
+    pilot: Pilot[Any], check: Callable[[], bool], what: str, within: float = 15
+) -> None:
+    """Let the app run until ``check`` holds (a deadline, no fixed sleep)."""
+    deadline = time.monotonic() + within
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.02)

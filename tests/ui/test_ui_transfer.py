@@ -1,0 +1,175 @@
+"""The Transfer tab (key 4) driven with Pilot against the devnet.
+
+The sender is a fresh key funded by seeded account 0 and imported as "sender"; the
+recipients are fresh addresses (an alias and an account), so every expected balance is
+exact and no other test's credits move. Balances are read from the API directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Button
+
+from aleph_tui.core.journal.operation_journal import Journal
+from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
+from aleph_tui.ui.views.transfer_view import TransferView
+from tests.support.credit_helpers import Key, credits, fresh_key, funded_key, seeded
+from tests.support.devnet_process import RunningDevnet
+from tests.support.ui_app import UiTestApp, build_app, isolated, shown, type_into, until
+
+SIZE = (160, 45)
+FUNDS = 2_000_000
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    with isolated(tmp_path, monkeypatch):
+        yield tmp_path
+
+
+@pytest.fixture
+def sender(devnet: RunningDevnet, accounts: list[Any]) -> Key:
+    return funded_key(devnet.api_url, seeded(accounts, 0), FUNDS)
+
+
+async def sender_app(home: Path, devnet: RunningDevnet, sender: Key) -> tuple[UiTestApp, Key, Key]:
+    """The app with "sender" active, an account "savings" and an alias "friend"."""
+    app = await build_app(devnet.document, home, accounts=0)
+    store = app.service.accounts
+    await store.import_key("sender", sender.private_key)
+    savings, friend = fresh_key(), fresh_key()
+    await store.import_key("savings", savings.private_key)
+    store.add_alias("friend", friend.address)
+    store.use("sender")
+    return app, savings, friend
+
+
+async def show_transfer(pilot: Pilot[Any]) -> TransferView:
+    pilot.app.action_open_view("transfer")
+    view = pilot.app.query_one("#transfer", TransferView)
+    view.focus()
+    await pilot.pause()
+    return view
+
+
+async def send(pilot: Pilot[Any], view: TransferView) -> SigningConfirmation:
+    """Enter in a field of a valid form: the confirmation of the signed message."""
+    await until(pilot, lambda: view.quote is not None, "the live quote")
+    view.field("amount").focus_input()
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(pilot.app.screen, SigningConfirmation), "the modal")
+    modal = pilot.app.screen
+    assert isinstance(modal, SigningConfirmation)
+    await pilot.pause()
+    return modal
+
+
+async def finished(pilot: Pilot[Any], view: TransferView) -> None:
+    await until(pilot, lambda: not view.busy, "the transfer to finish", within=30)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_a_transfer_to_an_alias_and_to_an_account_name_moves_exactly_the_amount(
+    devnet: RunningDevnet, home: Path, sender: Key
+) -> None:
+    app, savings, friend = await sender_app(home, devnet, sender)
+    api = devnet.api_url
+    async with app.run_test(size=SIZE) as pilot:
+        view = await show_transfer(pilot)
+
+        # The recipient completes from the address book (→ accepts) and resolves.
+        await type_into(pilot, "#transfer-to-input", "fri")
+        await pilot.press("right")
+        assert view.field("to").value == "friend"
+        assert view.field("to").result == friend.address
+        await type_into(pilot, "#transfer-amount-input", "1234")
+        assert "1234 credits, worth $0.001234" in shown(app)
+
+        modal = await send(pilot, view)
+        details = modal.details
+        assert details["Network"] == f"devnet ({api})"
+        assert details["From"] == f"sender {sender.address}"
+        assert details["To"] == f"friend → {friend.address}"
+        assert details["Amount"] == "1234 credits ($0.001234)"
+        assert details["Expiration"].startswith("none")
+        assert details["Channel"] == "ALEPH_CREDIT"
+        item_hash = details["item_hash"]
+        assert len(item_hash) == 64 and int(item_hash, 16) >= 0
+        assert app.focused is not None and app.focused.id == "cancel"
+        assert item_hash in shown(app)
+
+        await pilot.press("y")
+        await finished(pilot, view)
+        result = view.last_result
+        assert result is not None and result.status == "processed", result
+        assert result.item_hash == item_hash
+        assert set(view.steps.states().values()) == {"done"}
+        assert credits(api, friend.address) == 1234
+
+        # Then to an account by its name (the amount was cleared after the success).
+        assert view.field("amount").value == ""
+        view.field("to").value = "savings"
+        view.field("amount").value = "4321"
+        modal = await send(pilot, view)
+        assert modal.details["To"] == f"savings → {savings.address}"
+        await pilot.press("y")
+        await finished(pilot, view)
+        result = view.last_result
+        assert result is not None and result.status == "processed", result
+
+    assert credits(api, savings.address) == 4321
+    assert credits(api, friend.address) == 1234
+    assert credits(api, sender.address) == FUNDS - 1234 - 4321
+    journal = Journal(home / "journal.sqlite3")
+    assert [op.status for op in journal.operations()] == ["completed", "completed"]
+
+
+async def test_insufficient_credits_and_a_bad_expiration_are_refused_before_sending(
+    devnet: RunningDevnet, home: Path, sender: Key
+) -> None:
+    app, _savings, friend = await sender_app(home, devnet, sender)
+    api = devnet.api_url
+    async with app.run_test(size=SIZE) as pilot:
+        view = await show_transfer(pilot)
+        submit = view.query_one("#transfer-submit", Button)
+        view.field("to").value = "friend"
+        await type_into(pilot, "#transfer-amount-input", "5000000")
+
+        # The quote shows required versus available, and nothing can be submitted.
+        await until(pilot, lambda: view.shortfall is not None, "the shortfall")
+        assert view.shortfall == (5_000_000, FUNDS)
+        assert "Insufficient credits: required 5000000 ($5.00), available 2000000 ($2.00)" in shown(
+            app
+        )
+        assert submit.disabled
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, SigningConfirmation)
+
+        # Affordable again, but the expiration is refused inline with its rule.
+        view.field("amount").value = "1000"
+        await until(pilot, lambda: not submit.disabled, "Submit to be enabled")
+        await type_into(pilot, "#transfer-expiration-input", "tomorrow")
+        rule = "expiration: must be an RFC 3339 date such as 2027-01-31T00:00:00Z"
+        expiration = view.field("expiration")
+        assert expiration.error == rule
+        assert expiration.rule_text == rule  # shown under the field
+        assert "expiration: must be an RFC 3339 date" in shown(app)
+        assert submit.disabled
+        await pilot.press("ctrl+u", *"2020-01-01T00:00:00Z")
+        assert view.field("expiration").error == "expiration: must be in the future"
+        assert submit.disabled
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, SigningConfirmation)
+        assert view.last_result is None
+
+    assert credits(api, friend.address) == 0
+    assert credits(api, sender.address) == FUNDS
+    assert Journal(home / "journal.sqlite3").operations() == []
