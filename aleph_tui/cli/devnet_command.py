@@ -38,6 +38,9 @@ def _instant(text: str) -> float:
 
 def _fault(text: str) -> Any:
     """``KIND[,key=value...]``: a fault rule, checked as the admin endpoint checks it."""
+    from aleph_tui.cli.devnet_extra import require_devnet
+
+    require_devnet()  # parsing the rule imports the devnet
     from aleph_tui.devnet.faults import FaultRuleError, parse_rule
 
     kind, *pairs = text.split(",")
@@ -118,6 +121,9 @@ def run(args: argparse.Namespace) -> int:
     import json
     import logging
 
+    from aleph_tui.cli.devnet_extra import require_devnet
+
+    require_devnet()
     from aleph_tui.devnet.server import DevnetOptions, serve_forever
 
     logging.basicConfig(

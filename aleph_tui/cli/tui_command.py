@@ -16,8 +16,10 @@ def run(args: argparse.Namespace) -> int:
     gc.disable()
 
     if args.devnet:
+        from aleph_tui.cli.devnet_extra import require_devnet
         from aleph_tui.ui.devnet_session import run_on_embedded_devnet
 
+        require_devnet()
         asyncio.run(run_on_embedded_devnet())
         return 0
 
