@@ -3,7 +3,12 @@
 Each command module registers its parsers; heavy modules (textual, web3, the devnet) are
 imported inside the handler that needs them, so ``--help`` and read-only commands start
 fast. The dashboard imports no command module at all. Errors end as one line on stderr:
-exit 2 for bad input, 1 for failures.
+exit 2 for bad input, 1 for failures (``--debug`` adds the full traceback and a log file).
+
+When stdout is closed early (``aleph-tui … --json | head``), the command stops quietly
+with exit status 141, what a shell reports for a program that a closed pipe stopped
+(128 + SIGPIPE), as ``cat`` or ``git log`` do: a script under ``set -o pipefail`` can
+tell that the output was cut.
 """
 
 from __future__ import annotations
@@ -12,13 +17,15 @@ import argparse
 import importlib
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 # httpx imports its command-line client (click, rich.progress, pygments: ~0.3 s) unless
 # that import fails, and falls back to a stub; aleph-tui never runs httpx's CLI.
 if "httpx" not in sys.modules:
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
+from aleph_tui import __version__
 from aleph_tui.cli import tui_command
 from aleph_tui.cli.common import CommandError, UsageError, add_network_options
 
@@ -31,7 +38,11 @@ COMMAND_MODULES = (
     "pricing_command",
     "flow_command",
     "pending_command",
+    "completion_command",
 )
+
+# 128 + SIGPIPE: the status of a program stopped by a closed pipe.
+CLOSED_PIPE_STATUS = 141
 
 
 # argparse quotes what was typed ("unrecognized arguments: …"), which may be a pasted key.
@@ -70,6 +81,18 @@ class _DashboardParser(_StrictParser):
 
 def _top_level(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument(
+        "--version",
+        action="version",
+        version=f"aleph-tui {__version__}",
+        help="print the version and exit",
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="on an error, print the full traceback; log to debug.log in the state "
+        "directory (also ALEPH_TUI_DEBUG=1)",
+    )
+    parser.add_argument(
         "--devnet",
         action="store_true",
         help="start an embedded devnet and a throwaway account store, then open the dashboard",
@@ -102,20 +125,54 @@ def dashboard_args(argv: Sequence[str]) -> argparse.Namespace | None:
     return args
 
 
+def _debug_wanted(argv: Sequence[str], environ: Mapping[str, str]) -> bool:
+    """``--debug`` before the command (or before ``--``), or ALEPH_TUI_DEBUG=1."""
+    options = argv[: argv.index("--")] if "--" in argv else argv
+    return environ.get("ALEPH_TUI_DEBUG", "").strip() == "1" or "--debug" in options
+
+
+def _stdout_closed() -> int:
+    """The reader of stdout went away: point stdout at /dev/null, so that the flush at
+    exit cannot fail again ("Exception ignored … BrokenPipeError"), and stop quietly."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return CLOSED_PIPE_STATUS
+
+
+def _report(exc: BaseException, log: Path | None) -> None:
+    from aleph_tui.cli import debug_mode
+
+    debug_mode.report(exc, log)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     import os
 
     from aleph_tui.cli.environment import check_environment
 
     argv = sys.argv[1:] if argv is None else list(argv)
+    debugging, log = False, None
     try:
         check_environment(os.environ)
+        if _debug_wanted(argv, os.environ):
+            from aleph_tui.cli import debug_mode
+
+            debugging, log = True, debug_mode.start_log()
         args = dashboard_args(argv) or build_parser().parse_args(argv)
-        return int(args.handler(args))
+        status = int(args.handler(args))
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return status
+    except BrokenPipeError:
+        return _stdout_closed()
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return 2
     except CommandError as exc:
+        if debugging:
+            _report(exc, log)
         print(f"aleph-tui: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -128,6 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc, InvalidInput):
             print(f"aleph-tui: {exc}", file=sys.stderr)
             return 2
+        if debugging:
+            _report(exc, log)
         if isinstance(exc, ServiceError):
             print(f"aleph-tui: {exc}", file=sys.stderr)
             return 1

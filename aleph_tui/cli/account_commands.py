@@ -52,7 +52,7 @@ def register(sub: Any) -> None:
     cmd.set_defaults(handler=run_list)
 
     cmd = account_sub.add_parser("create", help="create an account with a new random key")
-    cmd.add_argument("name", metavar="NAME")
+    cmd.add_argument("name", metavar="NAME", help="the new account's name")
     _add_encrypted_option(cmd)
     add_json_option(cmd)
     cmd.set_defaults(handler=run_create)
@@ -63,7 +63,7 @@ def register(sub: Any) -> None:
         description="Import a private key: hex from --private-key, $ALEPH_PRIVATE_KEY or "
         "stdin; a keystore or key file (--from-file); or an aleph-client key (--legacy).",
     )
-    cmd.add_argument("name", metavar="NAME")
+    cmd.add_argument("name", metavar="NAME", help="the name to give the imported account")
     # A key typed after the name must not come back in argparse's "unrecognized
     # arguments: …" on the terminal: take it here and refuse it without echoing it.
     cmd.add_argument("stray", nargs="*", help=argparse.SUPPRESS)
@@ -91,7 +91,7 @@ def register(sub: Any) -> None:
     cmd.set_defaults(handler=run_import)
 
     cmd = account_sub.add_parser("export", help="write the key to a new encrypted keystore")
-    cmd.add_argument("name", metavar="NAME")
+    cmd.add_argument("name", metavar="NAME", help="the account to export")
     cmd.add_argument(
         "--output", "-o", metavar="PATH", type=Path, help="the file to write (default: NAME.json)"
     )
@@ -99,13 +99,13 @@ def register(sub: Any) -> None:
     cmd.set_defaults(handler=run_export)
 
     cmd = account_sub.add_parser("remove", help="remove an account and delete its key")
-    cmd.add_argument("name", metavar="NAME")
+    cmd.add_argument("name", metavar="NAME", help="the account to remove")
     cmd.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
     add_json_option(cmd)
     cmd.set_defaults(handler=run_remove)
 
     cmd = account_sub.add_parser("use", help="make an account the default")
-    cmd.add_argument("name", metavar="NAME")
+    cmd.add_argument("name", metavar="NAME", help="the account to make the default")
     add_json_option(cmd)
     cmd.set_defaults(handler=run_use)
 
@@ -113,15 +113,15 @@ def register(sub: Any) -> None:
     alias_sub = alias.add_subparsers(dest="alias_command", metavar="COMMAND")
     alias_sub.required = True
     cmd = alias_sub.add_parser("add", help="name an address")
-    cmd.add_argument("name", metavar="NAME")
-    cmd.add_argument("address", metavar="ADDRESS")
+    cmd.add_argument("name", metavar="NAME", help="the alias")
+    cmd.add_argument("address", metavar="ADDRESS", help="the address it stands for (0x…)")
     add_json_option(cmd)
     cmd.set_defaults(handler=run_alias_add)
     cmd = alias_sub.add_parser("list", help="list aliases")
     add_json_option(cmd)
     cmd.set_defaults(handler=run_alias_list)
     cmd = alias_sub.add_parser("remove", help="remove an alias")
-    cmd.add_argument("name", metavar="NAME")
+    cmd.add_argument("name", metavar="NAME", help="the alias to remove")
     add_json_option(cmd)
     cmd.set_defaults(handler=run_alias_remove)
 

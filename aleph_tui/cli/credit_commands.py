@@ -75,7 +75,11 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
         metavar="A",
         help="an address, account name or alias (default: the default account)",
     )
-    parser.add_argument("--direction", choices=("incoming", "outgoing"))
+    parser.add_argument(
+        "--direction",
+        choices=("incoming", "outgoing"),
+        help="only credits received (incoming) or sent (outgoing)",
+    )
     parser.add_argument(
         "--payment-method",
         metavar="M",
@@ -116,8 +120,16 @@ def register(sub: Any) -> None:
         "history", help="one page of credit history, newest first", description=HISTORY_HELP
     )
     _add_filters(history)
-    history.add_argument("--page", type=checked(_page), default=1, metavar="N")
-    history.add_argument("--page-size", type=checked(_page_size), default=100, metavar="N")
+    history.add_argument(
+        "--page", type=checked(_page), default=1, metavar="N", help="the page to show, from 1"
+    )
+    history.add_argument(
+        "--page-size",
+        type=checked(_page_size),
+        default=100,
+        metavar="N",
+        help="entries per page, 1 to 1000 (default 100)",
+    )
     history.set_defaults(handler=run_history)
 
     summary = credit_sub.add_parser(

@@ -62,12 +62,17 @@ def register(sub: Any) -> None:
         help="run the local Aleph network until interrupted",
         description="Run the local Aleph network. Prints one JSON line on stdout when ready.",
     )
-    devnet.add_argument("--host", default="127.0.0.1")
+    devnet.add_argument("--host", default="127.0.0.1", help="the address to listen on")
     devnet.add_argument(
         "--port", type=whole_number(0, 65535), default=4024, help="0 picks a free port"
     )
     devnet.add_argument("--state", type=Path, help="keep state in this directory")
-    devnet.add_argument("--chain", choices=("auto", "embedded", "anvil"), default="auto")
+    devnet.add_argument(
+        "--chain",
+        choices=("auto", "embedded", "anvil"),
+        default="auto",
+        help="the EVM: anvil when it is installed (auto), or the embedded py-evm",
+    )
     devnet.add_argument(
         "--history",
         type=whole_number(0),
@@ -75,8 +80,12 @@ def register(sub: Any) -> None:
         metavar="N",
         help="give one extra address N entries",
     )
-    devnet.add_argument("--aleph-usd", type=_decimal, default=Decimal("0.10"))
-    devnet.add_argument("--eth-usd", type=_decimal, default=Decimal("3000"))
+    devnet.add_argument(
+        "--aleph-usd", type=_decimal, default=Decimal("0.10"), help="the price of one ALEPH in USD"
+    )
+    devnet.add_argument(
+        "--eth-usd", type=_decimal, default=Decimal("3000"), help="the price of one ETH in USD"
+    )
     devnet.add_argument(
         "--processing-interval",
         type=_decimal,

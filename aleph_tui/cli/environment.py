@@ -18,6 +18,7 @@ CONFIG_HOME_ENV = "ALEPH_CONFIG_HOME"
 DEVNET_URL_ENV = "ALEPH_DEVNET_URL"
 KDF_ENV = "ALEPH_TUI_KDF"
 ANVIL_ENV = "ALEPH_TUI_ANVIL"
+DEBUG_ENV = "ALEPH_TUI_DEBUG"
 TIMEOUT_ENVS = (
     "ALEPH_TUI_HTTP_TIMEOUT",
     "ALEPH_TUI_POST_TIMEOUT",
@@ -57,6 +58,10 @@ def _kdf(value: str) -> str | None:
     return None if value.strip().lower() in ("scrypt", "pbkdf2") else "must be scrypt or pbkdf2"
 
 
+def _switch(value: str) -> str | None:
+    return None if value.strip() in ("0", "1") else "must be 1 (on) or 0 (off)"
+
+
 def _anything(value: str) -> str | None:
     return None
 
@@ -68,6 +73,7 @@ CHECKS: dict[str, Callable[[str], str | None]] = {
     DEVNET_URL_ENV: _url,
     KDF_ENV: _kdf,
     ANVIL_ENV: _anything,
+    DEBUG_ENV: _switch,
     **dict.fromkeys(TIMEOUT_ENVS, _seconds),
 }
 

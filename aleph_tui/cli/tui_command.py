@@ -4,6 +4,21 @@ or on an embedded devnet with a throwaway account store (``--devnet``)."""
 from __future__ import annotations
 
 import argparse
+import sys
+
+from aleph_tui.cli.common import CommandError
+
+NO_TERMINAL = (
+    "the dashboard needs a terminal (stdin and stdout); "
+    "for scripts use the commands (aleph-tui --help)"
+)
+
+
+def require_terminal() -> None:
+    """Refuse, in one line, rather than write a full screen of escape codes into a file
+    or a pipe. Only the real process checks: tests drive the app in-process."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise CommandError(NO_TERMINAL)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -20,6 +35,7 @@ def run(args: argparse.Namespace) -> int:
         from aleph_tui.ui.devnet_session import run_on_embedded_devnet
 
         require_devnet()
+        require_terminal()
         asyncio.run(run_on_embedded_devnet())
         return 0
 
@@ -43,5 +59,7 @@ async def _dashboard(args: argparse.Namespace) -> None:
     network = await discovered_network(args, network, early=reads)
     service = CreditService(network)
     service.read_balances_early(reads)
+    # Checked once the network is known, so a wrong network is named first.
+    require_terminal()
     app_module = importlib.import_module("aleph_tui.ui.app")
     await app_module.AlephApp(service).run_async()

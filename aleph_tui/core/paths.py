@@ -65,6 +65,11 @@ def devnet_log() -> Path:
     return app_state_dir() / "devnet.log"
 
 
+def debug_log() -> Path:
+    """Where ``aleph-tui --debug`` (or ``ALEPH_TUI_DEBUG=1``) logs."""
+    return app_state_dir() / "debug.log"
+
+
 def private_dir(path: Path) -> Path:
     """``path`` as a directory: each missing one (parents too) made 0700, whatever the
     umask; one that exists keeps its mode."""
