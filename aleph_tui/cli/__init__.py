@@ -157,6 +157,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     debugging, log = False, None
     try:
         check_environment(os.environ)
+        from aleph_tui.core.paths import migrate_old_places
+
+        for note in migrate_old_places():  # macOS and Windows, once
+            print(f"aleph-tui: {note}", file=sys.stderr)
         if _debug_wanted(argv, os.environ):
             from aleph_tui.cli import debug_mode
 

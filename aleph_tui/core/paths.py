@@ -9,21 +9,46 @@ directory that exists already (a downloads folder an export goes to) keeps its m
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from platformdirs.api import PlatformDirsABC
 
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
 
+# The official aleph CLI (aleph-rs) keeps accounts.toml, config.toml and keystores/ in
+# the `directories` crate's ProjectDirs::from("", "", "aleph").config_dir(): on Linux
+# $XDG_CONFIG_HOME/aleph (~/.config/aleph), on macOS ~/Library/Application Support/aleph,
+# on Windows %APPDATA%\aleph\config. platformdirs gives the same places (on Windows the
+# crate adds a "config" leaf). One difference: platformdirs honours XDG_* on macOS too,
+# the crate does not, so a Mac with XDG_CONFIG_HOME set must point both the same way.
+ALEPH_CLI = "aleph"
+APP = "aleph-tui"
 
-def _xdg(variable: str, fallback: str) -> Path:
-    value = os.environ.get(variable)
-    return Path(value) if value else Path.home() / fallback
+
+def _platform_dirs(appname: str, platform: str | None = None) -> PlatformDirsABC:
+    """platformdirs' directories of ``appname`` on ``platform`` (this one by default)."""
+    platform = platform or sys.platform
+    if platform == "darwin":
+        from platformdirs.macos import MacOS
+
+        return MacOS(appname)
+    if platform == "win32":
+        from platformdirs.windows import Windows
+
+        return Windows(appname, appauthor=False, roaming=True)
+    from platformdirs.unix import Unix
+
+    return Unix(appname)
 
 
-def aleph_config_dir() -> Path:
-    """``$XDG_CONFIG_HOME/aleph``: the aleph CLI's accounts.toml, config.toml, keystores/."""
-    return _xdg("XDG_CONFIG_HOME", ".config") / "aleph"
+def aleph_config_dir(platform: str | None = None) -> Path:
+    """The aleph CLI's directory: accounts.toml, config.toml, keystores/ (see ALEPH_CLI)."""
+    directory = _platform_dirs(ALEPH_CLI, platform).user_config_path
+    return directory / "config" if (platform or sys.platform) == "win32" else directory
 
 
 def accounts_manifest() -> Path:
@@ -47,22 +72,79 @@ def legacy_aleph_home() -> Path:
     return Path.home() / ".aleph-im"
 
 
-def app_config_dir() -> Path:
-    return _xdg("XDG_CONFIG_HOME", ".config") / "aleph-tui"
+def app_config_dir(platform: str | None = None) -> Path:
+    """aleph-tui's settings: ``$XDG_CONFIG_HOME/aleph-tui`` on Linux."""
+    return _platform_dirs(APP, platform).user_config_path
 
 
-def app_data_dir() -> Path:
-    return _xdg("XDG_DATA_HOME", ".local/share") / "aleph-tui"
+def app_data_dir(platform: str | None = None) -> Path:
+    """aleph-tui's journal and caches: ``$XDG_DATA_HOME/aleph-tui`` on Linux."""
+    return _platform_dirs(APP, platform).user_data_path
 
 
-def app_state_dir() -> Path:
-    """``$XDG_STATE_HOME/aleph-tui`` (~/.local/state/aleph-tui): logs."""
-    return _xdg("XDG_STATE_HOME", ".local/state") / "aleph-tui"
+def app_state_dir(platform: str | None = None) -> Path:
+    """aleph-tui's logs: ``$XDG_STATE_HOME/aleph-tui`` (~/.local/state/aleph-tui) on Linux."""
+    return _platform_dirs(APP, platform).user_state_path
 
 
 def devnet_log() -> Path:
     """Where the dashboard's embedded devnet logs (``aleph-tui --devnet``)."""
     return app_state_dir() / "devnet.log"
+
+
+# Before platformdirs, aleph-tui made the XDG paths by hand on every system, so on macOS
+# and Windows its files sit there: (old directory under the home, where it goes now).
+def _old_places(platform: str) -> list[tuple[Path, Path]]:
+    home = Path.home()
+    return [
+        (home / ".config" / ALEPH_CLI, aleph_config_dir(platform)),
+        (home / ".config" / APP, app_config_dir(platform)),
+        (home / ".local" / "share" / APP, app_data_dir(platform)),
+        (home / ".local" / "state" / APP, app_state_dir(platform)),
+    ]
+
+
+_SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def _group(name: str) -> str:
+    """A SQLite database and its -wal/-shm files move together, or not at all."""
+    for suffix in _SQLITE_COMPANIONS:
+        if name.endswith(suffix):
+            return name.removesuffix(suffix)
+    return name
+
+
+def migrate_old_places(platform: str | None = None) -> list[str]:
+    """Move aleph-tui's files from the hand-made XDG paths of earlier versions to this
+    system's places (macOS and Windows; on Linux nothing moved). A file whose name is
+    taken at the new place stays where it is, never overwritten: nothing is lost. Returns
+    one line per thing moved or left, for the user."""
+    import contextlib
+    import shutil
+
+    platform = platform or sys.platform
+    if platform not in ("darwin", "win32"):
+        return []
+    notes: list[str] = []
+    for old, new in _old_places(platform):
+        if old == new or not old.is_dir():
+            continue
+        groups: dict[str, list[Path]] = {}
+        for entry in sorted(old.iterdir()):
+            groups.setdefault(_group(entry.name), []).append(entry)
+        for entries in groups.values():
+            taken = [e.name for e in entries if (new / e.name).exists()]
+            if taken:
+                notes.append(f"{old / entries[0].name} left in place: {new / taken[0]} exists")
+                continue
+            private_dir(new)
+            for entry in entries:
+                shutil.move(entry, new / entry.name)
+            notes.append(f"moved {old / entries[0].name} to {new / entries[0].name}")
+        with contextlib.suppress(OSError):
+            old.rmdir()  # only when emptied
+    return notes
 
 
 def debug_log() -> Path:
