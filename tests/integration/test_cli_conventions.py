@@ -150,6 +150,17 @@ def test_every_option_and_command_has_help() -> None:
     assert missing == []
 
 
+def test_the_readme_documents_every_command() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    commands = {
+        f"{parent} {name}"
+        for parent, _, action in _parsers(build_parser(), "aleph-tui")
+        if isinstance(action, argparse._SubParsersAction)
+        for name in action.choices
+    }
+    assert sorted(c for c in commands if f"`{c}" not in readme and f"\n{c}" not in readme) == []
+
+
 def test_bash_loads_the_completion_of_every_command(tmp_path: Path) -> None:
     bash = shutil.which("bash")
     assert bash is not None
