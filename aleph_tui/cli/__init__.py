@@ -19,6 +19,7 @@ import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 # httpx imports its command-line client (click, rich.progress, pygments: ~0.3 s) unless
 # that import fails, and falls back to a stub; aleph-tui never runs httpx's CLI.
@@ -64,7 +65,20 @@ class _StrictParser(argparse.ArgumentParser):
         return super()._get_value(action, arg_string)
 
 
+DEBUG_HELP = (
+    "on an error, print the full traceback; log to debug.log in the state directory "
+    "(also ALEPH_TUI_DEBUG=1)"
+)
+
+
 class _Parser(_StrictParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.prog != "aleph-tui":  # after a command's name too: `aleph-tui account list --debug`
+            self.add_argument(
+                "--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP
+            )
+
     def error(self, message: str) -> None:  # type: ignore[override]
         hidden = _KEY_LIKE.sub("<64 hex digits, not shown: it may be a key>", message)
         raise UsageError(f"{self.prog}: {hidden}")
@@ -89,8 +103,7 @@ def _top_level(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument(
         "--debug",
         action="store_true",
-        help="on an error, print the full traceback; log to debug.log in the state "
-        "directory (also ALEPH_TUI_DEBUG=1)",
+        help=DEBUG_HELP,
     )
     parser.add_argument(
         "--devnet",
@@ -126,7 +139,8 @@ def dashboard_args(argv: Sequence[str]) -> argparse.Namespace | None:
 
 
 def _debug_wanted(argv: Sequence[str], environ: Mapping[str, str]) -> bool:
-    """``--debug`` before the command (or before ``--``), or ALEPH_TUI_DEBUG=1."""
+    """``--debug`` anywhere before ``--``, or ALEPH_TUI_DEBUG=1. Read before parsing, so
+    that a failure while parsing or resolving the network is reported in full too."""
     options = argv[: argv.index("--")] if "--" in argv else argv
     return environ.get("ALEPH_TUI_DEBUG", "").strip() == "1" or "--debug" in options
 

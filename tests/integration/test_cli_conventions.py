@@ -89,22 +89,24 @@ def test_the_dashboard_on_a_network_refuses_without_a_terminal(
 
 
 def _failing_buy(
-    home: Path, key: str, *options: str, **extra: str
+    home: Path, key: str, *options: str, after: tuple[str, ...] = (), **extra: str
 ) -> subprocess.CompletedProcess[str]:
     env = _env(home, ALEPH_PRIVATE_KEY=key, ALEPH_DEVNET_URL=DEAD_URL, **extra)
     argv = [*options, "credit", "buy", "--network", "devnet", "--token", "usdc", "--amount", "1"]
-    return _run([*argv, "-y"], env)
+    return _run([*argv, "-y", *after], env)
 
 
-@pytest.mark.parametrize("switch", [("--debug",), ("env",)])
+@pytest.mark.parametrize("switch", ["--debug before", "--debug after", "ALEPH_TUI_DEBUG=1"])
 def test_debug_gives_the_traceback_and_a_private_log_without_secrets(
-    switch: tuple[str], tmp_path: Path
+    switch: str, tmp_path: Path
 ) -> None:
     key = secrets.token_hex(32)
-    if switch == ("env",):
+    if switch == "ALEPH_TUI_DEBUG=1":
         done = _failing_buy(tmp_path, key, ALEPH_TUI_DEBUG="1")
+    elif switch == "--debug before":
+        done = _failing_buy(tmp_path, key, "--debug")
     else:
-        done = _failing_buy(tmp_path, key, *switch)
+        done = _failing_buy(tmp_path, key, after=("--debug",))
     assert done.returncode == 1
     assert "Traceback (most recent call last)" in done.stderr
     assert done.stderr.strip().splitlines()[-1].startswith("aleph-tui: devnet unavailable")
