@@ -18,7 +18,12 @@ def log_to_state_dir() -> Path:
     from aleph_tui.core.paths import devnet_log, open_private
 
     path = devnet_log()
-    logging.basicConfig(level=logging.INFO, stream=open_private(path, "a"), force=True)
+    handler = logging.StreamHandler(open_private(path, "a"))
+    handler.setFormatter(logging.Formatter(logging.BASIC_FORMAT))
+    root = logging.getLogger()
+    root.addHandler(handler)  # beside --debug's debug.log, if any, not instead of it
+    if root.getEffectiveLevel() > logging.INFO:
+        root.setLevel(logging.INFO)
     return path
 
 
