@@ -91,12 +91,12 @@ def assert_table_shows(table: HistoryTable, rows: list[Row]) -> None:
         amount = int(row["amount"])
         assert cells[2] == fmt.credits(amount, signed=True)
         assert cells[1] == ("↑ out" if amount < 0 else "↓ in")
-    for width, column in zip(table.column_widths, zip(*shown_rows, strict=True), strict=True):
-        assert width >= max(len(cell) for cell in column)
+    for width, fields in zip(table.column_widths, zip(*shown_rows, strict=True), strict=True):
+        assert width >= max(len(cell) for cell in fields)
     # Each line fits its column: DataTable cuts nothing off.
-    (column,) = table.ordered_columns
+    (page_column,) = table.ordered_columns
     lines = [table.get_row_at(row)[0].plain for row in range(table.row_count)]
-    assert all(len(line) <= column.get_render_width(table) - 2 for line in lines)
+    assert all(len(line) <= page_column.get_render_width(table) - 2 for line in lines)
 
 
 def position(app: Any) -> str:
