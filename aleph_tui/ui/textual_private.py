@@ -18,6 +18,8 @@ that test instead of silently breaking the app.
 - Bindings added at run time with an id and a tooltip: the tabs' number keys, which the
   keymap remaps as ``view-<id>``. ``App.bind`` takes neither id nor tooltip, and
   Textual's docs say it may become private.
+- For the tests: the notifications shown so far (``App._notifications``) and a timer's
+  interval (``Timer._interval``), which Textual does not expose.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from textual.binding import Binding, BindingsMap, BindingType
 if TYPE_CHECKING:
     from textual.binding import Keymap
     from textual.dom import DOMNode
+    from textual.notifications import Notification
+    from textual.timer import Timer
 
 
 class RedactedCrashReport(App[None]):
@@ -66,3 +70,13 @@ def add_bindings(node: DOMNode, bindings: Iterable[BindingType]) -> None:
     keys = node._bindings.key_to_bindings
     for binding in Binding.make_bindings(bindings):
         keys[binding.key] = [*keys.get(binding.key, []), binding]
+
+
+def notifications_of(app: App[Any]) -> list[Notification]:
+    """The notifications the app shows or has shown and not yet expired, oldest first."""
+    return list(app._notifications)
+
+
+def timer_interval(timer: Timer) -> float:
+    """The seconds between a timer's ticks."""
+    return timer._interval

@@ -20,6 +20,8 @@ from aleph_tui.ui.textual_private import (
     class_bindings,
     keymap_of,
     node_bindings,
+    notifications_of,
+    timer_interval,
 )
 
 
@@ -66,15 +68,31 @@ async def test_bindings_and_keymap_read_and_added_as_textual_keeps_them() -> Non
         assert app.notes == ["two", "reload", "two"]
 
 
+async def test_notifications_and_timer_intervals_read_as_textual_keeps_them() -> None:
+    app = Keys()
+    async with app.run_test() as pilot:
+        app.notify("first", title="One")
+        app.notify("second", title="Two")
+        await pilot.pause()
+        assert [(n.title, n.message) for n in notifications_of(app)] == [
+            ("One", "first"),
+            ("Two", "second"),
+        ]
+        timer = app.set_interval(12, lambda: None)
+        assert timer_interval(timer) == 12
+        timer.stop()
+
+
 def test_nothing_else_touches_a_private_textual_name() -> None:
     """The names of the overrides and members this module isolates appear nowhere else."""
     names = (
         "_render_line_in_row|_get_row_style|_row_render_cache|_row_locations|_update_count|"
         "_fatal_error|_merge_bindings|_labelled_row_exists|_show_hover_cursor|"
         "_get_styles_to_render_cell|_pseudo_class_state|_close_messages_no_wait|"
-        "_exit_renderables|_bindings|_keymap\\b"
+        "_exit_renderables|_bindings|_keymap|_notifications|_interval|_handle_exception|"
+        "_exception"
     )
-    pattern = re.compile(rf"\.({names})")
+    pattern = re.compile(rf"\.({names})\b")
     root = Path(aleph_tui.__file__).parent
     here = Path(__file__).resolve()
     found = [

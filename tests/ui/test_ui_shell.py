@@ -23,7 +23,7 @@ from aleph_tui.ui.screens.account_picker import AccountPicker
 from aleph_tui.ui.screens.first_run_screen import FirstRunScreen
 from aleph_tui.ui.screens.help_screen import HelpScreen
 from aleph_tui.ui.screens.password_modal import PasswordModal
-from aleph_tui.ui.textual_private import node_bindings
+from aleph_tui.ui.textual_private import node_bindings, timer_interval
 from aleph_tui.ui.view import View
 from aleph_tui.ui.views import all_views
 from aleph_tui.ui.widgets.title_bar import TitleBar
@@ -354,7 +354,7 @@ async def test_auto_refresh_reloads_the_visible_view_unless_a_modal_is_open(
     app = await make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        assert app._refresh_timer is not None and app._refresh_timer._interval == 12
+        assert app._refresh_timer is not None and timer_interval(app._refresh_timer) == 12
         app._refresh_visible_view()
         assert stub(app, BalanceStub).reloads == 1
         await pilot.press("a")
