@@ -42,10 +42,6 @@ async def capture(out: Path) -> list[Path]:
         def now(self) -> dt.datetime:
             return CLOCK
 
-    def steady_cursor(_self: Input) -> None:
-        """No blinking: the cursor is drawn the same in every capture."""
-
-    Input._toggle_cursor = steady_cursor  # type: ignore[method-assign,assignment]
     saved: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="aleph-tui-screenshots-") as tmp:
         home = Path(tmp)
@@ -83,6 +79,8 @@ async def capture(out: Path) -> list[Path]:
                         if not any(worker.is_running for worker in app.workers):
                             break
                     await pilot.wait_for_scheduled_animations()
+                    for field in app.query(Input):
+                        field.cursor_blink = False  # drawn the same in every capture
                     await pilot.pause()
                     # As the snapshot tests take it (segments merged): the same SVG.
                     path = out / f"{view.view_id}.svg"

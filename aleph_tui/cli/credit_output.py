@@ -126,16 +126,6 @@ def history_json(
     }
 
 
-def _detail(entry: CreditHistoryEntry) -> str:
-    if entry.payment_method == "credit_transfer" and entry.origin:
-        return ("from " if entry.amount > 0 else "to ") + entry.origin
-    if entry.payment_method == "credit_expense" and entry.origin_ref:
-        return "resource " + entry.origin_ref[:12] + "…"
-    if entry.token:
-        return " ".join(filter(None, (entry.token, entry.chain)))
-    return entry.provider or ""
-
-
 def history_text(network: Network, page: CreditHistoryPage) -> str:
     head = (
         f"Credit history of {page.address} ({network.name}): "
@@ -153,7 +143,7 @@ def history_text(network: Network, page: CreditHistoryPage) -> str:
                 str(e.amount),
                 f"{sign}${value}",
                 e.payment_method or "",
-                _detail(e),
+                e.detail,
                 short_time(e.expiration),
             ]
         )

@@ -25,6 +25,13 @@ from aleph_tui.ui import collector
 from aleph_tui.ui import settings as ui_settings
 from aleph_tui.ui import themes as ui_themes
 from aleph_tui.ui.pending_operations import follow_pending_operations
+from aleph_tui.ui.textual_private import (
+    RedactedCrashReport,
+    add_bindings,
+    class_bindings,
+    keymap_of,
+    node_bindings,
+)
 from aleph_tui.ui.view import View
 from aleph_tui.ui.views import ViewSpec, all_views
 from aleph_tui.ui.widgets.amount_text import short_address
@@ -67,7 +74,7 @@ def operation_commands() -> type[Provider]:
     return OperationCommands
 
 
-class AlephApp(App[None]):
+class AlephApp(RedactedCrashReport):
     TITLE = "aleph-tui"
     CSS = """
     #no-views { padding: 1 2; }
@@ -147,19 +154,21 @@ class AlephApp(App[None]):
         self._settings_problems = loaded.problems
         self._theme_problems: list[tuple[str, str, SeverityLevel]] = []
         self._install_themes()
-        for view in self.views:
-            # One binding per view: its number key, remappable as "view-<id>".
-            binding = Binding(
-                view.key,
-                f"open_view('{view.view_id}')",
-                view.title,
-                show=False,
-                id=f"view-{view.view_id}",
-                tooltip=f"Show the {view.title} tab",
-            )
-            for expanded in Binding.make_bindings([binding]):
-                keys = self._bindings.key_to_bindings
-                keys[expanded.key] = [*keys.get(expanded.key, []), expanded]
+        # One binding per view: its number key, remappable as "view-<id>".
+        add_bindings(
+            self,
+            [
+                Binding(
+                    view.key,
+                    f"open_view('{view.view_id}')",
+                    view.title,
+                    show=False,
+                    id=f"view-{view.view_id}",
+                    tooltip=f"Show the {view.title} tab",
+                )
+                for view in self.views
+            ],
+        )
 
     # --- layout -----------------------------------------------------------------------
 
@@ -434,20 +443,6 @@ class AlephApp(App[None]):
             message = f"{message}\nPress {key} to retry."
         self.notify(message, title=title, severity="error", timeout=10, markup=False)
 
-    def _fatal_error(self) -> None:
-        """Textual's crash report (it runs inside the ``except`` of the crash), but
-        without frame locals: a frame in a signing library could hold a private key."""
-        import rich
-        from rich.segment import Segments
-        from rich.traceback import Traceback
-
-        self.bell()
-        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
-        self._exit_renderables.append(
-            Segments(self.console.render(traceback, self.console.options))
-        )
-        self._close_messages_no_wait()
-
     # --- help and keys ----------------------------------------------------------------
 
     def action_help(self) -> None:
@@ -460,31 +455,31 @@ class AlephApp(App[None]):
         from aleph_tui.ui.screens.help_screen import KeyGroup
 
         screen = self.screen
-        groups = [KeyGroup("Anywhere", self._rows(self._bindings))]
+        groups = [KeyGroup("Anywhere", self._rows(node_bindings(self)))]
         view = self.current_view
         if view is not None:
-            groups.append(KeyGroup(f"{view.title} tab", self._rows(view._bindings)))
+            groups.append(KeyGroup(f"{view.title} tab", self._rows(node_bindings(view))))
             focused = screen.focused
             if focused is not None and focused is not view and view in focused.ancestors:
                 for node in focused.ancestors_with_self:
                     if node is view:
                         break
-                    rows = self._rows(node._bindings)
+                    rows = self._rows(node_bindings(node))
                     if rows:
                         groups.append(KeyGroup(f"{type(node).__name__} (focused)", rows))
         focused = screen.focused
         if focused is not None and (view is None or view not in focused.ancestors_with_self):
-            rows = self._rows(focused._bindings)  # the tab bar's ←/→, say
+            rows = self._rows(node_bindings(focused))  # the tab bar's ←/→, say
             if rows:
                 groups.append(KeyGroup(f"{type(focused).__name__} (focused)", rows))
-        groups.append(KeyGroup("Screen", self._rows(screen._bindings)))
+        groups.append(KeyGroup("Screen", self._rows(node_bindings(screen))))
         return groups
 
     def _rows(self, bindings: BindingsMap) -> list[KeyRow]:
         from aleph_tui.ui.screens.help_screen import KeyRow
 
         resolved = bindings.copy()
-        resolved.apply_keymap(self._keymap)
+        resolved.apply_keymap(keymap_of(self))
         rows: dict[tuple[str, str], tuple[list[str], KeyRow]] = {}
         for _key, binding in resolved:
             if binding.system:
@@ -502,8 +497,8 @@ class AlephApp(App[None]):
 
     def key_for(self, binding_id: str) -> str | None:
         """The keys of an app binding as displayed, after the user's keymap."""
-        resolved = self._bindings.copy()
-        resolved.apply_keymap(self._keymap)
+        resolved = node_bindings(self).copy()
+        resolved.apply_keymap(keymap_of(self))
         keys = [self.get_key_display(b) for _k, b in resolved if b.id == binding_id]
         return ", ".join(keys) or None
 
@@ -514,7 +509,7 @@ class AlephApp(App[None]):
         from aleph_tui.ui.screens.open_operations_modal import OpenOperationsModal
         from aleph_tui.ui.screens.password_modal import PasswordModal
 
-        ids = {b.id for _k, b in self._bindings if b.id}
+        ids = {b.id for _k, b in node_bindings(self) if b.id}
         classes: Iterable[type[DOMNode]] = [
             *(view.load() for view in self.views),
             ViewTabs,
@@ -550,18 +545,19 @@ class AlephApp(App[None]):
     def _report_keymap_clashes(self) -> None:
         """Warn when the keymap takes a key from a binding it does not remap (Textual
         drops the old binding silently)."""
-        if not self._keymap:
+        keymap = keymap_of(self)
+        if not keymap:
             return
         built = list(self.query(View))
         # Views not built yet (tabs never shown) are checked from their class bindings.
         classes = [view.load() for view in self.views]
-        unbuilt = [v._merge_bindings() for v in classes if v not in {type(b) for b in built}]
-        for bindings in [self._bindings, *(view._bindings for view in built), *unbuilt]:
+        unbuilt = [class_bindings(v) for v in classes if v not in {type(b) for b in built}]
+        for bindings in [node_bindings(self), *(node_bindings(view) for view in built), *unbuilt]:
             resolved = bindings.copy()
-            resolved.apply_keymap(self._keymap)
+            resolved.apply_keymap(keymap_of(self))
             kept = {(b.id, key) for key, b in resolved}
             for key, binding in bindings:
-                if binding.id is None or binding.id in self._keymap:
+                if binding.id is None or binding.id in keymap:
                     continue
                 if (binding.id, key) not in kept:
                     self.notify(

@@ -21,6 +21,7 @@ from aleph_tui.core.networks import devnet_from_document
 from aleph_tui.core.service import CreditService
 from aleph_tui.devnet.chain.engine import dev_accounts
 from aleph_tui.ui.app import AlephApp
+from aleph_tui.ui.textual_private import notifications_of
 from aleph_tui.ui.view import View
 from tests.support.devnet_process import RunningDevnet
 
@@ -138,4 +139,4 @@ def stub(app: AlephApp, cls: type[StubView]) -> StubView:
 
 def notifications(app: AlephApp) -> list[str]:
     """Every notification shown so far, as "title: message"."""
-    return [f"{n.title}: {n.message}" for n in app._notifications]
+    return [f"{n.title}: {n.message}" for n in notifications_of(app)]

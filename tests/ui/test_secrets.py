@@ -350,13 +350,15 @@ async def test_a_crash_while_signing_prints_no_key(
         raise RuntimeError(f"signing device fault on a {len(raw)}-byte key")
 
     def crash(title: str, exc: BaseException, retry: object = None) -> None:
-        # As if nothing had caught it: the library's own exception, with its frames.
+        # As if nothing had caught it: the library's own exception, with its frames,
+        # raised again in the app's message loop, which exits on it.
         original = exc.__context__
         assert isinstance(original, RuntimeError)
-        try:
+
+        def unhandled() -> None:
             raise original
-        except RuntimeError as error:
-            app._handle_exception(error)
+
+        app.call_next(unhandled)
 
     monkeypatch.setattr(secp256k1, "sign_personal_with", device_fault)
     monkeypatch.setattr(app, "report_failure", crash)
@@ -364,7 +366,7 @@ async def test_a_crash_while_signing_prints_no_key(
     with pytest.raises(RuntimeError, match="signing device fault"):
         async with app.run_test(size=SIZE) as pilot:
             await start_transfer(app, pilot, fresh_key().address, "5")
-            await until(pilot, lambda: app._exception is not None, "the crash")
+            await until(pilot, lambda: app.return_code == 1, "the crash")
     printed = capsys.readouterr()
     report = printed.err + printed.out
     assert "Traceback" in report and "device_fault" in report and "sign_buffer" in report

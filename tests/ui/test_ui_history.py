@@ -78,9 +78,9 @@ def shown(view: HistoryView) -> list[tuple[str, int]]:
     return [(e.credit_ref, e.credit_index) for e in view.entries]
 
 
-def on_screen(table: HistoryTable) -> list[list[str]]:
-    """The table's rows as it shows them, cell by cell."""
-    return [[str(cell) for cell in table.get_row_at(row)] for row in range(table.row_count)]
+def on_screen(table: HistoryTable) -> list[tuple[str, ...]]:
+    """The table's rows as it shows them, field by field."""
+    return [table.shown_cells(row) for row in range(table.row_count)]
 
 
 def assert_table_shows(table: HistoryTable, rows: list[Row]) -> None:
@@ -91,8 +91,12 @@ def assert_table_shows(table: HistoryTable, rows: list[Row]) -> None:
         amount = int(row["amount"])
         assert cells[2] == fmt.credits(amount, signed=True)
         assert cells[1] == ("↑ out" if amount < 0 else "↓ in")
-    for column, width in zip(table.ordered_columns, zip(*shown_rows, strict=True), strict=False):
-        assert column.get_render_width(table) - 2 >= max(len(cell) for cell in width)
+    for width, fields in zip(table.column_widths, zip(*shown_rows, strict=True), strict=True):
+        assert width >= max(len(cell) for cell in fields)
+    # Each line fits its column: DataTable cuts nothing off.
+    (page_column,) = table.ordered_columns
+    lines = [table.get_row_at(row)[0].plain for row in range(table.row_count)]
+    assert all(len(line) <= page_column.get_render_width(table) - 2 for line in lines)
 
 
 def position(app: Any) -> str:
@@ -439,42 +443,3 @@ async def test_export_writes_exactly_the_filtered_rows(
             assert not dialog.query_one("#export-start", Button).disabled
             await press(pilot, "escape")
             assert not isinstance(app.screen, HistoryExportScreen)
-
-
-def _cells(strips: list[Any]) -> list[list[tuple[str, Any]]]:
-    """Each line as (character, style) pairs: what the terminal shows, and the mouse's
-    row and column each cell answers to."""
-    return [
-        [(char, segment.style) for segment in strip for char in segment.text] for strip in strips
-    ]
-
-
-async def test_the_table_draws_its_lines_as_datatable_does(
-    devnet: RunningDevnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """HistoryTable draws its body lines itself, for speed: every character, style and
-    mouse target must be what DataTable would draw, cursor row and stripes included."""
-    from textual.geometry import Region
-
-    with isolated(tmp_path, monkeypatch):
-        app = await history_app(devnet, tmp_path)
-        async with app.run_test(size=SIZE) as pilot:
-            await open_view(pilot, "history")
-            table = app.query_one(HistoryTable)
-            table.move_cursor(row=3)
-            await pilot.pause()
-            crop = Region(0, 0, table.size.width, table.size.height)
-
-            def drawn(render: Any) -> list[list[tuple[str, Any]]]:
-                table._styles_cache.clear()
-                for cache in (table._row_render_cache, table._line_cache):
-                    cache.clear()
-                table._cell_styles.clear()
-                return _cells(render(crop))
-
-            ours = drawn(table.render_lines)
-            assert table._cell_styles, "the body lines took HistoryTable's own way"
-            theirs = drawn(lambda region: DataTable.render_lines(table, region))
-            assert not table._cell_styles
-            assert len(ours) == len(theirs) > 10
-            assert ours == theirs

@@ -23,6 +23,7 @@ from aleph_tui.ui.screens.account_picker import AccountPicker
 from aleph_tui.ui.screens.first_run_screen import FirstRunScreen
 from aleph_tui.ui.screens.help_screen import HelpScreen
 from aleph_tui.ui.screens.password_modal import PasswordModal
+from aleph_tui.ui.textual_private import node_bindings, timer_interval
 from aleph_tui.ui.view import View
 from aleph_tui.ui.views import all_views
 from aleph_tui.ui.widgets.title_bar import TitleBar
@@ -182,20 +183,20 @@ async def test_each_real_view_built_on_first_show_takes_the_focus_and_its_keys(
                     f"{view.view_id}: its first loads",
                 )
                 # Every key of the view reaches it, or the focused widget that handles it.
-                keys = {key for key, _binding in view._bindings}
+                keys = {key for key, _binding in node_bindings(view)}
                 assert keys <= set(app.active_bindings), f"{view.view_id}: {keys} dead"
 
 
 async def test_each_view_has_a_remappable_binding_with_a_tooltip(make_app: AppFactory) -> None:
     app = await make_app()
-    bindings = {b.id: b for _key, b in app._bindings if b.id}
+    bindings = {b.id: b for _key, b in node_bindings(app) if b.id}
     for view in STUB_VIEWS:
         binding = bindings[f"view-{view.view_id}"]
         assert binding.key == view.key
         assert binding.action == f"open_view('{view.view_id}')"
         assert binding.tooltip
     # Every binding of the shell has an id (Textual's own ctrl+c excepted).
-    assert all(b.id for _key, b in app._bindings if not b.system)
+    assert all(b.id for _key, b in node_bindings(app) if not b.system)
 
 
 async def test_footer_shows_a_few_main_keys(make_app: AppFactory) -> None:
@@ -353,7 +354,7 @@ async def test_auto_refresh_reloads_the_visible_view_unless_a_modal_is_open(
     app = await make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        assert app._refresh_timer is not None and app._refresh_timer._interval == 12
+        assert app._refresh_timer is not None and timer_interval(app._refresh_timer) == 12
         app._refresh_visible_view()
         assert stub(app, BalanceStub).reloads == 1
         await pilot.press("a")

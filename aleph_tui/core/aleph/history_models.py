@@ -56,6 +56,18 @@ class CreditHistoryEntry:
     def usd(self) -> Decimal:
         return credits_to_usd(self.amount)
 
+    @property
+    def detail(self) -> str:
+        """What the entry is about, in a few words (the History view's and the
+        ``credit history`` command's Detail column)."""
+        if self.payment_method == "credit_transfer" and self.origin:
+            return ("from " if self.amount > 0 else "to ") + self.origin
+        if self.payment_method == "credit_expense" and self.origin_ref:
+            return "resource " + self.origin_ref[:12] + "…"
+        if self.token:
+            return " ".join(filter(None, (self.token, self.chain)))
+        return self.provider or ""
+
 
 @dataclass(frozen=True)
 class HistoryFilters:
