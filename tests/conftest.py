@@ -9,6 +9,9 @@ from aleph_tui.core.aleph.api_client import AlephApi
 from aleph_tui.devnet.chain.engine import anvil_missing_message, dev_accounts, find_anvil
 from tests.support.devnet_process import RunningDevnet, start_devnet
 
+# The one isolation fixture, ``isolated_config``, for every test.
+pytest_plugins = ["tests.support.isolation"]
+
 CHAIN_ENGINES = ("embedded", "anvil")
 
 

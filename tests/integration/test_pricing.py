@@ -178,6 +178,7 @@ async def test_tables_equal_the_aggregate(
     assert instance.compute_unit_credits_per_hour == Decimal(
         aggregate["instance"]["price"]["compute_unit"]["credit"]
     )
+    assert instance.compute_unit_usd_per_hour is not None
     assert instance.compute_unit_usd_per_hour * MILLION == instance.compute_unit_credits_per_hour
     gpu = next(t for t in tables if t.entity == "instance_gpu_premium")
     assert all(t.vram and t.model for t in gpu.tiers)

@@ -41,12 +41,8 @@ from tests.support.bad_input_corpus import (
 )
 from tests.support.credit_helpers import fresh_key, funded_key, seeded
 from tests.support.devnet_process import RunningDevnet
-from tests.support.ui_app import (
-    build_app,
-    isolated,
-    open_view,
-    until,
-)
+from tests.support.isolation import isolated
+from tests.support.ui_app import build_app, open_view, until
 
 SIZE = (140, 40)
 WRONG_CHAIN_ID = 5

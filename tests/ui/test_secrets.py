@@ -35,16 +35,9 @@ from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.views.transfer_view import TransferView
 from tests.support.credit_helpers import Key, Outcome, fresh_key, funded_key, run_main, seeded
 from tests.support.devnet_process import RunningDevnet
+from tests.support.isolation import isolated
 from tests.support.keyring_backend import MemoryKeyring
-from tests.support.ui_app import (
-    UiTestApp,
-    build_app,
-    fill,
-    isolated,
-    open_view,
-    until,
-    wait_for_workers,
-)
+from tests.support.ui_app import UiTestApp, build_app, fill, open_view, until, wait_for_workers
 
 FUNDS = 1_000_000
 PASSWORD = "a long passphrase"
