@@ -500,12 +500,15 @@ class AlephApp(App[None]):
             rows[slot] = (keys, KeyRow(", ".join(keys), text, binding.id))
         return [row for _keys, row in rows.values()]
 
+    def keys_of(self, bindings: BindingsMap, binding_id: str) -> list[str]:
+        """The keys of ``binding_id`` in ``bindings`` as displayed, after the user's keymap."""
+        resolved = bindings.copy()
+        resolved.apply_keymap(self._keymap)
+        return [self.get_key_display(b) for _k, b in resolved if b.id == binding_id]
+
     def key_for(self, binding_id: str) -> str | None:
         """The keys of an app binding as displayed, after the user's keymap."""
-        resolved = self._bindings.copy()
-        resolved.apply_keymap(self._keymap)
-        keys = [self.get_key_display(b) for _k, b in resolved if b.id == binding_id]
-        return ", ".join(keys) or None
+        return ", ".join(self.keys_of(self._bindings, binding_id)) or None
 
     def known_binding_ids(self) -> set[str]:
         from aleph_tui.ui.screens.account_picker import AccountPicker

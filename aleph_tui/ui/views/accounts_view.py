@@ -128,9 +128,7 @@ class AccountsView(View):
 
     def _keys_of(self, binding_id: str) -> list[str]:
         """The keys of one of this view's bindings as displayed, after the user's keymap."""
-        bindings = self._bindings.copy()
-        bindings.apply_keymap(getattr(self.app, "_keymap", {}))
-        return [self.app.get_key_display(b) for _k, b in bindings if b.id == binding_id]
+        return self.aleph_app.keys_of(self._bindings, binding_id)
 
     def _key_of(self, binding_id: str) -> str:
         return next(iter(self._keys_of(binding_id)), "?")
