@@ -38,8 +38,8 @@ from aleph_tui.core.flows import token_flow
 from aleph_tui.core.flows.token_flow import FlowReport
 from aleph_tui.core.networks import Network, devnet_from_document
 from aleph_tui.core.service import CreditService
-from aleph_tui.devnet.chain.engine import start_chain
-from tests.conftest import require_anvil
+from aleph_tui.devnet.chain.engine import ChainKind, start_chain
+from tests.conftest import CHAIN_ENGINES, require_anvil
 from tests.support.devnet_process import RunningDevnet, start_devnet
 from tests.support.wallet_client import pay, poll, rpc
 
@@ -265,15 +265,15 @@ async def test_report_matches_an_independent_reading(
 # --- dated blocks -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("engine", ["embedded", "anvil"])
-async def test_blocks_can_be_dated_in_the_past(engine: str) -> None:
+@pytest.mark.parametrize("engine", CHAIN_ENGINES)
+async def test_blocks_can_be_dated_in_the_past(engine: ChainKind) -> None:
     """What the devnet's history needs from both engines: a genesis in the past, and
     evm_setNextBlockTimestamp, after which the clock carries on from the new time."""
     if engine == "anvil":
         require_anvil()
     now = int(time.time())
     genesis = now - 100 * 86400
-    chain = await start_chain(engine, genesis_timestamp=genesis)  # type: ignore[arg-type]
+    chain = await start_chain(engine, genesis_timestamp=genesis)
     try:
         async with httpx.AsyncClient(timeout=10) as client:
 

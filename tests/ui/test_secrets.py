@@ -22,6 +22,7 @@ from typing import Any
 
 import keyring
 import pytest
+from textual.widgets import DataTable
 
 from aleph_tui.core.accounts import secp256k1
 from aleph_tui.core.accounts.signer import Signer
@@ -279,8 +280,8 @@ async def test_the_dashboard_never_shows_logs_or_writes_the_key(
         assert app.service.accounts.get("copy").address == owner.address
         screenshots.append(app.export_screenshot())
         # …and export it to an encrypted keystore.
-        table = app.query_one("#account-list")
-        table.move_cursor(row=table.get_row_index("main"))  # type: ignore[attr-defined]
+        table = app.query_one("#account-list", DataTable)
+        table.move_cursor(row=table.get_row_index("main"))
         await pilot.press("e")
         assert isinstance(app.screen, ExportAccountModal)
         await fill(pilot, "#export-path", str(home / "main-backup.json"))
@@ -296,7 +297,7 @@ async def test_the_dashboard_never_shows_logs_or_writes_the_key(
         await until(pilot, lambda: isinstance(app.screen, SigningConfirmation), "the modal")
         screenshots.append(app.export_screenshot())
         await pilot.press("y")
-        await until(pilot, lambda: not view.busy, "the transfer", within=30)
+        await until(pilot, lambda: not view.busy, "the transfer")
         await wait_for_workers(pilot)
         assert view.last_result is not None and view.last_result.status == "processed"
         screenshots.append(app.export_screenshot())

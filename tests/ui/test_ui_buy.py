@@ -84,7 +84,7 @@ async def open_confirmation(pilot: Pilot[Any]) -> SigningConfirmation:
 
 
 async def finished(pilot: Pilot[Any], view: BuyView) -> None:
-    await until(pilot, lambda: not view.busy, "the purchase to finish", within=30)
+    await until(pilot, lambda: not view.busy, "the purchase to finish")
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 

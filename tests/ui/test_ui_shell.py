@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Input
 
 from aleph_tui.core.accounts.account_store import AccountError, AccountStore
@@ -322,13 +323,10 @@ def _palette_has(app: AlephApp, text: str) -> bool:
     return bool(lists) and any(text in str(option.prompt) for option in lists.first().options)
 
 
-async def wait_for(pilot: Pilot[None], condition: Callable[[], bool], tries: int = 200) -> None:
-    """Let the app run until ``condition`` holds (no fixed sleep: one frame at a time)."""
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause()
-    raise AssertionError("condition never held")
+async def wait_for(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
+    """Let the app run until ``condition`` holds, to a deadline (not a count of frames: a
+    loaded machine runs the workers behind it slower than the frames)."""
+    await until(pilot, condition, "the condition")
 
 
 # --- reload and refresh -----------------------------------------------------------------
@@ -671,7 +669,11 @@ async def test_three_wrong_passwords_raise_the_service_error(
             await wait_for(pilot, lambda: isinstance(app.screen, PasswordModal))
             modal = app.screen
             await pilot.press(*"nope", "enter")
-            await wait_for(pilot, lambda m=modal: app.screen is not m)  # type: ignore[misc]
+
+            def gone(modal: Screen[object] = modal) -> bool:
+                return app.screen is not modal
+
+            await wait_for(pilot, gone)
         await settle(app, pilot)
         assert errors and "incorrect password" in str(errors[0])
 

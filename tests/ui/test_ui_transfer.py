@@ -67,7 +67,7 @@ async def send(pilot: Pilot[Any], view: TransferView) -> SigningConfirmation:
 
 
 async def finished(pilot: Pilot[Any], view: TransferView) -> None:
-    await until(pilot, lambda: not view.busy, "the transfer to finish", within=30)
+    await until(pilot, lambda: not view.busy, "the transfer to finish")
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
