@@ -6,10 +6,19 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from aleph_tui.core.aleph.api_client import AlephApi
-from aleph_tui.devnet.chain.engine import anvil_missing_message, dev_accounts, find_anvil
+from aleph_tui.devnet.chain.engine import (
+    ChainKind,
+    DevAccount,
+    anvil_missing_message,
+    dev_accounts,
+    find_anvil,
+)
 from tests.support.devnet_process import RunningDevnet, start_devnet
 
-CHAIN_ENGINES = ("embedded", "anvil")
+# The one isolation fixture, ``isolated_config``, for every test.
+pytest_plugins = ["tests.support.isolation"]
+
+CHAIN_ENGINES: tuple[ChainKind, ...] = ("embedded", "anvil")
 
 
 def require_anvil() -> None:
@@ -98,5 +107,5 @@ async def api(devnet: RunningDevnet) -> AsyncIterator[AlephApi]:
 
 
 @pytest.fixture(scope="session")
-def accounts() -> list:  # type: ignore[type-arg]
+def accounts() -> list[DevAccount]:
     return dev_accounts()

@@ -6,12 +6,12 @@ integers, ALEPH and USD amounts are decimal strings, times are RFC 3339 UTC with
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from aleph_tui.cli.text_table import text_table
 from aleph_tui.core.aleph.models import credits_to_usd, format_credits
-from aleph_tui.core.formatting import iso_utc, plain_decimal
+from aleph_tui.core.formatting import iso_utc, plain_decimal, utc_minute
 
 if TYPE_CHECKING:
     from aleph_tui.core.aleph.history_models import (
@@ -27,22 +27,6 @@ if TYPE_CHECKING:
 
 def usd(credits: int) -> str:
     return plain_decimal(credits_to_usd(credits))
-
-
-def short_time(moment: dt.datetime | None, *, empty: str = "") -> str:
-    return empty if moment is None else moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
-
-
-def _table(rows: list[list[str]], right: set[int]) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = []
-    for row in rows:
-        cells = [
-            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
-            for i, cell in enumerate(row)
-        ]
-        lines.append("  ".join(cells).rstrip())
-    return lines
 
 
 # --- account balance --------------------------------------------------------------------
@@ -78,12 +62,12 @@ def balance_text(network: Network, balance: Balance) -> str:
         lines.append("Credits by expiration")
         rows = [
             [
-                short_time(lot.expiration, empty="never") + (" UTC" if lot.expiration else ""),
+                utc_minute(lot.expiration, empty="never") + (" UTC" if lot.expiration else ""),
                 format_credits(lot.amount),
             ]
             for lot in balance.lots
         ]
-        lines += ["  " + line for line in _table(rows, right={1})]
+        lines += ["  " + line for line in text_table(rows, right={1})]
     return "\n".join(lines)
 
 
@@ -139,15 +123,15 @@ def history_text(network: Network, page: CreditHistoryPage) -> str:
         value = abs(credits_to_usd(e.amount)).quantize(Decimal("0.01"))
         rows.append(
             [
-                short_time(e.timestamp),
+                utc_minute(e.timestamp),
                 str(e.amount),
                 f"{sign}${value}",
                 e.payment_method or "",
                 e.detail,
-                short_time(e.expiration),
+                utc_minute(e.expiration),
             ]
         )
-    return "\n".join([head, *_table(rows, right={1, 2})])
+    return "\n".join([head, *text_table(rows, right={1, 2})])
 
 
 def summary_json(

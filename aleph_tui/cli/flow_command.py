@@ -70,7 +70,8 @@ from aleph_tui.cli.common import (
     resolve_network,
     whole_number,
 )
-from aleph_tui.core.formatting import iso_utc, plain_decimal
+from aleph_tui.cli.text_table import text_table
+from aleph_tui.core.formatting import iso_utc, plain_decimal, utc_minute
 
 if TYPE_CHECKING:
     from aleph_tui.core.flows.token_flow import FlowReport, SourceStatus
@@ -269,32 +270,17 @@ def flow_json(report: FlowReport, limit: int | None) -> dict[str, Any]:
 # --- text ---------------------------------------------------------------------------------
 
 
-def _table(rows: list[list[str]], right: set[int]) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return [
-        "  ".join(
-            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
-            for i, cell in enumerate(row)
-        ).rstrip()
-        for row in rows
-    ]
-
-
 def _status_line(name: str, status: SourceStatus) -> str | None:
-    from aleph_tui.cli.credit_output import short_time
-
     if not status.available:
         return f"{name}: unavailable: {status.error}"
     if status.stale:
-        when = short_time(status.updated_at, empty="?")
+        when = utc_minute(status.updated_at, empty="?")
         reason = f"; {status.error}" if status.error else ""
         return f"{name}: from the cache (read {when} UTC){reason}"
     return None
 
 
 def flow_text(network: Network, report: FlowReport, limit: int | None) -> str:
-    from aleph_tui.cli.credit_output import short_time
-
     d = _dec
     totals = report.totals
     lines = []
@@ -347,7 +333,7 @@ def flow_text(network: Network, report: FlowReport, limit: int | None) -> str:
             ]
             for m in report.monthly
         ]
-        lines += ["", "By month", *_table(rows, {1, 2, 3, 4, 5})]
+        lines += ["", "By month", *text_table(rows, {1, 2, 3, 4, 5})]
 
     if report.chain.available:
         shown = report.runs[:limit]
@@ -358,7 +344,7 @@ def flow_text(network: Network, report: FlowReport, limit: int | None) -> str:
             ]
             rows += [
                 [
-                    short_time(r.timestamp, empty="?"),
+                    utc_minute(r.timestamp, empty="?"),
                     r.token_symbol or r.token,
                     cell(d(r.amount_in)),
                     cell(d(r.aleph_out)),
@@ -369,7 +355,7 @@ def flow_text(network: Network, report: FlowReport, limit: int | None) -> str:
                 ]
                 for r in shown
             ]
-            lines += _table(rows, {2, 3, 4, 5})
+            lines += text_table(rows, {2, 3, 4, 5})
 
     if report.credit_api.available:
         shown_purchases = report.purchases[:limit]
@@ -381,7 +367,7 @@ def flow_text(network: Network, report: FlowReport, limit: int | None) -> str:
             rows = [["Date", "Chain", "Paid", "USD", "Credits", "Proof"]]
             rows += [
                 [
-                    short_time(p.created_at, empty="?"),
+                    utc_minute(p.created_at, empty="?"),
                     p.chain or "?",
                     f"{cell(d(p.amount))} {p.currency or '?'}",
                     cell(d(p.usd)),
@@ -390,5 +376,5 @@ def flow_text(network: Network, report: FlowReport, limit: int | None) -> str:
                 ]
                 for p in shown_purchases
             ]
-            lines += _table(rows, {3, 4})
+            lines += text_table(rows, {3, 4})
     return "\n".join(lines)

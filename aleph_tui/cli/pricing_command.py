@@ -54,6 +54,7 @@ from aleph_tui.cli.common import (
     open_service,
     resolve_network,
 )
+from aleph_tui.core.formatting import exact_decimal
 
 if TYPE_CHECKING:
     from aleph_tui.core.flows.pricing import EntityTable, Estimate
@@ -164,17 +165,8 @@ async def _estimate(args: argparse.Namespace) -> int:
 # --- output -------------------------------------------------------------------------------
 
 
-def exact_plain(value: Decimal) -> str:
-    """A decimal without exponent or trailing zeros, every digit kept (no context
-    rounding, unlike ``Decimal.normalize``)."""
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
 def _plain(value: Decimal | None) -> str | None:
-    return None if value is None else exact_plain(value)
+    return None if value is None else exact_decimal(value)
 
 
 def entity_json(table: EntityTable) -> dict[str, Any]:
@@ -225,58 +217,24 @@ def pricing_json(network: Network, tables: tuple[EntityTable, ...]) -> dict[str,
     }
 
 
-def _size(mib: int | None) -> str:
-    if mib is None:
-        return ""
-    return f"{_plain(Decimal(mib) / 1024)} GiB" if mib >= 1024 else f"{mib} MiB"
-
-
-def _usd(value: Decimal | None) -> str:
-    return "" if value is None else f"${_plain(value)}"
-
-
 def pricing_text(network: Network, tables: tuple[EntityTable, ...]) -> str:
-    from aleph_tui.cli.usage_command import table as columns
+    from aleph_tui.cli.text_table import text_table
+    from aleph_tui.core.flows.pricing_text import (
+        LABEL_WIDTH,
+        numeric_columns,
+        price_lines,
+        tier_table,
+    )
 
     lines = [f"Pricing on {network.name} (1 000 000 credits = 1 USD)"]
     for t in tables:
         lines += ["", t.entity]
-        if t.compute_unit_credits_per_hour is not None:
-            spec = ""
-            if t.vcpus is not None:
-                spec = (
-                    f"; 1 unit = {t.vcpus} vCPU, {_size(t.memory_mib)} RAM, "
-                    f"{_size(t.disk_mib)} disk"
-                )
-            lines.append(
-                f"  compute unit  {_plain(t.compute_unit_credits_per_hour)} credits/hour "
-                f"({_usd(t.compute_unit_usd_per_hour)}/hour){spec}"
-            )
-        if t.storage_credits_per_gib_day is not None:
-            lines.append(
-                f"  storage       {_plain(t.storage_credits_per_gib_day)} credits/GiB/day "
-                f"({_usd(t.storage_usd_per_gib_day)}/GiB/day)"
-            )
-        if t.fixed is not None:
-            lines.append(f"  fixed         {_plain(t.fixed)}")
+        for label, text in price_lines(t, exact_decimal):
+            lines.append(f"  {label.lower():<{LABEL_WIDTH}}  {text}")
         if t.tiers:
-            gpu = any(tier.model or tier.vram for tier in t.tiers)
-            head = ["TIER", "UNITS", "VCPUS", "MEMORY", "DISK"]
-            head += ["VRAM", "MODEL"] if gpu else []
-            rows = [[*head, "CREDITS/HOUR", "USD/HOUR"]]
-            for tier in t.tiers:
-                row = [
-                    tier.id,
-                    str(tier.compute_units),
-                    "" if tier.vcpus is None else str(tier.vcpus),
-                    _size(tier.memory_mib),
-                    _size(tier.disk_mib),
-                ]
-                row += [_size(tier.vram), tier.model or ""] if gpu else []
-                row += [_plain(tier.credits_per_hour) or "", _usd(tier.usd_per_hour)]
-                rows.append(row)
-            right = {1, 2, 3, 4, len(head), len(head) + 1}
-            lines += ["  " + line for line in columns(rows, right)]
+            columns, rows = tier_table(t, exact_decimal)
+            table = text_table([[c.upper() for c in columns], *rows], numeric_columns(columns))
+            lines += ["  " + line for line in table]
     return "\n".join(lines)
 
 
@@ -293,9 +251,6 @@ def estimate_json(network: Network, result: Estimate) -> dict[str, Any]:
 
 
 def estimate_text(result: Estimate) -> str:
-    unit = "compute unit" if result.units == 1 else "compute units"
-    return (
-        f"{result.entity}: {result.units} {unit} × {_plain(result.hours)} hours "
-        f"at {_plain(result.credits_per_hour)} credits/hour = {_plain(result.credits)} "
-        f"credits (${_plain(result.usd)})"
-    )
+    from aleph_tui.core.flows.pricing_text import estimate_line
+
+    return estimate_line(result, exact_decimal)

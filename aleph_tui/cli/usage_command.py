@@ -57,7 +57,8 @@ from aleph_tui.cli.common import (
     open_service,
     resolve_network,
 )
-from aleph_tui.core.formatting import iso_utc, plain_decimal
+from aleph_tui.cli.text_table import text_table
+from aleph_tui.core.formatting import iso_utc, plain_decimal, utc_minute
 
 if TYPE_CHECKING:
     from aleph_tui.core.flows.thresholds import Threshold
@@ -252,18 +253,6 @@ def usage_json(
     }
 
 
-def table(rows: list[list[str]], right: set[int]) -> list[str]:
-    """Columns padded to their widest cell; those in ``right`` aligned right."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return [
-        "  ".join(
-            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
-            for i, cell in enumerate(row)
-        ).rstrip()
-        for row in rows
-    ]
-
-
 def _short(key: str) -> str:
     return key[:16] + "…" if len(key) > 20 and not key.startswith("0x") else key
 
@@ -275,13 +264,12 @@ def usage_text(
     rate: BurnRate,
     threshold: Threshold | None,
 ) -> str:
-    from aleph_tui.cli.credit_output import short_time
     from aleph_tui.core.aleph.models import format_credits
 
     span = report.period
     lines = [
-        f"Usage of {report.address} ({network.name}), {short_time(span.start)} → "
-        f"{short_time(span.end)} UTC ({_cents(span.days)} days)"
+        f"Usage of {report.address} ({network.name}), {utc_minute(span.start)} → "
+        f"{utc_minute(span.end)} UTC ({_cents(span.days)} days)"
     ]
     heading = {"resource": "RESOURCE", "day": "DAY (UTC)", "method": "PAYMENT METHOD"}
     if report.groups:
@@ -298,7 +286,7 @@ def usage_text(
             )
         if report.group_by != "resource":
             rows = [[r[0], *r[2:]] for r in rows]
-        lines += table(rows, right={2, 3, 4} if report.group_by == "resource" else {1, 2, 3})
+        lines += text_table(rows, right={2, 3, 4} if report.group_by == "resource" else {1, 2, 3})
     else:
         lines.append("No credits left in this period.")
     lines += [
@@ -317,7 +305,7 @@ def usage_text(
     if rate.days_left is None:
         lines.append("Runs out        never at this pace (nothing consumed)")
     else:
-        when = short_time(rate.runs_out) + " UTC" if rate.runs_out else "beyond year 9999"
+        when = utc_minute(rate.runs_out) + " UTC" if rate.runs_out else "beyond year 9999"
         lines.append(f"Runs out        {when} (in {_cents(rate.days_left)} days)")
     if threshold is None:
         lines.append("Threshold       none (set one with `aleph-tui usage threshold CREDITS`)")

@@ -495,12 +495,15 @@ class AlephApp(RedactedCrashReport):
             rows[slot] = (keys, KeyRow(", ".join(keys), text, binding.id))
         return [row for _keys, row in rows.values()]
 
+    def keys_of(self, bindings: BindingsMap, binding_id: str) -> list[str]:
+        """The keys of ``binding_id`` in ``bindings`` as displayed, after the user's keymap."""
+        resolved = bindings.copy()
+        resolved.apply_keymap(keymap_of(self))
+        return [self.get_key_display(b) for _k, b in resolved if b.id == binding_id]
+
     def key_for(self, binding_id: str) -> str | None:
         """The keys of an app binding as displayed, after the user's keymap."""
-        resolved = node_bindings(self).copy()
-        resolved.apply_keymap(keymap_of(self))
-        keys = [self.get_key_display(b) for _k, b in resolved if b.id == binding_id]
-        return ", ".join(keys) or None
+        return ", ".join(self.keys_of(node_bindings(self), binding_id)) or None
 
     def known_binding_ids(self) -> set[str]:
         from aleph_tui.ui.screens.account_picker import AccountPicker

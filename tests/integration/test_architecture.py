@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.credit_helpers import cli_env
 from tests.support.devnet_process import RunningDevnet
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,12 +68,7 @@ def test_read_only_credit_commands_import_no_signing_or_ui_modules(
         "heavy = ('web3', 'textual', 'eth_account', 'eth_keyfile', 'aiohttp')\n"
         "print(json.dumps([codes, sorted(m for m in heavy if m in sys.modules)]))\n"
     )
-    env = {
-        **os.environ,
-        "ALEPH_DEVNET_URL": devnet.api_url,
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-    }
+    env = cli_env(devnet.api_url, tmp_path)
     result = subprocess.run(
         [sys.executable, "-c", probe, json.dumps(commands)],
         capture_output=True,

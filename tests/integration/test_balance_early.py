@@ -16,19 +16,17 @@ from aleph_tui.core.aleph.api_client import AlephApi
 from aleph_tui.core.aleph.early_reads import EarlyReads
 from aleph_tui.core.aleph.endpoints import balance_request
 from tests.support.devnet_process import RunningDevnet
-from tests.support.ui_harness import (  # noqa: F401  (fixtures)
+from tests.support.ui_harness import (
     import_dev_accounts,
-    isolated_config_fixture,
     make_service,
     make_store,
-    session_keyring_fixture,
 )
 
 if TYPE_CHECKING:
     from aleph_tui.core.accounts.account_store import Account
     from aleph_tui.core.service import CreditService
 
-pytestmark = pytest.mark.usefixtures("isolated_config", "session_keyring")
+pytestmark = pytest.mark.usefixtures("isolated_config")
 
 
 class CountedApi:

@@ -20,6 +20,7 @@ from aleph_tui.core.accounts.signer import Signer
 from aleph_tui.core.aleph.credit_api_client import CreditApi, CreditApiError
 from aleph_tui.core.chain.gateway import ChainGateway
 from aleph_tui.core.flows.buying import BuyError, BuyProgress
+from aleph_tui.core.journal.journal_records import Status
 from aleph_tui.core.journal.operation_journal import Journal, Operation
 from aleph_tui.core.networks import Network, devnet_from_document
 from aleph_tui.core.service import CreditService
@@ -211,7 +212,7 @@ async def test_resume_after_a_crash(
     expected = (await _estimate(chain_devnet.credit_api_url, "USDC", units))["creditAmount"]
     credits_before = await _credits(chain_devnet, buyer.address)
 
-    def entry(status: str, tx_hash: str, nonce: int, raw: bytes | None = None) -> Operation:
+    def entry(status: Status, tx_hash: str, nonce: int, raw: bytes | None = None) -> Operation:
         details = {
             "token": "USDC",
             "amount": "4",
@@ -227,7 +228,7 @@ async def test_resume_after_a_crash(
         }
         if raw is not None:
             details["raw_tx"] = "0x" + raw.hex()
-        return journal.record(Operation("buy", "devnet", buyer.address, status, details))  # type: ignore[arg-type]
+        return journal.record(Operation("buy", "devnet", buyer.address, status, details))
 
     # The process that "crashed": it sent one payment and only signed another.
     gateway = ChainGateway(network)

@@ -35,7 +35,7 @@ async def _balance(api: httpx.AsyncClient, address: str, **params: Any) -> dict[
     response = await api.get(f"/api/v0/addresses/{address}/balance", params=params)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("application/json")
-    body = response.json()
+    body: dict[str, Any] = response.json()
     assert set(body) == BALANCE_KEYS
     return body
 

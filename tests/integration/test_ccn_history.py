@@ -140,8 +140,13 @@ def _client_sort(rows: list[Row], column: str, order: int) -> list[Row]:
     return present + missing
 
 
+def _amount_in(amounts: set[int]) -> Predicate:
+    return lambda row: row["amount"] in amounts
+
+
 def _effective_origin(row: Row) -> str | None:
-    return row["origin"] or row["origin_ref"]
+    origin: str | None = row["origin"] or row["origin_ref"]
+    return origin
 
 
 async def _message_types(api: httpx.AsyncClient, hashes: set[str]) -> dict[str, str]:
@@ -689,7 +694,7 @@ async def test_resource_types_match_the_billed_resource_message(
     }
     for wanted, amounts in expectations.items():
         got = await _assert_filter_agrees(
-            api, address, {"resourceTypes": wanted}, lambda r, a=amounts: r["amount"] in a
+            api, address, {"resourceTypes": wanted}, _amount_in(amounts)
         )
         assert {r["amount"] for r in got} == amounts
 
@@ -698,9 +703,7 @@ async def test_resource_types_match_the_billed_resource_message(
         (by_type["STORE"], {-102}),
         (fake, {-105}),
     ):
-        got = await _assert_filter_agrees(
-            api, address, {"resource": resource}, lambda r, a=amounts: r["amount"] in a
-        )
+        got = await _assert_filter_agrees(api, address, {"resource": resource}, _amount_in(amounts))
         assert {r["amount"] for r in got} == amounts
 
 

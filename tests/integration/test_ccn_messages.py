@@ -11,7 +11,7 @@ import asyncio
 import datetime as dt
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -674,7 +674,9 @@ def _not_json(message: dict[str, Any], key: Key) -> dict[str, Any]:
     return _signed(message | {"item_content": content, "item_hash": item_hash_of(content)}, key)
 
 
-MALFORMED = {
+# A valid message and its signer in, the malformed message out.
+Break = Callable[[dict[str, Any], Key], dict[str, Any]]
+MALFORMED: dict[str, Break] = {
     "hash-mismatch": lambda m, k: m | {"item_hash": item_hash_of("something else")},
     "content-not-json": _not_json,
     "unknown-type": lambda m, k: m | {"type": "BANANA"},

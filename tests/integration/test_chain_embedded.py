@@ -12,6 +12,7 @@ from typing import Any
 import aiohttp
 import pytest
 from eth_account import Account
+from eth_account.signers.local import LocalAccount
 
 from aleph_tui.devnet.chain import ChainEngine, ChainUnavailable, dev_accounts, start_chain
 from aleph_tui.devnet.chain import engine as engine_module
@@ -68,7 +69,7 @@ async def rpc(embedded: ChainEngine) -> AsyncIterator[Rpc]:
 
 def raw_transfer(index: int, nonce: int, **overrides: Any) -> str:
     """A signed EIP-1559 transfer from dev account ``index`` (``gasPrice`` makes it type 1)."""
-    account = Account.from_key(dev_accounts()[index].private_key)
+    account: LocalAccount = Account.from_key(dev_accounts()[index].private_key)
     tx: dict[str, Any] = {
         "chainId": CHAIN_ID,
         "nonce": nonce,
@@ -151,8 +152,13 @@ async def test_shapes_match_anvil(rpc: Rpc) -> None:
 
 
 async def test_legacy_and_eip155_transactions(rpc: Rpc) -> None:
-    account = Account.from_key(dev_accounts()[0].private_key)
-    legacy = {"gas": 21000, "gasPrice": 10 * GWEI, "to": account.address, "value": 0}
+    account: LocalAccount = Account.from_key(dev_accounts()[0].private_key)
+    legacy: dict[str, Any] = {
+        "gas": 21000,
+        "gasPrice": 10 * GWEI,
+        "to": account.address,
+        "value": 0,
+    }
 
     def sign(**fields: Any) -> str:
         return "0x" + account.sign_transaction({**legacy, **fields}).raw_transaction.hex()

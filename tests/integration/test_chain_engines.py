@@ -16,10 +16,12 @@ import aiohttp
 import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+from eth_typing import ChecksumAddress, HexStr
+from hexbytes import HexBytes
 from web3 import AsyncHTTPProvider, AsyncWeb3
 from web3.contract import AsyncContract
 from web3.exceptions import BlockNotFound, ContractLogicError, Web3RPCError
-from web3.types import RPCEndpoint, TxReceipt
+from web3.types import FilterParams, RPCEndpoint, TxParams, TxReceipt
 
 from aleph_tui.devnet.chain import (
     ChainEngine,
@@ -69,12 +71,14 @@ async def w3(engine: ChainEngine) -> AsyncIterator[AsyncWeb3[AsyncHTTPProvider]]
 
 @pytest.fixture
 def deployer() -> LocalAccount:
-    return Account.from_key(dev_accounts()[0].private_key)
+    account: LocalAccount = Account.from_key(dev_accounts()[0].private_key)
+    return account
 
 
 @pytest.fixture
 def other() -> LocalAccount:
-    return Account.from_key(dev_accounts()[1].private_key)
+    account: LocalAccount = Account.from_key(dev_accounts()[1].private_key)
+    return account
 
 
 async def fees(w3: AsyncWeb3[Any]) -> dict[str, int]:
@@ -93,7 +97,7 @@ async def send(w3: AsyncWeb3[Any], account: LocalAccount, tx: dict[str, Any]) ->
         **tx,
     }
     if "gas" not in full:
-        full["gas"] = await w3.eth.estimate_gas({**full, "from": account.address})
+        full["gas"] = await w3.eth.estimate_gas(cast(TxParams, full | {"from": account.address}))
     signed = account.sign_transaction(full)
     tx_hash = await w3.eth.send_raw_transaction(signed.raw_transaction)
     return await w3.eth.wait_for_transaction_receipt(tx_hash, timeout=10, poll_latency=0.02)
@@ -113,7 +117,13 @@ async def deploy_token(w3: AsyncWeb3[Any], account: LocalAccount) -> AsyncContra
     factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
     receipt = await send_call(w3, account, factory.constructor("Test", "TST", 6, SUPPLY))
     assert receipt["status"] == 1
-    return w3.eth.contract(address=receipt["contractAddress"], abi=artifact.abi)
+    address = receipt["contractAddress"]
+    assert address is not None
+    return w3.eth.contract(address=address, abi=artifact.abi)
+
+
+def checksum(address: str) -> ChecksumAddress:
+    return AsyncWeb3.to_checksum_address(address)
 
 
 def topic_for(address: str) -> str:
@@ -136,7 +146,7 @@ async def test_chain_id_and_balance_are_configurable(kind: str) -> None:
     try:
         assert engine.chain_id == 8453
         assert await w3.eth.chain_id == 8453
-        assert await w3.eth.get_balance(dev_accounts()[0].address) == 3 * 10**18
+        assert await w3.eth.get_balance(checksum(dev_accounts()[0].address)) == 3 * 10**18
     finally:
         await w3.provider.disconnect()
         await engine.stop()
@@ -144,16 +154,18 @@ async def test_chain_id_and_balance_are_configurable(kind: str) -> None:
 
 async def test_chain_id_opcode(w3: AsyncWeb3[Any]) -> None:
     # eth_call of creation code CHAINID PUSH0 MSTORE PUSH1 32 PUSH0 RETURN returns the id.
-    output = await w3.eth.call({"data": "0x465f5260205ff3"})
+    output = await w3.eth.call({"data": HexStr("0x465f5260205ff3")})
     assert int.from_bytes(output, "big") == CHAIN_ID
 
 
 async def test_dev_accounts_are_funded(w3: AsyncWeb3[Any]) -> None:
     accounts = dev_accounts()
     assert accounts[0].address == "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
-    assert await w3.eth.accounts == [a.address for a in accounts]
+    assert list(await w3.eth.accounts) == [a.address for a in accounts]
     for account in (accounts[0], accounts[9]):
-        assert await w3.eth.get_balance(account.address) == AsyncWeb3.to_wei(10000, "ether")
+        assert await w3.eth.get_balance(checksum(account.address)) == AsyncWeb3.to_wei(
+            10000, "ether"
+        )
 
 
 async def test_eip1559_transfer(w3: AsyncWeb3[Any], deployer: LocalAccount) -> None:
@@ -227,7 +239,7 @@ async def test_get_logs_filtering(
     first_block = r1["blockNumber"] - 1
 
     async def logs(**criteria: Any) -> list[tuple[str, int]]:
-        found = await w3.eth.get_logs({"fromBlock": first_block, **criteria})
+        found = await w3.eth.get_logs(cast(FilterParams, {"fromBlock": first_block, **criteria}))
         return [(log["transactionHash"].to_0x_hex(), log["blockNumber"]) for log in found]
 
     everything = await logs(address=token.address)
@@ -324,9 +336,11 @@ async def test_fee_endpoints(w3: AsyncWeb3[Any], deployer: LocalAccount) -> None
     assert history["reward"][1] == [GWEI]
     assert 0 < history["gasUsedRatio"][1] < 1
     by_hash = await w3.eth.get_block(latest["hash"], full_transactions=True)
-    assert by_hash["transactions"][0]["type"] == 2
+    first = by_hash["transactions"][0]
+    assert not isinstance(first, HexBytes)  # full_transactions: the transaction, not its hash
+    assert first["type"] == 2
     with pytest.raises(BlockNotFound):
-        await w3.eth.get_block("0x" + "11" * 32)
+        await w3.eth.get_block(HexStr("0x" + "11" * 32))
 
 
 async def test_unknown_method_and_batch(engine: ChainEngine) -> None:

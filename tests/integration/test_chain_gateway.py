@@ -19,7 +19,7 @@ from eth_account import Account
 from aleph_tui.core.accounts.signer import Signer
 from aleph_tui.core.chain.gateway import ChainError, ChainGateway, ReceiptTimeout
 from aleph_tui.core.networks import MAINNET_CHAIN_IDS, Network, devnet_from_document
-from aleph_tui.devnet.chain.engine import start_chain
+from aleph_tui.devnet.chain.engine import ChainKind, start_chain
 from tests.conftest import CHAIN_ENGINES, require_anvil
 from tests.support.devnet_process import RunningDevnet
 from tests.support.wallet_client import rpc, token_balance
@@ -186,11 +186,11 @@ async def test_wrong_chain_id_is_refused_before_signing(
 @pytest.mark.parametrize("chain_id", sorted(MAINNET_CHAIN_IDS))
 @pytest.mark.parametrize("engine", CHAIN_ENGINES)
 async def test_dev_keys_are_refused_on_mainnet_chain_ids(
-    engine: str, chain_id: int, accounts: list[Any]
+    engine: ChainKind, chain_id: int, accounts: list[Any]
 ) -> None:
     if engine == "anvil":
         require_anvil()
-    chain = await start_chain(engine, chain_id=chain_id)  # type: ignore[arg-type]
+    chain = await start_chain(engine, chain_id=chain_id)
     network = Network("real", "http://127.0.0.1:9", rpc_url=chain.rpc_url, chain_id=chain_id)
     gateway = ChainGateway(network)
     recipient, _ = _stranger()

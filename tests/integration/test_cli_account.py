@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.isolation import isolated_env
 from tests.support.keyring_backend import FILE_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,11 +47,7 @@ class Cli:
         self.manifest = tmp_path / "config" / "aleph" / "accounts.toml"
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("ALEPH_")}
         self.env.update(
-            XDG_CONFIG_HOME=str(tmp_path / "config"),
-            XDG_DATA_HOME=str(tmp_path / "data"),
-            PYTHON_KEYRING_BACKEND=backend,
-            PYTHONPATH=str(ROOT),
-            ALEPH_TUI_KDF="pbkdf2",
+            isolated_env(tmp_path), PYTHON_KEYRING_BACKEND=backend, PYTHONPATH=str(ROOT)
         )
         self.env[FILE_ENV] = str(self.keyring_file)
         self.outputs: list[str] = []
@@ -152,6 +149,8 @@ def test_import_from_files_and_encrypted(cli: Cli, tmp_path: Path) -> None:
     kept = cli.ok("import", "kept", "--from-file", str(keystore), "--encrypted", env=password)
     assert kept["kind"] == "encrypted"
 
+    # aleph-client's default home, under XDG_DATA_HOME when ALEPH_CONFIG_HOME is unset.
+    del cli.env["ALEPH_CONFIG_HOME"]
     legacy = tmp_path / "data" / ".aleph-im" / "private-keys"
     legacy.mkdir(parents=True)
     (legacy / "ethereum.key").write_bytes(bytes.fromhex(OTHER_KEY))

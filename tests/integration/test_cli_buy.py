@@ -7,7 +7,6 @@ the journal goes to a temporary data directory. Dev accounts 5–9 only.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from dataclasses import asdict
@@ -18,6 +17,7 @@ import httpx
 import pytest
 
 from aleph_tui.core.journal.operation_journal import Journal
+from tests.support.credit_helpers import cli_env
 from tests.support.devnet_process import RunningDevnet
 from tests.support.wallet_client import credit_balance, rpc, token_balance
 
@@ -37,13 +37,7 @@ JSON_KEYS = [
 def buy(
     devnet: RunningDevnet, key: str, tmp_path: Path, *args: str
 ) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "ALEPH_DEVNET_URL": devnet.api_url,
-        "ALEPH_PRIVATE_KEY": key,
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-    }
+    env = cli_env(devnet.api_url, tmp_path, key)
     return subprocess.run(
         [sys.executable, "-m", "aleph_tui", "credit", "buy", "--network", "devnet", *args],
         capture_output=True,

@@ -325,7 +325,7 @@ async def test_posts_are_never_retried_but_gets_are() -> None:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    port = int(runner.addresses[0][1])
     api = AlephApi(f"http://127.0.0.1:{port}")
     try:
         with pytest.raises(OutcomeUnknown):

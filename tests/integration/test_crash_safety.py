@@ -36,7 +36,8 @@ from tests.support.credit_helpers import (
     wait_until,
 )
 from tests.support.devnet_process import RunningDevnet
-from tests.support.ui_app import SIZE, UiTestApp, isolated, until
+from tests.support.isolation import isolated
+from tests.support.ui_app import SIZE, UiTestApp, until
 
 RECEIPT_BUYER, REVERT_BUYER, DRAINER, SENDER = 5, 6, 7, 2
 APPROVE = "0x095ea7b3"  # approve(address,uint256)

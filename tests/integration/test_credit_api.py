@@ -6,6 +6,7 @@ document) and the documented rule: 1 USD = 1 000 000 credits, +20 % for ALEPH.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -20,9 +21,9 @@ UNKNOWN_ADDRESS = "0x000000000000000000000000000000000000bEEF"
 
 
 @pytest.fixture(scope="module")
-def api(devnet: RunningDevnet) -> httpx.Client:
+def api(devnet: RunningDevnet) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=devnet.credit_api_url, timeout=10) as client:
-        yield client  # type: ignore[misc]
+        yield client
 
 
 def _ok(response: httpx.Response) -> Any:

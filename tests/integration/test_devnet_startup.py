@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from eth_utils import is_checksum_address
+from eth_utils.address import is_checksum_address
 
 from aleph_tui.core.aleph.messages import (
     CREDIT_TRANSFER,

@@ -50,8 +50,9 @@ from aleph_tui.core.networks import Network
 from aleph_tui.core.service import CreditService
 from tests.support.credit_helpers import ROOT, cli_env, run_main, wait_until
 from tests.support.devnet_process import RunningDevnet
+from tests.support.isolation import isolated
 from tests.support.journal_worker import STEPS
-from tests.support.ui_app import SIZE, UiTestApp, isolated, make_store, until
+from tests.support.ui_app import SIZE, UiTestApp, make_store, until
 
 ACCOUNT = "0x" + "ab" * 20
 
@@ -692,10 +693,13 @@ class JournalMachine(RuleBasedStateMachine):
 
     @initialize(target=ops)
     def first(self) -> str:
-        return self.new_op(in_worker=False)
+        return self._new_op(in_worker=False)
 
     @rule(target=ops, in_worker=st.booleans())
     def new_op(self, in_worker: bool) -> str:
+        return self._new_op(in_worker)
+
+    def _new_op(self, in_worker: bool) -> str:
         self.count += 1
         op_id = f"op{self.count}"
         self._write(op_id, "signed", in_worker)

@@ -135,7 +135,8 @@ _DECIMAL_KEYS = {
 def _table_json(table: pricing_core.EntityTable) -> dict[str, Any]:
     from aleph_tui.cli.pricing_command import entity_json
 
-    return _as_decimals(entity_json(table))  # type: ignore[no-any-return]
+    converted: dict[str, Any] = _as_decimals(entity_json(table))
+    return converted
 
 
 @pytest.fixture(scope="module")
@@ -178,6 +179,7 @@ async def test_tables_equal_the_aggregate(
     assert instance.compute_unit_credits_per_hour == Decimal(
         aggregate["instance"]["price"]["compute_unit"]["credit"]
     )
+    assert instance.compute_unit_usd_per_hour is not None
     assert instance.compute_unit_usd_per_hour * MILLION == instance.compute_unit_credits_per_hour
     gpu = next(t for t in tables if t.entity == "instance_gpu_premium")
     assert all(t.vram and t.model for t in gpu.tiers)
@@ -239,8 +241,9 @@ def test_the_estimate_is_exact_and_linear(
     def cost(n: int, h: Decimal) -> pricing_core.Estimate:
         return pricing_core.estimate(pricing, entity, n, h)
 
-    price = pricing.entities[entity].compute_unit.credit  # type: ignore[union-attr]
-    assert price is not None
+    compute_unit = pricing.entities[entity].compute_unit
+    assert compute_unit is not None and compute_unit.credit is not None
+    price = compute_unit.credit
     one = cost(units, hours)
     assert Fraction(one.credits) == Fraction(price) * units * Fraction(hours)
     assert Fraction(one.usd) == Fraction(one.credits) / MILLION

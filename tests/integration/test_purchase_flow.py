@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from eth_abi import decode
+from eth_abi.abi import decode
 
 from aleph_tui.core.aleph.messages import (
     CREDIT_CHANNEL,
@@ -87,7 +87,9 @@ async def _history_row(
         f"{api_url}/api/v0/addresses/{address}/credit_history", params={"pagination": 200}
     )
     response.raise_for_status()
-    rows = [r for r in response.json()["credit_history"] if (r["tx_hash"] or "").lower() == tx_hash]
+    rows: list[dict[str, Any]] = [
+        r for r in response.json()["credit_history"] if (r["tx_hash"] or "").lower() == tx_hash
+    ]
     assert len(rows) == 1, f"expected one history row for {tx_hash}, got {rows}"
     return rows[0]
 

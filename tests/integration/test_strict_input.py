@@ -33,7 +33,8 @@ from tests.support.credit_helpers import (
     seeded,
 )
 from tests.support.devnet_process import RunningDevnet
-from tests.support.ui_app import build_app, isolated, shown, until
+from tests.support.isolation import isolated
+from tests.support.ui_app import build_app, shown, until
 
 SIZE = (160, 45)
 

@@ -27,8 +27,9 @@ from typing import Any
 import httpx
 import pytest
 from aiohttp import web
-from eth_abi import decode as abi_decode
-from eth_utils import keccak, to_checksum_address
+from eth_abi.abi import decode as abi_decode
+from eth_utils.address import to_checksum_address
+from eth_utils.crypto import keccak
 
 from aleph_tui.cli import main
 from aleph_tui.core.chain import log_cache
@@ -37,8 +38,8 @@ from aleph_tui.core.flows import token_flow
 from aleph_tui.core.flows.token_flow import FlowReport
 from aleph_tui.core.networks import Network, devnet_from_document
 from aleph_tui.core.service import CreditService
-from aleph_tui.devnet.chain.engine import start_chain
-from tests.conftest import require_anvil
+from aleph_tui.devnet.chain.engine import ChainKind, start_chain
+from tests.conftest import CHAIN_ENGINES, require_anvil
 from tests.support.devnet_process import RunningDevnet, start_devnet
 from tests.support.wallet_client import pay, poll, rpc
 
@@ -162,7 +163,7 @@ async def completed_payments(devnet: RunningDevnet) -> list[dict[str, Any]]:
 def usd_of(payment: dict[str, Any]) -> Decimal:
     prices = payment["prices"]
     paid = prices["credit_amount"] - (prices["credit_bonus_amount"] or 0)
-    return paid * Decimal(prices["credit_price_usdc"])
+    return Decimal(paid) * Decimal(prices["credit_price_usdc"])
 
 
 def aleph(units: int) -> Decimal:
@@ -256,23 +257,23 @@ async def test_report_matches_an_independent_reading(
     assert months == sorted(months) and len(set(months)) == len(months)
     assert months[0] == min(usd_by_month | distributed_by_month)
     assert months[-1] == max(usd_by_month | distributed_by_month)
-    for m in report.monthly:
-        assert m.usd_purchased == usd_by_month.get(m.month, 0)
-        assert m.aleph_distributed == aleph(distributed_by_month.get(m.month, 0))
+    for flow in report.monthly:
+        assert flow.usd_purchased == usd_by_month.get(flow.month, 0)
+        assert flow.aleph_distributed == aleph(distributed_by_month.get(flow.month, 0))
 
 
 # --- dated blocks -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("engine", ["embedded", "anvil"])
-async def test_blocks_can_be_dated_in_the_past(engine: str) -> None:
+@pytest.mark.parametrize("engine", CHAIN_ENGINES)
+async def test_blocks_can_be_dated_in_the_past(engine: ChainKind) -> None:
     """What the devnet's history needs from both engines: a genesis in the past, and
     evm_setNextBlockTimestamp, after which the clock carries on from the new time."""
     if engine == "anvil":
         require_anvil()
     now = int(time.time())
     genesis = now - 100 * 86400
-    chain = await start_chain(engine, genesis_timestamp=genesis)  # type: ignore[arg-type]
+    chain = await start_chain(engine, genesis_timestamp=genesis)
     try:
         async with httpx.AsyncClient(timeout=10) as client:
 
@@ -348,6 +349,7 @@ async def test_a_second_report_reads_only_new_blocks(
     stats = second.scan.stats
     # Only the reorg margin and the new blocks were read, not the chain again.
     assert stats.from_block == last - REORG_MARGIN_BLOCKS + 1 > second.scan.first_block
+    assert second.scan.last_block is not None
     assert stats.to_block == second.scan.last_block >= int(run_log["blockNumber"], 16)
     assert not stats.reset and stats.requests == 1
     cache = LogCache(
@@ -387,13 +389,16 @@ async def test_without_refresh_only_the_cache_is_read(network: Network, data_hom
 def test_a_cache_from_an_older_schema_is_rebuilt_not_misread(tmp_path: Path) -> None:
     """Topics were JSON in schema 1; such a file is emptied on open and scanned afresh."""
     path = tmp_path / "flow.sqlite"
-    params = {"address": "0x" + "ab" * 20, "topic0": TOPIC, "start_block": 5}
-    cache = LogCache(path, **params)
+
+    def open_cache() -> LogCache:
+        return LogCache(path, address="0x" + "ab" * 20, topic0=TOPIC, start_block=5)
+
+    cache = open_cache()
     cache._db.execute("INSERT INTO logs VALUES (7, 0, '0x01', '[\"0xaa\"]', '0x')")
     cache._db.execute("INSERT INTO meta VALUES ('last_block', '9')")
     cache._db.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")
     cache.close()
-    reopened = LogCache(path, **params)
+    reopened = open_cache()
     try:
         assert reopened.last_block is None and reopened.logs() == []
     finally:

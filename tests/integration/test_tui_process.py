@@ -14,6 +14,7 @@ from pathlib import Path
 from bench.b2_tui_start import write_accounts
 from bench.terminal import seconds_until_painted
 from tests.support.devnet_process import RunningDevnet
+from tests.support.isolation import isolated_env
 
 DEAD_URL = "http://127.0.0.1:9"  # the discard port: nothing listens there
 
@@ -21,8 +22,7 @@ DEAD_URL = "http://127.0.0.1:9"  # the discard port: nothing listens there
 def user_env(home: Path, api_url: str) -> dict[str, str]:
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith(("ALEPH", "TEXTUAL"))},
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "XDG_DATA_HOME": str(home / "data"),
+        **isolated_env(home),
         "ALEPH_DEVNET_URL": api_url,
     }
 

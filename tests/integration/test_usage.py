@@ -315,9 +315,9 @@ def test_burn_rate_and_projection_math() -> None:
     assert odd.runs_out == at + dt.timedelta(microseconds=5 * 30 * 86_400_000_000 // 7)
 
     idle = usage_core.burn_rate("0xA", span, consumed=0, balance=1000, at=at)
-    assert (idle.per_day, idle.days_left, idle.runs_out) == (0, None, None)
+    assert (idle.per_day, idle.days_left, idle.runs_out) == (Decimal(0), None, None)
     empty = usage_core.burn_rate("0xA", span, consumed=30, balance=0, at=at)
-    assert (empty.days_left, empty.runs_out) == (0, at)
+    assert (empty.days_left, empty.runs_out) == (Decimal(0), at)
     far = usage_core.burn_rate("0xA", span, consumed=1, balance=10**18, at=at)
     assert far.runs_out is None and far.days_left == Decimal(30 * 10**18)
     with pytest.raises(InvalidInput):

@@ -23,6 +23,7 @@ from aleph_tui.core.aleph.messages import (
     build_post_message,
     credit_transfer_content,
 )
+from tests.support.isolation import isolated_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -109,18 +110,9 @@ def wait_until(check: Callable[[], bool], *, timeout: float = 10.0, what: str = 
 
 
 def cli_env(api_url: str, home: Path, private_key: str | None = None) -> dict[str, str]:
-    """The environment of a headless command: the devnet, a private XDG home, a key."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("ALEPH_PRIVATE_KEY", "ALEPH_CONFIG_HOME", "ALEPH_PASSWORD")
-    }
-    env.update(
-        ALEPH_DEVNET_URL=api_url,
-        XDG_CONFIG_HOME=str(home / "config"),
-        XDG_DATA_HOME=str(home / "data"),
-        PYTHONDONTWRITEBYTECODE="1",
-    )
+    """The environment of a headless command: the devnet, a private home, a key."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ALEPH", "TEXTUAL"))}
+    env.update(isolated_env(home), ALEPH_DEVNET_URL=api_url, PYTHONDONTWRITEBYTECODE="1")
     if private_key is not None:
         env["ALEPH_PRIVATE_KEY"] = private_key
     return env

@@ -66,7 +66,12 @@ def _serve(journal: Journal) -> None:
             continue
         state = command.get("record") or command["hang"]
         if "hang" in command:
-            journal._before_commit = lambda: (_say("inside"), stop.wait())
+
+            def hang() -> None:
+                _say("inside")
+                stop.wait()
+
+            journal._before_commit = hang
         journal.record(Operation(**state))
         _say("ok")
 

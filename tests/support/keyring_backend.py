@@ -18,7 +18,7 @@ class MemoryKeyring(KeyringBackend):
     priority = 1
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # keyring leaves it unannotated
         self.entries: dict[tuple[str, str], str] = {}
         self.threads: set[str] = set()
 
@@ -42,7 +42,7 @@ class FailingKeyring(KeyringBackend):
     priority = 1
 
     def __init__(self, error: KeyringError) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # keyring leaves it unannotated
         self.error = error
 
     def get_password(self, service: str, username: str) -> str | None:

@@ -253,4 +253,4 @@ if __name__ == "__main__":
     if len(sys.argv) not in (4, 5):
         sys.exit("usage: sdk_client.py API_URL ADDRESS PRIVATE_KEY [EXTRA_JSON]")
     extra = json.loads(sys.argv[4]) if len(sys.argv) == 5 else None
-    print(json.dumps(asyncio.run(main(*sys.argv[1:4], extra)), default=str))
+    print(json.dumps(asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3], extra)), default=str))

@@ -3,7 +3,7 @@ account store in a temporary directory, keys in a session keyring and a fixed cl
 
 Async tests (Pilot)::
 
-    with isolated(tmp_path, monkeypatch):
+    with isolated(tmp_path, monkeypatch):  # tests/support/isolation.py
         app = await build_app(devnet.document, tmp_path)
         async with app.run_test(size=SIZE) as pilot:
             await open_view(pilot, "accounts")
@@ -15,26 +15,30 @@ Snapshot tests are synchronous (``snap_compare`` runs its own event loop), so th
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-import keyring
-import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
 from aleph_tui.core.accounts.account_store import AccountStore
-from aleph_tui.core.accounts.session_keyring import use_session_keyring
 from aleph_tui.core.journal.operation_journal import Journal
 from aleph_tui.core.networks import devnet_from_document
 from aleph_tui.core.service import CreditService
 from aleph_tui.devnet.chain.engine import dev_accounts
 from aleph_tui.ui.app import AlephApp
 from aleph_tui.ui.view import View
+
+V = TypeVar("V", bound=View)
+
+# How long a wait on the app may take before the test fails. Generous, because CI machines
+# are loaded (2 cores shared with other jobs); a wait ends as soon as its condition holds,
+# so this costs nothing when the machine is fast. Bounds that are the subject of a test
+# (tests/ui/test_ui_responsiveness.py) are measured and asserted separately.
+PATIENCE_S = 60.0
 
 SIZE = (140, 40)
 # The instant every deterministic run shows: the devnet's ``--clock`` and the app's now().
@@ -57,29 +61,6 @@ class UiTestApp(AlephApp):
     def notify(self, message: str, *, title: str = "", **kwargs: Any) -> None:
         self.notified.append(f"{title}\n{message}")
         super().notify(message, title=title, **kwargs)
-
-
-@contextlib.contextmanager
-def isolated(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Config, data and keyring of this test only; fast keystores; no cursor blink."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
-    monkeypatch.setenv("ALEPH_CONFIG_HOME", str(home / "aleph-client"))
-    monkeypatch.setenv("ALEPH_TUI_KDF", "pbkdf2")
-    monkeypatch.delenv("ALEPH_PASSWORD", raising=False)
-    monkeypatch.delenv("TEXTUAL_THEME", raising=False)
-    no_blink(monkeypatch)
-    previous = keyring.get_keyring()
-    use_session_keyring()
-    try:
-        yield
-    finally:
-        keyring.set_keyring(previous)
-
-
-def no_blink(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A steady cursor, as harlequin's tests have it: screenshots do not depend on timing."""
-    monkeypatch.setattr(Input, "_toggle_cursor", lambda _self: None)
 
 
 def make_store(home: Path) -> AccountStore:
@@ -140,6 +121,17 @@ def view_of(app: AlephApp, view_id: str) -> View:
     return app.query_one(f"#{view_id}", View)
 
 
+async def show_view(pilot: Pilot[Any], view_id: str, view_type: type[V]) -> V:
+    """Show and focus the tab of ``view_id``, without waiting for the tabs' loads."""
+    app = pilot.app
+    assert isinstance(app, AlephApp)
+    app.action_open_view(view_id)
+    view = app.query_one(f"#{view_id}", view_type)
+    view.focus()
+    await pilot.pause()
+    return view
+
+
 async def open_view(pilot: Pilot[Any], view_id: str) -> View:
     """Show the tab of ``view_id``, focus it, and let its first loads finish."""
     app = pilot.app
@@ -151,7 +143,7 @@ async def open_view(pilot: Pilot[Any], view_id: str) -> View:
     # so it is given until it is taken, then the footer's bindings settle.
     await wait_for_workers(pilot)
     target = view.default_focus()
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + PATIENCE_S
     while app.focused is not target:
         assert time.monotonic() < deadline, f"{view_id}: {target!r} never took the focus"
         target.focus()
@@ -224,7 +216,7 @@ def shown(app: AlephApp) -> str:
 
 
 async def until(
-    pilot: Pilot[Any], check: Callable[[], bool], what: str, within: float = 15
+    pilot: Pilot[Any], check: Callable[[], bool], what: str, within: float = PATIENCE_S
 ) -> None:
     """Let the app run until ``check`` holds (a deadline, no fixed sleep)."""
     deadline = time.monotonic() + within

@@ -4,18 +4,14 @@ credit service. Stub views stand in for the real tabs so the shell is tested alo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
-import keyring
-import pytest
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, Static
 
 from aleph_tui.core.accounts.account_store import Account, AccountStore
-from aleph_tui.core.accounts.session_keyring import use_session_keyring
 from aleph_tui.core.journal.operation_journal import Journal
 from aleph_tui.core.networks import devnet_from_document
 from aleph_tui.core.service import CreditService
@@ -26,26 +22,6 @@ from aleph_tui.ui.view import View
 from tests.support.devnet_process import RunningDevnet
 
 SIZE = (140, 40)
-
-
-@pytest.fixture(name="isolated_config")
-def isolated_config_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """XDG directories in tmp_path, so no developer's config.toml or themes decide a test;
-    returns aleph-tui's config directory there."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("ALEPH_TUI_KDF", "pbkdf2")
-    monkeypatch.delenv("ALEPH_PASSWORD", raising=False)
-    monkeypatch.delenv("TEXTUAL_THEME", raising=False)
-    return tmp_path / "config" / "aleph-tui"
-
-
-@pytest.fixture(name="session_keyring")
-def session_keyring_fixture() -> Iterator[None]:
-    previous = keyring.get_keyring()
-    use_session_keyring()
-    yield
-    keyring.set_keyring(previous)
 
 
 def make_store(home: Path) -> AccountStore:

@@ -18,6 +18,7 @@ import aiohttp
 import httpx
 from eth_account import Account
 from web3 import AsyncHTTPProvider, AsyncWeb3
+from web3.types import TxParams, Wei
 
 from tests.support.devnet_process import RunningDevnet
 
@@ -121,17 +122,17 @@ async def pay(devnet: RunningDevnet, private_key: str, symbol: str, amount: Deci
         assert chain_id == document["chain_id"], "refusing to sign for another chain"
         base_fee = (await w3.eth.get_block("latest"))["baseFeePerGas"]
         tip = await w3.eth.max_priority_fee
-        tx: dict[str, Any] = {
+        tx: TxParams = {
             "from": account.address,
             "chainId": chain_id,
             "type": 2,
             "nonce": await w3.eth.get_transaction_count(account.address, "pending"),
             "maxPriorityFeePerGas": tip,
-            "maxFeePerGas": 2 * base_fee + tip,
+            "maxFeePerGas": Wei(2 * base_fee + tip),
         }
         if symbol == "ETH":
-            tx |= {"to": processor, "value": units}
-            tx["gas"] = await w3.eth.estimate_gas(tx)  # type: ignore[arg-type]
+            tx |= {"to": processor, "value": Wei(units)}
+            tx["gas"] = await w3.eth.estimate_gas(tx)
         else:
             address = document["aleph_token" if symbol == "ALEPH" else "usdc_token"]
             token = w3.eth.contract(address=AsyncWeb3.to_checksum_address(address), abi=ERC20_ABI)
@@ -139,7 +140,7 @@ async def pay(devnet: RunningDevnet, private_key: str, symbol: str, amount: Deci
             transfer = token.functions.transfer(processor, units)
             assert await transfer.call({"from": account.address}) is True
             tx["gas"] = int(await transfer.estimate_gas({"from": account.address}) * 1.2)
-            tx = await transfer.build_transaction(tx)  # type: ignore[arg-type]
+            tx = await transfer.build_transaction(tx)
         signed = account.sign_transaction(tx)
         tx_hash = await w3.eth.send_raw_transaction(signed.raw_transaction)
         receipt = await w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30, poll_latency=0.1)

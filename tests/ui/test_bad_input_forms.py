@@ -41,12 +41,8 @@ from tests.support.bad_input_corpus import (
 )
 from tests.support.credit_helpers import fresh_key, funded_key, seeded
 from tests.support.devnet_process import RunningDevnet
-from tests.support.ui_app import (
-    build_app,
-    isolated,
-    open_view,
-    until,
-)
+from tests.support.isolation import isolated
+from tests.support.ui_app import build_app, open_view, until
 
 SIZE = (140, 40)
 WRONG_CHAIN_ID = 5
@@ -100,7 +96,7 @@ async def _transfer_case(
         await until(pilot, lambda: _refusal_shown(field), f"the {case.name} refusal")
         message = field.rule_text
     else:  # refused by the live quote: required versus available
-        await until(pilot, lambda: view.shortfall is not None, "the shortfall", within=20)
+        await until(pilot, lambda: view.shortfall is not None, "the shortfall")
         message = _text(view.query_one("#transfer-quote", Static))
     submit_disabled = view.query_one("#transfer-submit", Button).disabled
     view.field(case.field or "amount").focus_input()
@@ -128,7 +124,7 @@ async def _buy_case(pilot: Pilot[Any], view: BuyView, case: Case, fill_: dict[st
         await until(pilot, lambda: _refusal_shown(view.amount_field), f"the {case.name} refusal")
         message = view.amount_field.rule_text
     else:  # refused by the live quote (the balance, the chain)
-        await until(pilot, lambda: view.refusal is not None, "the refusal", within=20)
+        await until(pilot, lambda: view.refusal is not None, "the refusal")
         message = _text(view.query_one("#buy-estimate", Static))
     submit_disabled = view.query_one("#buy-submit", Button).disabled
     view.amount_field.focus_input()

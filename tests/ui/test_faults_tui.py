@@ -23,15 +23,8 @@ from tests.integration.test_faults_cli import HTTP_FAULT_WORDS, delay
 from tests.support import faults
 from tests.support.credit_helpers import fresh_key, seeded
 from tests.support.devnet_process import RunningDevnet
-from tests.support.ui_app import (
-    SIZE,
-    build_app,
-    isolated,
-    open_view,
-    shown,
-    until,
-    wait_for_workers,
-)
+from tests.support.isolation import isolated
+from tests.support.ui_app import SIZE, build_app, open_view, shown, until, wait_for_workers
 from tests.ui.test_ui_buy import buyer_app, chain_state, finished, open_confirmation, usdc_form
 from tests.ui.test_ui_transfer import finished as transfer_finished
 from tests.ui.test_ui_transfer import send, show_transfer

@@ -28,6 +28,7 @@ from aleph_tui.ui.screens.keyring_choice import KeyringChoiceModal
 from aleph_tui.ui.views.accounts_view import AccountsView
 from tests.support.credit_helpers import Outcome, run_main
 from tests.support.devnet_process import RunningDevnet
+from tests.support.isolation import isolated, isolated_env
 from tests.support.keyring_backend import (
     FailingKeyring,
     MemoryKeyring,
@@ -39,7 +40,6 @@ from tests.support.ui_app import (
     SIZE,
     build_app,
     fill,
-    isolated,
     open_view,
     shown,
     type_into,
@@ -92,9 +92,7 @@ def cli_home(tmp_path: Path) -> tuple[dict[str, str], Path]:
     env = {
         "HOME": str(tmp_path),
         "PATH": "/usr/bin:/bin",
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "ALEPH_TUI_KDF": "pbkdf2",
+        **isolated_env(tmp_path),
     }
     return env, manifest
 

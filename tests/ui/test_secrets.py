@@ -22,6 +22,7 @@ from typing import Any
 
 import keyring
 import pytest
+from textual.widgets import DataTable
 
 from aleph_tui.core.accounts import secp256k1
 from aleph_tui.core.accounts.signer import Signer
@@ -35,16 +36,9 @@ from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.views.transfer_view import TransferView
 from tests.support.credit_helpers import Key, Outcome, fresh_key, funded_key, run_main, seeded
 from tests.support.devnet_process import RunningDevnet
+from tests.support.isolation import isolated
 from tests.support.keyring_backend import MemoryKeyring
-from tests.support.ui_app import (
-    UiTestApp,
-    build_app,
-    fill,
-    isolated,
-    open_view,
-    until,
-    wait_for_workers,
-)
+from tests.support.ui_app import UiTestApp, build_app, fill, open_view, until, wait_for_workers
 
 FUNDS = 1_000_000
 PASSWORD = "a long passphrase"
@@ -286,8 +280,8 @@ async def test_the_dashboard_never_shows_logs_or_writes_the_key(
         assert app.service.accounts.get("copy").address == owner.address
         screenshots.append(app.export_screenshot())
         # …and export it to an encrypted keystore.
-        table = app.query_one("#account-list")
-        table.move_cursor(row=table.get_row_index("main"))  # type: ignore[attr-defined]
+        table = app.query_one("#account-list", DataTable)
+        table.move_cursor(row=table.get_row_index("main"))
         await pilot.press("e")
         assert isinstance(app.screen, ExportAccountModal)
         await fill(pilot, "#export-path", str(home / "main-backup.json"))
@@ -303,7 +297,7 @@ async def test_the_dashboard_never_shows_logs_or_writes_the_key(
         await until(pilot, lambda: isinstance(app.screen, SigningConfirmation), "the modal")
         screenshots.append(app.export_screenshot())
         await pilot.press("y")
-        await until(pilot, lambda: not view.busy, "the transfer", within=30)
+        await until(pilot, lambda: not view.busy, "the transfer")
         await wait_for_workers(pilot)
         assert view.last_result is not None and view.last_result.status == "processed"
         screenshots.append(app.export_screenshot())

@@ -24,13 +24,13 @@ from aleph_tui.ui.screens.import_account import ImportAccountModal
 from aleph_tui.ui.screens.keyring_choice import KeyringChoiceModal
 from aleph_tui.ui.screens.remove_account import RemoveAccountModal
 from tests.support.devnet_process import RunningDevnet
+from tests.support.isolation import isolated
 from tests.support.keyring_backend import FailingKeyring
 from tests.support.ui_app import (
     SIZE,
     UiTestApp,
     build_app,
     fill,
-    isolated,
     open_view,
     screen_text,
     type_into,

@@ -18,11 +18,11 @@ from aleph_tui.ui.widgets import amount_text as fmt
 from aleph_tui.ui.widgets.accounts_balance_table import AccountsBalanceTable
 from aleph_tui.ui.widgets.credit_lots_table import SOON_MARKER, CreditLotsTable
 from tests.support.devnet_process import RunningDevnet
+from tests.support.isolation import isolated
 from tests.support.ui_app import (
     FIXED_NOW,
     UiTestApp,
     build_app,
-    isolated,
     open_view,
     screen_text,
     wait_for_workers,

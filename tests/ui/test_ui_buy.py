@@ -23,7 +23,8 @@ from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.views.buy_view import BuyView
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
 from tests.support.devnet_process import RunningDevnet
-from tests.support.ui_app import UiTestApp, build_app, isolated, shown, type_into, until
+from tests.support.isolation import isolated
+from tests.support.ui_app import UiTestApp, build_app, show_view, shown, type_into, until
 from tests.support.wallet_client import credit_balance, rpc, token_balance
 
 SIZE = (160, 45)
@@ -55,11 +56,7 @@ async def chain_state(devnet: RunningDevnet, address: str) -> tuple[int, int, in
 
 async def show_buy(pilot: Pilot[Any]) -> BuyView:
     """The Buy tab, shown (without waiting for the other tabs' loads)."""
-    pilot.app.action_open_view("buy")
-    view = pilot.app.query_one("#buy", BuyView)
-    view.focus()
-    await pilot.pause()
-    return view
+    return await show_view(pilot, "buy", BuyView)
 
 
 async def usdc_form(pilot: Pilot[Any], amount: str) -> BuyView:
@@ -87,7 +84,7 @@ async def open_confirmation(pilot: Pilot[Any]) -> SigningConfirmation:
 
 
 async def finished(pilot: Pilot[Any], view: BuyView) -> None:
-    await until(pilot, lambda: not view.busy, "the purchase to finish", within=30)
+    await until(pilot, lambda: not view.busy, "the purchase to finish")
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 

@@ -23,11 +23,11 @@ from aleph_tui.ui.widgets.flow_chart import FlowChart
 from aleph_tui.ui.widgets.flow_purchases_table import LATEST, FlowPurchasesTable
 from aleph_tui.ui.widgets.flow_runs_table import FlowRunsTable
 from tests.support.devnet_process import RunningDevnet
+from tests.support.isolation import isolated
 from tests.support.ui_app import (
     UiTestApp,
     add_dev_accounts,
     build_app,
-    isolated,
     make_store,
     screen_text,
     wait_for_workers,

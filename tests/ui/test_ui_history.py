@@ -24,6 +24,7 @@ from aleph_tui.ui.widgets.history_table import HistoryTable
 from tests.support.bad_input_corpus import HISTORY_FILTERS, echoed_secret, filled
 from tests.support.credit_helpers import fresh_key, seeded
 from tests.support.devnet_process import RunningDevnet
+from tests.support.isolation import isolated
 from tests.support.resource_helpers import (
     Billed,
     billed_for_seeded_resources,
@@ -36,7 +37,6 @@ from tests.support.ui_app import (
     UiTestApp,
     build_app,
     fill,
-    isolated,
     open_view,
     type_into,
     wait_for_workers,

@@ -12,7 +12,8 @@ from aleph_tui.ui.views import ViewSpec
 from aleph_tui.ui.views.pricing_view import PricingView, exact, usd
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
 from tests.support.devnet_process import RunningDevnet
-from tests.support.ui_app import build_app, fill, isolated, open_view, screen_text, wait_for_workers
+from tests.support.isolation import isolated
+from tests.support.ui_app import build_app, fill, open_view, screen_text, wait_for_workers
 
 SIZE = (160, 45)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Input
 
 from aleph_tui.core.accounts.account_store import AccountError, AccountStore
@@ -31,22 +32,20 @@ from aleph_tui.ui.widgets.view_tabs import ViewTabs
 from tests.support.devnet_process import RunningDevnet
 from tests.support.faults import injected
 from tests.support.ui_app import until
-from tests.support.ui_harness import (  # noqa: F401  (fixtures)
+from tests.support.ui_harness import (
     SIZE,
     STUB_VIEWS,
     AccountsStub,
     BalanceStub,
     HistoryStub,
     import_dev_accounts,
-    isolated_config_fixture,
     make_service,
     make_store,
     notifications,
-    session_keyring_fixture,
     stub,
 )
 
-pytestmark = pytest.mark.usefixtures("isolated_config", "session_keyring")
+pytestmark = pytest.mark.usefixtures("isolated_config")
 
 AppFactory = Callable[..., Awaitable[AlephApp]]
 DEV = [account.address for account in dev_accounts(3)]
@@ -172,16 +171,17 @@ async def test_each_real_view_built_on_first_show_takes_the_focus_and_its_keys(
                 await pilot.press(view_class.key)
                 view = app.current_view
                 assert isinstance(view, view_class.load())
+
+                def focused(view: View = view) -> bool:
+                    return app.focused is view.default_focus()
+
+                def loaded(view: View = view) -> bool:
+                    return not any(w.is_running for w in app.workers if w.node is view)
+
                 await until(
-                    pilot,
-                    lambda view=view: app.focused is view.default_focus(),
-                    f"{view.view_id}: the focus on {view.default_focus()!r}",
+                    pilot, focused, f"{view.view_id}: the focus on {view.default_focus()!r}"
                 )
-                await until(
-                    pilot,
-                    lambda view=view: not any(w.is_running for w in app.workers if w.node is view),
-                    f"{view.view_id}: its first loads",
-                )
+                await until(pilot, loaded, f"{view.view_id}: its first loads")
                 # Every key of the view reaches it, or the focused widget that handles it.
                 keys = {key for key, _binding in node_bindings(view)}
                 assert keys <= set(app.active_bindings), f"{view.view_id}: {keys} dead"
@@ -324,13 +324,10 @@ def _palette_has(app: AlephApp, text: str) -> bool:
     return bool(lists) and any(text in str(option.prompt) for option in lists.first().options)
 
 
-async def wait_for(pilot: Pilot[None], condition: Callable[[], bool], tries: int = 200) -> None:
-    """Let the app run until ``condition`` holds (no fixed sleep: one frame at a time)."""
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause()
-    raise AssertionError("condition never held")
+async def wait_for(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
+    """Let the app run until ``condition`` holds, to a deadline (not a count of frames: a
+    loaded machine runs the workers behind it slower than the frames)."""
+    await until(pilot, condition, "the condition")
 
 
 # --- reload and refresh -----------------------------------------------------------------
@@ -622,8 +619,12 @@ async def test_signer_for_asks_a_keystore_password_in_a_masked_modal(
         field = app.screen.query_one(Input)
         assert field.password
         await pilot.press(*"wrong", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, PasswordModal) and app.screen.error)
-        assert "Incorrect password" in str(app.screen.error)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, PasswordModal) and bool(app.screen.error)
+        )
+        modal = app.screen
+        assert isinstance(modal, PasswordModal)
+        assert "Incorrect password" in str(modal.error)
         await pilot.press(*"correct horse", "enter")
         await settle(app, pilot)
         assert results[0].address == key.address
@@ -669,7 +670,11 @@ async def test_three_wrong_passwords_raise_the_service_error(
             await wait_for(pilot, lambda: isinstance(app.screen, PasswordModal))
             modal = app.screen
             await pilot.press(*"nope", "enter")
-            await wait_for(pilot, lambda m=modal: app.screen is not m)  # type: ignore[misc]
+
+            def gone(modal: Screen[object] = modal) -> bool:
+                return app.screen is not modal
+
+            await wait_for(pilot, gone)
         await settle(app, pilot)
         assert errors and "incorrect password" in str(errors[0])
 

@@ -22,15 +22,8 @@ from textual.pilot import Pilot
 
 from aleph_tui.ui.views import all_views
 from tests.support.devnet_process import RunningDevnet, start_devnet
-from tests.support.ui_app import (
-    DEVNET_CLOCK,
-    FIXED_NOW,
-    SIZE,
-    build_app_sync,
-    fill,
-    isolated,
-    open_view,
-)
+from tests.support.isolation import isolated
+from tests.support.ui_app import DEVNET_CLOCK, FIXED_NOW, SIZE, build_app_sync, fill, open_view
 
 SnapCompare = Callable[..., bool]
 

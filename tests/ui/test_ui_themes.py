@@ -21,18 +21,16 @@ from aleph_tui.ui.themes import (
     parse_theme,
 )
 from tests.support.devnet_process import RunningDevnet
-from tests.support.ui_harness import (  # noqa: F401  (fixtures)
+from tests.support.ui_harness import (
     SIZE,
     STUB_VIEWS,
     import_dev_accounts,
-    isolated_config_fixture,
     make_service,
     make_store,
     notifications,
-    session_keyring_fixture,
 )
 
-pytestmark = pytest.mark.usefixtures("isolated_config", "session_keyring")
+pytestmark = pytest.mark.usefixtures("isolated_config")
 
 ROOT = Path(__file__).resolve().parents[2]
 AppFactory = Callable[[], Awaitable[AlephApp]]

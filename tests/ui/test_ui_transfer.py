@@ -20,7 +20,8 @@ from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.views.transfer_view import TransferView
 from tests.support.credit_helpers import Key, credits, fresh_key, funded_key, seeded
 from tests.support.devnet_process import RunningDevnet
-from tests.support.ui_app import UiTestApp, build_app, isolated, shown, type_into, until
+from tests.support.isolation import isolated
+from tests.support.ui_app import UiTestApp, build_app, show_view, shown, type_into, until
 
 SIZE = (160, 45)
 FUNDS = 2_000_000
@@ -50,11 +51,7 @@ async def sender_app(home: Path, devnet: RunningDevnet, sender: Key) -> tuple[Ui
 
 
 async def show_transfer(pilot: Pilot[Any]) -> TransferView:
-    pilot.app.action_open_view("transfer")
-    view = pilot.app.query_one("#transfer", TransferView)
-    view.focus()
-    await pilot.pause()
-    return view
+    return await show_view(pilot, "transfer", TransferView)
 
 
 async def send(pilot: Pilot[Any], view: TransferView) -> SigningConfirmation:
@@ -70,7 +67,7 @@ async def send(pilot: Pilot[Any], view: TransferView) -> SigningConfirmation:
 
 
 async def finished(pilot: Pilot[Any], view: TransferView) -> None:
-    await until(pilot, lambda: not view.busy, "the transfer to finish", within=30)
+    await until(pilot, lambda: not view.busy, "the transfer to finish")
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 

@@ -18,11 +18,11 @@ from aleph_tui.ui.views.usage_view import UsageView, decimal_text
 from aleph_tui.ui.widgets import amount_text as fmt
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
 from tests.support.devnet_process import RunningDevnet
+from tests.support.isolation import isolated
 from tests.support.ui_app import (
     FIXED_NOW,
     build_app,
     fill,
-    isolated,
     open_view,
     screen_text,
     wait_for_workers,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
 
 import pytest
@@ -22,10 +22,10 @@ ALICE = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
 BOB = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 
 
-def rule(check: object, *args: object, **kwargs: object) -> str:
+def rule(check: Callable[..., object], *args: object, **kwargs: object) -> str:
     """The rule of the InvalidInput that ``check(*args)`` raises."""
     with pytest.raises(InvalidInput) as caught:
-        check(*args, **kwargs)  # type: ignore[operator]
+        check(*args, **kwargs)
     return caught.value.rule
 
 

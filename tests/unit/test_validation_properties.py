@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+from collections.abc import Callable
 from decimal import Decimal
 
 from hypothesis import example, given, settings
@@ -31,9 +32,9 @@ FIELDS = st.sampled_from(["to", "amount", "--address", "ADDRESS", "alias address
 HEX = "0123456789abcdefABCDEF"
 
 
-def refusal(check: object, *args: object, **kwargs: object) -> InvalidInput:
+def refusal(check: Callable[..., object], *args: object, **kwargs: object) -> InvalidInput:
     try:
-        check(*args, **kwargs)  # type: ignore[operator]
+        check(*args, **kwargs)
     except InvalidInput as exc:
         return exc
     raise AssertionError(f"{args!r} was accepted")
@@ -87,10 +88,10 @@ def test_anything_but_40_hex_digits_is_refused_with_the_field(digits: str, field
 @MODEST
 @given(ADDRESS_BYTES, st.sampled_from([str.lower, str.upper, str]), FIELDS)
 def test_a_forbidden_address_is_refused_in_any_case_form(
-    raw: bytes, form: object, field: str
+    raw: bytes, form: Callable[[str], str], field: str
 ) -> None:
     checksummed = v.checksum_address("0x" + raw.hex())
-    text = "0x" + form(checksummed[2:])  # type: ignore[operator]
+    text = "0x" + form(checksummed[2:])
     exc = refusal(v.address, text, field=field, forbidden=[(checksummed.lower(), "is reserved")])
     assert (exc.field, exc.rule) == (field, "is reserved")
 

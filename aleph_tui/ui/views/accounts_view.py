@@ -23,7 +23,7 @@ from aleph_tui.ui.screens.create_account import CreateAccountModal, CreateReques
 from aleph_tui.ui.screens.export_account import ExportAccountModal, ExportRequest, ExportSubmit
 from aleph_tui.ui.screens.import_account import ImportAccountModal, ImportRequest
 from aleph_tui.ui.screens.remove_account import RemoveAccountModal
-from aleph_tui.ui.textual_private import keymap_of, node_bindings
+from aleph_tui.ui.textual_private import node_bindings
 from aleph_tui.ui.view import View
 
 DEFAULT_MARK = "★"
@@ -129,9 +129,7 @@ class AccountsView(View):
 
     def _keys_of(self, binding_id: str) -> list[str]:
         """The keys of one of this view's bindings as displayed, after the user's keymap."""
-        bindings = node_bindings(self).copy()
-        bindings.apply_keymap(keymap_of(self.app))
-        return [self.app.get_key_display(b) for _k, b in bindings if b.id == binding_id]
+        return self.aleph_app.keys_of(node_bindings(self), binding_id)
 
     def _key_of(self, binding_id: str) -> str:
         return next(iter(self._keys_of(binding_id)), "?")

@@ -19,6 +19,14 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Select, Static
 
 from aleph_tui.core import validation
+from aleph_tui.core.flows.pricing_text import (
+    LABEL_WIDTH,
+    estimate_line,
+    price_lines,
+    tier_table,
+    usd_text,
+)
+from aleph_tui.core.formatting import exact_decimal
 from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui.view import View
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
@@ -32,22 +40,11 @@ NO_ENTITY = "no entity"
 
 def exact(value: Decimal | None) -> str:
     """Every digit of ``value``, grouped, without exponent or trailing zeros."""
-    if value is None:
-        return ""
-    text = f"{value:,f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text.replace("-", "−")
+    return "" if value is None else exact_decimal(value, grouped=True)
 
 
 def usd(value: Decimal | None) -> str:
-    return "" if value is None else f"${exact(value)}"
-
-
-def size(mib: int | None) -> str:
-    if mib is None:
-        return ""
-    return f"{exact(Decimal(mib) / 1024)} GiB" if mib >= 1024 else f"{mib} MiB"
+    return usd_text(value, exact)
 
 
 def _units(text: str) -> int:
@@ -56,15 +53,6 @@ def _units(text: str) -> int:
 
 def _hours(text: str) -> Decimal:
     return validation.hours(text)
-
-
-def estimate_text(result: Estimate) -> str:
-    unit = "compute unit" if result.units == 1 else "compute units"
-    return (
-        f"{result.entity}: {result.units} {unit} × {exact(result.hours)} h"
-        f" at {exact(result.credits_per_hour)} credits/hour"
-        f" = {exact(result.credits)} credits ({usd(result.usd)})"
-    )
 
 
 class PricingView(View):
@@ -254,7 +242,7 @@ class PricingView(View):
             self.aleph_app.report_failure("Pricing: estimate", exc)
             return
         self.estimate = result
-        output.update(estimate_text(result))
+        output.update(estimate_line(result, exact))
 
     # --- rendering -----------------------------------------------------------------
 
@@ -266,44 +254,12 @@ class PricingView(View):
             summary.update("No entity in the pricing aggregate" if not self.tables else "")
             return
         lines = [f"{table.entity} · 1,000,000 credits = $1"]
-        if table.compute_unit_credits_per_hour is not None:
-            spec = ""
-            if table.vcpus is not None:
-                spec = (
-                    f" · 1 unit = {table.vcpus} vCPU, {size(table.memory_mib)} RAM,"
-                    f" {size(table.disk_mib)} disk"
-                )
-            lines.append(
-                f"Compute unit  {exact(table.compute_unit_credits_per_hour)} credits/hour"
-                f" ({usd(table.compute_unit_usd_per_hour)}/hour){spec}"
-            )
-        if table.storage_credits_per_gib_day is not None:
-            lines.append(
-                f"Storage       {exact(table.storage_credits_per_gib_day)} credits/GiB/day"
-                f" ({usd(table.storage_usd_per_gib_day)}/GiB/day)"
-            )
-        if table.fixed is not None:
-            lines.append(f"Fixed         {exact(table.fixed)}")
+        lines += [f"{label:<{LABEL_WIDTH}}  {text}" for label, text in price_lines(table, exact)]
         if not table.tiers:
             lines.append("No tiers")
         summary.update("\n".join(lines))
-        gpu = any(t.model or t.vram for t in table.tiers)
-        columns = ["Tier", "Units", "vCPUs", "Memory", "Disk"]
-        columns += ["VRAM", "Model"] if gpu else []
-        columns += ["Credits/hour", "USD/hour"]
-        rows = []
-        for tier in table.tiers:
-            row = [
-                tier.id,
-                str(tier.compute_units),
-                "" if tier.vcpus is None else str(tier.vcpus),
-                size(tier.memory_mib),
-                size(tier.disk_mib),
-            ]
-            row += [size(tier.vram), tier.model or ""] if gpu else []
-            row += [exact(tier.credits_per_hour), usd(tier.usd_per_hour)]
-            rows.append((tier.id, row))
-        self._show_tiers(columns, rows)
+        columns, rows = tier_table(table, exact)
+        self._show_tiers(columns, [(row[0], row) for row in rows])
 
     def _show_tiers(self, columns: list[str], rows: list[tuple[str, list[str]]]) -> None:
         """Rebuild the tiers table, unless it already shows these: the entity is rendered

@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from aleph_tui.core.aleph.models import credits_to_usd
+from aleph_tui.core.formatting import utc_minute as utc_minute  # for the views: fmt.utc_minute
 
 MASK = "•••"
 MINUS = "−"  # U+2212, the typographic minus
@@ -50,11 +51,6 @@ def token(value: Decimal, *, places: int = 6) -> str:
 
 def hidden(text: str, hide: bool) -> str:
     return MASK if hide else text
-
-
-def utc_minute(moment: dt.datetime | None, *, empty: str = "") -> str:
-    """``2026-11-21 09:40`` in UTC."""
-    return empty if moment is None else moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
 
 
 def short_address(address: str) -> str:
