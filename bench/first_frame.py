@@ -6,7 +6,7 @@ by the benchmarks (it patches Textual):
 
 PROGRAM is ``aleph-tui`` (run as ``aleph_tui.cli``) or a script path. The exit status is 0
 when EXPECTED was in a Static widget of the first frame, 3 when not: a count of a first
-frame without the balance (an early read given up on, say) would measure another path.
+frame without the balance would measure another path.
 """
 
 from __future__ import annotations
@@ -18,10 +18,6 @@ import runpy
 import sys
 from types import ModuleType
 from typing import Any
-
-# Under callgrind a start takes ~50 times as long: the early balance must not be judged
-# too old, or be given up on, for being read that slowly.
-SLOW_RUN_LIMITS = {"EARLY_BALANCE_MAX_AGE_S": 1e6, "TIMEOUT_S": 1e6}
 
 
 def _stop_at_first_frame(app_module: ModuleType, expected: str) -> None:
@@ -66,11 +62,6 @@ def main() -> None:
     assert separator == "--"
     sys.meta_path.insert(0, _AfterImport(expected))
     if program == "aleph-tui":
-        from aleph_tui.core import service
-        from aleph_tui.core.aleph import early_reads
-
-        service.EARLY_BALANCE_MAX_AGE_S = SLOW_RUN_LIMITS["EARLY_BALANCE_MAX_AGE_S"]
-        early_reads.TIMEOUT_S = SLOW_RUN_LIMITS["TIMEOUT_S"]
         from aleph_tui.cli import main as cli_main
 
         sys.argv = ["aleph-tui", *args]
