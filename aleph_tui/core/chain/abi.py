@@ -4,10 +4,11 @@ processor's event, token symbols.
 Decoding is eth_abi's. The exception, kept here and only here: the three calls the
 dashboard makes at start (``balanceOf``, ``decimals``, and ``transfer`` for a quote) are
 encoded by hand, one selector and 32-byte words, and a uint answer is read as one word,
-because importing eth_abi costs ~0.13 s (it loads eth_utils and pydantic; measured with
-``python -X importtime -c "import eth_abi"``, BENCHMARKS.md) that the wallet panel, read
-right after the first paint, would add to the cold start. eth_abi is imported by the
-decoders below, when first used (token flow, a revert whose reason is only in its data).
+because importing eth_abi costs 0.15 s (it loads eth_utils and pydantic; min of 7 with
+``python -X importtime``, after the dashboard's own modules; BENCHMARKS.md) that the
+wallet panel, read right after the first paint, would add to the cold start. eth_abi is
+imported by the decoders below when first used (token flow, a revert whose reason is only
+in its data).
 """
 
 from __future__ import annotations
