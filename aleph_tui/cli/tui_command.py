@@ -27,12 +27,16 @@ def run(args: argparse.Namespace) -> int:
 
 async def _dashboard(args: argparse.Namespace) -> None:
     """The dashboard on the resolved network; its balances are read by the service's one
-    API client, which the first view asks as soon as it is mounted."""
+    API client, which the first view asks as soon as it is mounted. Textual and the
+    dashboard load in a thread meanwhile, so the devnet's answer is awaited during the
+    import instead of before it."""
+    import asyncio
     import importlib
 
     from aleph_tui.cli.common import resolve_network
     from aleph_tui.core.service import CreditService
 
-    service = CreditService(await resolve_network(args))
-    app_module = importlib.import_module("aleph_tui.ui.app")
-    await app_module.AlephApp(service).run_async()
+    app_module, network = await asyncio.gather(
+        asyncio.to_thread(importlib.import_module, "aleph_tui.ui.app"), resolve_network(args)
+    )
+    await app_module.AlephApp(CreditService(network)).run_async()
