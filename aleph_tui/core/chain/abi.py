@@ -43,11 +43,6 @@ def uint_answer(raw: bytes) -> int | None:
     return int.from_bytes(raw[:32], "big") if len(raw) >= 32 else None
 
 
-def selector_call(selector: str) -> str:
-    """The calldata of a view without arguments, from its 4-byte selector."""
-    return "0x" + selector.removeprefix("0x")
-
-
 def processed_event(data: bytes) -> tuple[Any, ...] | None:
     """The data words of a ``TokenPaymentsProcessed`` log; None if not that layout."""
     from eth_abi.abi import decode

@@ -155,10 +155,6 @@ def gas_limit(estimate: int) -> int:
     )
 
 
-def erc20_transfer_data(to: str, units: int) -> str:
-    return abi.transfer_call(to, units)
-
-
 def _checksum(address: str) -> str:
     if not validation.HEX_ADDRESS.match(address):
         raise ValueError(f"not a 0x-prefixed 40-hex address: {address!r}")
@@ -354,7 +350,7 @@ class ChainGateway:
         )
 
     async def build_token_transfer(self, sender: str, token: str, to: str, units: int) -> TxPlan:
-        return await self.build(sender, token, data=erc20_transfer_data(_checksum(to), units))
+        return await self.build(sender, token, data=abi.transfer_call(_checksum(to), units))
 
     async def simulate(self, call: dict[str, Any] | TxPlan) -> None:
         """``eth_call`` the transaction; a revert raises ChainError with its reason."""
