@@ -1,5 +1,5 @@
-"""Row 2 counted in instructions: process start to the first frame, aleph-tui (its balance
-in that frame) against the one-label app, each run once under callgrind.
+"""Row 2 counted in instructions: process start to the first frame holding aleph-tui's
+balance, against the one-label app's first frame, each run once under callgrind.
 
 Wall-clock row 2 moves by about 40% with this host's phases; an instruction count does
 not move between runs, so a change of a few milliseconds can be judged in one run. It
@@ -28,7 +28,7 @@ def instructions(command: list[str], env: dict[str, str]) -> int:
             ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *command], env
         )
         if status != 0:
-            raise RuntimeError(f"{command[-1]}: exit {status} (3: the text was not in frame 1)")
+            raise RuntimeError(f"{command[-1]}: exit {status} (3: not in the first frames)")
         for line in out.read_text().splitlines():
             if line.startswith("totals:"):
                 return int(line.split()[1])

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from aleph_tui.core.networks import Network
 
 if TYPE_CHECKING:
-    from aleph_tui.core.aleph.early_reads import EarlyReads
     from aleph_tui.core.service import CreditService
     from aleph_tui.core.validation import InvalidInput
 
@@ -160,29 +159,13 @@ async def resolve_network(args: argparse.Namespace) -> Network:
     return await discovered_network(args, configured_network(args))
 
 
-async def discovered_network(
-    args: argparse.Namespace, network: Network, *, early: EarlyReads | None = None
-) -> Network:
+async def discovered_network(args: argparse.Namespace, network: Network) -> Network:
     """``network`` (as configured) with the devnet's document read and --api-url and
-    --rpc-url applied. With ``early`` (reads of the devnet's API), the document is read
-    that way first, and only read again with the API client (retried, and failures
-    told) if that failed."""
+    --rpc-url applied."""
     from aleph_tui.core.networks import devnet_from_document
 
     if network.needs_discovery or network.is_devnet:
-        api_url = api_url_of(args, network)
-        discovered = None
-        if early is not None and early.base_url == api_url.rstrip("/"):
-            import asyncio
-
-            from aleph_tui.core.aleph.endpoints import DEVNET_DOCUMENT
-
-            read = early.get(DEVNET_DOCUMENT, devnet_from_document)
-            try:
-                discovered = await asyncio.wrap_future(read)
-            except Exception:  # asked again below, by the client that tells why
-                discovered = None
-        network = discovered or devnet_from_document(await _devnet_document(api_url))
+        network = devnet_from_document(await _devnet_document(api_url_of(args, network)))
     return network.with_overrides(
         api_url=getattr(args, "api_url", None), rpc_url=getattr(args, "rpc_url", None)
     )

@@ -44,22 +44,19 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _dashboard(args: argparse.Namespace) -> None:
-    """Nothing on the way to the first paint waits for httpx and its stack (0.1 s of
-    imports): the devnet's document and the balances are read over the standard
-    library, by threads that wait on their sockets while Textual loads
-    (core/aleph/early_reads.py). The service's own client is made when first used."""
+    """The dashboard on the resolved network; its balances are read by the service's one
+    API client, which the first view asks as soon as it is mounted. Textual and the
+    dashboard load in a thread meanwhile, so the devnet's answer is awaited during the
+    import instead of before it."""
+    import asyncio
     import importlib
 
-    from aleph_tui.cli.common import api_url_of, configured_network, discovered_network
-    from aleph_tui.core.aleph.early_reads import EarlyReads
+    from aleph_tui.cli.common import resolve_network
     from aleph_tui.core.service import CreditService
 
-    network = configured_network(args)
-    reads = EarlyReads(api_url_of(args, network))
-    network = await discovered_network(args, network, early=reads)
-    service = CreditService(network)
-    service.read_balances_early(reads)
+    app_module, network = await asyncio.gather(
+        asyncio.to_thread(importlib.import_module, "aleph_tui.ui.app"), resolve_network(args)
+    )
     # Checked once the network is known, so a wrong network is named first.
     require_terminal()
-    app_module = importlib.import_module("aleph_tui.ui.app")
-    await app_module.AlephApp(service).run_async()
+    await app_module.AlephApp(CreditService(network)).run_async()

@@ -2,10 +2,11 @@
 
 Reads (HTTP GETs, Credit API estimations, JSON-RPC reads) are retried a few times with
 a doubling delay on the faults that can pass: a 5xx answer, a timeout, a dropped
-connection, a body that is not JSON. Writes are never retried blindly: a message POST
-or a raw transaction whose outcome is unknown is first looked up by its hash (item hash,
-transaction hash), and only the very same signed bytes are sent again, and only when the
-node does not know them; so nothing is ever submitted twice.
+connection, a body that is not JSON (tenacity runs the tries; ``read`` is the policy).
+Writes are never retried blindly: a message POST or a raw transaction whose outcome is
+unknown is first looked up by its hash (item hash, transaction hash), and only the very
+same signed bytes are sent again, and only when the node does not know them; so nothing
+is ever submitted twice.
 
 Timeouts come from the environment, so a slow network (or a test of a hung node) can
 change them without code: ``ALEPH_TUI_HTTP_TIMEOUT`` (seconds per read request, default
@@ -16,10 +17,11 @@ change them without code: ``ALEPH_TUI_HTTP_TIMEOUT`` (seconds per read request, 
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
+
+import tenacity
 
 from aleph_tui.core.errors import ServiceError
 
@@ -82,18 +84,23 @@ async def read(
 ) -> T:
     """``attempt()`` until it does not raise ``Transient``, at most ``attempts`` times,
     sleeping ``first_delay``, then twice as long, between tries. The last ``Transient``
-    propagates, with the number of tries added to its ``what``."""
-    delay = first_delay
-    for number in range(1, attempts + 1):
-        try:
-            return await attempt()
-        except Transient as exc:
-            if number == attempts:
-                tries = f" ({attempts} tries)" if attempts > 1 else ""
-                raise Transient(exc.what + tries) from None
-        await asyncio.sleep(delay)
-        delay *= 2
-    raise AssertionError("unreachable")
+    propagates, with the number of tries added to its ``what``; any other exception at
+    once."""
+    tries = tenacity.AsyncRetrying(
+        stop=tenacity.stop_after_attempt(attempts),
+        wait=tenacity.wait_exponential(multiplier=first_delay),
+        retry=tenacity.retry_if_exception_type(Transient),
+        reraise=True,
+    )
+
+    async def once() -> T:  # tenacity awaits only what a coroutine function returns
+        return await attempt()
+
+    try:
+        return await tries(once)
+    except Transient as exc:
+        suffix = f" ({attempts} tries)" if attempts > 1 else ""
+        raise Transient(exc.what + suffix) from None
 
 
 READ_ADVICE = "try again in a moment"
@@ -122,6 +129,8 @@ def transport_fault(where: str, exc: Exception, timeout: float) -> str:
 
 
 def status_fault(where: str, status: int) -> str:
+    if status == 429:
+        return f"{where} is limiting requests (HTTP 429)"
     if status in (502, 503, 504):
         return f"{where} is down (HTTP {status} from the gateway in front of it)"
     return f"{where} answered HTTP {status} (a server error)"

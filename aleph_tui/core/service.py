@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import time
 from collections.abc import AsyncIterator, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -16,20 +15,16 @@ from typing import TYPE_CHECKING, Literal
 
 from aleph_tui.core.accounts.account_store import Account, AccountStore  # accounts
 from aleph_tui.core.aleph.messages import CREDIT_CHANNEL
-from aleph_tui.core.aleph.models import Balance, BalanceOverview, BalanceSlot
-from aleph_tui.core.errors import ServiceError
+from aleph_tui.core.aleph.models import BalanceOverview, BalanceSlot
 from aleph_tui.core.networks import Network
 
 # Each area's module is imported by the methods that use it: the dashboard's start-up
 # (balances) never pays for history, the chain, buying, token flow, usage, pricing or
 # transfers (a module of dataclasses alone costs milliseconds to import).
 if TYPE_CHECKING:
-    from concurrent.futures import Future
-
     from aleph_tui.core.accounts.signer import Signer
     from aleph_tui.core.aleph import credit_api_client
     from aleph_tui.core.aleph.api_client import AlephApi
-    from aleph_tui.core.aleph.early_reads import EarlyReads
     from aleph_tui.core.aleph.history_models import (
         CreditHistoryPage,
         CreditHistorySummary,
@@ -57,7 +52,6 @@ if TYPE_CHECKING:
 # Balances of many accounts are fetched this many at a time: 50 accounts behind 100 ms of
 # latency then take one round trip, and a node never sees more from one dashboard.
 BALANCE_CONCURRENCY = 50
-EARLY_BALANCE_MAX_AGE_S = 10.0
 
 
 class CreditService:
@@ -73,7 +67,6 @@ class CreditService:
         self._journal = journal
         # No password prompts by default: under the TUI the terminal is Textual's.
         self.accounts = accounts or AccountStore(prompt=None)
-        self._early: dict[str, tuple[float, Future[Balance]]] = {}
 
     @property
     def journal(self) -> Journal:
@@ -86,8 +79,7 @@ class CreditService:
 
     @property
     def api(self) -> AlephApi:
-        """The client of the network's API, made when first used: httpx is not imported
-        before the dashboard's first paint, which only needs the early reads."""
+        """The client of the network's API, made when first used."""
         if self._api is None:
             from aleph_tui.core.aleph.api_client import AlephApi
 
@@ -95,9 +87,6 @@ class CreditService:
         return self._api
 
     async def aclose(self) -> None:
-        for _, early in self._early.values():
-            early.cancel()
-        self._early.clear()
         if self._api is not None:
             await self._api.aclose()
         await self._close_buying()
@@ -114,45 +103,6 @@ class CreditService:
         slots = {slot.address: slot async for slot in self.balance_slots(addresses)}
         return BalanceOverview(tuple(slots[a] for a in addresses))
 
-    def read_balances_early(self, reads: EarlyReads | None = None) -> None:
-        """Ask for every stored account's balance now, for the next ``balance_slots`` to
-        take: the TUI calls this before Textual has loaded, so the answers are in by the
-        time the first view asks. ``reads``: reads of this network's API, made without
-        httpx (core/aleph/early_reads.py). Best effort: a store that cannot be read leaves the
-        balances to be asked for as usual, and an early read that failed, or whose answer
-        is older than ``EARLY_BALANCE_MAX_AGE_S``, is made again the usual way."""
-        from aleph_tui.core.aleph.early_reads import EarlyReads
-        from aleph_tui.core.aleph.endpoints import balance_request
-        from aleph_tui.core.aleph.node_values import balance_from_node
-
-        if reads is None or reads.base_url != self.network.api_url.rstrip("/"):
-            reads = EarlyReads(self.network.api_url)
-        try:
-            addresses = [account.address for account in self.accounts.accounts()]
-        except ServiceError:
-            return
-        now = time.monotonic()
-        for address in dict.fromkeys(addresses):
-            path, params = balance_request(address)
-            self._early[address] = (now, reads.get(path, balance_from_node, params))
-
-    async def _take_early_balance(self, address: str) -> Balance | None:
-        """The early answer for ``address``, once; None if there is none (fresh)."""
-        asked_at, early = self._early.pop(address, (0.0, None))
-        if early is None:
-            return None
-        if time.monotonic() - asked_at > EARLY_BALANCE_MAX_AGE_S:
-            early.cancel()
-            return None
-        try:
-            # A read already in is taken without a turn of the loop, so the first view
-            # can show it in the dashboard's first paint.
-            if early.done():
-                return early.result()
-            return await asyncio.wrap_future(early)
-        except Exception:  # made again by the caller, whose client retries and reports
-            return None
-
     async def balance_slots(
         self, addresses: Sequence[str], *, concurrency: int = BALANCE_CONCURRENCY
     ) -> AsyncIterator[BalanceSlot]:
@@ -162,9 +112,6 @@ class CreditService:
         gate = asyncio.Semaphore(concurrency)
 
         async def fetch(address: str) -> BalanceSlot:
-            early = await self._take_early_balance(address)
-            if early is not None:
-                return BalanceSlot(address, early)
             async with gate:
                 try:
                     return BalanceSlot(address, await self.api.balance(address))

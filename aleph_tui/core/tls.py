@@ -1,4 +1,4 @@
-"""The TLS context of every HTTP client of the process: httpx's and the early reads'."""
+"""The TLS context of every HTTP client of the process (httpx: the API, the RPC nodes)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,13 @@ import os
 import ssl
 import threading
 
-_lock = threading.Lock()  # the early reads' threads may all ask at once
+_lock = threading.Lock()  # clients may be made from worker threads
 _context: ssl.SSLContext | None = None
 
 
 def tls_context() -> ssl.SSLContext:
     """One verifying context for the whole process: each new one would load the CA bundle
-    again (~0.1 s). The CAs are httpx's defaults, found without importing httpx (the
-    dashboard's first paint does not wait for it): the file or directory named by
+    again (~0.1 s). The CAs are httpx's defaults: the file or directory named by
     ``SSL_CERT_FILE`` or ``SSL_CERT_DIR``, else certifi's bundle."""
     global _context
     with _lock:

@@ -98,9 +98,15 @@ def foreign_address(value: str) -> str | None:
 
 
 def checksum_address(value: str) -> str:
-    """EIP-55 form of a 0x-prefixed 40-hex address. safe-pysha3's C keccak, not eth_utils
-    or eth_hash: eth_utils' pydantic models cost ~0.3 s and eth_hash's pycryptodome
-    backend ~0.15 s (cffi parses C declarations) on every command and at TUI start."""
+    """EIP-55 form of a 0x-prefixed 40-hex address, with safe-pysha3's C keccak.
+
+    The one exception to "eth_utils for checksums", measured (BENCHMARKS.md, issue 15):
+    the account store checks every address it loads, so this runs on the way to every
+    command's answer and the dashboard's first paint. ``import eth_utils`` costs 0.11 s
+    there (pydantic; min of 7, ``-X importtime``, after the dashboard's own modules) and
+    its first ``to_checksum_address`` 0.05 s more (eth_hash's pycryptodome backend);
+    ``import sha3`` costs 3 ms. Same result as eth_utils:
+    tests/unit/test_validation.py::test_the_checksum_agrees_with_eth_utils."""
     from sha3 import keccak_256
 
     lower = value[2:].lower()

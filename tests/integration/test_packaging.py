@@ -14,18 +14,18 @@ from packaging.requirements import Requirement
 from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[2]
-DEVNET_ONLY = {"py-evm", "aiohttp"}
+DEVNET_ONLY = {"py-evm", "aiohttp", "web3"}
 TEST_ONLY = {"eth-tester"}
 
-# Run before aleph_tui in a fresh interpreter: py-evm (``eth``) and eth-tester cannot be
-# imported, as in an install without the [devnet] and [test] extras.
+# Run before aleph_tui in a fresh interpreter: py-evm (``eth``), web3, aiohttp and eth-tester
+# cannot be imported, as in an install without the [devnet] and [test] extras.
 WITHOUT_EXTRAS = """
 import sys
 from importlib.abc import MetaPathFinder
 
 class NotInstalled(MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
-        if name.partition(".")[0] in ("eth", "eth_tester"):
+        if name.partition(".")[0] in ("eth", "eth_tester", "web3", "aiohttp"):
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
         return None
 

@@ -63,7 +63,7 @@ report, display = sys.argv.pop(1), textual.app.App._display
 
 def first(app, screen, renderable):
     textual.app.App._display = display
-    loaded = sorted(m for m in ("httpx", "tomlkit", "web3") if m in sys.modules)
+    loaded = sorted(m for m in ("tomlkit", "web3") if m in sys.modules)
     with open(report, "w") as out:
         json.dump(loaded, out)
     return display(app, screen, renderable)
@@ -75,12 +75,11 @@ sys.exit(main())
 """
 
 
-def test_the_first_frame_is_painted_before_httpx_and_tomlkit_load(
+def test_the_first_frame_is_painted_before_web3_and_tomlkit_load(
     devnet: RunningDevnet, tmp_path: Path
 ) -> None:
-    """Start-up's budget (bench row 2): httpx and its stack (0.1 s) load after the first
-    paint, the balances being read early over the standard library; tomlkit loads for the
-    first edit of the account store only."""
+    """Start-up's budget (bench row 2): the chain stack (web3) loads for a transaction
+    only, and tomlkit for the first edit of the account store only."""
     address = devnet.document["accounts"][0]["address"]
     write_accounts(tmp_path / "config", address)
     report = tmp_path / "loaded.json"

@@ -1,5 +1,5 @@
-"""The one TLS context of the process (core/tls.py), built without importing httpx for the
-early reads, must trust exactly what httpx's own default context trusts."""
+"""The one TLS context of the process (core/tls.py), shared by every httpx client, must
+trust exactly what httpx's own default context trusts."""
 
 from __future__ import annotations
 

@@ -11,7 +11,6 @@ from typing import Any, Literal
 import httpx
 
 from aleph_tui.core import retry
-from aleph_tui.core.aleph.endpoints import DEVNET_DOCUMENT, balance_request
 from aleph_tui.core.aleph.history_models import (
     HISTORY_SORT_FIELDS,
     CreditHistoryPage,
@@ -174,15 +173,17 @@ class AlephApi:
         return await retry.read_or_fail(attempt, ApiError)
 
     async def balance(self, address: str, *, credit_details: bool = True) -> Balance:
-        path, params = balance_request(address, credit_details=credit_details)
-        response = await self._get(path, params)
+        response = await self._get(
+            f"/api/v0/addresses/{address}/balance",
+            {"include_credit_details": "true" if credit_details else "false"},
+        )
         if response.status_code != 200:
             raise ApiError(f"balance of {address}: HTTP {response.status_code}")
         return balance_from_node(response.data)
 
     async def devnet_document(self) -> dict[str, Any]:
         """The devnet's self-description; ApiError when this is not a devnet."""
-        response = await self._get(DEVNET_DOCUMENT)
+        response = await self._get("/api/v0/devnet")
         if response.status_code != 200:
             raise ApiError(f"{self.base_url} is not an aleph-tui devnet")
         data: dict[str, Any] = response.data

@@ -1,4 +1,5 @@
-"""The chain gateway: balances, fees and the transaction cycle over one ``AsyncWeb3``.
+"""The chain gateway: balances, fees and the transaction cycle over the one JSON-RPC
+client (core/chain/json_rpc.py).
 
 The cycle is build → simulate → sign locally → send → wait for the receipt
 (wallet-chain.md §1.3). Two checks run right before anything is signed:
@@ -10,12 +11,10 @@ The cycle is build → simulate → sign locally → send → wait for the recei
 A dry run signs but never sends: only the hash leaves this module, never the raw bytes,
 which would be a broadcastable transaction until the nonce is used.
 
-web3 and aiohttp are heavy, so they are imported only to build, simulate, sign and send
-a transaction: the reads a dashboard needs at start (the chain id, ETH and ERC-20
-balances, ``decimals()``) are plain JSON-RPC calls over one httpx client. Importing web3
-takes ~1 s of CPU, which starved the TUI's event loop even from a thread. Every failure
-surfaces as ``ChainError`` with a plain-English message (insufficient funds, nonce
-conflict, revert reason, timeout, unreachable RPC).
+Every request, reads and ``eth_sendRawTransaction`` alike, goes through that client
+(httpx); eth-account only signs (core/accounts/signer.py), with no provider of its own.
+Every failure surfaces as ``ChainError`` with a plain-English message (insufficient
+funds, nonce conflict, revert reason, timeout, unreachable RPC).
 
 Reads are retried as core/retry.py says (5xx, timeouts, dropped connections, malformed
 JSON). ``send`` never blindly resends: when the node's answer is lost it asks for the
@@ -30,23 +29,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any
 
 from aleph_tui.core import retry, validation
 from aleph_tui.core.accounts.signer import SignedTransaction, Signer, SigningError
+from aleph_tui.core.chain import abi
+from aleph_tui.core.chain.json_rpc import (
+    JsonRpcClient,
+    RpcFailure,
+    RpcHttpStatus,
+    RpcRefused,
+    RpcUnavailable,
+)
 from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.networks import Network
-
-if TYPE_CHECKING:
-    import httpx
-    from web3 import AsyncHTTPProvider, AsyncWeb3
-
-T = TypeVar("T")
 
 RECEIPT_POLL_S = 0.2
 GAS_MARGIN = Decimal("1.2")
@@ -58,10 +58,6 @@ MIN_GAS_HEADROOM = 20_000
 ETH_DECIMALS = 18
 # Used when a token's decimals() cannot be read (aleph-api.md §4.1).
 KNOWN_DECIMALS = {"ALEPH": 18, "USDC": 6, "ETH": 18}
-
-TRANSFER_SELECTOR = "a9059cbb"  # transfer(address,uint256)
-BALANCE_OF_SELECTOR = "70a08231"  # balanceOf(address)
-DECIMALS_SELECTOR = "313ce567"  # decimals()
 
 
 class ChainError(ServiceError):
@@ -159,14 +155,6 @@ def gas_limit(estimate: int) -> int:
     )
 
 
-def erc20_transfer_data(to: str, units: int) -> str:
-    return "0x" + TRANSFER_SELECTOR + _word_address(to) + units.to_bytes(32, "big").hex()
-
-
-def _word_address(address: str) -> str:
-    return address[2:].lower().rjust(64, "0")
-
-
 def _checksum(address: str) -> str:
     if not validation.HEX_ADDRESS.match(address):
         raise ValueError(f"not a 0x-prefixed 40-hex address: {address!r}")
@@ -178,21 +166,6 @@ def _hex_hash(value: Any) -> str:
         return "0x" + bytes(value).hex()
     text = str(value).lower()
     return text if text.startswith("0x") else "0x" + text
-
-
-def _rpc_message(exc: Exception) -> str:
-    """The node's own error message, without web3's dict dressing."""
-    response = getattr(exc, "rpc_response", None)
-    if isinstance(response, dict):
-        error = response.get("error")
-        if isinstance(error, dict) and error.get("message"):
-            return str(error["message"])
-    message = getattr(exc, "message", None)
-    return str(message if message else exc)
-
-
-def _revert_reason(exc: Exception) -> str:
-    return _strip_revert(_rpc_message(exc))
 
 
 def _strip_revert(message: str) -> str:
@@ -228,64 +201,15 @@ def refusal(message: str) -> ChainError:
     return ChainError(f"the node refused the request: {message}")
 
 
-def explain(exc: Exception, rpc_url: str) -> ChainError:
-    """A web3/aiohttp failure as one plain-English ``ChainError``."""
-    import aiohttp
-    from web3 import exceptions as w3e
-
-    if isinstance(exc, ChainError):
-        return exc
-    if isinstance(exc, w3e.ContractLogicError):
-        return ChainError(f"the transaction would revert: {_revert_reason(exc)}")
-    if isinstance(exc, w3e.TimeExhausted):
-        return ChainError("timed out waiting for the transaction to be mined")
-    if isinstance(exc, w3e.TransactionNotFound):
-        return ChainError("the node does not know this transaction")
-    if isinstance(exc, w3e.Web3RPCError):
-        return refusal(_rpc_message(exc))
-    if isinstance(exc, w3e.BadFunctionCallOutput):
-        return ChainError("unexpected contract answer: is the token address right?")
-    fault = transient_fault(exc, rpc_url)
-    if fault is not None:
-        return ChainError(fault)
-    if isinstance(exc, aiohttp.ClientResponseError):
-        return ChainError(f"the RPC node at {rpc_url} answered HTTP {exc.status}")
-    if isinstance(exc, w3e.Web3Exception):
-        return ChainError(f"RPC error: {_rpc_message(exc)}")
-    return ChainError(f"chain error ({type(exc).__name__}: {exc})")
-
-
-def transient_fault(exc: BaseException, rpc_url: str, timeout: float | None = None) -> str | None:
-    """The plain words for a fault of the RPC transport that may pass (retry a read),
-    or None when ``exc`` is an answer of the node (a revert, a refusal)."""
-    import aiohttp
-    from web3 import exceptions as w3e
-
-    where = f"the RPC node at {rpc_url}"
-    within = "" if timeout is None else f" within {timeout:g} s"
-    if isinstance(exc, aiohttp.ClientResponseError):
-        if exc.status >= 500:
-            return retry.status_fault(where, exc.status)
-        return None
-    if isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError):
-        return f"{where} closed the connection without answering"
-    if isinstance(exc, aiohttp.ClientConnectorError | ConnectionRefusedError):
-        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return f"cannot reach {where}: {detail}"
-    if isinstance(exc, TimeoutError | w3e.RequestTimedOut):
-        return f"{where} did not answer{within}"
-    if isinstance(exc, json.JSONDecodeError):
-        return retry.malformed_fault(where)
-    if isinstance(exc, aiohttp.ClientError | OSError | w3e.ProviderConnectionError):
-        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return f"cannot reach {where}: {detail}"
-    return None
-
-
-def _never_connected(exc: BaseException) -> bool:
-    import aiohttp
-
-    return isinstance(exc, aiohttp.ClientConnectorError | ConnectionRefusedError)
+def explain(exc: RpcFailure) -> ChainError:
+    """A failure of the JSON-RPC client as one plain-English ``ChainError``."""
+    if isinstance(exc, RpcRefused):
+        message = exc.node_message
+        reason = abi.revert_reason(exc.data)
+        if reason is not None and _strip_revert(message) == "no reason given":
+            message = f"execution reverted: {reason}"  # the reason only in the data
+        return refusal(message)
+    return ChainError(str(exc))
 
 
 class ChainGateway:
@@ -296,156 +220,71 @@ class ChainGateway:
             raise ChainError(f"network {network.name} has no RPC URL; set one with --rpc-url")
         self.network = network
         self.rpc_url: str = network.rpc_url
-        self._rpc_timeout = retry.http_timeout() if rpc_timeout is None else rpc_timeout
-        self._web3: AsyncWeb3[AsyncHTTPProvider] | None = None
-        self._http: httpx.AsyncClient | None = None
-        self._request_id = 0
+        self._rpc = JsonRpcClient(self.rpc_url, timeout=rpc_timeout)
         self._decimals: dict[str, int] = {}
 
     # --- plumbing ---------------------------------------------------------------------
 
-    @property
-    def w3(self) -> AsyncWeb3[AsyncHTTPProvider]:
-        if self._web3 is None:
-            import aiohttp
-            from web3 import AsyncHTTPProvider, AsyncWeb3
-
-            self._web3 = AsyncWeb3(
-                AsyncHTTPProvider(
-                    self.rpc_url,
-                    request_kwargs={"timeout": aiohttp.ClientTimeout(total=self._rpc_timeout)},
-                    # Retries are ours (``_read``), one policy for every client.
-                    exception_retry_configuration=None,
-                )
-            )
-        return self._web3
-
     async def aclose(self) -> None:
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
-        if self._web3 is not None:
-            await self._web3.provider.disconnect()
-            self._web3 = None
+        await self._rpc.aclose()
 
-    @contextlib.contextmanager
-    def _errors(self) -> Iterator[None]:
+    @contextlib.asynccontextmanager
+    async def _errors(self) -> AsyncIterator[None]:
         try:
             yield
-        except ChainError:
-            raise
-        except Exception as exc:
-            raise explain(exc, self.rpc_url) from None
+        except RpcFailure as exc:
+            raise explain(exc) from None
 
-    async def _read(self, call: Callable[[], Awaitable[T]]) -> T:
-        """A JSON-RPC read, retried on transport faults; the node's own answers (a revert,
-        an unknown transaction) are not faults and come back at once."""
-
-        async def attempt() -> T:
-            try:
-                return await call()
-            except ChainError:
-                raise
-            except Exception as exc:
-                fault = transient_fault(exc, self.rpc_url, self._rpc_timeout)
-                if fault is not None:
-                    raise retry.Transient(fault) from None
-                raise
-
-        return await retry.read_or_fail(attempt, ChainError)
-
-    async def _rpc(self, method: str, *params: Any) -> Any:
-        """One JSON-RPC read over httpx, retried like ``_read``; the node's error answer
-        comes back at once as ``refusal``."""
-        import httpx
-
-        from aleph_tui.core.tls import tls_context_for
-
-        if self._http is None:
-            self._http = httpx.AsyncClient(
-                timeout=self._rpc_timeout, verify=tls_context_for(self.rpc_url)
-            )
-        client, where = self._http, f"the RPC node at {self.rpc_url}"
-        self._request_id += 1
-        body = {"jsonrpc": "2.0", "id": self._request_id, "method": method, "params": params}
-
-        async def attempt() -> Any:
-            try:
-                response = await client.post(self.rpc_url, json=body)
-            except httpx.TransportError as exc:
-                raise retry.Transient(
-                    retry.transport_fault(where, exc, self._rpc_timeout)
-                ) from None
-            if response.status_code >= 500:
-                raise retry.Transient(retry.status_fault(where, response.status_code))
-            if response.status_code != 200:
-                raise ChainError(f"{where} answered HTTP {response.status_code}")
-            try:
-                answer = json.loads(response.text)
-            except ValueError:
-                raise retry.Transient(retry.malformed_fault(where)) from None
-            if not isinstance(answer, dict):
-                raise retry.Transient(retry.malformed_fault(where))
-            error = answer.get("error")
-            if error is not None:
-                message = error.get("message") if isinstance(error, dict) else None
-                raise refusal(str(message or error))
-            if "result" not in answer:
-                raise retry.Transient(retry.malformed_fault(where))
-            return answer["result"]
-
-        return await retry.read_or_fail(attempt, ChainError)
+    async def _read(self, method: str, *params: Any) -> Any:
+        """A JSON-RPC read (retried by the client on faults that may pass); the node's
+        own answers (a revert, a refusal) come back at once, as ``ChainError``."""
+        async with self._errors():
+            return await self._rpc.call(method, *params)
 
     # --- reads ------------------------------------------------------------------------
 
     async def chain_id(self) -> int:
         """The node's ``eth_chainId``, read afresh every time."""
-        return _quantity(await self._rpc("eth_chainId"))
+        return _quantity(await self._read("eth_chainId"))
 
     async def nonce(self, address: str, block: str = "pending") -> int:
-        with self._errors():
-            return int(
-                await self._read(
-                    lambda: self.w3.eth.get_transaction_count(
-                        cast(Any, _checksum(address)), cast(Any, block)
-                    )
-                )
-            )
+        return _quantity(await self._read("eth_getTransactionCount", _checksum(address), block))
 
     async def fees(self) -> Fees:
-        with self._errors():
-            block, tip = await asyncio.gather(
-                self._read(lambda: self.w3.eth.get_block("latest")),
-                self._read(lambda: self.w3.eth.max_priority_fee),
-            )
-        base = int(block.get("baseFeePerGas") or 0)
-        return Fees(base, int(tip), 2 * base + int(tip))
+        block, tip = await asyncio.gather(
+            self._read("eth_getBlockByNumber", "latest", False),
+            self._read("eth_maxPriorityFeePerGas"),
+        )
+        if not isinstance(block, dict):
+            raise ChainError(f"the RPC node at {self.rpc_url} has no latest block")
+        base = _quantity(block.get("baseFeePerGas") or "0x0")
+        return Fees(base, _quantity(tip), 2 * base + _quantity(tip))
 
     async def eth_balance(self, address: str) -> int:
-        return _quantity(await self._rpc("eth_getBalance", _checksum(address), "latest"))
+        return _quantity(await self._read("eth_getBalance", _checksum(address), "latest"))
 
     async def _call(self, to: str, data: str) -> bytes:
-        result = await self._rpc("eth_call", {"to": _checksum(to), "data": data}, "latest")
+        result = await self._read("eth_call", {"to": _checksum(to), "data": data}, "latest")
         try:
             return bytes.fromhex(str(result).removeprefix("0x"))
         except ValueError:
             raise ChainError(f"unexpected answer to eth_call from {self.rpc_url}") from None
 
     async def token_balance(self, token: str, address: str) -> int:
-        raw = await self._call(token, "0x" + BALANCE_OF_SELECTOR + _word_address(address))
-        if len(raw) < 32:
+        units = abi.uint_answer(await self._call(token, abi.balance_of_call(address)))
+        if units is None:
             raise ChainError(f"no ERC-20 token at {token}")
-        return int.from_bytes(raw[:32], "big")
+        return units
 
     async def token_decimals(self, token: str, *, symbol: str | None = None) -> int:
         """``decimals()`` read once per token; the known value if the read fails."""
         key = token.lower()
         if key not in self._decimals:
             try:
-                raw = await self._call(token, "0x" + DECIMALS_SELECTOR)
-                if len(raw) < 32:
+                decimals = abi.uint_answer(await self._call(token, abi.DECIMALS_CALL))
+                if decimals is None:
                     raise ChainError(f"no ERC-20 token at {token}")
-                self._decimals[key] = int.from_bytes(raw[:32], "big")
+                self._decimals[key] = decimals
             except ChainError:
                 if symbol is None or symbol.upper() not in KNOWN_DECIMALS:
                     raise
@@ -469,28 +308,17 @@ class ChainGateway:
         )
         return WalletBalances(_checksum(address), Decimal(wei).scaleb(-ETH_DECIMALS), aleph, usdc)
 
+    async def _transaction(self, tx_hash: str) -> dict[str, Any] | None:
+        found = await self._read("eth_getTransactionByHash", tx_hash)
+        return found if isinstance(found, dict) else None
+
     async def is_known(self, tx_hash: str) -> bool:
         """Whether the node has this transaction (pending or mined)."""
-        from web3.exceptions import TransactionNotFound
-
-        with self._errors():
-            try:
-                await self._read(lambda: self.w3.eth.get_transaction(cast(Any, tx_hash)))
-            except TransactionNotFound:
-                return False
-        return True
+        return await self._transaction(tx_hash) is not None
 
     async def receipt(self, tx_hash: str) -> Receipt | None:
-        from web3.exceptions import TransactionNotFound
-
-        with self._errors():
-            try:
-                data = await self._read(
-                    lambda: self.w3.eth.get_transaction_receipt(cast(Any, tx_hash))
-                )
-            except TransactionNotFound:
-                return None
-        return _receipt(data)
+        data = await self._read("eth_getTransactionReceipt", tx_hash)
+        return _receipt(data) if isinstance(data, dict) else None
 
     # --- the transaction cycle --------------------------------------------------------
 
@@ -505,12 +333,10 @@ class ChainGateway:
         call = {"from": sender, "to": to, "value": value, "data": data}
         if simulate:
             await self.simulate(call)
-        with self._errors():
-            estimate = await self._read(lambda: self.w3.eth.estimate_gas(cast(Any, call)))
+        estimate = _quantity(await self._read("eth_estimateGas", _call_params(call)))
         chain_id, nonce, fees = await asyncio.gather(
             self.chain_id(), self.nonce(sender), self.fees()
         )
-        gas = gas_limit(int(estimate))
         return TxPlan(
             chain_id=chain_id,
             sender=sender,
@@ -518,19 +344,18 @@ class ChainGateway:
             value=value,
             data=data,
             nonce=nonce,
-            gas=gas,
+            gas=gas_limit(estimate),
             max_fee_per_gas=fees.max_fee,
             max_priority_fee_per_gas=fees.max_priority_fee,
         )
 
     async def build_token_transfer(self, sender: str, token: str, to: str, units: int) -> TxPlan:
-        return await self.build(sender, token, data=erc20_transfer_data(_checksum(to), units))
+        return await self.build(sender, token, data=abi.transfer_call(_checksum(to), units))
 
     async def simulate(self, call: dict[str, Any] | TxPlan) -> None:
         """``eth_call`` the transaction; a revert raises ChainError with its reason."""
         params = call.as_call() if isinstance(call, TxPlan) else call
-        with self._errors():
-            await self._read(lambda: self.w3.eth.call(cast(Any, params)))
+        await self._read("eth_call", _call_params(params), "latest")
 
     async def check_before_signing(self, plan: TxPlan, signer: Signer) -> None:
         """The chain-id rules; raises ChainError, signs nothing. (The dev-key rule is
@@ -571,18 +396,17 @@ class ChainGateway:
         does not know them (at most once more). Raises ``NotSent`` when the node refused
         them or was never reached, ``SendOutcomeUnknown`` when nobody can tell yet."""
         tx_hash = signed.tx_hash
+        raw = "0x" + signed.raw.hex()
         problem = ""
         for _ in range(2):
             try:
-                return _hex_hash(await self.w3.eth.send_raw_transaction(signed.raw))
-            except Exception as exc:
-                fault = transient_fault(exc, self.rpc_url, self._rpc_timeout)
-                if fault is None or _never_connected(exc):
-                    refused = explain(exc, self.rpc_url)
+                return _hex_hash(await self._rpc.send("eth_sendRawTransaction", raw))
+            except (RpcRefused, RpcHttpStatus, RpcUnavailable) as exc:
+                if not isinstance(exc, RpcUnavailable) or exc.never_connected:
                     if problem and await self._known_quietly(tx_hash):
                         return tx_hash  # the first try did arrive after all
-                    raise NotSent(f"{refused}; nothing was sent") from None
-                problem = fault
+                    raise NotSent(f"{explain(exc)}; nothing was sent") from None
+                problem = str(exc)
             try:
                 if await self.is_known(tx_hash):
                     return tx_hash
@@ -622,30 +446,36 @@ class ChainGateway:
         """Why a mined transaction failed: out of gas, or the revert reason replayed
         with ``eth_call`` on the state before its block."""
         try:
-            with self._errors():
-                tx = await self._read(lambda: self.w3.eth.get_transaction(cast(Any, tx_hash)))
+            tx = await self._transaction(tx_hash)
+            if tx is None:
+                raise ChainError("the node does not know this transaction")
         except ChainError as exc:
             return f"no reason known (cannot replay it: {exc})"
-        gas = int(tx.get("gas") or 0)
+        gas = _quantity(tx.get("gas") or "0x0")
         if gas and receipt.gas_used >= gas:
             return f"ran out of gas (all {gas} gas used)"
         call = {
             "from": tx["from"],
             "to": tx.get("to"),
-            "value": tx.get("value", 0),
-            "data": tx.get("input", "0x"),
-            "gas": gas or None,
+            "value": tx.get("value") or "0x0",
+            "data": tx.get("input") or "0x",
         }
+        if gas:
+            call["gas"] = hex(gas)
         try:
-            with self._errors():
-                await self._read(
-                    lambda: self.w3.eth.call(
-                        cast(Any, call), block_identifier=max(receipt.block_number - 1, 0)
-                    )
-                )
+            await self._read("eth_call", call, hex(max(receipt.block_number - 1, 0)))
         except ChainError as exc:
             return str(exc).replace("the transaction would revert: ", "")
         return "no reason given"
+
+
+def _call_params(call: dict[str, Any]) -> dict[str, Any]:
+    """A call object as JSON-RPC takes it: quantities in hex, no empty fields."""
+    return {
+        key: hex(value) if isinstance(value, int) else value
+        for key, value in call.items()
+        if value is not None
+    }
 
 
 def _quantity(value: Any) -> int:
@@ -659,7 +489,7 @@ def _quantity(value: Any) -> int:
 def _receipt(data: Any) -> Receipt:
     return Receipt(
         tx_hash=_hex_hash(data["transactionHash"]),
-        status=int(data["status"]),
-        block_number=int(data["blockNumber"]),
-        gas_used=int(data["gasUsed"]),
+        status=_quantity(data["status"]),
+        block_number=_quantity(data["blockNumber"]),
+        gas_used=_quantity(data["gasUsed"]),
     )

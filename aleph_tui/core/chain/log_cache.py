@@ -17,7 +17,8 @@ with a message that asks for another ``--rpc-url``. Every chunk is committed as 
 is read, so an interrupted first scan (mainnet: ~170 chunks) resumes where it stopped.
 Block timestamps are read in JSON-RPC batches.
 
-JSON-RPC goes over httpx (no web3), so importing this module stays cheap.
+JSON-RPC goes through the package's one client (core/chain/json_rpc.py), whose retries
+(timeouts, dropped connections, 429, 5xx, malformed answers) are core/retry.py's.
 """
 
 from __future__ import annotations
@@ -28,20 +29,17 @@ import json
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-
+from aleph_tui.core.chain.json_rpc import JsonRpcClient, RpcHttpStatus, RpcRefused
 from aleph_tui.core.errors import ServiceError
-from aleph_tui.core.tls import tls_context_for
 
 DEFAULT_CHUNK_BLOCKS = 10_000
 REORG_MARGIN_BLOCKS = 12
-RPC_TIMEOUT_S = 30.0
-RPC_RETRIES = 3
+RPC_TIMEOUT_S = 30.0  # a wide eth_getLogs range takes a while on a public node
 BLOCK_BATCH = 50
 BATCHES_IN_FLIGHT = 4  # timestamp batches read concurrently
 # An HTTP 403 to eth_getLogs: halve the range and pause (doubling from this) before
@@ -66,104 +64,9 @@ class LogScanError(ServiceError):
     """The chain could not be read; the message says why, plainly."""
 
 
-class RpcHttpError(LogScanError):
-    """The node answered an HTTP status other than 200 (after retries for 429 and 5xx)."""
-
-    def __init__(self, url: str, status: int) -> None:
-        super().__init__(f"the RPC node at {url} answered HTTP {status}")
-        self.status = status
-
-
-class RpcError(LogScanError):
-    """The node answered with a JSON-RPC error."""
-
-    def __init__(self, method: str, code: int | None, message: str) -> None:
-        super().__init__(f"the RPC node refused {method}: {message}")
-        self.code = code
-        self.node_message = message
-
-    @property
-    def range_too_large(self) -> bool:
-        return self.code in _TOO_MUCH_CODES or bool(_TOO_MUCH.search(self.node_message))
-
-
-class JsonRpc:
-    """A minimal JSON-RPC 2.0 client: single calls and batches, retried on transport
-    errors, HTTP 429 and 5xx."""
-
-    def __init__(
-        self, url: str, *, timeout: float = RPC_TIMEOUT_S, client: httpx.AsyncClient | None = None
-    ) -> None:
-        self.url = url
-        self._client = client or httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout, connect=5.0), verify=tls_context_for(url)
-        )
-        self._next_id = 0
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
-
-    async def _post(self, payload: Any) -> Any:
-        delay = 0.2
-        for attempt in range(RPC_RETRIES):
-            last = attempt == RPC_RETRIES - 1
-            try:
-                response = await self._client.post(self.url, json=payload)
-            except httpx.TransportError as exc:
-                if last:
-                    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                    raise LogScanError(
-                        f"cannot reach the RPC node at {self.url}: {detail}"
-                    ) from None
-            else:
-                retry = response.status_code == 429 or response.status_code >= 500
-                if response.status_code == 200 or not retry or last:
-                    if response.status_code != 200:
-                        raise RpcHttpError(self.url, response.status_code)
-                    try:
-                        return response.json()
-                    except ValueError:
-                        raise LogScanError(
-                            f"the RPC node at {self.url} did not answer JSON"
-                        ) from None
-            await asyncio.sleep(delay)
-            delay *= 2
-        raise AssertionError("unreachable")
-
-    def _request(self, method: str, params: Sequence[Any]) -> dict[str, Any]:
-        self._next_id += 1
-        return {"jsonrpc": "2.0", "id": self._next_id, "method": method, "params": list(params)}
-
-    @staticmethod
-    def _result(method: str, answer: Any) -> Any:
-        if not isinstance(answer, dict):
-            raise LogScanError(f"unexpected answer to {method} from the RPC node")
-        error = answer.get("error")
-        if error is not None:
-            if isinstance(error, dict):
-                code = error.get("code")
-                raise RpcError(
-                    method,
-                    code if isinstance(code, int) else None,
-                    str(error.get("message") or error),
-                )
-            raise RpcError(method, None, str(error))
-        return answer.get("result")
-
-    async def call(self, method: str, *params: Any) -> Any:
-        return self._result(method, await self._post(self._request(method, params)))
-
-    async def batch(self, method: str, params_list: Sequence[Sequence[Any]]) -> list[Any]:
-        """``method`` once per params, in one request when the node takes batches (else
-        one by one); results in the same order."""
-        if not params_list:
-            return []
-        requests = [self._request(method, p) for p in params_list]
-        answers = await self._post(requests)
-        if not isinstance(answers, list) or len(answers) != len(requests):
-            return [await self.call(method, *p) for p in params_list]
-        by_id = {a.get("id"): a for a in answers if isinstance(a, dict)}
-        return [self._result(method, by_id.get(r["id"])) for r in requests]
+def range_too_large(exc: RpcRefused) -> bool:
+    """Whether the node refused ``eth_getLogs`` for holding too much (halve the range)."""
+    return exc.code in _TOO_MUCH_CODES or bool(_TOO_MUCH.search(exc.node_message))
 
 
 @dataclass(frozen=True)
@@ -345,7 +248,7 @@ class LogCache:
 
     async def sync(
         self,
-        rpc: JsonRpc,
+        rpc: JsonRpcClient,
         *,
         chunk_blocks: int = DEFAULT_CHUNK_BLOCKS,
         reorg_margin: int = REORG_MARGIN_BLOCKS,
@@ -376,13 +279,13 @@ class LogCache:
                         "toBlock": hex(end),
                     },
                 )
-            except RpcError as exc:
-                if exc.range_too_large and end > cursor:
+            except RpcRefused as exc:
+                if range_too_large(exc) and end > cursor:
                     size = max(1, (end - cursor + 1) // 2)
                     self._set_meta("chunk_blocks", str(size))
                     continue
                 raise
-            except RpcHttpError as exc:
+            except RpcHttpStatus as exc:
                 if exc.status != 403:
                     raise
                 forbidden += 1
@@ -416,7 +319,7 @@ class LogCache:
             seconds=time.monotonic() - started,
         )
 
-    async def _resume_point(self, rpc: JsonRpc, reorg_margin: int) -> tuple[int, bool]:
+    async def _resume_point(self, rpc: JsonRpcClient, reorg_margin: int) -> tuple[int, bool]:
         """The first block to read, and whether the cache was reset; drops what follows."""
         last = self.last_block
         if last is None:
@@ -438,7 +341,7 @@ class LogCache:
             self._set_meta("last_block", str(resume - 1))
         return resume, False
 
-    async def _set_anchor(self, rpc: JsonRpc, last: int, reorg_margin: int) -> None:
+    async def _set_anchor(self, rpc: JsonRpcClient, last: int, reorg_margin: int) -> None:
         number = max(self.start_block - 1, last - max(0, reorg_margin))
         block = await rpc.call("eth_getBlockByNumber", hex(number), False) if number >= 0 else None
         with self._transaction():
@@ -452,7 +355,7 @@ class LogCache:
                 self._set_meta("anchor_hash", None)
 
     async def _with_timestamps(
-        self, rpc: JsonRpc, raw: list[dict[str, Any]]
+        self, rpc: JsonRpcClient, raw: list[dict[str, Any]]
     ) -> tuple[list[CachedLog], dict[int, str | None]]:
         numbers = sorted({_quantity(entry["blockNumber"]) for entry in raw})
         timestamps: dict[int, int] = {}

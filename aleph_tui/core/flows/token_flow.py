@@ -32,18 +32,20 @@ from pathlib import Path
 from typing import Any, Literal
 
 from aleph_tui.core.aleph.credit_api_client import CreditApi, CreditApiError, payment_from_json
+from aleph_tui.core.chain import abi
+from aleph_tui.core.chain.json_rpc import JsonRpcClient, RpcFailure, RpcRefused
 from aleph_tui.core.chain.log_cache import DEFAULT_CHUNK_BLOCKS as DEFAULT_CHUNK_BLOCKS
 from aleph_tui.core.chain.log_cache import (
     REORG_MARGIN_BLOCKS,
+    RPC_TIMEOUT_S,
     CachedLog,
-    JsonRpc,
     LogCache,
     LogScanError,
-    RpcError,
 )
 from aleph_tui.core.chain.log_cache import ScanProgress as ScanProgress
 from aleph_tui.core.chain.log_cache import ScanStats as ScanStats
 from aleph_tui.core.networks import MAINNET, Network
+from aleph_tui.core.validation import checksum_address
 
 #: keccak256("TokenPaymentsProcessed(address,address,uint256,uint256,uint256,uint256,uint256,
 #: uint256,uint8,bool)")
@@ -52,8 +54,8 @@ TOKEN_PAYMENTS_PROCESSED_TOPIC = (
 )
 BURN_PERCENTAGE_SELECTOR = "0xf01f20df"  # burnPercentage()
 DEVELOPERS_PERCENTAGE_SELECTOR = "0xbe518d81"  # developersPercentage()
-SYMBOL_SELECTOR = "0x95d89b41"  # symbol()
-DECIMALS_SELECTOR = "0x313ce567"  # decimals()
+SYMBOL_SELECTOR = abi.SYMBOL_CALL
+DECIMALS_SELECTOR = abi.DECIMALS_CALL
 ETH_TOKEN = "0x0000000000000000000000000000000000000000"
 ALEPH_DECIMALS = 18
 CREDIT_PRICE_USD = Decimal("0.000001")  # 1 USD = 1 000 000 credits
@@ -261,9 +263,6 @@ class _PaymentsPart:
 
 @functools.lru_cache(maxsize=1024)
 def _checksum(address: str) -> str:
-    # validation's EIP-55 needs eth_hash only; eth_utils would import pydantic (~0.5 s).
-    from aleph_tui.core.validation import checksum_address
-
     return checksum_address(address)
 
 
@@ -292,16 +291,12 @@ def start_block(network: Network) -> int:
     return 0
 
 
-def _word(data: bytes, index: int) -> int:
-    return int.from_bytes(data[32 * index : 32 * (index + 1)], "big")
-
-
 def decode_run(
     log: CachedLog, tokens: dict[str, tuple[str | None, int | None]], explorer: str | None
 ) -> ProcessingRun | None:
     """A ``TokenPaymentsProcessed`` log as a run; None if its layout is not the event's."""
-    data = bytes.fromhex(log.data.removeprefix("0x"))
-    if len(log.topics) < 3 or len(data) < 8 * 32:
+    words = abi.processed_event(bytes.fromhex(log.data.removeprefix("0x")))
+    if len(log.topics) < 3 or words is None:
         return None
     token = "0x" + log.topics[1][-40:]
     symbol, decimals = tokens.get(token.lower(), (None, None))
@@ -314,14 +309,14 @@ def decode_run(
         token_symbol=symbol,
         token_decimals=decimals,
         sender=_checksum("0x" + log.topics[2][-40:]),
-        amount_units=_word(data, 0),
-        swap_amount_units=_word(data, 1),
-        aleph_received_units=_word(data, 2),
-        burned_units=_word(data, 3),
-        to_distribution_units=_word(data, 4),
-        to_developers_units=_word(data, 5),
-        swap_version=_word(data, 6),
-        is_stable=_word(data, 7) != 0,
+        amount_units=words[0],
+        swap_amount_units=words[1],
+        aleph_received_units=words[2],
+        burned_units=words[3],
+        to_distribution_units=words[4],
+        to_developers_units=words[5],
+        swap_version=words[6],
+        is_stable=words[7] != 0,
         explorer_url=None if explorer is None else explorer + log.tx_hash,
     )
 
@@ -358,29 +353,25 @@ def _known_tokens(network: Network) -> dict[str, tuple[str | None, int | None]]:
     return known
 
 
-def _abi_string(raw: str) -> str | None:
-    data = bytes.fromhex(raw.removeprefix("0x"))
-    try:
-        if len(data) >= 64:
-            length = _word(data, 1)
-            return data[64 : 64 + length].decode("utf-8") or None
-        return data.rstrip(b"\0").decode("utf-8") or None  # some old tokens: bytes32
-    except UnicodeDecodeError:
-        return None
-
-
-async def _eth_call_int(rpc: JsonRpc, to: str, selector: str) -> int | None:
-    """A uint view, or None when the contract has no such getter."""
+async def _eth_call(rpc: JsonRpcClient, to: str, selector: str) -> bytes:
+    """A view's answer; nothing when the contract has no such getter (a revert)."""
     try:
         raw = await rpc.call("eth_call", {"to": to, "data": selector}, "latest")
-    except RpcError:  # a revert: no such function
-        return None
-    data = bytes.fromhex(str(raw or "0x").removeprefix("0x"))
-    return _word(data, 0) if len(data) >= 32 else None
+    except RpcRefused:  # a revert: no such function
+        return b""
+    try:
+        return bytes.fromhex(str(raw or "0x").removeprefix("0x"))
+    except ValueError:
+        return b""
+
+
+async def _eth_call_int(rpc: JsonRpcClient, to: str, selector: str) -> int | None:
+    """A uint view, or None when the contract has no such getter."""
+    return abi.uint_answer(await _eth_call(rpc, to, selector))
 
 
 async def _resolve_tokens(
-    rpc: JsonRpc, cache: LogCache, logs: Iterable[CachedLog], network: Network
+    rpc: JsonRpcClient, cache: LogCache, logs: Iterable[CachedLog], network: Network
 ) -> dict[str, tuple[str | None, int | None]]:
     """Symbols and decimals of every token seen: known ones, then on-chain ones (saved)."""
     tokens = _known_tokens(network)
@@ -391,11 +382,7 @@ async def _resolve_tokens(
     found: dict[str, tuple[str | None, int | None]] = {}
     for token in sorted(unknown):
         decimals = await _eth_call_int(rpc, token, DECIMALS_SELECTOR)
-        try:
-            raw = await rpc.call("eth_call", {"to": token, "data": SYMBOL_SELECTOR}, "latest")
-        except RpcError:
-            raw = "0x"
-        symbol = _abi_string(str(raw or "0x"))
+        symbol = abi.symbol_answer(await _eth_call(rpc, token, SYMBOL_SELECTOR))
         found[token] = (symbol, decimals)
     if found:
         everything = {**(saved[0] if saved else {}), **{k: list(v) for k, v in found.items()}}
@@ -433,7 +420,7 @@ async def _read_chain(
     if refresh and not network.rpc_url:
         error = f"network {network.name} has no RPC URL; set one with --rpc-url"
     elif refresh:
-        rpc = JsonRpc(str(network.rpc_url))
+        rpc = JsonRpcClient(str(network.rpc_url), timeout=RPC_TIMEOUT_S)
         try:
             stats = await cache.sync(
                 rpc,
@@ -451,7 +438,7 @@ async def _read_chain(
             cache.put_document(PROCESSOR_DOCUMENT, settings)
             logs = cache.logs()
             tokens = await _resolve_tokens(rpc, cache, logs, network)
-        except LogScanError as exc:
+        except (LogScanError, RpcFailure) as exc:
             error = str(exc)
             stats = None
         finally:
