@@ -21,8 +21,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from rich.text import Text
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 
 from aleph_tui.core.accounts.account_store import AccountStore
 from aleph_tui.core.journal.operation_journal import Journal
@@ -159,8 +160,31 @@ async def open_view(pilot: Pilot[Any], view_id: str) -> View:
             app.screen.refresh_bindings()
             asked = time.monotonic()
         await pilot.pause(0.05)
-    await pilot.pause()
+    await settle_tables(pilot)
     return view
+
+
+def _fits(table: DataTable[Any]) -> bool:
+    """Whether every auto-width column of ``table`` is as wide as its label and cells."""
+    for key, column in table.columns.items():
+        if not column.auto_width:
+            continue
+        cells = [c if isinstance(c, Text) else Text(str(c)) for c in table.get_column(key)]
+        if column.content_width != max([column.label.cell_len, *(c.cell_len for c in cells)]):
+            return False
+    return True
+
+
+async def settle_tables(pilot: Pilot[Any]) -> None:
+    """DataTable measures changed cells only when its message queue is idle, and on a
+    loaded machine ``pilot.pause()`` can return before that: a screenshot then shows new
+    values in old column widths. Wait until every table's columns fit what it shows."""
+    deadline = time.monotonic() + PATIENCE_S
+    await pilot.pause()
+    while not all(_fits(table) for table in pilot.app.screen.query(DataTable)):
+        if time.monotonic() > deadline:
+            return  # measured differently from Textual (wide glyphs): never hang a test
+        await pilot.pause(0.05)
 
 
 def shown_binding_keys(app: AlephApp) -> list[str]:
