@@ -111,7 +111,7 @@ class TransferView(SigningFormView):
             "submit",
             "Send",
             id="transfer-submit",
-            tooltip="Quote afresh, review the signed message, then send it (Enter in a field)",
+            tooltip="Sign the live quote, review the message, then send it (Enter in a field)",
         ),
         Binding(
             "escape",
@@ -361,6 +361,7 @@ class TransferView(SigningFormView):
             self._finish(f"Not sent: {explain(exc)}", error=True)
             self.aleph_app.report_failure("Credit transfer failed", exc, retry=self.action_submit)
         finally:
+            self._quoted_at = 0.0  # a quote signs once: the next Submit quotes afresh
             self._idle()
             if self.account is not None and not cancelling():
                 self._load_available(self.account.address)
