@@ -193,7 +193,7 @@ class TransferView(SigningFormView):
 
     def account_changed(self, account: Account | None) -> None:
         self._available = None
-        self.quote = None
+        self.request = None  # the sender is part of it: reload makes the new one
         self.show_sender(account, "send credits")
         self.reload()
 
