@@ -22,6 +22,7 @@ from rich.text import Text
 from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
@@ -177,11 +178,14 @@ class BuyView(SigningFormView):
         ),
     ]
 
+    # The live estimate for the current inputs: the quote Submit signs while it is fresh.
+    # The side panel follows it (``watch_estimate``).
+    estimate: reactive[BuyQuote | None] = reactive(None, always_update=True, init=False)
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.token = "ALEPH"
         self.balances: WalletBalances | None = None
-        self.estimate: BuyQuote | None = None  # the live estimate for the current inputs
         self._fee_limit: Decimal | None = None  # the latest estimate's, for Max in ETH
         self.last_quote: BuyQuote | None = None  # what was last shown for confirmation
         self.last_result: BuyResult | None = None
@@ -470,11 +474,13 @@ class BuyView(SigningFormView):
         self._update_submit()
 
     def _set_estimate(self, quote: BuyQuote | None) -> None:
-        self.estimate = quote
         self._estimate_key = None
+        self._refused = None
+        self.estimate = quote
+
+    def watch_estimate(self, quote: BuyQuote | None) -> None:
         if quote is not None:
             self._fee_limit = quote.fee_limit_eth
-        self._refused = None
         estimate = self.query_one("#buy-estimate", Static)
         estimate.set_class(False, "-error")
         if quote is None:
