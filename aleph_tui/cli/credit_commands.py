@@ -307,7 +307,7 @@ async def _transfer(args: argparse.Namespace) -> int:
     signer = await signer_for_network(args, network)
     async with open_service(network) as service:
         try:
-            quote = await service.transfer_quote(
+            request = service.transfer_request(
                 signer.address,
                 args.to,
                 args.amount,
@@ -317,6 +317,7 @@ async def _transfer(args: argparse.Namespace) -> int:
             )
         except InvalidInput as exc:
             raise input_error("aleph-tui", exc, TRANSFER_OPTIONS) from None
+        quote = await service.transfer_quote(request)  # reads the balance, parses nothing
         if not credit_output.moves_credits(quote):
             print(f"aleph-tui: warning: {credit_output.no_credits_warning(quote)}", file=sys.stderr)
         if not quote.sufficient:

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         SignedTransfer,
         Transfer,
         TransferQuote,
+        TransferRequest,
         TransferResult,
     )
     from aleph_tui.core.flows.usage import BurnRate, GroupBy, PeriodFlow, ResourceTypes, UsageReport
@@ -290,7 +291,7 @@ class CreditService:
             self.api, self.journal, self.network.name, resolver=resolver or self.accounts.resolve
         )
 
-    async def transfer_quote(
+    def transfer_request(
         self,
         sender: str,
         target: str,
@@ -300,10 +301,12 @@ class CreditService:
         channel: str = CREDIT_CHANNEL,
         resolver: Resolver | None = None,
         force_channel: bool = False,
-    ) -> TransferQuote:
-        """InvalidInput for bad input; a channel other than the credit channel moves no
-        credits and is refused unless ``force_channel``."""
-        return await self.transfers(resolver).quote(
+    ) -> TransferRequest:
+        """The inputs parsed once into the request ``transfer_quote`` prices; InvalidInput
+        names the field. A channel other than the credit channel moves no credits and is
+        refused unless ``force_channel``; this network's contracts are refused as
+        recipients. No I/O."""
+        return self.transfers(resolver).request(
             sender,
             target,
             amount,
@@ -312,6 +315,32 @@ class CreditService:
             reserved=self.reserved_recipients(),
             force_channel=force_channel,
         )
+
+    async def transfer_quote(
+        self,
+        sender: str | TransferRequest,
+        target: str = "",
+        amount: str | int = 0,
+        *,
+        expiration: str | dt.datetime | None = None,
+        channel: str = CREDIT_CHANNEL,
+        resolver: Resolver | None = None,
+        force_channel: bool = False,
+    ) -> TransferQuote:
+        """A request (or the raw inputs, parsed by ``transfer_request``) priced against
+        the sender's credits, read once."""
+        if not isinstance(sender, str):
+            return await self.transfers(resolver).quote(sender)
+        request = self.transfer_request(
+            sender,
+            target,
+            amount,
+            expiration=expiration,
+            channel=channel,
+            resolver=resolver,
+            force_channel=force_channel,
+        )
+        return await self.transfers(resolver).quote(request)
 
     def reserved_recipients(self) -> list[tuple[str, str]]:
         """(address, why) of this network's contracts, which must not receive credits."""

@@ -28,6 +28,7 @@ from aleph_tui.core.flows.transferring import (
     InsufficientCredits,
     Transfer,
     TransferQuote,
+    TransferRequest,
 )
 from aleph_tui.core.journal.operation_journal import Journal, Operation
 from aleph_tui.core.networks import Network
@@ -484,3 +485,51 @@ async def test_resume_posts_a_transfer_the_node_never_got_once_as_the_same_messa
     assert (message_status(devnet.api_url, item_hash) or {}).get("status") == "processed"
     assert credits(devnet.api_url, recipient) == 3_300  # posted once
     assert await Transfer(api, journal, "devnet").resume() == []
+
+
+async def test_the_inputs_are_parsed_once_into_a_typed_request_without_asking_the_node(
+    journal: Journal, sender: Key
+) -> None:
+    """``transfer_request`` is where the CLI and the form turn text into values: bad
+    input names its field; good input is typed (the node, unreachable here, is never
+    asked); the quote prices the very request it was given."""
+    recipient = fresh_key().address
+    api = AlephApi("http://127.0.0.1:9")
+    try:
+        transfers = Transfer(api, journal, "devnet")
+        with pytest.raises(InvalidInput) as refused:
+            transfers.request(sender.address, recipient, "1,0000")
+        assert refused.value.field == "amount"
+        with pytest.raises(InvalidInput) as refused:
+            transfers.request(sender.address, sender.address, "10")
+        assert refused.value.field == "to"
+        request = transfers.request(
+            sender.address.lower(),
+            f" {recipient.lower()} ",
+            "1_000",
+            expiration="2099-01-01T00:00:00Z",
+        )
+    finally:
+        await api.aclose()
+    assert request == TransferRequest(
+        sender=sender.address,
+        target=recipient.lower(),
+        recipient=recipient,
+        amount=1000,
+        expiration=dt.datetime(2099, 1, 1, tzinfo=dt.UTC),
+        channel=CREDIT_CHANNEL,
+    )
+
+
+async def test_a_quote_prices_the_request_it_was_given(
+    devnet: RunningDevnet, journal: Journal, sender: Key
+) -> None:
+    api = AlephApi(devnet.api_url)
+    try:
+        transfers = Transfer(api, journal, "devnet")
+        request = transfers.request(sender.address, fresh_key().address, 2_500)
+        quote = await transfers.quote(request)
+    finally:
+        await api.aclose()
+    assert quote.request == request
+    assert quote.available == credits(devnet.api_url, sender.address)

@@ -17,6 +17,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, RadioButton
 
+from aleph_tui.core.flows.buying import BuyQuote
 from aleph_tui.core.journal.operation_journal import Journal
 from aleph_tui.devnet.chain.engine import dev_accounts
 from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
@@ -245,3 +246,39 @@ async def test_confirming_twice_sends_one_transaction(devnet: RunningDevnet, hom
     assert result.credits_received is not None
     assert after_credits == credits + result.credits_received
     assert len(journal_of(home).operations()) == 1
+
+
+async def test_submit_signs_the_live_quote_once_without_quoting_again(
+    devnet: RunningDevnet, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The live estimate is the quote: the chain and the Credit API are asked once (the
+    balances, the estimate, the nonce and fees), and the confirmation shows and signs
+    that quote. Signed once, it is spent: the next Submit quotes afresh."""
+    app = await buyer_app(devnet, home, 4)
+    quoted: list[str] = []
+    buy_quote = app.service.buy_quote
+
+    async def counted_quote(token: str, amount: str, payer: str) -> BuyQuote:
+        quoted.append(amount)
+        return await buy_quote(token, amount, payer)
+
+    monkeypatch.setattr(app.service, "buy_quote", counted_quote)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await usdc_form(pilot, "2")
+        live = view.estimate
+        assert live is not None
+        await pilot.press("ctrl+t")  # a dry run: signed, nothing sent
+        assert view.dry_run
+        modal = await open_confirmation(pilot)
+        assert modal.details["Nonce"] == str(live.nonce)
+        await pilot.press("y")
+        await finished(pilot, view)
+        result = view.last_result
+        assert result is not None and result.status == "dry_run", result
+        assert view.last_quote is live
+        assert quoted == ["2"]
+
+        await open_confirmation(pilot)
+        assert quoted == ["2", "2"]
+        await pilot.press("escape")
+        await finished(pilot, view)

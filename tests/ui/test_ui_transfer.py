@@ -15,6 +15,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button
 
+from aleph_tui.core import validation
+from aleph_tui.core.aleph.models import Balance
 from aleph_tui.core.journal.operation_journal import Journal
 from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.views.transfer_view import TransferView
@@ -170,3 +172,45 @@ async def test_insufficient_credits_and_a_bad_expiration_are_refused_before_send
     assert credits(api, friend.address) == 0
     assert credits(api, sender.address) == FUNDS
     assert Journal(home / "journal.sqlite3").operations() == []
+
+
+async def test_the_amount_is_parsed_once_and_the_balance_read_once_from_form_to_signature(
+    devnet: RunningDevnet, home: Path, sender: Key, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Typing a transfer and sending it: the amount's text goes through the rule once
+    (as it is typed), and the sender's credits are read once for the quote; Submit
+    signs that quote rather than parsing and quoting again."""
+    app, _savings, friend = await sender_app(home, devnet, sender)
+    parses: list[str | int] = []
+    rule = validation.credit_amount
+
+    def counted_rule(text: str | int, *, field: str = "amount") -> int:
+        parses.append(text)
+        return rule(text, field=field)
+
+    # Before the form is composed, so its field and core both check through it.
+    monkeypatch.setattr(validation, "credit_amount", counted_rule)
+    quote_reads: list[str] = []
+    api = app.service.api
+    balance = api.balance
+
+    async def counted_balance(address: str, *, credit_details: bool = True) -> Balance:
+        if not credit_details:  # the quote's read (the Available line asks for details)
+            quote_reads.append(address)
+        return await balance(address, credit_details=credit_details)
+
+    monkeypatch.setattr(api, "balance", counted_balance)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await show_transfer(pilot)
+        view.field("to").value = "friend"
+        view.field("amount").value = "1234"
+        modal = await send(pilot, view)
+        assert modal.details["Amount"] == "1234 credits ($0.001234)"
+        await pilot.press("y")
+        await finished(pilot, view)
+        result = view.last_result
+        assert result is not None and result.status == "processed", result
+
+    assert parses.count("1234") == 1, parses
+    assert quote_reads == [sender.address]
+    assert credits(devnet.api_url, friend.address) == 1234

@@ -66,6 +66,47 @@ class InsufficientCredits(ServiceError):
 
 
 @dataclass(frozen=True)
+class TransferRequest:
+    """A transfer's inputs, each parsed once (``transfer_request``): what gets quoted."""
+
+    sender: str  # checksummed
+    target: str  # what the user typed: an address, an account name or an alias
+    recipient: str  # the checksummed address it resolved to
+    amount: int
+    expiration: dt.datetime | None  # UTC, in the future when checked
+    channel: str
+
+
+def transfer_request(
+    sender: str,
+    target: str,
+    amount: str | int,
+    *,
+    expiration: str | dt.datetime | None = None,
+    channel: str = CREDIT_CHANNEL,
+    resolver: Resolver | None = None,
+    reserved: Iterable[tuple[str, str]] = (),
+    force_channel: bool = False,
+) -> TransferRequest:
+    """The one place a transfer's raw inputs become typed values (CLI and dashboard).
+
+    Raises InvalidInput naming the field: a bad amount, expiration or channel (another
+    channel than the credit one only with ``force_channel``), a sender that is not an
+    address, a recipient that does not resolve, is the sender, or is ``reserved``.
+    """
+    credits = validation.credit_amount(amount)
+    when = _expiration(expiration)
+    checked_channel = validation.transfer_channel(
+        channel, force=force_channel, credit_channel=CREDIT_CHANNEL
+    )
+    source = validation.address(sender, field="from")
+    recipient = validation.account_reference(
+        target, resolver, field="to", forbidden=[(source, SELF_TRANSFER), *reserved]
+    )
+    return TransferRequest(source, target.strip(), recipient, credits, when, checked_channel)
+
+
+@dataclass(frozen=True)
 class TransferQuote:
     """Everything about a transfer but its signature, checked against the node."""
 
@@ -77,6 +118,13 @@ class TransferQuote:
     expiration: dt.datetime | None
     channel: str
     available: int  # the sender's spendable credits when quoted
+
+    @property
+    def request(self) -> TransferRequest:
+        """The typed request this quote prices."""
+        return TransferRequest(
+            self.sender, self.target, self.recipient, self.amount, self.expiration, self.channel
+        )
 
     @property
     def expiration_ms(self) -> int | None:
@@ -143,7 +191,7 @@ class Transfer:
 
     # --- before signing ---------------------------------------------------------------
 
-    async def quote(
+    def request(
         self,
         sender: str,
         target: str,
@@ -153,31 +201,59 @@ class Transfer:
         channel: str = CREDIT_CHANNEL,
         reserved: Iterable[tuple[str, str]] = (),
         force_channel: bool = False,
-    ) -> TransferQuote:
-        """Validate every input, resolve the target and read the sender's credits.
+    ) -> TransferRequest:
+        """Every input checked once, into the typed request that is quoted and signed.
 
-        Raises InvalidInput for bad input (including a transfer to oneself, or to one of
-        the ``reserved`` (address, why) pairs). An unaffordable transfer is still quoted:
-        check ``sufficient``.
+        Raises InvalidInput naming the field (including a transfer to oneself, or to one
+        of the ``reserved`` (address, why) pairs). No I/O.
         """
-        credits = validation.credit_amount(amount)
-        when = _expiration(expiration)
-        checked_channel = validation.transfer_channel(
-            channel, force=force_channel, credit_channel=CREDIT_CHANNEL
+        return transfer_request(
+            sender,
+            target,
+            amount,
+            expiration=expiration,
+            channel=channel,
+            resolver=self.resolver,
+            reserved=reserved,
+            force_channel=force_channel,
         )
-        source = validation.address(sender, field="from")
-        recipient = validation.account_reference(
-            target, self.resolver, field="to", forbidden=[(source, SELF_TRANSFER), *reserved]
-        )
-        balance = await self.api.balance(source, credit_details=False)
+
+    async def quote(
+        self,
+        sender: str | TransferRequest,
+        target: str = "",
+        amount: str | int = 0,
+        *,
+        expiration: str | dt.datetime | None = None,
+        channel: str = CREDIT_CHANNEL,
+        reserved: Iterable[tuple[str, str]] = (),
+        force_channel: bool = False,
+    ) -> TransferQuote:
+        """The request (or the raw inputs, checked by ``request``) priced against the
+        sender's credits, read once. An unaffordable transfer is still quoted: check
+        ``sufficient``.
+        """
+        if isinstance(sender, TransferRequest):
+            request = sender
+        else:
+            request = self.request(
+                sender,
+                target,
+                amount,
+                expiration=expiration,
+                channel=channel,
+                reserved=reserved,
+                force_channel=force_channel,
+            )
+        balance = await self.api.balance(request.sender, credit_details=False)
         return TransferQuote(
             network=self.network,
-            sender=source,
-            target=target.strip(),
-            recipient=recipient,
-            amount=credits,
-            expiration=when,
-            channel=checked_channel,
+            sender=request.sender,
+            target=request.target,
+            recipient=request.recipient,
+            amount=request.amount,
+            expiration=request.expiration,
+            channel=request.channel,
             available=balance.credits,
         )
 

@@ -2,14 +2,17 @@
 
 The form: the token, the amount (checked as it is typed against the token's decimals),
 the wallet balance with a Max button, a live estimate (credits with the ALEPH bonus,
-their USD worth, the network fee) and a dry-run switch. Submitting quotes afresh, shows
-everything about to be signed in a ``SigningConfirmation`` and, once confirmed, signs
+their USD worth, the network fee) and a dry-run switch. Submitting takes the live estimate
+(the quote: its balances, estimate and transaction plan were read once; it is quoted again
+only when none is live or it is older than ``QUOTE_FRESH_S``), shows everything about to
+be signed in a ``SigningConfirmation`` and, once confirmed, signs
 and follows the purchase as a step list: signed → sent → confirmed → credits received.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar
@@ -19,6 +22,7 @@ from rich.text import Text
 from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
@@ -37,6 +41,9 @@ if TYPE_CHECKING:
     from aleph_tui.core.accounts.account_store import Account
 
 ESTIMATE_DELAY_S = 0.35  # debounce: quote once the user pauses typing
+# Submit signs the live estimate's transaction; an older one is quoted again first, so
+# its nonce, fees and balances are the chain's of a moment ago.
+QUOTE_FRESH_S = 15.0
 STEPS = (
     ("signed", "Signed"),
     ("sent", "Sent"),
@@ -145,7 +152,7 @@ class BuyView(SigningFormView):
             "submit",
             "Buy",
             id="buy-submit",
-            tooltip="Quote afresh, review everything to be signed, then sign (Enter in a field)",
+            tooltip="Review the live quote, everything to be signed, then sign (Enter in a field)",
         ),
         Binding(
             "escape",
@@ -171,15 +178,20 @@ class BuyView(SigningFormView):
         ),
     ]
 
+    # The live estimate for the current inputs: the quote Submit signs while it is fresh.
+    # The side panel follows it (``watch_estimate``).
+    estimate: reactive[BuyQuote | None] = reactive(None, always_update=True, init=False)
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.token = "ALEPH"
         self.balances: WalletBalances | None = None
-        self.estimate: BuyQuote | None = None  # the live estimate for the current inputs
         self._fee_limit: Decimal | None = None  # the latest estimate's, for Max in ETH
         self.last_quote: BuyQuote | None = None  # what was last shown for confirmation
         self.last_result: BuyResult | None = None
         self._refused: tuple[EstimateKey, str] | None = None  # the quote said no, and why
+        self._estimate_key: EstimateKey | None = None  # the inputs ``estimate`` prices
+        self._estimated_at = 0.0  # time.monotonic() of ``estimate``
 
     # --- layout -----------------------------------------------------------------------
 
@@ -309,19 +321,27 @@ class BuyView(SigningFormView):
         account = self.account
         if account is None or not self._can_submit():
             return
+        live = self.estimate
+        fresh = time.monotonic() - self._estimated_at < QUOTE_FRESH_S
+        if live is None or not fresh or self._estimate_key != self._current_key():
+            live = None
         self._start()
         self.workers.cancel_group(self, "buy-estimate")
-        self._buy(account, self.token, self.amount_field.value.strip(), self.dry_run)
+        self._buy(account, self.token, live or self.amount_field.value.strip(), self.dry_run)
 
     # --- the purchase -----------------------------------------------------------------
 
     @work(name="buy", group="buy", exclusive=True, exit_on_error=False)
-    async def _buy(self, account: Account, token: str, amount: str, dry_run: bool) -> None:
+    async def _buy(self, account: Account, token: str, what: BuyQuote | str, dry_run: bool) -> None:
+        """Confirm and sign ``what``: the live quote as it is, or the amount quoted first."""
         steps = self.steps
         steps.reset()
-        self._outcome("Quoting…")
         try:
-            quote = await self.service.buy_quote(token, amount, account.address)
+            if isinstance(what, BuyQuote):
+                quote = what
+            else:
+                self._outcome("Quoting…")
+                quote = await self.service.buy_quote(token, what, account.address)
             self.last_quote = quote
             self._phase = "confirming"
             self._outcome("Waiting for your confirmation…")
@@ -362,6 +382,7 @@ class BuyView(SigningFormView):
             self._finish(f"Not bought: {explain(exc)}", error=True)
             self.aleph_app.report_failure("Buying credits failed", exc, retry=self.action_submit)
         finally:
+            self._estimate_key = None  # a quote signs once: the next Submit quotes afresh
             self._idle()
             if self.account is not None and not cancelling():
                 self._load_wallet(self.account.address)
@@ -448,13 +469,18 @@ class BuyView(SigningFormView):
         else:
             if self._current_key() == key:
                 self._set_estimate(quote)
+                self._estimate_key = key
+                self._estimated_at = time.monotonic()
         self._update_submit()
 
     def _set_estimate(self, quote: BuyQuote | None) -> None:
+        self._estimate_key = None
+        self._refused = None
         self.estimate = quote
+
+    def watch_estimate(self, quote: BuyQuote | None) -> None:
         if quote is not None:
             self._fee_limit = quote.fee_limit_eth
-        self._refused = None
         estimate = self.query_one("#buy-estimate", Static)
         estimate.set_class(False, "-error")
         if quote is None:

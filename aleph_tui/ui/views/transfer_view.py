@@ -1,22 +1,26 @@
 """Key 4, Transfer: send credits to an address, an account or an alias.
 
 Every field is checked as it is typed by core's validators; the recipient completes
-from the address book. Once the form is valid a debounced quote reads the sender's
-credits: an unaffordable transfer shows required versus available and cannot be
-submitted. Submitting quotes afresh, signs locally (nothing leaves the machine), shows
-the message to be sent with its item_hash in a ``SigningConfirmation``, then posts it and
-shows the node's verdict: processed, pending, or rejected with the node's reason.
+from the address book. The state is two reactives the screen follows: ``request``, the
+form's values parsed once into core's ``TransferRequest``, and ``quote``, that request
+priced by one read of the sender's credits (debounced). An unaffordable transfer shows
+required versus available and cannot be submitted. Submitting signs that very quote
+locally (it is quoted only when none is live or it is older than ``QUOTE_FRESH_S``),
+shows the message to be sent with its item_hash in a ``SigningConfirmation``, then posts
+it and shows the node's verdict: processed, pending, or rejected with the node's reason.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.binding import Binding, BindingType
+from textual.reactive import reactive
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
@@ -24,7 +28,12 @@ from textual.widgets import Input, Label, Static
 from aleph_tui.core import validation
 from aleph_tui.core.aleph.messages import CREDIT_CHANNEL
 from aleph_tui.core.aleph.models import credits_to_usd, format_credits
-from aleph_tui.core.flows.transferring import SELF_TRANSFER, TransferQuote, TransferResult
+from aleph_tui.core.flows.transferring import (
+    SELF_TRANSFER,
+    TransferQuote,
+    TransferRequest,
+    TransferResult,
+)
 from aleph_tui.core.formatting import iso_utc, plain_decimal
 from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
@@ -37,10 +46,11 @@ if TYPE_CHECKING:
     from aleph_tui.core.networks import Network
 
 QUOTE_DELAY_S = 0.35  # debounce: quote once the user pauses typing
+# Submit signs the live quote; one older than this is priced again first (the credits
+# may have moved meanwhile: the signing refuses what the fresh balance cannot afford).
+QUOTE_FRESH_S = 30.0
 BOOK_LINES = 8
 STEPS = (("signed", "Signed"), ("sent", "Sent"), ("processed", "Processed"))
-# (sender, target, amount, expiration, channel)
-QuoteKey = tuple[str, str, str, str, str]
 FIELDS = {"to": "to", "amount": "amount", "expiration": "expiration", "channel": "channel"}
 
 
@@ -101,7 +111,7 @@ class TransferView(SigningFormView):
             "submit",
             "Send",
             id="transfer-submit",
-            tooltip="Quote afresh, review the signed message, then send it (Enter in a field)",
+            tooltip="Sign the live quote, review the message, then send it (Enter in a field)",
         ),
         Binding(
             "escape",
@@ -119,12 +129,17 @@ class TransferView(SigningFormView):
         ),
     ]
 
+    # The form's values parsed once (None while a field is empty or invalid), and that
+    # request priced (None until its quote arrives). Every assignment is followed, so a
+    # reload prices the same request again.
+    request: reactive[TransferRequest | None] = reactive(None, always_update=True, init=False)
+    quote: reactive[TransferQuote | None] = reactive(None, always_update=True, init=False)
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.quote: TransferQuote | None = None  # the live quote for the current inputs
         self.last_result: TransferResult | None = None
-        self._quote_key: QuoteKey | None = None
         self._available: int | None = None
+        self._quoted_at = 0.0  # time.monotonic() of the live quote
 
     # --- layout -----------------------------------------------------------------------
 
@@ -178,7 +193,7 @@ class TransferView(SigningFormView):
 
     def account_changed(self, account: Account | None) -> None:
         self._available = None
-        self._set_quote(None)
+        self.request = None  # the sender is part of it: reload makes the new one
         self.show_sender(account, "send credits")
         self.reload()
 
@@ -188,7 +203,7 @@ class TransferView(SigningFormView):
         self._show_available()
         if self.account is not None:
             self._load_available(self.account.address)
-            self._schedule_quote()
+            self._refresh_request()
 
     def _load_book(self) -> None:
         try:
@@ -249,7 +264,7 @@ class TransferView(SigningFormView):
     @on(ValidatedInput.Changed)
     def _field_changed(self, event: ValidatedInput.Changed) -> None:
         event.stop()
-        self._schedule_quote()
+        self._refresh_request()
 
     @on(Input.Submitted)
     def _field_submitted(self, event: Input.Submitted) -> None:
@@ -263,38 +278,37 @@ class TransferView(SigningFormView):
         for name in ("to", "amount", "expiration"):
             self.field(name).clear()
         self.field("channel").value = CREDIT_CHANNEL
-        self._set_quote(None)
+        self.request = None
 
     def action_submit(self) -> None:
         account = self.account
-        key = self._current_key()
-        if account is None or key is None or not self._can_submit():
+        request = self.request
+        if account is None or request is None or not self._can_submit():
             return
+        live = self.quote
+        fresh = time.monotonic() - self._quoted_at < QUOTE_FRESH_S
         self._start()
         self.workers.cancel_group(self, "transfer-quote")
-        self._transfer(account, key, self.dry_run)
+        self._transfer(account, live if live is not None and fresh else request, self.dry_run)
 
     # --- the transfer -----------------------------------------------------------------
 
     @work(name="transfer", group="transfer", exclusive=True, exit_on_error=False)
-    async def _transfer(self, account: Account, key: QuoteKey, dry_run: bool) -> None:
+    async def _transfer(
+        self, account: Account, what: TransferQuote | TransferRequest, dry_run: bool
+    ) -> None:
+        """Sign ``what``: the live quote as it is, or a request priced first (no quote
+        yet, or a stale one). Nothing is parsed here."""
         steps = self.steps
         steps.reset()
-        self._outcome("Quoting…")
-        _sender, target, amount, expiration, channel = key
         try:
-            quote = await self.service.transfer_quote(
-                account.address,
-                target,
-                amount,
-                expiration=expiration or None,
-                channel=channel,
-                # The form's --force-channel: another channel is posted only through a
-                # confirmation that warns no credits will move (and labelled so).
-                force_channel=True,
-            )
+            if isinstance(what, TransferQuote):
+                quote = what
+            else:
+                self._outcome("Quoting…")
+                quote = await self.service.transfer_quote(what)
+                self._priced(quote)
             if not quote.sufficient:
-                self._set_quote(quote, key)
                 self._finish(_insufficient(quote), error=True)
                 steps.skip_rest()
                 return
@@ -347,6 +361,7 @@ class TransferView(SigningFormView):
             self._finish(f"Not sent: {explain(exc)}", error=True)
             self.aleph_app.report_failure("Credit transfer failed", exc, retry=self.action_submit)
         finally:
+            self._quoted_at = 0.0  # a quote signs once: the next Submit quotes afresh
             self._idle()
             if self.account is not None and not cancelling():
                 self._load_available(self.account.address)
@@ -380,54 +395,65 @@ class TransferView(SigningFormView):
 
     # --- the live quote ---------------------------------------------------------------
 
-    def _current_key(self) -> QuoteKey | None:
+    def _refresh_request(self) -> None:
+        """The form's values (each parsed once, as typed) into one typed request."""
+        self.request = self._form_request()
+
+    def _form_request(self) -> TransferRequest | None:
         account = self.account
         names = ("to", "amount", "expiration", "channel")
         if account is None or not all(self.field(name).is_valid for name in names):
             return None
-        to, amount, expiration, channel = (self.field(name).value.strip() for name in names)
-        return (account.address, to, amount, expiration, channel)
-
-    def _schedule_quote(self) -> None:
-        self._set_quote(None)
-        key = self._current_key()
-        if key is None:
-            self.workers.cancel_group(self, "transfer-quote")
-        else:
-            self.query_one("#transfer-quote", Static).update(Text("Checking…", style="dim"))
-            self._quote(key)
-        self._update_submit()
-
-    @work(name="transfer-quote", group="transfer-quote", exclusive=True, exit_on_error=False)
-    async def _quote(self, key: QuoteKey) -> None:
-        await asyncio.sleep(QUOTE_DELAY_S)
-        sender, target, amount, expiration, channel = key
+        amount: int | None = self.field("amount").result
+        channel: str | None = self.field("channel").result
+        if amount is None or channel is None:
+            return None
         try:
-            quote = await self.service.transfer_quote(
-                sender,
-                target,
-                amount,
-                expiration=expiration or None,
+            return self.service.transfer_request(
+                account.address,
+                self.field("to").value,
+                amount,  # typed already: the field parsed it as it was typed
+                expiration=self.field("expiration").result,
                 channel=channel,
-                force_channel=True,  # the warning shows; submitting confirms with it
+                # The form's --force-channel: another channel is posted only through a
+                # confirmation that warns no credits will move (and labelled so).
+                force_channel=True,
             )
         except InvalidInput as exc:
             if exc.field in FIELDS:
                 self.field(FIELDS[exc.field]).show_error(exc)
             else:
                 self._show_quote_problem(str(exc))
+            return None
+
+    def watch_request(self, request: TransferRequest | None) -> None:
+        self.quote = None
+        if request is None:
+            self.workers.cancel_group(self, "transfer-quote")
+        else:
+            self.query_one("#transfer-quote", Static).update(Text("Checking…", style="dim"))
+            self._quote(request)
+
+    @work(name="transfer-quote", group="transfer-quote", exclusive=True, exit_on_error=False)
+    async def _quote(self, request: TransferRequest) -> None:
+        await asyncio.sleep(QUOTE_DELAY_S)
+        try:
+            quote = await self.service.transfer_quote(request)
         except Exception as exc:  # the node is unreachable: Submit will try again
             self._show_quote_problem(f"Cannot check the credits now: {explain(exc)}")
         else:
-            if self._current_key() == key:
-                self._set_quote(quote, key)
-        self._update_submit()
+            self._priced(quote)
 
-    def _set_quote(self, quote: TransferQuote | None, key: QuoteKey | None = None) -> None:
-        self.quote = quote
-        self._quote_key = key
+    def _priced(self, quote: TransferQuote) -> None:
+        """A quote arrived: it becomes the live one if it prices the form as it is now."""
+        if quote.request == self.request:
+            self._quoted_at = time.monotonic()
+            self.quote = quote
+
+    def watch_quote(self, quote: TransferQuote | None) -> None:
         line = self.query_one("#transfer-quote", Static)
         line.set_class(False, "-error")
+        self._update_submit()
         if quote is None:
             line.update(Text("Fill in the form to check it against the credits.", style="dim"))
             return
@@ -456,7 +482,7 @@ class TransferView(SigningFormView):
     def shortfall(self) -> tuple[int, int] | None:
         """(required, available) when the current inputs cannot be afforded."""
         quote = self.quote
-        if quote is None or quote.sufficient or self._quote_key != self._current_key():
+        if quote is None or quote.sufficient:
             return None
         return quote.amount, quote.available
 
@@ -464,7 +490,7 @@ class TransferView(SigningFormView):
         return (
             self.account is not None
             and not self.busy
-            and self._current_key() is not None
+            and self.request is not None
             and self.shortfall is None
         )
 
