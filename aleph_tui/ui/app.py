@@ -211,13 +211,14 @@ class AlephApp(RedactedCrashReport):
         self.opening = True  # hidden tabs skip this first account (View._on_account)
         self.active_account = default or (self.accounts[0] if self.accounts else None)
         self.opening = False
-        self.call_after_refresh(self._focus_current_view)
         # Start-up order: the layout, then the active account's balance, then the rest
-        # (the Footer, the collector's settling, the keymap check, the journal's open
-        # operations, the wallet panel's chain reads). Run after the first frame but
-        # before the balance's, that rest delayed the balance by ~0.7 G instructions
-        # (BENCHMARKS.md, issue 15): it waits for ``data_shown``, or the fallback.
+        # (the focus, the Footer, the collector's settling, the keymap check, the
+        # journal's open operations, the wallet panel's chain reads). Run after the
+        # first frame but before the balance's, that rest delayed the balance by 0.26 G
+        # instructions (BENCHMARKS.md, issue 15): it waits for ``data_shown``, or the
+        # fallback. The app's own keys work meanwhile; the view's wait for the focus.
         main = self.screen
+        self.after_start(self._focus_current_view)
         self.after_start(self._mount_footer, main)
         self.after_start(collector.settle_after_start)
         self.after_start(self._report_keymap_clashes)
