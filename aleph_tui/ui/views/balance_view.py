@@ -111,11 +111,13 @@ class BalanceView(View):
         self._wallet = None
         self._wallet_error = None
         self._wallet_at = None
-        self._render_all()
         if account is None:
+            self._render_all()
             return
         if self._overview is None or account.address not in self._known:
-            self._load_overview()
+            self._load_overview()  # renders "loading…", not "unavailable", meanwhile
+        else:
+            self._render_all()
         # At start-up, after the balance is painted (AlephApp.after_start); later, after
         # the next paint.
         self.aleph_app.after_start(self._load_wallet, account.address)
@@ -164,8 +166,7 @@ class BalanceView(View):
         # No overlay on the table: its rows say "loading…" each, and a loading widget
         # refuses the focus the shell gives the view as it is shown.
         self._loading_overview = True
-        self._render_table()
-        self._render_updated()
+        self._render_all()
         self._fetch_overview([a.address for a in self._accounts()])
 
     @work(name="balance-overview", group="balance-overview", exclusive=True, exit_on_error=False)
