@@ -144,9 +144,9 @@ async def memory_peak(net: Devnet, home: Path) -> float:
     address = net.document["history_account"]
     tracemalloc.start()
     try:
-        first = await service.history_page(address, page=1, page_size=50)
+        first = await service.api.credit_history(address, page=1, page_size=50)
         for page in (2, first.pages // 2, first.pages - 1, first.pages):
-            await service.history_page(address, page=page, page_size=50)
+            await service.api.credit_history(address, page=page, page_size=50)
         await service.export_history(address, home / "memory.csv", "csv")
         _, peak = tracemalloc.get_traced_memory()
     finally:

@@ -231,7 +231,7 @@ async def _history(args: argparse.Namespace) -> int:
     address = resolve_address(args.address, field="--address")
     network = await resolve_network(args)
     async with open_service(network) as service:
-        page = await service.history_page(
+        page = await service.api.credit_history(
             address, page=args.page, page_size=args.page_size, filters=filters
         )
     emit(
@@ -254,7 +254,7 @@ async def _summary(args: argparse.Namespace) -> int:
     address = resolve_address(args.address, field="--address")
     network = await resolve_network(args)
     async with open_service(network) as service:
-        summary = await service.history_summary(address, filters)
+        summary = await service.api.credit_history_summary(address, filters)
     emit(
         args,
         credit_output.summary_json(network, summary, filters),

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import AsyncIterator, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from aleph_tui.core.accounts.account_store import Account, AccountStore  # accounts
 from aleph_tui.core.aleph.messages import CREDIT_CHANNEL
@@ -27,12 +27,9 @@ if TYPE_CHECKING:
     from aleph_tui.core.aleph.api_client import AlephApi
     from aleph_tui.core.aleph.history_models import (
         CreditHistoryPage,
-        CreditHistorySummary,
         HistoryFilters,
         HistoryItems,
     )
-    from aleph_tui.core.aleph.models import DevnetInfo
-    from aleph_tui.core.aleph.pricing_models import Pricing
     from aleph_tui.core.chain import gateway as chain
     from aleph_tui.core.flows import buying, token_flow
     from aleph_tui.core.flows.history_export import ExportFormat, ExportResult, ProgressCallback
@@ -80,7 +77,10 @@ class CreditService:
 
     @property
     def api(self) -> AlephApi:
-        """The client of the network's API, made when first used."""
+        """The client of the network's API, made when first used: the typed accessor for
+        its plain reads (``credit_history``, ``credit_history_summary``, ``pricing``…).
+        The facade does not re-list them; its methods are those that add something (a
+        concurrency bound, read-ahead, export, journaling, the chain)."""
         if self._api is None:
             from aleph_tui.core.aleph.api_client import AlephApi
 
@@ -93,11 +93,6 @@ class CreditService:
         await self._close_buying()
 
     # --- balances ---------------------------------------------------------------------
-
-    async def devnet_info(self) -> DevnetInfo:
-        return await self.api.devnet_info()
-
-    # --- history ----------------------------------------------------------------------
 
     async def balance_overview(self, addresses: Sequence[str]) -> BalanceOverview:
         """Every balance fetched concurrently; a failure is reported in its slot only."""
@@ -128,40 +123,21 @@ class CreditService:
             for task in tasks:
                 task.cancel()
 
-    async def history_page(
-        self,
-        address: str,
-        *,
-        page: int = 1,
-        page_size: int = 100,
-        filters: HistoryFilters | None = None,
-        sort_by: str = "message_timestamp",
-        sort_order: Literal[-1, 1] = -1,
-    ) -> CreditHistoryPage:
-        return await self.api.credit_history(
-            address,
-            page=page,
-            page_size=page_size,
-            filters=filters,
-            sort_by=sort_by,
-            sort_order=sort_order,
-        )
+    # --- history ----------------------------------------------------------------------
 
     def history_pages(
         self, address: str, *, page_size: int, filters: HistoryFilters | None = None
     ) -> HistoryPages:
-        """The pages of ``history_page`` (newest first), those read next fetched ahead."""
+        """The pages of ``api.credit_history`` (newest first), those read next fetched
+        ahead."""
         from aleph_tui.core.flows.history_pages import HistoryPages
 
         async def fetch(page: int) -> CreditHistoryPage:
-            return await self.history_page(address, page=page, page_size=page_size, filters=filters)
+            return await self.api.credit_history(
+                address, page=page, page_size=page_size, filters=filters
+            )
 
         return HistoryPages(fetch)
-
-    async def history_summary(
-        self, address: str, filters: HistoryFilters | None = None
-    ) -> CreditHistorySummary:
-        return await self.api.credit_history_summary(address, filters)
 
     async def export_history(
         self,
@@ -190,9 +166,6 @@ class CreditService:
             network=self.network.name,
             progress=progress,
         )
-
-    async def pricing(self) -> Pricing:
-        return await self.api.pricing()
 
     # --- usage ------------------------------------------------------------------------
 
@@ -270,7 +243,7 @@ class CreditService:
         """The aggregate as tables (every entity, or one: InvalidInput when unknown)."""
         from aleph_tui.core.flows import pricing as pricing_core
 
-        return pricing_core.pricing_tables(await self.pricing(), entity)
+        return pricing_core.pricing_tables(await self.api.pricing(), entity)
 
     async def estimate_cost(
         self, entity: str, units: int | str, hours: Decimal | int | str
@@ -278,7 +251,7 @@ class CreditService:
         """``units`` compute units of ``entity`` for ``hours`` → credits and USD, exact."""
         from aleph_tui.core.flows import pricing as pricing_core
 
-        return pricing_core.estimate(await self.pricing(), entity, units, hours)
+        return pricing_core.estimate(await self.api.pricing(), entity, units, hours)
 
     # --- transfers --------------------------------------------------------------------
 

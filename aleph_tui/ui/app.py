@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, ComposeResult
@@ -54,6 +55,9 @@ if TYPE_CHECKING:
 
 PASSWORD_ATTEMPTS = 3
 ACCOUNTS_VIEW = "accounts"
+# The work of start-up that waits for the first view's data (``after_start``) starts
+# anyway after this long, should that data never come (a node that does not answer).
+AFTER_START_FALLBACK_S = 3.0
 
 
 def account_commands() -> type[Provider]:
@@ -146,6 +150,9 @@ class AlephApp(RedactedCrashReport):
         self._account_store_failed = False
         self._pending_retry: Callable[[], object] | None = None
         self._refresh_timer: Timer | None = None
+        self._started = False  # the first view's data is on screen (``data_shown``)
+        self._after_start: list[Callable[[], object]] = []
+        self._start_fallback: Timer | None = None
         self.opening = False  # True while on_mount picks the start-up account
         # Settings and theme before the first styling: a theme set once the app runs
         # styles every widget a second time (0.1 s of start-up).
@@ -204,11 +211,23 @@ class AlephApp(RedactedCrashReport):
         self.opening = True  # hidden tabs skip this first account (View._on_account)
         self.active_account = default or (self.accounts[0] if self.accounts else None)
         self.opening = False
-        self.call_after_refresh(self._focus_current_view)
-        self.call_after_refresh(self._mount_footer, self.screen)
-        self.call_after_refresh(collector.settle_after_start)
-        self.call_after_refresh(self._report_keymap_clashes)
-        self.call_after_refresh(follow_pending_operations, self)  # reads the journal
+        # Start-up order: the layout, then the active account's balance, then the rest
+        # (the focus, the Footer, the collector's settling, the keymap check, the
+        # journal's open operations, the wallet panel's chain reads). Run after the
+        # first frame but before the balance's, that rest delayed the balance by 0.26 G
+        # instructions (BENCHMARKS.md, issue 15): it waits for ``data_shown``, or the
+        # fallback. The app's own keys work meanwhile; the view's wait for the focus.
+        main = self.screen
+        self.after_start(self._focus_current_view)
+        self.after_start(self._mount_footer, main)
+        self.after_start(collector.settle_after_start)
+        self.after_start(self._report_keymap_clashes)
+        self.after_start(follow_pending_operations, self)  # reads the journal
+        view = self.current_view
+        if view is not None and view.shows_data_first and self.active_account is not None:
+            self._start_fallback = self.set_timer(AFTER_START_FALLBACK_S, self.data_shown)
+        else:
+            self.data_shown()
         if not self.accounts and not self._account_store_failed:
             from aleph_tui.ui.screens.first_run_screen import FirstRunScreen
 
@@ -282,8 +301,28 @@ class AlephApp(RedactedCrashReport):
             self._focus_current_view()
         self.screen.refresh_bindings()
 
+    def after_start(self, callback: Callable[..., object], *args: object) -> None:
+        """Run ``callback(*args)`` after the frame that shows the first view's data (see
+        ``on_mount``); once that frame is painted, after the next refresh."""
+        if self._started:
+            self.call_after_refresh(callback, *args)
+        else:
+            self._after_start.append(partial(callback, *args))
+
+    def data_shown(self) -> None:
+        """The first view's data (or its failure) is on screen: what waited for it runs
+        once that frame is painted. Called by the view; later calls do nothing."""
+        if self._started:
+            return
+        self._started = True
+        if self._start_fallback is not None:
+            self._start_fallback.stop()
+        waiting, self._after_start = self._after_start, []
+        for callback in waiting:
+            self.call_after_refresh(callback)
+
     def _mount_footer(self, screen: Screen[object]) -> None:
-        """The footer joins once the first frame is on screen: it rebuilds its keys
+        """The footer joins once the balance is on screen: it rebuilds its keys
         each time the focus moves, as it does while the app starts, and that had cost a
         tenth of the time to the first balance."""
         screen.mount(Footer())

@@ -40,6 +40,9 @@ class View(Widget, can_focus=True):
     view_id: ClassVar[str]
     title: ClassVar[str]
     key: ClassVar[str]  # the number key that opens it
+    # True when the view, shown first, calls ``aleph_app.data_shown()`` once its first
+    # data (or failure) is on screen: the app's other start-up work waits for it.
+    shows_data_first: ClassVar[bool] = False
 
     DEFAULT_CSS = """
     View { height: 1fr; }

@@ -360,9 +360,9 @@ async def test_balance_overview_reports_failures_per_slot(
     )
     try:
         overview = await service.balance_overview([reader, "not/an/address", fresh_key().address])
-        history = await service.history_page(reader, page_size=3)
-        summary = await service.history_summary(reader)
-        pricing = await service.pricing()
+        history = await service.api.credit_history(reader, page_size=3)
+        summary = await service.api.credit_history_summary(reader)
+        pricing = await service.api.pricing()
     finally:
         await service.aclose()
     good, bad, empty = overview.slots

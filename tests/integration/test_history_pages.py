@@ -40,7 +40,7 @@ class Counted:
         self.asked.append(page)
         if page in self.fail:
             raise RuntimeError(f"page {page} failed")
-        return await self.service.history_page(self.address, page=page, page_size=10)
+        return await self.service.api.credit_history(self.address, page=page, page_size=10)
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ async def test_the_next_previous_first_and_last_pages_are_read_ahead(
     fetch.asked.clear()
     for number in (4, 2, first.pages, 1, 3):
         page = await pages.get(number)
-        expected = await service.history_page(address, page=number, page_size=10)
+        expected = await service.api.credit_history(address, page=number, page_size=10)
         assert page.entries == expected.entries and page.page == number
     assert fetch.asked == []  # every one of them came from the read-ahead
 

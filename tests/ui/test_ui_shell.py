@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Input
+from textual.widgets import Footer, Input, Static
 
 from aleph_tui.core.accounts.account_store import AccountError, AccountStore
 from aleph_tui.core.errors import ServiceError
@@ -779,3 +779,25 @@ def test_the_collector_runs_again_once_the_app_is_up() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.stdout.split() == ["True", "True", "True"], done.stderr
+
+
+async def test_the_balance_is_painted_before_the_rest_of_start_up(
+    fault_devnet: RunningDevnet, tmp_path: Path
+) -> None:
+    """At start the balance comes first: while it is on its way the detail reads
+    "loading…" (never "unavailable"), and the Footer (like the journal's open operations
+    and the wallet's chain reads) waits for it; once it is painted, the Footer follows."""
+    store = make_store(tmp_path / "session")
+    await import_dev_accounts(store, 1)
+    app = AlephApp(make_service(fault_devnet, store, tmp_path / "session"), views=all_views())
+
+    def detail() -> str:
+        return str(app.query_one("#aleph-detail", Static).content)
+
+    with injected(fault_devnet.api_url, "latency", target="ccn", delay_ms=1000):
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: bool(app.query("#aleph-detail")), "the Balance view")
+            await until(pilot, lambda: detail() == "ALEPH loading…", "the balance loading")
+            assert not app.query(Footer), "the Footer was mounted before the balance"
+            await until(pilot, lambda: detail().startswith("Total"), "the balance")
+            await until(pilot, lambda: bool(app.query(Footer)), "the Footer after the balance")

@@ -46,6 +46,7 @@ class BalanceView(View):
     view_id = "balance"
     title = "Balance"
     key = "1"
+    shows_data_first = True
 
     DEFAULT_CSS = """
     BalanceView { padding: 0 1; }
@@ -110,14 +111,16 @@ class BalanceView(View):
         self._wallet = None
         self._wallet_error = None
         self._wallet_at = None
-        self._render_all()
         if account is None:
+            self._render_all()
             return
         if self._overview is None or account.address not in self._known:
-            self._load_overview()
-        # After the paint: the chain's client (httpx) is first loaded here, 0.1 s that
-        # the balances, already read, need not wait for.
-        self.call_after_refresh(self._load_wallet, account.address)
+            self._load_overview()  # renders "loading…", not "unavailable", meanwhile
+        else:
+            self._render_all()
+        # At start-up, after the balance is painted (AlephApp.after_start); later, after
+        # the next paint.
+        self.aleph_app.after_start(self._load_wallet, account.address)
 
     def reload(self) -> None:
         self._load_overview()
@@ -163,8 +166,7 @@ class BalanceView(View):
         # No overlay on the table: its rows say "loading…" each, and a loading widget
         # refuses the focus the shell gives the view as it is shown.
         self._loading_overview = True
-        self._render_table()
-        self._render_updated()
+        self._render_all()
         self._fetch_overview([a.address for a in self._accounts()])
 
     @work(name="balance-overview", group="balance-overview", exclusive=True, exit_on_error=False)
@@ -186,10 +188,12 @@ class BalanceView(View):
                 self._render_row(slot.address)
                 if active is not None and slot.address == active.address:
                     self._render_detail()
+                    self.aleph_app.data_shown()
         except Exception as exc:
             self._loading_overview = False
             self._errors = {a: one_line(exc) for a in addresses}
             self._render_all()
+            self.aleph_app.data_shown()
             self.aleph_app.report_failure("Balances unavailable", exc, self.reload)
             return
         self._loading_overview = False
@@ -197,6 +201,7 @@ class BalanceView(View):
         self._errors = errors
         self._updated_at = self._now()
         self._render_all()
+        self.aleph_app.data_shown()
         if active is not None and active.address in self._known:
             credits = self._known[active.address][0].credits
             low_balance.check(self.app, self.service, active.name, active.address, credits)

@@ -536,7 +536,7 @@ class HistoryView(View):
     @work(name="history-summary", group="history-summary", exclusive=True, exit_on_error=False)
     async def _fetch_summary(self, address: str, filters: HistoryFilters) -> None:
         try:
-            summary = await self.service.history_summary(address, filters)
+            summary = await self.service.api.credit_history_summary(address, filters)
         except Exception as exc:
             # A summary shown before stays, marked stale; a new one reads unavailable.
             self._summary_error = one_line(exc)
