@@ -290,29 +290,10 @@ class CreditService:
         )
 
     async def transfer_quote(
-        self,
-        sender: str | TransferRequest,
-        target: str = "",
-        amount: str | int = 0,
-        *,
-        expiration: str | dt.datetime | None = None,
-        channel: str = CREDIT_CHANNEL,
-        resolver: Resolver | None = None,
-        force_channel: bool = False,
+        self, request: TransferRequest, *, resolver: Resolver | None = None
     ) -> TransferQuote:
-        """A request (or the raw inputs, parsed by ``transfer_request``) priced against
-        the sender's credits, read once."""
-        if not isinstance(sender, str):
-            return await self.transfers(resolver).quote(sender)
-        request = self.transfer_request(
-            sender,
-            target,
-            amount,
-            expiration=expiration,
-            channel=channel,
-            resolver=resolver,
-            force_channel=force_channel,
-        )
+        """``request`` (from ``transfer_request``) priced against the sender's credits,
+        read once; nothing is parsed again."""
         return await self.transfers(resolver).quote(request)
 
     def reserved_recipients(self) -> list[tuple[str, str]]:

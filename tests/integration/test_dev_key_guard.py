@@ -135,7 +135,9 @@ async def test_the_facade_refuses_a_dev_key_on_a_network_that_is_not_a_devnet(
     messages, nonce = _messages(devnet.api_url, dev.address), _nonce(devnet.rpc_url, dev.address)
     service = CreditService(mainnet_like, journal=Journal(tmp_path / "journal.sqlite3"))
     try:
-        quote = await service.transfer_quote(dev.address, fresh_key().address, 7)
+        quote = await service.transfer_quote(
+            service.transfer_request(dev.address, fresh_key().address, 7)
+        )
         with pytest.raises(DevKeyRefused):
             service.transfer_sign(quote, Signer(dev.private_key))
         with pytest.raises(DevKeyRefused):
