@@ -54,9 +54,18 @@ async def _dashboard(args: argparse.Namespace) -> None:
     from aleph_tui.cli.common import resolve_network
     from aleph_tui.core.service import CreditService
 
-    app_module, network = await asyncio.gather(
-        asyncio.to_thread(importlib.import_module, "aleph_tui.ui.app"), resolve_network(args)
+    async def service() -> CreditService:
+        found = CreditService(await resolve_network(args))
+        found.read_balances_ahead()  # on its one client, while Textual still imports
+        return found
+
+    app_module, credit_service = await asyncio.gather(
+        asyncio.to_thread(importlib.import_module, "aleph_tui.ui.app"), service()
     )
     # Checked once the network is known, so a wrong network is named first.
-    require_terminal()
-    await app_module.AlephApp(CreditService(network)).run_async()
+    try:
+        require_terminal()
+    except BaseException:
+        await credit_service.aclose()
+        raise
+    await app_module.AlephApp(credit_service).run_async()
