@@ -175,6 +175,29 @@ def _fits(table: DataTable[Any]) -> bool:
     return True
 
 
+PLACEHOLDERS = ("loading…", "unavailable")
+
+
+def _loaded(table: DataTable[Any]) -> bool:
+    """Whether no cell of ``table`` still holds a placeholder."""
+    return not any(
+        str(cell).startswith(PLACEHOLDERS)
+        for row in range(table.row_count)
+        for cell in table.get_row_at(row)
+    )
+
+
+async def settle_loaded(pilot: Pilot[Any]) -> None:
+    """For screens that must show data (snapshots on a healthy devnet): wait until no table
+    holds a placeholder, then until the tables' columns fit. A view's worker can be done
+    while its last rows are still being shown, so waiting for workers is not enough."""
+    deadline = time.monotonic() + PATIENCE_S
+    while not all(_loaded(table) for table in pilot.app.screen.query(DataTable)):
+        assert time.monotonic() < deadline, "a table still shows a placeholder"
+        await pilot.pause(0.05)
+    await settle_tables(pilot)
+
+
 async def settle_tables(pilot: Pilot[Any]) -> None:
     """DataTable measures changed cells only when its message queue is idle, and on a
     loaded machine ``pilot.pause()`` can return before that: a screenshot then shows new

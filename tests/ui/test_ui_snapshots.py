@@ -23,7 +23,15 @@ from textual.pilot import Pilot
 from aleph_tui.ui.views import all_views
 from tests.support.devnet_process import RunningDevnet, start_devnet
 from tests.support.isolation import isolated
-from tests.support.ui_app import DEVNET_CLOCK, FIXED_NOW, SIZE, build_app_sync, fill, open_view
+from tests.support.ui_app import (
+    DEVNET_CLOCK,
+    FIXED_NOW,
+    SIZE,
+    build_app_sync,
+    fill,
+    open_view,
+    settle_loaded,
+)
 
 SnapCompare = Callable[..., bool]
 
@@ -88,6 +96,7 @@ def test_view_looks(
 
         async def show(pilot: Pilot[Any]) -> None:
             await open_view(pilot, view_id)
+            await settle_loaded(pilot)
 
         assert snap_compare(app, terminal_size=SIZE, run_before=show)
 
