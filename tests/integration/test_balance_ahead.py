@@ -8,6 +8,7 @@ each account is asked once, a failed or old answer is asked again, never shown.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +26,14 @@ def _service(devnet: RunningDevnet, home: Path, accounts: list[Any]) -> CreditSe
     manifest = home / "accounts.toml"
     manifest.write_text(
         "".join(
-            f'[[accounts]]\nname = "dev-{i}"\naddress = "{a.address}"\nkind = "ledger"\n'
+            f'[[accounts]]\nname = "dev-{i}"\nchain = "ETH"\naddress = "{a.address}"\n'
+            f'kind = "ledger"\n'
             f"derivation_path = \"m/44'/60'/0'/0/{i}\"\n"
             for i, a in enumerate(accounts[:3])
         )
     )
     store = AccountStore(manifest, home / "keystores", home / "legacy", prompt=None)
+    assert [a.address for a in store.accounts()] == [a.address for a in accounts[:3]]
     return CreditService(devnet_from_document(devnet.document), accounts=store)
 
 
@@ -49,6 +52,8 @@ async def test_each_account_is_asked_once_and_shows_the_nodes_figures(
     try:
         service.read_balances_ahead()
         addresses = [a.address for a in accounts[:3]]
+        await asyncio.sleep(0)  # the requests asked ahead start
+        assert sorted(asked) == sorted(addresses)
         slots = {slot.address: slot async for slot in service.balance_slots(addresses)}
         assert sorted(asked) == sorted(addresses)  # once each: the slots took the answers
         for address in addresses:
