@@ -12,7 +12,7 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from aleph_tui.core.accounts.account_store import Account, AccountStore  # accounts
 from aleph_tui.core.aleph.messages import CREDIT_CHANNEL
@@ -182,14 +182,15 @@ class CreditService:
     async def export_history(
         self,
         address: str,
-        path: Path,
+        path: Path | IO[str],
         fmt: ExportFormat,
         *,
         filters: HistoryFilters | None = None,
         progress: ProgressCallback | None = None,
     ) -> ExportResult:
         """Every entry matching ``filters``, oldest first, streamed page by page to a new
-        file at ``path`` (CSV or JSON); ``progress(rows, total)`` follows each page."""
+        file at ``path`` or to an open stream (CSV or JSON); ``progress(rows, total)``
+        follows each page."""
         from aleph_tui.core.flows import history_export
 
         async def fetch(page: int, page_size: int) -> HistoryItems:
