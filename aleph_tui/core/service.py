@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from aleph_tui.core.flows import buying, token_flow
     from aleph_tui.core.flows.history_export import ExportFormat, ExportResult, ProgressCallback
     from aleph_tui.core.flows.history_pages import HistoryPages
+    from aleph_tui.core.flows.payment_link import PaymentLink
     from aleph_tui.core.flows.pricing import EntityTable, Estimate
     from aleph_tui.core.flows.thresholds import Threshold
     from aleph_tui.core.flows.transferring import (
@@ -421,6 +422,27 @@ class CreditService:
         return await self._buyer().execute(
             quote, self.bind(signer), dry_run=dry_run, progress=progress
         )
+
+    async def payment_link(self, token: str, amount: str, payer: str) -> PaymentLink:
+        """An EIP-681 link for ``payer`` to buy credits from any wallet (a phone); nothing
+        is signed here. Raises InvalidInput, BuyError or ChainError."""
+        from aleph_tui.core.flows import payment_link
+
+        return await payment_link.payment_link(self._buyer(), token, amount, payer)
+
+    async def follow_payment(
+        self,
+        link: PaymentLink,
+        progress: buying.ProgressCallback | None = None,
+        *,
+        within: float | None = None,
+    ) -> buying.BuyResult | None:
+        """Watch for the link's payment, then follow it to the credits as a journaled buy;
+        None when no payment came ``within`` seconds (default: 30 minutes)."""
+        from aleph_tui.core.flows import payment_link
+
+        wait = payment_link.PAYMENT_TIMEOUT_S if within is None else within
+        return await payment_link.follow_payment(self._buyer(), link, progress, within=wait)
 
     async def resume_buys(
         self, progress: buying.ProgressCallback | None = None

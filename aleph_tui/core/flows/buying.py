@@ -80,7 +80,8 @@ RAW_TX = "raw_tx"
 # What the chain says of a transaction the node may not know.
 Fate = Literal["known", "dead", "unknown"]
 
-BuyStep = Literal["signed", "sent", "confirmed", "credits_received", "pending", "failed"]
+# "waiting": a payment link waits for another wallet to pay (flows/payment_link.py).
+BuyStep = Literal["waiting", "signed", "sent", "confirmed", "credits_received", "pending", "failed"]
 BuyStatus = Literal["dry_run", "completed", "pending", "failed"]
 
 
@@ -150,6 +151,7 @@ class BuyResult:
     credits_received: int | None = None
     error: str | None = None  # why it failed, or what is still pending
     operation_id: str | None = None
+    amount: str = ""  # what was paid, in whole tokens (a payment link's may differ)
 
 
 ProgressCallback = Callable[[BuyProgress], None]
@@ -218,7 +220,7 @@ class Buyer:
                 f"Insufficient {symbol} balance. Required {human(units, decimals)} {symbol}, "
                 f"available {human(balance, decimals)} {symbol}"
             )
-        estimate = await self._estimate(symbol, units)
+        estimate = await self.estimate(symbol, units)
         if contract is None:
             plan = await self.gateway.build(payer, recipient, value=units)
         else:
@@ -248,7 +250,8 @@ class Buyer:
             plan=plan,
         )
 
-    async def _estimate(self, symbol: str, units: int) -> CreditEstimate | None:
+    async def estimate(self, symbol: str, units: int) -> CreditEstimate | None:
+        """The Credit API's estimate for ``units`` of ``symbol``; None without one."""
         if self.credit_api is None:
             return None
         try:
@@ -585,6 +588,7 @@ def _result(op: Operation, *, pending: str | None = None) -> BuyResult:
         credits_received=None if received is None else int(received),
         error=op.error if status == "failed" else pending,
         operation_id=op.id,
+        amount=str(details.get("amount") or ""),
     )
 
 
