@@ -57,6 +57,16 @@ BALANCE_CONCURRENCY = 50
 AHEAD_MAX_AGE_S = 10.0
 
 
+READ_ONLY_REFUSAL = (
+    "read-only: this dashboard was served without --allow-signing, so nothing is signed "
+    "and no key is created, imported, exported or removed"
+)
+
+
+class ReadOnly(ServiceError):
+    """A signature or a key change asked of a read-only dashboard."""
+
+
 class CreditService:
     def __init__(
         self,
@@ -73,6 +83,13 @@ class CreditService:
         # Balances asked for ahead of the first view (``read_balances_ahead``): the same
         # client's requests, taken once by ``balance_slots``.
         self._ahead: dict[str, tuple[float, asyncio.Task[Balance]]] = {}
+        # A dashboard served to a browser without --allow-signing: no key is loaded, so
+        # nothing is signed, whatever the page asks (aleph-tui serve).
+        self.read_only = False
+
+    def refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise ReadOnly(READ_ONLY_REFUSAL)
 
     @property
     def journal(self) -> Journal:
@@ -354,6 +371,7 @@ class CreditService:
     def bind(self, signer: Signer) -> Signer:
         """``signer`` bound to this service's network: it signs nothing otherwise, and a
         public test key is refused (DevKeyRefused) unless the network is a devnet."""
+        self.refuse_if_read_only()
         return signer.for_network(self.network)
 
     def transfer_sign(self, quote: TransferQuote, signer: Signer) -> SignedTransfer:
@@ -531,4 +549,5 @@ class CreditService:
         self, account: str | None = None, password: str | None = None
     ) -> Signer:
         """The key of an account (None: the default). Keystores need ``password``."""
+        self.refuse_if_read_only()
         return await self.accounts.load_signer(account, password)
