@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from aleph_tui.core.accounts.account_store import Account
     from aleph_tui.core.accounts.signer import Signer
     from aleph_tui.core.service import CreditService
+    from aleph_tui.ui.money_changed import MoneyChanged
     from aleph_tui.ui.screens.first_run_screen import FirstRunChoice
     from aleph_tui.ui.screens.help_screen import KeyGroup, KeyRow
 
@@ -342,6 +343,12 @@ class AlephApp(RedactedCrashReport):
         view = self.current_view
         if view is not None:
             view.reload()
+
+    def on_money_changed(self, message: MoneyChanged) -> None:
+        """One place for "this money changed": every built view that shows one of the
+        addresses reads its figures again (View.money_changed)."""
+        for view in self.query(View):
+            view.money_changed(message.addresses)
 
     def _start_auto_refresh(self, seconds: float) -> None:
         if self._refresh_timer is not None:

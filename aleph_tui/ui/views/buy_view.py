@@ -32,6 +32,7 @@ from aleph_tui.core.chain.gateway import KNOWN_DECIMALS, WalletBalances
 from aleph_tui.core.flows.buying import TOKENS, BuyError, BuyProgress, BuyQuote, BuyResult
 from aleph_tui.core.formatting import plain_decimal
 from aleph_tui.core.validation import InvalidInput
+from aleph_tui.ui.money_changed import announce
 from aleph_tui.ui.screens.payment_link_screen import PaymentLinkScreen
 from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.view import cancelling, explain
@@ -410,6 +411,8 @@ class BuyView(SigningFormView):
             del signer
             self.last_result = result
             self._show_result(quote, result)
+            if result.status != "dry_run":  # tokens, and maybe credits, moved
+                announce(self.app, [quote.payer], "buy")
         except InvalidInput as exc:
             if exc.field == "amount":
                 self.amount_field.show_error(exc)

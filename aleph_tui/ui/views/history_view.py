@@ -9,6 +9,7 @@ line and the totals alike. Enter opens an entry's details; ``e`` exports the fil
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from functools import partial
 from pathlib import Path
@@ -187,6 +188,9 @@ class HistoryView(View):
         self._loaded_at: dt.datetime | None = None
         self._stale_since: dt.datetime | None = None  # rows kept after a failed refresh
         self._summary_error: str | None = None
+        # The balance read with an unfiltered summary: the net total minus it is what
+        # expired unused (the node drops expired lots from the balance, not the history).
+        self.balance_credits: int | None = None
         self._request = 0  # the newest page request; older answers are dropped
         self._answered = 0  # the newest request answered (or failed)
         self._pages: HistoryPages | None = None  # of the query below
@@ -535,14 +539,27 @@ class HistoryView(View):
 
     @work(name="history-summary", group="history-summary", exclusive=True, exit_on_error=False)
     async def _fetch_summary(self, address: str, filters: HistoryFilters) -> None:
+        api = self.service.api
+
+        async def balance() -> int | None:
+            if filters != HistoryFilters():
+                return None
+            try:
+                return (await api.balance(address, credit_details=False)).credits
+            except Exception:  # the totals stand without the expiry note
+                return None
+
         try:
-            summary = await self.service.api.credit_history_summary(address, filters)
+            summary, credits = await asyncio.gather(
+                api.credit_history_summary(address, filters), balance()
+            )
         except Exception as exc:
             # A summary shown before stays, marked stale; a new one reads unavailable.
             self._summary_error = one_line(exc)
             self._render_summary()
             return
         self.summary, self._summary_error = summary, None
+        self.balance_credits = credits
         self._render_summary()
 
     # --- rendering -----------------------------------------------------------------
@@ -587,8 +604,19 @@ class HistoryView(View):
         scope = "filtered" if self.filters != HistoryFilters() else "all"
         return (
             f"Totals ({scope}, {s.entry_count:,} entries): in {both(s.total_incoming)} · "
-            f"out {both(s.total_outgoing)} · net {both(s.total_amount)}{stale}"
+            f"out {both(s.total_outgoing)} · net {both(s.total_amount)}"
+            f"{self._expired_note()}{stale}"
         )
+
+    def _expired_note(self) -> str:
+        """Why the whole history's net total exceeds the balance: credits that expired."""
+        s, balance = self.summary, self.balance_credits
+        if s is None or balance is None or self.filters != HistoryFilters():
+            return ""
+        expired = s.total_amount - balance
+        if expired <= 0:
+            return ""
+        return f", of which {fmt.credits(expired)} expired (balance {fmt.credits(balance)})"
 
     def _render_summary(self, *, loading: bool = False) -> None:
         self.query_one("#history-summary", Static).update(self.summary_text(loading=loading))

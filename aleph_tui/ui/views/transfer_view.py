@@ -36,6 +36,7 @@ from aleph_tui.core.flows.transferring import (
 )
 from aleph_tui.core.formatting import iso_utc, plain_decimal
 from aleph_tui.core.validation import InvalidInput
+from aleph_tui.ui.money_changed import announce
 from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.view import cancelling, explain
 from aleph_tui.ui.views.signing_form_view import SigningFormView
@@ -348,6 +349,8 @@ class TransferView(SigningFormView):
                 result = await self.service.transfer(signed)
             self.last_result = result
             self._show_result(result)
+            if result.status != "dry-run":
+                announce(self.app, [result.quote.sender, result.quote.recipient], "transfer")
         except InvalidInput as exc:
             if exc.field in FIELDS:
                 self.field(FIELDS[exc.field]).show_error(exc)

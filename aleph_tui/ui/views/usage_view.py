@@ -27,6 +27,7 @@ from aleph_tui.core.flows import usage as usage_core
 from aleph_tui.core.flows.usage import GROUPINGS, GroupBy
 from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui import low_balance
+from aleph_tui.ui.money_changed import announce
 from aleph_tui.ui.view import View
 from aleph_tui.ui.widgets import amount_text as fmt
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
@@ -292,6 +293,7 @@ class UsageView(View):
             return
         field.clear()
         low_balance.forget(self.app, account.address)
+        announce(self.app, [account.address], "threshold")  # Balance marks it at once
         self.notify(
             "Low-balance threshold removed"
             if stored is None
