@@ -62,7 +62,21 @@ class BalanceView(View):
     }
     BalanceView #balance-detail > #credits-panel { width: 2fr; }
     BalanceView #last-updated { color: $text-muted; margin-top: 1; }
+    /* 80 columns: ALEPH over the wallet on the left, the credits and their lots (every
+       column whole) on the right */
+    Screen.-narrow BalanceView #balance-detail {
+        layout: grid; grid-size: 2 2; grid-columns: 24 1fr; grid-rows: auto auto;
+    }
+    Screen.-narrow.-tall BalanceView #balance-detail { grid-rows: auto 1fr; }
+    Screen.-narrow BalanceView #balance-detail > * { width: 100%; }
+    Screen.-narrow BalanceView #balance-detail > #credits-panel { width: 100%; row-span: 2; }
+    /* 24 lines: no blank lines; the lots scroll in their panel, the view if it must */
+    Screen.-short BalanceView { overflow-y: auto; scrollbar-size-vertical: 1; }
+    Screen.-short BalanceView .section-title, Screen.-short BalanceView #last-updated {
+        margin-top: 0;
+    }
     """
+    SCOPED_CSS = False  # for the rules on the screen's size classes
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(

@@ -100,7 +100,17 @@ class HistoryView(View):
     HistoryView #filter-error { color: $text-error; height: auto; display: none; }
     HistoryView #history-summary { height: auto; margin: 1 0 0 0; }
     HistoryView #history-position { height: 1; width: 1fr; color: $text-muted; }
+    /* 80 columns: the filters in a grid of two columns, every one whole */
+    Screen.-narrow HistoryView #history-filters {
+        layout: grid; grid-size: 2; grid-columns: 1fr 1fr; grid-gutter: 0 1; grid-rows: 1;
+    }
+    Screen.-narrow HistoryView #history-resource-filters {
+        layout: grid; grid-size: 2; grid-columns: 1fr 2fr; grid-gutter: 0 1; grid-rows: 1;
+    }
+    Screen.-narrow HistoryView #history-filters > *,
+    Screen.-narrow HistoryView #history-resource-filters > * { width: 1fr; margin-right: 0; }
     """
+    SCOPED_CSS = False  # for the rules on the screen's size classes
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(

@@ -105,7 +105,10 @@ class TransferView(SigningFormView):
     TransferView #transfer-book { color: $text-muted; height: auto; }
     TransferView #transfer-available, TransferView #transfer-quote { height: auto; }
     TransferView #transfer-quote.-error { color: $text-error; }
+    /* a narrow side column: one line per entry, never an address broken in two */
+    Screen.-narrow TransferView #transfer-book { text-wrap: nowrap; text-overflow: ellipsis; }
     """
+    SCOPED_CSS = False  # for the rule on the screen's size class
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "ctrl+s",
