@@ -74,9 +74,37 @@ def confirmation_rows(
         ("Amount", f"{quote.amount} credits (${plain_decimal(quote.usd)})"),
         ("Available", format_credits(quote.available)),
         ("Expiration", expiration),
+        *spent_rows(quote),
         ("Channel", quote.channel),
         ("item_hash", item_hash),
     ]
+
+
+def spent_rows(quote: TransferQuote) -> list[tuple[str, str]]:
+    """The lots the transfer spends, oldest-issued first as the node spends them, each
+    with the expiry its part will really get (one row, a line per lot)."""
+    if quote.channel != CREDIT_CHANNEL:
+        return []
+    if not quote.lots_known:
+        return [("Spends", "lots unknown: the history does not account for every credit")]
+    return [("Spends", "\n".join(part.text() for part in quote.spent))] if quote.spent else []
+
+
+def capped_warning(quote: TransferQuote) -> str | None:
+    """Said when some credits will expire before the requested expiration."""
+    if quote.expiration is None:
+        return None
+    early = sum(
+        part.amount
+        for part in quote.spent
+        if part.expiration is not None and part.expiration < quote.expiration
+    )
+    if not early:
+        return None
+    return (
+        f"{format_credits(early)} will expire before the requested {iso_utc(quote.expiration)}: "
+        "the node caps each part at the expiry of the lot it comes from."
+    )
 
 
 def channel_warning(channel: str) -> str | None:
@@ -326,6 +354,7 @@ class TransferView(SigningFormView):
                 self._phase = "confirming"
                 self._outcome("Signed locally; waiting for your confirmation…")
                 warning = channel_warning(quote.channel)
+                notes = [w for w in (warning, capped_warning(quote)) if w is not None]
                 confirmed = await self.app.push_screen_wait(
                     SigningConfirmation(
                         f"Transfer {quote.amount} credits"
@@ -335,7 +364,7 @@ class TransferView(SigningFormView):
                             self.service.network, account.name, quote, signed.item_hash
                         ),
                         confirm_label="Send" if warning is None else "Post anyway",
-                        warnings=[] if warning is None else [warning],
+                        warnings=notes,
                     )
                 )
                 if not confirmed:
