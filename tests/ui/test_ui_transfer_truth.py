@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+from textual.widgets import Button
 
 from aleph_tui.core.aleph.history_models import history_entry
 from aleph_tui.core.formatting import iso_utc
@@ -103,3 +104,49 @@ async def test_the_confirmation_shows_the_expiry_each_spent_lot_really_gets(
         for row in _incoming(devnet.api_url, recipient)
     ]
     assert received == [(1_000_000, lots[0].expiration), (500_000, lots[1].expiration)]
+
+
+async def test_the_channel_defaults_blank_is_an_error_and_another_needs_a_tick(
+    devnet: RunningDevnet, home: Path, sender: Key
+) -> None:
+    app = await build_app(devnet.document, home, accounts=0, clock=None)
+    await app.service.accounts.import_key("sender", sender.private_key)
+    app.service.accounts.use("sender")
+    async with app.run_test(size=SIZE) as pilot:
+        view = await show_view(pilot, "transfer", TransferView)
+        submit = view.query_one("#transfer-submit", Button)
+        channel, force = view.field("channel"), view.force_channel
+        assert channel.value == "ALEPH_CREDIT" and not force.display
+        view.field("to").value = fresh_key().address
+        view.field("amount").value = "1000"
+        await until(pilot, lambda: view.quote is not None, "the live quote")
+        assert not submit.disabled
+
+        # Blank: the rule under the field, and Send disabled with the reason beside it.
+        channel.value = ""
+        rule = "channel: must not be empty: credits move on ALEPH_CREDIT"
+        await until(pilot, lambda: channel.rule_text == rule, "the channel's rule")
+        assert submit.disabled and channel.input.has_class("-invalid")
+        await until(pilot, lambda: f"Send is disabled: {rule}" in shown(app), "the reason")
+        assert view.field("amount").value == "1000"  # nothing typed is wiped
+
+        # Another channel: no credits will move, and Send waits for an explicit tick.
+        channel.value = "TEST"
+        await until(pilot, lambda: bool(force.display), "the tick")
+        assert "No credits will move" in channel.rule_text and not force.value
+        await until(pilot, lambda: 'tick "Post on TEST anyway"' in shown(app), "the reason")
+        assert submit.disabled and view.request is None
+        force.value = True
+        await until(pilot, lambda: view.quote is not None and not submit.disabled, "Send")
+        assert view.quote is not None and view.quote.channel == "TEST"
+        view.field("amount").focus_input()
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, SigningConfirmation), "the modal")
+        assert "Post on TEST: no credits will move" in shown(app)
+        await pilot.press("n")
+        await until(pilot, lambda: not view.busy, "the cancel")
+
+        # Back to the credit channel: the tick goes away and is not kept for next time.
+        channel.value = "ALEPH_CREDIT"
+        await until(pilot, lambda: not force.display, "the tick to go")
+        assert not force.value
