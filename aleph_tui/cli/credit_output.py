@@ -190,9 +190,39 @@ def transfer_summary(network: Network, quote: TransferQuote, item_hash: str) -> 
         f"  channel     {quote.channel}",
         f"  item_hash   {item_hash}",
     ]
+    lines.extend(f"  {label:<11} {text}" for label, text in spent_lines(quote))
     if not moves_credits(quote):
         lines.append(f"  warning     {no_credits_warning(quote)}")
     return lines
+
+
+def spent_lines(quote: TransferQuote) -> list[tuple[str, str]]:
+    """The lots the transfer spends, each with the expiry its credits will really get
+    (the node caps each part at its source lot's expiry), as (label, text) rows."""
+    if not moves_credits(quote):
+        return []
+    if not quote.lots_known:
+        return [("spends", "lots unknown: the history does not account for every credit")]
+    return [("spends" if i == 0 else "", part.text()) for i, part in enumerate(quote.spent)]
+
+
+def spent_json(quote: TransferQuote) -> list[dict[str, Any]] | None:
+    """The spent lots for ``--json``; null when the history did not tell them."""
+    if not quote.lots_known:
+        return None
+    return [
+        {
+            "amount": part.amount,
+            "expiration": iso_utc(part.expiration),
+            "source": {
+                "credit_ref": part.source.credit_ref,
+                "credit_index": part.source.credit_index,
+                "issued": iso_utc(part.source.issued),
+                "expiration": iso_utc(part.source.expiration),
+            },
+        }
+        for part in quote.spent
+    ]
 
 
 def moves_credits(quote: TransferQuote) -> bool:
@@ -233,6 +263,7 @@ def transfer_json(
         "expiration": iso_utc(quote.expiration),
         "expiration_ms": quote.expiration_ms,
         "channel": quote.channel,
+        "spent_lots": spent_json(quote),
         "item_hash": result.item_hash,
         "status": transfer_status(result),
         "credits_moved": result.status == "processed" and moves_credits(quote),

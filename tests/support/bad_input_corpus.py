@@ -164,7 +164,7 @@ TRANSFER: list[Case] = [
     # channel
     case("channel-space", "channel", "64 letters", channel="ALEPH CREDIT"),
     case("channel-too-long", "channel", "64 letters", channel="C" * 65),
-    case("channel-empty", "channel", "must not be empty", (CLI,), channel=""),
+    case("channel-empty", "channel", "must not be empty", channel=""),
     case("channel-slash", "channel", "64 letters", channel="ALEPH/CREDIT"),
     # Credits move only on ALEPH_CREDIT: another channel needs --force-channel (the form
     # posts it only through a confirmation that warns no credits will move).
