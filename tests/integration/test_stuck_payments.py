@@ -52,13 +52,6 @@ def net(
         "1",
     )
     try:
-        answer = httpx.post(
-            running.rpc_url,
-            json={"jsonrpc": "2.0", "id": 1, "method": "evm_setAutomine", "params": [True]},
-            timeout=10,
-        ).json()
-        if "error" in answer:
-            pytest.skip(f"the {engine} chain has no mempool to hold a transaction in")
         yield running
     finally:
         running.stop()
