@@ -33,7 +33,7 @@ if TYPE_CHECKING:
         HistoryItems,
     )
     from aleph_tui.core.chain import gateway as chain
-    from aleph_tui.core.flows import buying, token_flow
+    from aleph_tui.core.flows import buying, replacing, token_flow
     from aleph_tui.core.flows.history_export import ExportFormat, ExportResult, ProgressCallback
     from aleph_tui.core.flows.history_pages import HistoryPages
     from aleph_tui.core.flows.payment_link import PaymentLink
@@ -467,6 +467,35 @@ class CreditService:
     ) -> list[buying.BuyResult]:
         """Follow every journaled buy of this network that was left in flight."""
         return await self._buyer().resume_open(progress)
+
+    def find_operation(self, ref: str) -> Operation:
+        """The operation of this network whose id is ``ref``, or starts with it;
+        ``KeyError`` (with the reason) for none or more than one."""
+        ops = [op for op in self.journal.operations() if op.network == self.network.name]
+        found = [op for op in ops if op.id == ref] or [op for op in ops if op.id.startswith(ref)]
+        if len(found) != 1:
+            raise KeyError(
+                f"{ref} starts {len(found)} operations' ids; give more of it"
+                if found
+                else f"no operation {ref} on {self.network.name}"
+            )
+        return found[0]
+
+    async def replacement_quote(
+        self, op: Operation, kind: replacing.ReplaceKind, cap_wei: int
+    ) -> replacing.ReplacementQuote:
+        """A speed-up or cancellation of an open buy's payment (same nonce, fees 10 %
+        higher), within the user's cap; signs nothing (core/flows/replacing.py)."""
+        return await self._buyer().quote_replacement(op, kind, cap_wei)
+
+    async def replace_payment(
+        self,
+        quote: replacing.ReplacementQuote,
+        signer: Signer,
+        progress: buying.ProgressCallback | None = None,
+    ) -> buying.BuyResult:
+        """Sign, journal, send the replacement, and follow the buy to its end."""
+        return await self._buyer().replace(quote, self.bind(signer), progress)
 
     def open_operations(self) -> list[Operation]:
         """This network's journaled buys and transfers not yet settled (nor dismissed),

@@ -478,6 +478,8 @@ def describe(op: Operation) -> str:
         done = "processed: the credits moved"
     if op.status == "completed":
         outcome = done
+    elif op.status == "cancelled":
+        outcome = f"cancelled: {details.get('outcome') or 'nothing was paid'}"
     elif op.status == "failed":
         outcome = f"failed: {op.error or 'no reason recorded'}"
     else:
@@ -485,4 +487,12 @@ def describe(op: Operation) -> str:
         outcome = f"still open ({op.status})" + (f": {waiting}" if waiting else "")
         if op.dismissed:
             outcome += "; dismissed, no longer followed"
+    replaced = [
+        f"{'sped up' if r.get('kind') == 'speed_up' else 'cancellation'} {r.get('tx_hash')}"
+        + (" refused" if r.get("state") == "refused" else "")
+        for r in details.get("replacements") or ()
+        if isinstance(r, dict)
+    ]
+    if replaced and op.is_open:
+        outcome += f" [{'; '.join(replaced)}]"
     return f"{what} ({ref}): {outcome}"
