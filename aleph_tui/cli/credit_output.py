@@ -14,13 +14,14 @@ from aleph_tui.core.aleph.models import credits_to_usd, format_credits
 from aleph_tui.core.formatting import iso_utc, plain_decimal, utc_minute
 
 if TYPE_CHECKING:
+    from aleph_tui.core.accounts.account_store import Account
     from aleph_tui.core.aleph.history_models import (
         CreditHistoryEntry,
         CreditHistoryPage,
         CreditHistorySummary,
         HistoryFilters,
     )
-    from aleph_tui.core.aleph.models import Balance
+    from aleph_tui.core.aleph.models import Balance, BalanceSlot, BalanceTotals
     from aleph_tui.core.flows.transferring import TransferQuote, TransferResult
     from aleph_tui.core.networks import Network
 
@@ -68,6 +69,74 @@ def balance_text(network: Network, balance: Balance) -> str:
             for lot in balance.lots
         ]
         lines += ["  " + line for line in text_table(rows, right={1})]
+    return "\n".join(lines)
+
+
+def balances_json(
+    network: Network, rows: list[tuple[Account, BalanceSlot]], totals: BalanceTotals
+) -> dict[str, Any]:
+    """``account balance --all``: one entry per account (keyed or watch-only), then the
+    totals over the addresses whose balance was read (each address once)."""
+    accounts = []
+    for account, slot in rows:
+        balance = slot.balance
+        accounts.append(
+            {
+                "name": account.name,
+                "address": account.address,
+                "kind": account.kind_display,
+                "watch_only": account.watch_only,
+                "aleph": None if balance is None else plain_decimal(balance.aleph),
+                "credits": None if balance is None else balance.credits,
+                "credits_usd": None if balance is None else usd(balance.credits),
+                "error": slot.error if balance is None else None,
+            }
+        )
+    return {
+        "network": network.name,
+        "accounts": accounts,
+        "totals": {
+            "aleph": plain_decimal(totals.aleph),
+            "credits": totals.credits,
+            "credits_usd": usd(totals.credits),
+            "addresses": totals.counted,
+            "unavailable": totals.missing,
+        },
+    }
+
+
+def balances_text(
+    network: Network, rows: list[tuple[Account, BalanceSlot]], totals: BalanceTotals
+) -> str:
+    if not rows:
+        return "No accounts. Add one with: aleph-tui account create NAME (or account watch)"
+    table = [["NAME", "TYPE", "ADDRESS", "ALEPH", "CREDITS", "USD"]]
+    for account, slot in rows:
+        balance = slot.balance
+        if balance is None:
+            amounts = ["unavailable", "", ""]
+        else:
+            amounts = [
+                plain_decimal(balance.aleph),
+                str(balance.credits),
+                f"${usd(balance.credits)}",
+            ]
+        table.append([account.name, account.kind_display, account.address, *amounts])
+    counted = f"{totals.counted} address{'es' if totals.counted != 1 else ''}"
+    table.append(
+        [
+            "TOTAL",
+            counted,
+            "",
+            plain_decimal(totals.aleph),
+            str(totals.credits),
+            f"${usd(totals.credits)}",
+        ]
+    )
+    lines = [f"Balances on {network.name}", *text_table(table, right={3, 4, 5})]
+    for account, slot in rows:
+        if slot.balance is None:
+            lines.append(f"{account.name}: unavailable ({slot.error}); not in the totals")
     return "\n".join(lines)
 
 

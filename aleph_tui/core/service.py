@@ -134,7 +134,7 @@ class CreditService:
         the import instead of following the first frame (bench row 2). Best effort: an
         account store that cannot be read leaves the balances to be asked as usual."""
         try:
-            addresses = [account.address for account in self.accounts.accounts()]
+            addresses = [account.address for account in self.account_list()]
         except ServiceError:
             return
         now = time.monotonic()
@@ -563,12 +563,22 @@ class CreditService:
     # --- accounts ---------------------------------------------------------------------
 
     def account_list(self) -> list[Account]:
-        return self.accounts.accounts()
+        """The keyed accounts, then the watch-only ones (``Account.watch_only``)."""
+        return self.accounts.accounts() + self.accounts.watched()
 
     def address_book(self) -> list[tuple[str, str]]:
-        """(name, address) of every account, then every alias, for pickers."""
+        """(name, address) of every account, alias and watch-only account, for pickers."""
         book = [(a.name, a.address) for a in self.accounts.accounts()]
-        return book + list(self.accounts.aliases().items())
+        book += list(self.accounts.aliases().items())
+        return book + [(a.name, a.address) for a in self.accounts.watched()]
+
+    def watch(self, name: str, address: str) -> Account:
+        """Follow ``address`` as the watch-only account ``name`` (no key; aleph-tui's own
+        watched.toml, never the aleph CLI's manifest). InvalidInput names the field."""
+        return self.accounts.watch(name, address)
+
+    def unwatch(self, name: str) -> Account:
+        return self.accounts.unwatch(name)
 
     def resolve_address(self, target: str) -> str:
         """A hex address, an account name or an alias → a checksummed address."""
@@ -577,6 +587,7 @@ class CreditService:
     async def account_signer(
         self, account: str | None = None, password: str | None = None
     ) -> Signer:
-        """The key of an account (None: the default). Keystores need ``password``."""
+        """The key of an account (None: the default). Keystores need ``password``. A
+        watch-only account has none: WatchOnly, whose message says so."""
         self.refuse_if_read_only()
         return await self.accounts.load_signer(account, password)
