@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     )
     from aleph_tui.core.chain import gateway as chain
     from aleph_tui.core.flows import buying, token_flow
+    from aleph_tui.core.flows.forecast import Forecast
     from aleph_tui.core.flows.history_export import ExportFormat, ExportResult, ProgressCallback
     from aleph_tui.core.flows.history_pages import HistoryPages
     from aleph_tui.core.flows.pricing import EntityTable, Estimate
@@ -257,6 +258,24 @@ class CreditService:
         return await usage_core.burn(
             self.api, address, usage_core.period(start, end, now=now), now=now
         )
+
+    async def forecast(
+        self,
+        address: str,
+        *,
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+        now: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+    ) -> Forecast:
+        """When the credits of ``address`` truly run out, spent oldest-issued first at
+        the period's burn rate with expiring lots lost, and (``until``) what to buy, by
+        when, to keep paying to that instant (core/flows/forecast.py)."""
+        from aleph_tui.core.flows import forecast as forecast_core
+        from aleph_tui.core.flows import usage as usage_core
+
+        span = usage_core.period(start, end, now=now)
+        return await forecast_core.forecast(self.api, address, span, at=now, until=until)
 
     def low_balance_threshold(self, address: str) -> Threshold | None:
         """The low-balance threshold of ``address``; ``.crossed(balance)`` tells when to warn."""
