@@ -36,6 +36,7 @@ COMMAND_MODULES = (
     "account_commands",
     "credit_commands",
     "usage_command",
+    "check_command",
     "pricing_command",
     "flow_command",
     "pending_command",

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     )
     from aleph_tui.core.chain import gateway as chain
     from aleph_tui.core.flows import buying, replacing, token_flow
+    from aleph_tui.core.flows.account_check import CheckReport, CheckTarget
+    from aleph_tui.core.flows.forecast import Forecast
     from aleph_tui.core.flows.history_export import ExportFormat, ExportResult, ProgressCallback
     from aleph_tui.core.flows.history_pages import HistoryPages
     from aleph_tui.core.flows.payment_link import PaymentLink
@@ -275,6 +277,61 @@ class CreditService:
 
         return await usage_core.burn(
             self.api, address, usage_core.period(start, end, now=now), now=now
+        )
+
+    async def forecast(
+        self,
+        address: str,
+        *,
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+        now: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+    ) -> Forecast:
+        """When the credits of ``address`` truly run out, spent oldest-issued first at
+        the period's burn rate with expiring lots lost, and (``until``) what to buy, by
+        when, to keep paying to that instant (core/flows/forecast.py)."""
+        from aleph_tui.core.flows import forecast as forecast_core
+        from aleph_tui.core.flows import usage as usage_core
+
+        span = usage_core.period(start, end, now=now)
+        return await forecast_core.forecast(self.api, address, span, at=now, until=until)
+
+    def check_targets(self) -> list[CheckTarget]:
+        """Every address ``check_addresses`` looks at by default: the accounts."""
+        from aleph_tui.core.flows.account_check import CheckTarget
+
+        return [CheckTarget(a.address, a.name) for a in self.accounts.accounts()]
+
+    async def check_addresses(
+        self,
+        targets: Sequence[CheckTarget],
+        *,
+        below: int | None = None,
+        days: int | None = None,
+        now: dt.datetime | None = None,
+    ) -> CheckReport:
+        """Each target's balance against ``below`` (else its own threshold), and whether
+        its credits run out or expire unused within ``days`` (core/flows/account_check.py).
+        An address that cannot be read is reported in its own entry."""
+        from aleph_tui.core.flows import account_check
+        from aleph_tui.core.flows import forecast as forecast_core
+        from aleph_tui.core.flows import usage as usage_core
+        from aleph_tui.core.flows.thresholds import ThresholdStore
+
+        at = now or dt.datetime.now(dt.UTC)
+        span = usage_core.period(now=at)
+
+        async def forecast_of(address: str) -> Forecast:
+            return await forecast_core.forecast(self.api, address, span, at=at)
+
+        return await account_check.check_addresses(
+            targets,
+            forecast_of,
+            ThresholdStore().all() if below is None else {},
+            below=below,
+            days=days or account_check.DEFAULT_DAYS,
+            at=at,
         )
 
     def low_balance_threshold(self, address: str) -> Threshold | None:
