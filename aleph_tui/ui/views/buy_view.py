@@ -352,7 +352,7 @@ class BuyView(SigningFormView):
         )
         if result is not None:
             self.last_result = result
-            self.reload()
+            announce(self.app, [payer], "buy")
 
     def clear_form(self) -> None:
         self.workers.cancel_group(self, "buy-estimate")
