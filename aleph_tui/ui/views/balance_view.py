@@ -185,9 +185,14 @@ class BalanceView(View):
         active account should it be missing from it."""
         accounts = list(self.aleph_app.accounts)
         active = self.account
-        if active is not None and all(a.address != active.address for a in accounts):
+        if active is not None:
             accounts.append(active)
-        return accounts
+        # One row per address: two names for one key (an import of one's own backup) are
+        # one wallet, and the table keys its rows by address.
+        unique: dict[str, Account] = {}
+        for account in accounts:
+            unique.setdefault(account.address.lower(), account)
+        return list(unique.values())
 
     def _load_overview(self, at: dt.datetime) -> None:
         # No overlay on the table: its rows say "loading…" each, and a loading widget
