@@ -221,5 +221,5 @@ async def test_history_totals_say_how_much_expired(devnet: RunningDevnet, home: 
         expired = net - credits
         assert expired > 0  # the seeded grant ran out unused
         text = text_of(app, "#history-summary")
-        assert f"net +{fmt.credits(net)}" in text
-        assert f"of which {fmt.credits(expired)} expired (balance {fmt.credits(credits)})" in text
+        usd = fmt.credits_usd(net)
+        assert f"net +{fmt.credits(net)} (+{usd}; {fmt.credits(expired)} expired)" in text

@@ -598,14 +598,15 @@ class HistoryView(View):
         stale = f" · stale: {self._summary_error}" if self._summary_error else ""
         s = self.summary
 
-        def both(amount: int) -> str:
-            return f"{fmt.credits(amount, signed=True)} ({fmt.credits_usd(amount, signed=True)})"
+        def both(amount: int, note: str = "") -> str:
+            usd = fmt.credits_usd(amount, signed=True)
+            return f"{fmt.credits(amount, signed=True)} ({usd}{note})"
 
         scope = "filtered" if self.filters != HistoryFilters() else "all"
         return (
             f"Totals ({scope}, {s.entry_count:,} entries): in {both(s.total_incoming)} · "
-            f"out {both(s.total_outgoing)} · net {both(s.total_amount)}"
-            f"{self._expired_note()}{stale}"
+            f"out {both(s.total_outgoing)} · net {both(s.total_amount, self._expired_note())}"
+            f"{stale}"
         )
 
     def _expired_note(self) -> str:
@@ -616,7 +617,7 @@ class HistoryView(View):
         expired = s.total_amount - balance
         if expired <= 0:
             return ""
-        return f", of which {fmt.credits(expired)} expired (balance {fmt.credits(balance)})"
+        return f"; {fmt.credits(expired)} expired"
 
     def _render_summary(self, *, loading: bool = False) -> None:
         self.query_one("#history-summary", Static).update(self.summary_text(loading=loading))
