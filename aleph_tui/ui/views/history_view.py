@@ -26,6 +26,7 @@ from textual.widgets import DataTable, Input, Select, Static
 from aleph_tui.core import validation
 from aleph_tui.core.aleph.history_models import CreditHistoryEntry, Direction, HistoryFilters
 from aleph_tui.core.validation import RESOURCE_TYPES, InvalidInput
+from aleph_tui.ui.data_state import DataState
 from aleph_tui.ui.screens.history_detail_modal import HistoryDetailModal
 from aleph_tui.ui.screens.history_export_screen import HistoryExportScreen
 from aleph_tui.ui.view import View
@@ -201,6 +202,7 @@ class HistoryView(View):
         # The balance read with an unfiltered summary: the net total minus it is what
         # expired unused (the node drops expired lots from the balance, not the history).
         self.balance_credits: int | None = None
+        self._summary_at: dt.datetime | None = None  # when the summary shown was read
         self._request = 0  # the newest page request; older answers are dropped
         self._answered = 0  # the newest request answered (or failed)
         self._pages: HistoryPages | None = None  # of the query below
@@ -550,6 +552,7 @@ class HistoryView(View):
     @work(name="history-summary", group="history-summary", exclusive=True, exit_on_error=False)
     async def _fetch_summary(self, address: str, filters: HistoryFilters) -> None:
         api = self.service.api
+        asked = self._now()
 
         async def balance() -> int | None:
             if filters != HistoryFilters():
@@ -569,7 +572,7 @@ class HistoryView(View):
             self._render_summary()
             return
         self.summary, self._summary_error = summary, None
-        self.balance_credits = credits
+        self.balance_credits, self._summary_at = credits, asked
         self._render_summary()
 
     # --- rendering -----------------------------------------------------------------
@@ -604,18 +607,23 @@ class HistoryView(View):
         if loading and self.summary is None:
             return "Totals: loading…"
         if self.summary is None:
-            return f"Totals unavailable: {self._summary_error or 'no answer'}"
-        stale = f" · stale: {self._summary_error}" if self._summary_error else ""
+            failed = DataState.failed(self._summary_error or "no answer")
+            return f"Totals {failed.text(self._now())} ({failed.hint})"
+        stale = ""
+        if self._summary_error and self._summary_at is not None:
+            state = DataState.stale(self._summary_at, self._summary_error)
+            stale = f" · {state.text(self._now())}"
         s = self.summary
 
-        def both(amount: int) -> str:
-            return f"{fmt.credits(amount, signed=True)} ({fmt.credits_usd(amount, signed=True)})"
+        def both(amount: int, note: str = "") -> str:
+            usd = fmt.credits_usd(amount, signed=True)
+            return f"{fmt.credits(amount, signed=True)} ({usd}{note})"
 
         scope = "filtered" if self.filters != HistoryFilters() else "all"
         return (
             f"Totals ({scope}, {s.entry_count:,} entries): in {both(s.total_incoming)} · "
-            f"out {both(s.total_outgoing)} · net {both(s.total_amount)}"
-            f"{self._expired_note()}{stale}"
+            f"out {both(s.total_outgoing)} · net {both(s.total_amount, self._expired_note())}"
+            f"{stale}"
         )
 
     def _expired_note(self) -> str:
@@ -626,7 +634,7 @@ class HistoryView(View):
         expired = s.total_amount - balance
         if expired <= 0:
             return ""
-        return f", of which {fmt.credits(expired)} expired (balance {fmt.credits(balance)})"
+        return f"; {fmt.credits(expired)} expired"
 
     def _render_summary(self, *, loading: bool = False) -> None:
         self.query_one("#history-summary", Static).update(self.summary_text(loading=loading))

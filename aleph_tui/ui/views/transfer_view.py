@@ -36,6 +36,7 @@ from aleph_tui.core.flows.transferring import (
 )
 from aleph_tui.core.formatting import iso_utc, plain_decimal
 from aleph_tui.core.validation import InvalidInput
+from aleph_tui.ui.data_state import LOADING_TEXT
 from aleph_tui.ui.money_changed import announce
 from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.view import cancelling, explain
@@ -296,7 +297,7 @@ class TransferView(SigningFormView):
         if problem is not None:
             text = Text(f"Available: {problem}", style="red")
         elif self._available is None:
-            text = Text("Available: …" if self.account is not None else "")
+            text = Text(f"Available: {LOADING_TEXT}" if self.account is not None else "")
         else:
             text = Text(f"Available: {format_credits(self._available)}")
         self.query_one("#transfer-available", Static).update(text)

@@ -27,6 +27,7 @@ from aleph_tui.core.flows import usage as usage_core
 from aleph_tui.core.flows.usage import GROUPINGS, GroupBy
 from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui import low_balance
+from aleph_tui.ui.data_state import LOADING_TEXT, DataState
 from aleph_tui.ui.money_changed import announce
 from aleph_tui.ui.view import View
 from aleph_tui.ui.widgets import amount_text as fmt
@@ -434,10 +435,11 @@ class UsageView(View):
         burn_widget = self.query_one("#usage-burn", Static)
         report, flow, rate = self.report, self.flow, self.rate
         if self._summary_error is not None:
-            flow_widget.update(f"{fmt.UNAVAILABLE}: {self._summary_error}")
+            failed = DataState.failed(self._summary_error)
+            flow_widget.update(f"{failed.text(self.aleph_app.now())} ({failed.hint})")
             burn_widget.update(fmt.UNAVAILABLE)
         elif flow is None or rate is None:
-            text = "loading…" if self.account is not None else ""
+            text = LOADING_TEXT if self.account is not None else ""
             flow_widget.update(text)
             burn_widget.update(text)
         else:
