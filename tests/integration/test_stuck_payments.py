@@ -41,7 +41,7 @@ RECEIPT_S = "1.5"  # a held payment is reported pending this soon
 CAP_GWEI = "500"  # far above a devnet's fees (a few gwei)
 LOW_CAP_GWEI = "1"  # below any replacement's needs (base fee 1 gwei + tip 1 gwei, +10 %)
 # A dev account per case: no case waits on another's nonce.
-SPEED_UP, CANCEL, BAD_INPUT, SCANNER = 1, 2, 3, 8
+SPEED_UP, CANCEL, BAD_INPUT, SCANNER, GUARDED = 1, 2, 3, 8, 9
 CRASH_BUYERS = {point: 4 + i for i, point in enumerate(REPLACE_POINTS)}
 
 
@@ -354,3 +354,62 @@ def test_scan_finds_a_payment_without_credits_after_the_journal_was_lost(
     )
     final = json.loads(_cli(env, "pending", "--scan", "--json").stdout)
     assert final["uncredited"] == [] and len(final["payments"]) == 2
+
+
+async def test_a_replacement_is_signed_only_where_the_key_and_chain_id_may_sign(
+    net: RunningDevnet, accounts: list[Any], tmp_path: Path
+) -> None:
+    """The replacement goes through Signer.for_network and the gateway's chain-id check:
+    a public dev key on a network that is not a devnet, or a node on another chain id
+    than the network's, is refused before anything is signed or journaled."""
+    from dataclasses import replace
+
+    from eth_account import Account
+
+    from aleph_tui.core.accounts.signer import DevKeyRefused, Signer
+    from aleph_tui.core.chain.gateway import ChainError
+    from aleph_tui.core.journal.operation_journal import Journal, Operation
+    from aleph_tui.core.networks import Network, devnet_from_document
+    from aleph_tui.core.service import CreditService
+
+    dev = accounts[GUARDED]
+    nonce = _nonce(net, dev.address, "pending")
+    chain_id = int(net.document["chain_id"])
+    devnet = devnet_from_document(net.document)
+    networks = {
+        "mainnet": Network("mainnet", net.api_url, rpc_url=net.rpc_url, chain_id=chain_id),
+        "devnet": replace(devnet, chain_id=chain_id + 1),  # the node is on another chain
+    }
+    for name, network in networks.items():
+        tx = {
+            "type": 2,
+            "chainId": chain_id,
+            "nonce": nonce,
+            "to": dev.address,
+            "value": 1,
+            "data": b"",
+            "gas": 21_000,
+            "maxFeePerGas": 2 * 10**9,
+            "maxPriorityFeePerGas": 10**9,
+        }
+        signed = Account.sign_transaction(tx, dev.private_key)  # never sent
+        journal = Journal(tmp_path / f"{name}.sqlite3")
+        details = {
+            "token": "ETH",
+            "amount": "0.000000000000000001",
+            "tx_hash": "0x" + signed.hash.hex(),
+            "raw_tx": "0x" + signed.raw_transaction.hex(),
+            "nonce": nonce,
+        }
+        op = journal.record(Operation("buy", network.name, dev.address, "submitted", details))
+        service = CreditService(network, journal=journal)
+        try:
+            quote = await service.replacement_quote(op, "cancel", 10**6 * 10**9)
+            refused = DevKeyRefused if name == "mainnet" else ChainError
+            with pytest.raises(refused, match="refusing to sign"):
+                await service.replace_payment(quote, Signer(dev.private_key))
+        finally:
+            await service.aclose()
+        (latest,) = journal.operations()
+        assert "replacements" not in latest.details  # nothing journaled
+        assert _nonce(net, dev.address, "pending") == nonce  # nothing sent
