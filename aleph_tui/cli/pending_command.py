@@ -37,11 +37,15 @@ JSON (``--json``)::
 
     {"network": "devnet", "followed": true, "notices": ["…"],
      "operations": [{"id": "…", "kind": "buy" | "transfer", "account": "0x…",
-                     "status": "completed" | "failed" | "signed" | "submitted" | "confirmed",
+                     "status": "completed" | "failed" | "cancelled" | "signed" | "submitted"
+                               | "confirmed",
                      "open": false, "dismissed": false,
                      "tx_hash": "0x…" | null, "item_hash": "…" | null,
                      "amount": "2" | 1000000, "token": "USDC" | null,
-                     "credits": 2000000 | null, "error": null | "…", "summary": "…"}]}
+                     "credits": 2000000 | null, "error": null | "…", "summary": "…",
+                     "original_tx_hash": null | "0x…",  # a replacement was mined
+                     "replacements": [{"kind": "speed_up" | "cancel", "tx_hash": "0x…",
+                                       "state": "signed" | "sent" | "refused"}]}]}
 
 Exit 0 when every operation could be looked at (failed ones included: that is their
 outcome, reported); 1 with one line on stderr when the network cannot be reached; 2 for

@@ -58,7 +58,7 @@ async def _follow(app: AlephApp) -> list[Operation]:
         return []
     for op in operations:
         severity: SeverityLevel = "warning"  # still open after its deadline
-        if op.status == "completed":
+        if op.status in ("completed", "cancelled"):
             severity = "information"
         elif op.status == "failed":
             severity = "error"
