@@ -33,7 +33,7 @@ if TYPE_CHECKING:
         HistoryItems,
     )
     from aleph_tui.core.chain import gateway as chain
-    from aleph_tui.core.flows import buying, replacing, token_flow
+    from aleph_tui.core.flows import buying, payment_scan, replacing, token_flow
     from aleph_tui.core.flows.account_check import CheckReport, CheckTarget
     from aleph_tui.core.flows.forecast import Forecast
     from aleph_tui.core.flows.history_export import ExportFormat, ExportResult, ProgressCallback
@@ -553,6 +553,25 @@ class CreditService:
     ) -> buying.BuyResult:
         """Sign, journal, send the replacement, and follow the buy to its end."""
         return await self._buyer().replace(quote, self.bind(signer), progress)
+
+    async def scan_payments(self, account: str) -> payment_scan.PaymentScan:
+        """``account``'s payments to the processor found on chain, each with the credits
+        the node shows for it (core/flows/payment_scan.py): the way back when the
+        journal was lost."""
+        from aleph_tui.core.flows import payment_scan
+        from aleph_tui.core.paths import app_data_dir
+
+        return await payment_scan.scan_payments(
+            self.network, self.api, self.journal, account, cache_dir=app_data_dir() / "cache"
+        )
+
+    def follow_payments(
+        self, scan: payment_scan.PaymentScan, payments: tuple[payment_scan.FoundPayment, ...]
+    ) -> list[Operation]:
+        """Add found payments to the journal as buys to follow (never one twice)."""
+        from aleph_tui.core.flows import payment_scan
+
+        return payment_scan.follow(self.journal, self.network, scan, payments)
 
     def open_operations(self) -> list[Operation]:
         """This network's journaled buys and transfers not yet settled (nor dismissed),

@@ -470,6 +470,8 @@ class BuyView(SigningFormView):
                 f"Paid {paid} (tx {short_hash(result.tx_hash)}); {result.error}. "
                 "It is journaled and followed up when buys resume."
             )
+        elif result.status == "cancelled":  # replaced by a cancellation (Open operations)
+            self._finish(f"Cancelled: {result.error}.")
         else:
             text = f"Payment {short_hash(result.tx_hash)} failed: {result.error}"
             self._finish(text, error=True)
