@@ -75,7 +75,7 @@ class PaymentScan:
         return tuple(p for p in self.payments if not p.credited)
 
 
-def _topic(address: str) -> str:
+def topic(address: str) -> str:
     return "0x" + address.removeprefix("0x").lower().rjust(64, "0")
 
 
@@ -123,7 +123,7 @@ async def scan_payments(
                 address=contract,
                 topic0=TRANSFER_TOPIC,
                 start_block=start,
-                topics=(_topic(account), _topic(processor)),
+                topics=(topic(account), topic(processor)),
             )
             try:
                 stats = await cache.sync(rpc)
