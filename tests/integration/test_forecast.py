@@ -19,13 +19,17 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+from aleph_tui.core.aleph.messages import CREDIT_DISTRIBUTION, build_post_message
 from aleph_tui.core.flows import forecast as forecast_core
 from aleph_tui.core.formatting import iso_utc
 from aleph_tui.core.service import CreditService
 from aleph_tui.devnet import credit_issuer
-from tests.support.credit_helpers import cli_env, run_main, seeded
+from aleph_tui.devnet.operators import CREDIT_SIGNER
+from aleph_tui.devnet.processor import MAINNET_CREDIT_OWNER
+from tests.support.credit_helpers import cli_env, fresh_key, run_main, seeded
 from tests.support.devnet_process import RunningDevnet
 from tests.support.forecast_reference import (
     DAY,
@@ -37,6 +41,7 @@ from tests.support.forecast_reference import (
     replay,
     when,
 )
+from tests.support.resource_helpers import expense_bill, post_expense
 
 
 def test_purchases_are_planned_with_the_credit_services_validity() -> None:
@@ -169,3 +174,76 @@ def test_usage_until_in_the_past_is_bad_input(
         assert outcome.returncode == 2, outcome
         assert outcome.stdout == ""
         assert "--until" in outcome.stderr and "Traceback" not in outcome.stderr
+
+
+def _distribute(api_url: str, address: str, lots: list[tuple[int, dt.datetime | None]]) -> None:
+    """One distribution per lot, in order (so issued in that order), as the credit
+    service posts them."""
+    for amount, expires in lots:
+        entry: dict[str, Any] = {
+            "address": address,
+            "amount": amount,
+            "price": "1",
+            "tx_hash": "0x" + "ab" * 32,
+            "provider": "ALEPH",
+            "payment_method": "token_transfer",
+        }
+        if expires is not None:
+            entry["expiration"] = int(expires.timestamp() * 1000)
+        message = build_post_message(
+            CREDIT_SIGNER.private_key,
+            CREDIT_SIGNER.address,
+            CREDIT_DISTRIBUTION,
+            {"distribution": {"credits": [entry], "token": "USDC", "chain": "ETH"}},
+            address=MAINNET_CREDIT_OWNER,
+        )
+        response = httpx.post(
+            f"{api_url}/api/v0/messages", json={"sync": True, "message": message}, timeout=30
+        )
+        assert response.status_code == 200, response.text
+
+
+async def test_forecast_of_lots_that_never_expire_and_of_an_idle_account(
+    devnet: RunningDevnet, service: CreditService
+) -> None:
+    """A fresh account: 5M credits expiring in 10 days, then 2M in 40 days, then 1M that
+    never expire, and 3M spent over the period. The oldest lot is partly lost, the
+    others are spent, and the balance runs out on the day the independent replay says;
+    an account that spends nothing never runs out and loses only what expires."""
+    start = dt.datetime.now(dt.UTC)
+    busy, idle = fresh_key().address, fresh_key().address
+    _distribute(
+        devnet.api_url, busy, [(5_000_000, start + 10 * DAY), (2_000_000, start + 40 * DAY)]
+    )
+    _distribute(devnet.api_url, busy, [(1_000_000, None)])
+    post_expense(devnet.api_url, [expense_bill(busy, 3_000_000, "", "")])
+    _distribute(devnet.api_url, idle, [(4_000_000, start + 5 * DAY), (6_000_000, None)])
+    now = dt.datetime.now(dt.UTC)
+
+    rows = history_rows(devnet.api_url, busy)
+    lots = replay(rows, now)
+    assert [lot.left for lot in lots] == [2_000_000, 2_000_000, 1_000_000]
+    expected = day_by_day(lots, consumed_over(rows, now - PERIOD, now), now)
+    outlook = await service.forecast(busy, start=now - PERIOD, end=now, now=now)
+    assert outlook.runs_out == expected.runs_out
+    assert expected.runs_out is not None and 39 * DAY < expected.runs_out - now <= 40 * DAY
+    assert [(f.lost_at, f.lost) for f in outlook.expiring_unused] == expected.lost
+    assert [lost for _, lost in expected.lost] == [1_100_000]
+    assert [(f.lot.expiration, f.spent, f.lost) for f in outlook.fates] == [
+        (lots[0].expires, 900_000, 1_100_000),
+        (lots[1].expires, 2_000_000, 0),
+        (None, 1_000_000, 0),
+    ]
+    until = now + 100 * DAY
+    planned = day_by_day(lots, consumed_over(rows, now - PERIOD, now), now, until)
+    outlook = await service.forecast(busy, start=now - PERIOD, end=now, now=now, until=until)
+    assert [(p.by, p.credits) for p in outlook.plan] == planned.purchases
+    assert outlook.to_buy == 6_100_000  # steps 40 to 100 at 100,000 a day
+
+    rows = history_rows(devnet.api_url, idle)
+    expected = day_by_day(replay(rows, now), 0, now, max_days=30)
+    outlook = await service.forecast(idle, start=now - PERIOD, end=now, now=now)
+    assert outlook.consumed == 0 and outlook.runs_out is None is expected.runs_out
+    assert [(f.lost_at, f.lost) for f in outlook.expiring_unused] == expected.lost
+    assert [lost for _, lost in expected.lost] == [4_000_000]
+    assert outlook.balance == 10_000_000 and outlook.lots_match
