@@ -32,10 +32,10 @@ AlertKind = Literal["below", "runs_out", "expiring"]
 Status = Literal["ok", "warning", "error"]
 DEFAULT_DAYS = 7
 MAX_DAYS = 3650
-# Forecasts read at once. Each asks at most three requests together (the period's
-# expenses, the balance, the first page of lots), so a node never has more than 48 in
-# flight from one check, under the dashboard's bound of 50; a few hundred addresses take
-# a few dozen round trips.
+# Forecasts read at once. Each asks three requests together (the period's expenses, the
+# balance, the first page of lots; more pages only for an account whose lots fill more
+# than two pages of history), so a node sees some 48 in flight from one check, under the
+# dashboard's bound of 50; a few hundred addresses take a few dozen round trips.
 CHECK_CONCURRENCY = 16
 
 
