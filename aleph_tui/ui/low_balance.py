@@ -63,13 +63,21 @@ def check(app: App[object], service: CreditService, name: str, address: str, bal
     threshold = threshold_of(service, address)
     if threshold is None or not threshold.crossed(balance, previous):
         return False
-    message = (
+    app.notify(
         f"{name}: {fmt.credits(balance)} credits, below the low-balance threshold of "
-        f"{fmt.credits(threshold.credits)}"
+        f"{fmt.credits(threshold.credits)}",
+        title=NOTIFY_TITLE,
+        severity="warning",
+        timeout=10,
+        markup=False,
     )
-    app.notify(message, title=NOTIFY_TITLE, severity="warning", timeout=10, markup=False)
     # Also on the desktop, when the dashboard's settings ask for it.
     desktop = getattr(app, "desktop_notices", None)
     if isinstance(desktop, DesktopNotices):
-        desktop.send(app, NOTIFY_TITLE, message)
+        desktop.send(
+            app,
+            NOTIFY_TITLE,
+            f"{name}: {fmt.credits(balance)} credits, below the low-balance threshold of "
+            f"{fmt.credits(threshold.credits)}",
+        )
     return True
