@@ -25,6 +25,7 @@ from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui import collector
 from aleph_tui.ui import settings as ui_settings
 from aleph_tui.ui import themes as ui_themes
+from aleph_tui.ui.desktop_notices import DesktopNotices
 from aleph_tui.ui.pending_operations import follow_pending_operations
 from aleph_tui.ui.textual_private import (
     RedactedCrashReport,
@@ -175,6 +176,7 @@ class AlephApp(RedactedCrashReport):
         loaded = ui_settings.load_settings(self.config_path)
         self.settings = loaded.settings
         self._settings_problems = loaded.problems
+        self.desktop_notices = DesktopNotices(self.settings.desktop_notifications)
         self._theme_problems: list[tuple[str, str, SeverityLevel]] = []
         self._install_themes()
         # One binding per view: its number key, remappable as "view-<id>".

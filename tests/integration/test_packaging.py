@@ -17,15 +17,18 @@ ROOT = Path(__file__).resolve().parents[2]
 DEVNET_ONLY = {"py-evm", "aiohttp", "web3"}
 TEST_ONLY = {"eth-tester"}
 
-# Run before aleph_tui in a fresh interpreter: py-evm (``eth``), web3, aiohttp and eth-tester
-# cannot be imported, as in an install without the [devnet] and [test] extras.
+# Run before aleph_tui in a fresh interpreter: py-evm (``eth``), web3, aiohttp, eth-tester and
+# desktop-notifier cannot be imported, as in an install without the [devnet], [test] and
+# [notify] extras.
 WITHOUT_EXTRAS = """
 import sys
 from importlib.abc import MetaPathFinder
 
 class NotInstalled(MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
-        if name.partition(".")[0] in ("eth", "eth_tester", "web3", "aiohttp", "textual_serve"):
+        if name.partition(".")[0] in (
+            "eth", "eth_tester", "web3", "aiohttp", "textual_serve", "desktop_notifier", "dbus_fast"
+        ):
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
         return None
 

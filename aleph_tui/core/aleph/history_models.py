@@ -80,7 +80,6 @@ class HistoryFilters:
     end: dt.datetime | None = None
     resource_types: tuple[str, ...] = ()
     resource: str | None = None
-    has_expiration: bool | None = None
 
     def __post_init__(self) -> None:
         for moment in (self.start, self.end):
@@ -107,8 +106,6 @@ class HistoryFilters:
             params["resourceTypes"] = ",".join(self.resource_types)
         if self.resource is not None:
             params["resource"] = self.resource
-        if self.has_expiration is not None:
-            params["has_expiration"] = "true" if self.has_expiration else "false"
         return params
 
 
