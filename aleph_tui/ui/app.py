@@ -18,6 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Static
 
 from aleph_tui.core.errors import ServiceError
@@ -25,6 +26,7 @@ from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui import collector
 from aleph_tui.ui import settings as ui_settings
 from aleph_tui.ui import themes as ui_themes
+from aleph_tui.ui.focus import FOCUS_CSS, role_of, step
 from aleph_tui.ui.pending_operations import follow_pending_operations
 from aleph_tui.ui.textual_private import (
     RedactedCrashReport,
@@ -87,6 +89,7 @@ class AlephApp(RedactedCrashReport):
     .amount-negative { color: $amount-negative; }
     .pending { color: $pending; }
     """
+    CSS += FOCUS_CSS  # focus marked by shape, not colour alone (ui/focus.py)
     COMMANDS = App.COMMANDS | {account_commands, view_commands, operation_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark,f1", "help", "Help", id="help", tooltip="Every key, grouped"),
@@ -330,7 +333,28 @@ class AlephApp(RedactedCrashReport):
     def _focus_current_view(self) -> None:
         view = self.current_view
         if view is not None and not isinstance(self.screen, ModalScreen):
-            view.default_focus().focus()
+            # As drawn: Textual centres a widget it focuses, which would scroll a tall
+            # form past its first lines at 80x24.
+            view.default_focus().focus(scroll_visible=False)
+
+    def action_focus_next(self) -> None:
+        if not self._step_focus(forward=True):
+            super().action_focus_next()
+
+    def action_focus_previous(self) -> None:
+        if not self._step_focus(forward=False):
+            super().action_focus_previous()
+
+    def _step_focus(self, *, forward: bool) -> bool:
+        """Tab on the main screen: the shown view's fixed order, then the tab bar (ui/focus.py).
+        False elsewhere (a modal), where Textual's own order stands."""
+        view = self.current_view
+        if view is None or view.screen is not self.screen:
+            return False
+        target = step([*view.tab_order(), self.query_one(ViewTabs)], self.focused, forward)
+        if target is not None:
+            target.focus()
+        return target is not None
 
     def action_reload(self) -> None:
         retry, self._pending_retry = self._pending_retry, None
@@ -504,13 +528,13 @@ class AlephApp(RedactedCrashReport):
                     if node is view:
                         break
                     rows = self._rows(node_bindings(node))
-                    if rows:
-                        groups.append(KeyGroup(f"{type(node).__name__} (focused)", rows))
+                    if rows and isinstance(node, Widget):
+                        groups.append(KeyGroup(f"{role_of(node)} (focused)", rows))
         focused = screen.focused
         if focused is not None and (view is None or view not in focused.ancestors_with_self):
             rows = self._rows(node_bindings(focused))  # the tab bar's ←/→, say
             if rows:
-                groups.append(KeyGroup(f"{type(focused).__name__} (focused)", rows))
+                groups.append(KeyGroup(f"{role_of(focused)} (focused)", rows))
         groups.append(KeyGroup("Screen", self._rows(node_bindings(screen))))
         return groups
 
