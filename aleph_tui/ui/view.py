@@ -59,7 +59,7 @@ class View(Widget, can_focus=True):
             "Leave field",
             show=False,
             id="view-leave-field",
-            tooltip="Move the focus from a text field back to the view",
+            tooltip="Leave the text field for the view's main widget (the keys work again)",
         ),
     ]
 

@@ -12,7 +12,7 @@ import pytest
 from textual.keys import key_to_character
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import Input, Label, OptionList, RadioSet, Select, Static
+from textual.widgets import Input, Label, OptionList, RadioButton, Select, Static
 
 from aleph_tui.core.aleph.history_models import PAYMENT_METHODS
 from aleph_tui.devnet.chain.engine import DevAccount, dev_accounts
@@ -161,7 +161,7 @@ async def test_after_a_transfer_completes_the_focus_leaves_the_fields(
         await wait_for_workers(pilot)
         result = view.last_result
         assert result is not None and result.status == "processed", result
-        assert app.focused is view.main_widget()
+        assert app.focused is view  # the form at rest: its keys and the number keys work
         await press(pilot, "1")
         assert app.shown_view == "balance"
 
@@ -181,10 +181,8 @@ async def test_after_a_buy_completes_the_focus_leaves_the_amount(
         await press(pilot, "3")
         view = app.query_one(BuyView)
         amount = view.amount_field.input
-        token = view.query_one("#buy-token", RadioSet)
-        await until(pilot, lambda: app.focused is token, "the focus on the token")
-        await press(pilot, "right", "enter", "tab")  # USDC, then on to the amount
-        assert view.token == "USDC" and app.focused is amount
+        view.query_one("#buy-token-USDC", RadioButton).value = True
+        amount.focus()
         await press(pilot, "1")  # typed into the amount, not a tab switch
         assert app.shown_view == "buy" and amount.value == "1"
         await until(pilot, lambda: view.estimate is not None, "the live estimate")
@@ -195,7 +193,24 @@ async def test_after_a_buy_completes_the_focus_leaves_the_amount(
         await wait_for_workers(pilot)
         result = view.last_result
         assert result is not None and result.status == "completed", result
-        assert app.focused is view.main_widget() and app.focused is not amount
+        assert app.focused is view  # the form at rest: its keys and the number keys work
+        await press(pilot, "1")
+        assert app.shown_view == "balance"
+
+
+async def test_after_a_threshold_is_saved_the_focus_leaves_the_field(
+    devnet: RunningDevnet, home: Path
+) -> None:
+    app = await build_app(devnet.document, home)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_view(pilot, "usage")
+        field = view.query_one("#usage-threshold-input", Input)
+        field.focus()
+        await press(pilot, *"1000", "enter")
+        account = app.active_account
+        assert account is not None
+        assert app.service.low_balance_threshold(account.address) is not None
+        assert app.focused is view.main_widget() and app.focused is not field
         await press(pilot, "1")
         assert app.shown_view == "balance"
 
