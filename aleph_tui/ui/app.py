@@ -26,7 +26,7 @@ from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui import collector
 from aleph_tui.ui import settings as ui_settings
 from aleph_tui.ui import themes as ui_themes
-from aleph_tui.ui.focus import FOCUS_CSS, role_of, step
+from aleph_tui.ui.focus import FOCUS_CSS, is_text_field, role_of, step, types_text, typing_row
 from aleph_tui.ui.pending_operations import follow_pending_operations
 from aleph_tui.ui.textual_private import (
     RedactedCrashReport,
@@ -518,34 +518,39 @@ class AlephApp(RedactedCrashReport):
         from aleph_tui.ui.screens.help_screen import KeyGroup
 
         screen = self.screen
-        groups = [KeyGroup("Anywhere", self._rows(node_bindings(self)))]
+        # In a text field the printable keys type (ui/focus.py): help lists the rest.
+        typing = is_text_field(screen.focused)
+        rows = partial(self._rows, typing=typing)
+        groups = [KeyGroup("Anywhere", rows(node_bindings(self)))]
+        if typing:
+            groups.insert(0, KeyGroup("Typing in a text field", [typing_row()]))
         view = self.current_view
         if view is not None:
-            groups.append(KeyGroup(f"{view.title} tab", self._rows(node_bindings(view))))
+            groups.append(KeyGroup(f"{view.title} tab", rows(node_bindings(view))))
             focused = screen.focused
             if focused is not None and focused is not view and view in focused.ancestors:
                 for node in focused.ancestors_with_self:
                     if node is view:
                         break
-                    rows = self._rows(node_bindings(node))
-                    if rows and isinstance(node, Widget):
-                        groups.append(KeyGroup(f"{role_of(node)} (focused)", rows))
+                    found = rows(node_bindings(node))
+                    if found and isinstance(node, Widget):
+                        groups.append(KeyGroup(f"{role_of(node)} (focused)", found))
         focused = screen.focused
         if focused is not None and (view is None or view not in focused.ancestors_with_self):
-            rows = self._rows(node_bindings(focused))  # the tab bar's ←/→, say
-            if rows:
-                groups.append(KeyGroup(f"{role_of(focused)} (focused)", rows))
-        groups.append(KeyGroup("Screen", self._rows(node_bindings(screen))))
+            found = rows(node_bindings(focused))  # the tab bar's ←/→, say
+            if found:
+                groups.append(KeyGroup(f"{role_of(focused)} (focused)", found))
+        groups.append(KeyGroup("Screen", rows(node_bindings(screen))))
         return groups
 
-    def _rows(self, bindings: BindingsMap) -> list[KeyRow]:
+    def _rows(self, bindings: BindingsMap, *, typing: bool = False) -> list[KeyRow]:
         from aleph_tui.ui.screens.help_screen import KeyRow
 
         resolved = bindings.copy()
         resolved.apply_keymap(keymap_of(self))
         rows: dict[tuple[str, str], tuple[list[str], KeyRow]] = {}
-        for _key, binding in resolved:
-            if binding.system:
+        for key, binding in resolved:
+            if binding.system or (typing and types_text(key)):
                 continue
             description = binding.tooltip or binding.description or binding.action
             label = binding.description or binding.action

@@ -18,9 +18,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.containers import ScrollableContainer
+from textual.keys import key_to_character
 from textual.scroll_view import ScrollView
 from textual.widget import Widget
+
+if TYPE_CHECKING:
+    from aleph_tui.ui.screens.help_screen import KeyRow
 
 # Loaded with the app's CSS. Outlines are drawn over the widget's edge, so a borderless
 # (compact) field or a table gets its bar without a cell of layout moving.
@@ -69,6 +75,24 @@ def is_text_field(widget: Widget | None) -> bool:
     # TextArea is imported lazily elsewhere (12 ms of start-up): check by name.
     return widget is not None and any(
         cls.__name__ in ("Input", "TextArea") for cls in type(widget).__mro__
+    )
+
+
+def types_text(key: str) -> bool:
+    """Whether a focused text field takes ``key`` as text (Input's own test): such a key's
+    bindings never fire while one has the focus."""
+    character = key_to_character(key)
+    return character is not None and character.isprintable()
+
+
+def typing_row() -> KeyRow:
+    """Help's line for what typing does while a text field has the focus."""
+    from aleph_tui.ui.screens.help_screen import KeyRow
+
+    return KeyRow(
+        "letters, digits",
+        "Go into the field; Escape leaves it, and they work as the keys below again",
+        "view-leave-field",
     )
 
 

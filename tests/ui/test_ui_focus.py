@@ -351,6 +351,18 @@ async def test_help_names_what_has_the_focus_and_each_key_by_its_action(
         for group in app.screen.groups:
             for row in group.rows:
                 assert row.description and "_" not in row.description.split(":")[0], row
+        await press(pilot, "escape")
+
+        # In a text field, ? types: f1 opens help, which says what typing does and lists
+        # only the keys that still work (no letters or digits).
+        view.query_one("#transfer-to-input").focus()
+        await press(pilot, "f1")
+        assert isinstance(app.screen, HelpScreen)
+        groups = {group.title: group.rows for group in app.screen.groups}
+        assert next(iter(groups)) == "Typing in a text field"
+        anywhere = {row.binding_id: row.keys for row in groups["Anywhere"]}
+        assert anywhere["help"] == "f1" and anywhere["quit-now"] == "^q"
+        assert not {"reload", "quit", "account-picker", "view-balance"} & set(anywhere)
 
 
 # --- focus visible beyond colour ---------------------------------------------------------
