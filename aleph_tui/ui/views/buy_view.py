@@ -226,6 +226,20 @@ class BuyView(SigningFormView):
         yield Label("Estimate", classes="section")
         yield Static("", id="buy-estimate")
 
+    def default_focus(self) -> Widget:
+        # The tab opens on its first field, the token (number keys still switch tabs).
+        return self.query_one("#buy-token", RadioSet)
+
+    def tab_order(self) -> list[Widget]:
+        # The fields first (token, amount), then Max and the buttons, though Max is drawn
+        # above the amount.
+        order = super().tab_order()
+        max_button = self.query_one("#buy-max", Button)
+        if max_button in order and self.amount_field.input in order:
+            order.remove(max_button)
+            order.insert(order.index(self.amount_field.input) + 1, max_button)
+        return order
+
     @property
     def amount_field(self) -> ValidatedInput[int]:
         return self.query_one("#buy-amount", ValidatedInput)
@@ -413,6 +427,9 @@ class BuyView(SigningFormView):
             self._show_result(quote, result)
             if result.status != "dry_run":  # tokens, and maybe credits, moved
                 announce(self.app, [quote.payer], "buy")
+                # A rehearsal keeps the amount for the real one; after the real one, the
+                # focus leaves the amount, so the number keys switch tabs again.
+                self.rest_focus()
         except InvalidInput as exc:
             if exc.field == "amount":
                 self.amount_field.show_error(exc)

@@ -88,6 +88,10 @@ class SigningFormView(View):
                 yield StepList(self.steps_spec, id=f"{prefix}-steps")
                 yield Static("", id=f"{prefix}-outcome", classes="outcome")
 
+    def main_widget(self) -> Widget:
+        """The form at rest is the view itself: its Escape clears the form."""
+        return self
+
     def compose_fields(self) -> Iterable[Widget]:
         """The form's fields, between the sender line and the action row."""
         raise NotImplementedError
@@ -141,7 +145,7 @@ class SigningFormView(View):
                 self.notify(self.committed_text)
             return
         if isinstance(self.screen.focused, Input):
-            self.focus()
+            self.main_widget().focus()
             return
         self.clear_form()
         self.steps.reset()

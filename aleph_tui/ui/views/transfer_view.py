@@ -229,6 +229,10 @@ class TransferView(SigningFormView):
         yield Label("Address book", classes="section -later")
         yield Static("", id="transfer-book")
 
+    def default_focus(self) -> Widget:
+        # The tab opens on its first field, To: what is typed next goes into the form.
+        return self.field("to").input
+
     def field(self, name: str) -> ValidatedInput[Any]:
         return self.query_one(f"#transfer-{name}", ValidatedInput)
 
@@ -414,8 +418,9 @@ class TransferView(SigningFormView):
                 result = await self.service.transfer(signed)
             self.last_result = result
             self._show_result(result)
-            if result.status != "dry-run":
+            if result.status != "dry-run":  # a rehearsal keeps the form for the real one
                 announce(self.app, [result.quote.sender, result.quote.recipient], "transfer")
+                self.rest_focus()  # off the fields: the number keys switch tabs again
         except InvalidInput as exc:
             if exc.field in FIELDS:
                 self.field(FIELDS[exc.field]).show_error(exc)

@@ -435,6 +435,7 @@ class UsageView(View):
             self.aleph_app.report_failure("Usage: threshold not saved", exc)
             return
         field.clear()
+        self.rest_focus()  # saved: off the field, so the number keys switch tabs again
         low_balance.forget(self.app, account.address)
         announce(self.app, [account.address], "threshold")  # Balance marks it at once
         self.notify(
