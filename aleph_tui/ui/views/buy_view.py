@@ -25,6 +25,7 @@ from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets.input import Selection
 
 from aleph_tui.core import validation
 from aleph_tui.core.aleph.models import credits_to_usd
@@ -170,6 +171,14 @@ class BuyView(SigningFormView):
             tooltip="Put the whole wallet balance of the token in the amount",
         ),
         Binding(
+            "ctrl+y",
+            "copy_tx",
+            "Copy tx",
+            id="buy-copy-tx",
+            show=False,
+            tooltip="Copy the last purchase's full transaction hash to the clipboard",
+        ),
+        Binding(
             "ctrl+t",
             "toggle_dry_run",
             "Dry run",
@@ -192,6 +201,8 @@ class BuyView(SigningFormView):
         self._refused: tuple[EstimateKey, str] | None = None  # the quote said no, and why
         self._estimate_key: EstimateKey | None = None  # the inputs ``estimate`` prices
         self._estimated_at = 0.0  # time.monotonic() of ``estimate``
+        self._shows_last = False  # the Progress panel shows a finished purchase
+        self.last_tx_hash: str | None = None  # the full hash the steps show shortened
 
     # --- layout -----------------------------------------------------------------------
 
@@ -270,7 +281,8 @@ class BuyView(SigningFormView):
         if self.balances is not None and self.token != "ETH":
             text += f"  (and {plain_decimal(self.balances.eth)} ETH for the fee)"
         self.query_one("#buy-balance", Static).update(Text(text))
-        self.query_one("#buy-max", Button).disabled = balance is None or balance <= 0
+        # Enabled at zero too: Max then says the wallet holds none, under the amount.
+        self.query_one("#buy-max", Button).disabled = balance is None
 
     # --- form events ------------------------------------------------------------------
 
@@ -280,13 +292,21 @@ class BuyView(SigningFormView):
 
     @on(RadioSet.Changed, "#buy-token")
     def _token_changed(self, event: RadioSet.Changed) -> None:
-        self.token = (event.pressed.id or "").removeprefix("buy-token-") or self.token
+        token = (event.pressed.id or "").removeprefix("buy-token-") or self.token
+        if token != self.token:
+            self.amount_field.clear()  # 24998 USDC must not become 24998 ALEPH
+        self.token = token
         self._show_balance()
         self.amount_field.set_check(self._amount_check(self.token))  # re-estimates
 
     @on(ValidatedInput.Changed, "#buy-amount")
     def _amount_changed(self, event: ValidatedInput.Changed) -> None:
         event.stop()
+        if self._shows_last and not self.busy and not self.amount_field.is_empty:
+            # A new purchase is being typed: the last one's steps and outcome go.
+            self._shows_last = False
+            self.steps.reset()
+            self._outcome("")
         self._schedule_estimate()
 
     @on(Input.Submitted, "#buy-amount-input")
@@ -303,14 +323,31 @@ class BuyView(SigningFormView):
 
     def action_max(self) -> None:
         balance = self._token_balance()
-        if balance is None or balance <= 0 or self.busy:
+        if balance is None or self.busy:
+            return
+        field = self.amount_field
+        if balance <= 0:  # said under the amount (a field message), which is kept
+            field.show_error(InvalidInput("amount", f"Max: the wallet holds no {self.token}"))
+            field.focus_input()
             return
         if self.token == "ETH":
             # Leave the network fee: the latest estimate's limit (without one, the
             # estimate of the whole balance says how much ETH the fee needs).
             balance = max(balance - (self._fee_limit or Decimal(0)), Decimal(0))
-        self.amount_field.value = plain_decimal(balance)
-        self.amount_field.focus_input()
+            if balance <= 0:
+                field.show_error(
+                    InvalidInput("amount", "Max: the wallet's ETH does not cover the network fee")
+                )
+                field.focus_input()
+                return
+        text = plain_decimal(balance)
+        field.value = text
+        field.focus_input()
+        # Focusing selects the whole value: put a plain cursor at its end instead, so
+        # editing trims the last digits rather than replacing (or starting before) it.
+        field.input.call_after_refresh(
+            setattr, field.input, "selection", Selection.cursor(len(text))
+        )
 
     def clear_form(self) -> None:
         self.workers.cancel_group(self, "buy-estimate")
@@ -383,6 +420,7 @@ class BuyView(SigningFormView):
             self.aleph_app.report_failure("Buying credits failed", exc, retry=self.action_submit)
         finally:
             self._estimate_key = None  # a quote signs once: the next Submit quotes afresh
+            self._shows_last = True
             self._idle()
             if self.account is not None and not cancelling():
                 self._load_wallet(self.account.address)
@@ -394,13 +432,13 @@ class BuyView(SigningFormView):
         elif event.step == "pending":
             steps.mark_current("pending", event.message)
         elif event.step == "signed":
-            steps.mark("signed", "done", event.tx_hash or event.message)
+            self._keep_hash(event.tx_hash)
+            steps.mark("signed", "done", self._hash_text(event.tx_hash) or event.message)
             self._outcome("Signed." if self.dry_run else "Signed; sending…")
         elif event.step == "sent":
             self._phase = "following"
-            detail = event.tx_hash or event.message
-            if event.explorer_url:
-                detail += f"  {event.explorer_url}"
+            self._keep_hash(event.tx_hash)
+            detail = self._hash_text(event.tx_hash) or event.message
             steps.mark("sent", "done", detail, link=event.explorer_url)
             self._outcome("Sent; waiting for the block…")
         elif event.step == "confirmed":
@@ -408,6 +446,24 @@ class BuyView(SigningFormView):
             self._outcome("Confirmed; waiting for the credits…")
         elif event.step == "credits_received":
             steps.mark("credits_received", "done", f"{event.credits} credits")
+
+    def _keep_hash(self, tx_hash: str | None) -> None:
+        if tx_hash:
+            self.last_tx_hash = tx_hash
+
+    @staticmethod
+    def _hash_text(tx_hash: str | None) -> str:
+        """A tx hash as the steps show it: shortened (a whole one wraps and leaves a lone
+        character on its own line), the full value copied with ctrl+y."""
+        return f"{short_hash(tx_hash)} (ctrl+y copies)" if tx_hash else ""
+
+    def action_copy_tx(self) -> None:
+        """Copy the last purchase's full transaction hash (OSC 52: works over SSH too)."""
+        if self.last_tx_hash is None:
+            self.notify("No transaction yet.", severity="warning")
+            return
+        self.app.copy_to_clipboard(self.last_tx_hash)
+        self.notify(self.last_tx_hash, title="Transaction hash copied", markup=False)
 
     def _show_result(self, quote: BuyQuote, result: BuyResult) -> None:
         paid = f"{quote.amount_text} {quote.token}"
