@@ -17,7 +17,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, RadioButton
 
-from aleph_tui.core.flows.buying import BuyQuote
+from aleph_tui.core.flows.buying import BuyQuote, BuyRequest
 from aleph_tui.core.journal.operation_journal import Journal
 from aleph_tui.devnet.chain.engine import dev_accounts
 from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
@@ -258,9 +258,10 @@ async def test_submit_signs_the_live_quote_once_without_quoting_again(
     quoted: list[str] = []
     buy_quote = app.service.buy_quote
 
-    async def counted_quote(token: str, amount: str, payer: str) -> BuyQuote:
-        quoted.append(amount)
-        return await buy_quote(token, amount, payer)
+    async def counted_quote(request: BuyRequest) -> BuyQuote:
+        assert isinstance(request, BuyRequest)  # the view's typed request, parsed once
+        quoted.append(request.amount_text)
+        return await buy_quote(request)
 
     monkeypatch.setattr(app.service, "buy_quote", counted_quote)
     async with app.run_test(size=SIZE) as pilot:

@@ -30,7 +30,15 @@ from textual.widgets.input import Selection
 from aleph_tui.core import validation
 from aleph_tui.core.aleph.models import credits_to_usd
 from aleph_tui.core.chain.gateway import KNOWN_DECIMALS, WalletBalances
-from aleph_tui.core.flows.buying import TOKENS, BuyError, BuyProgress, BuyQuote, BuyResult
+from aleph_tui.core.flows.buying import (
+    TOKENS,
+    BuyError,
+    BuyProgress,
+    BuyQuote,
+    BuyRequest,
+    BuyResult,
+    minimum_text,
+)
 from aleph_tui.core.formatting import plain_decimal
 from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
@@ -51,7 +59,6 @@ STEPS = (
     ("confirmed", "Confirmed"),
     ("credits_received", "Credits received"),
 )
-EstimateKey = tuple[str, str, str]  # token, amount text, payer
 
 
 def usd(value: Decimal | None) -> str:
@@ -83,6 +90,9 @@ def confirmation_rows(quote: BuyQuote, account_name: str, dry_run: bool) -> list
         ("Nonce", str(plan.nonce)),
         ("Credits", estimate_text(quote)),
     ]
+    minimum = minimum_text(quote)
+    if minimum is not None:
+        rows.append(("Minimum", minimum))
     if dry_run:
         rows.append(("Mode", "dry run: sign and show the hash, send nothing"))
     return rows
@@ -198,8 +208,11 @@ class BuyView(SigningFormView):
         self._fee_limit: Decimal | None = None  # the latest estimate's, for Max in ETH
         self.last_quote: BuyQuote | None = None  # what was last shown for confirmation
         self.last_result: BuyResult | None = None
-        self._refused: tuple[EstimateKey, str] | None = None  # the quote said no, and why
-        self._estimate_key: EstimateKey | None = None  # the inputs ``estimate`` prices
+        self._refused: tuple[BuyRequest, str] | None = None  # the quote said no, and why
+        # The form parsed once into core's typed request (None while invalid), and the
+        # request ``estimate`` prices.
+        self.request: BuyRequest | None = None
+        self._estimate_key: BuyRequest | None = None
         self._estimated_at = 0.0  # time.monotonic() of ``estimate``
         self._shows_last = False  # the Progress panel shows a finished purchase
         self.last_tx_hash: str | None = None  # the full hash the steps show shortened
@@ -358,38 +371,54 @@ class BuyView(SigningFormView):
         account = self.account
         if account is None or not self._can_submit():
             return
+        request = self._current_key()
+        if request is None:
+            return
         live = self.estimate
         fresh = time.monotonic() - self._estimated_at < QUOTE_FRESH_S
-        if live is None or not fresh or self._estimate_key != self._current_key():
+        if live is None or not fresh or self._estimate_key != request:
             live = None
         self._start()
         self.workers.cancel_group(self, "buy-estimate")
-        self._buy(account, self.token, live or self.amount_field.value.strip(), self.dry_run)
+        self._buy(account, live or request, self.dry_run)
 
     # --- the purchase -----------------------------------------------------------------
 
     @work(name="buy", group="buy", exclusive=True, exit_on_error=False)
-    async def _buy(self, account: Account, token: str, what: BuyQuote | str, dry_run: bool) -> None:
-        """Confirm and sign ``what``: the live quote as it is, or the amount quoted first."""
+    async def _buy(self, account: Account, what: BuyQuote | BuyRequest, dry_run: bool) -> None:
+        """Confirm and sign ``what``: the live quote (its price read again), or the typed
+        request quoted first. A quote that grew old or whose price moved while the
+        confirmation was open is quoted again and confirmed again: what is signed is
+        always what was last shown."""
         steps = self.steps
         steps.reset()
+        self._shows_last = False
         try:
+            self._outcome("Quoting…")
             if isinstance(what, BuyQuote):
-                quote = what
+                quote = await self.service.buy_fresh(what)
             else:
-                self._outcome("Quoting…")
-                quote = await self.service.buy_quote(token, what, account.address)
-            self.last_quote = quote
-            self._phase = "confirming"
-            self._outcome("Waiting for your confirmation…")
-            confirmed = await self.app.push_screen_wait(
-                SigningConfirmation(
-                    f"Buy credits with {quote.amount_text} {quote.token}",
-                    confirmation_rows(quote, account.name, dry_run),
-                    confirm_label="Sign (dry run)" if dry_run else "Sign and send",
-                    warnings=_warnings(quote),
+                quote = await self.service.buy_quote(what)
+            confirmed = False
+            for _ in range(3):  # a price that keeps moving: ask again, a few times
+                self.last_quote = quote
+                self._phase = "confirming"
+                self._outcome("Waiting for your confirmation…")
+                confirmed = await self.app.push_screen_wait(
+                    SigningConfirmation(
+                        f"Buy credits with {quote.amount_text} {quote.token}",
+                        confirmation_rows(quote, account.name, dry_run),
+                        confirm_label="Sign (dry run)" if dry_run else "Sign and send",
+                        warnings=_warnings(quote),
+                    )
                 )
-            )
+                if not confirmed:
+                    break
+                self._phase = "quoting"
+                fresh = await self.service.buy_fresh(quote)
+                if fresh is quote:
+                    break
+                quote, confirmed = fresh, False
             if not confirmed:
                 self._finish("Cancelled: nothing was signed.", error=False)
                 steps.skip_rest()
@@ -489,11 +518,24 @@ class BuyView(SigningFormView):
 
     # --- the live estimate ------------------------------------------------------------
 
-    def _current_key(self) -> EstimateKey | None:
+    def _current_key(self) -> BuyRequest | None:
+        """The form's typed request: the amount as its field parsed it, never again."""
         account = self.account
-        if account is None or not self.amount_field.is_valid:
+        units: int | None = self.amount_field.result
+        if account is None or units is None:
             return None
-        return (self.token, self.amount_field.value.strip(), account.address)
+        request = self.request
+        if request is None or (request.token, request.units, request.payer) != (
+            self.token,
+            units,
+            account.address,
+        ):
+            try:
+                request = self.service.buy_request(self.token, units, account.address)
+            except InvalidInput:
+                return None
+            self.request = request
+        return request
 
     def _schedule_estimate(self) -> None:
         self._set_estimate(None)
@@ -506,11 +548,10 @@ class BuyView(SigningFormView):
         self._update_submit()
 
     @work(name="buy-estimate", group="buy-estimate", exclusive=True, exit_on_error=False)
-    async def _estimate(self, key: EstimateKey) -> None:
+    async def _estimate(self, key: BuyRequest) -> None:
         await asyncio.sleep(ESTIMATE_DELAY_S)
-        token, amount, payer = key
         try:
-            quote = await self.service.buy_quote(token, amount, payer)
+            quote = await self.service.buy_quote(key)
         except InvalidInput as exc:
             self._refused = (key, str(exc))
             if exc.field == "amount":
@@ -578,6 +619,8 @@ class BuyView(SigningFormView):
 
 def _warnings(quote: BuyQuote) -> list[str]:
     warnings = []
+    if quote.requoted is not None:
+        warnings.append(f"Quoted again: {quote.requoted}. Check the figures above.")
     if not quote.network.is_devnet:
         warnings.append(f"This pays with real funds on {quote.network.name}.")
     if quote.estimated_credits is None:
