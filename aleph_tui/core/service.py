@@ -482,9 +482,24 @@ class CreditService:
         """ETH, ALEPH and USDC held on-chain (plain JSON-RPC reads: no web3 import)."""
         return await self.chain_gateway().wallet_balances(address)
 
-    async def buy_quote(self, token: str, amount: str, payer: str) -> buying.BuyQuote:
-        """Validate and price a purchase; raises InvalidInput, BuyError or ChainError."""
+    def buy_request(self, token: str, amount: str | int, payer: str) -> buying.BuyRequest:
+        """The inputs parsed once into the request ``buy_quote`` prices; InvalidInput
+        names the field. No I/O."""
+        from aleph_tui.core.flows import buying
+
+        return buying.buy_request(token, amount, payer)
+
+    async def buy_quote(
+        self, token: str | buying.BuyRequest, amount: str = "", payer: str = ""
+    ) -> buying.BuyQuote:
+        """Price a purchase: the typed request (or the raw inputs, parsed first); raises
+        InvalidInput, BuyError or ChainError."""
         return await self._buyer().quote(token, amount, payer)
+
+    async def buy_fresh(self, quote: buying.BuyQuote) -> buying.BuyQuote:
+        """``quote``, or the same request quoted again when it is older than a minute or
+        its price moved (``requoted`` says which): call it right before signing."""
+        return await self._buyer().fresh(quote)
 
     async def buy(
         self,

@@ -25,11 +25,20 @@ from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets.input import Selection
 
 from aleph_tui.core import validation
 from aleph_tui.core.aleph.models import credits_to_usd
 from aleph_tui.core.chain.gateway import KNOWN_DECIMALS, WalletBalances
-from aleph_tui.core.flows.buying import TOKENS, BuyError, BuyProgress, BuyQuote, BuyResult
+from aleph_tui.core.flows.buying import (
+    TOKENS,
+    BuyError,
+    BuyProgress,
+    BuyQuote,
+    BuyRequest,
+    BuyResult,
+    minimum_text,
+)
 from aleph_tui.core.formatting import plain_decimal
 from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui.money_changed import announce
@@ -52,7 +61,6 @@ STEPS = (
     ("confirmed", "Confirmed"),
     ("credits_received", "Credits received"),
 )
-EstimateKey = tuple[str, str, str]  # token, amount text, payer
 
 
 def usd(value: Decimal | None) -> str:
@@ -84,6 +92,9 @@ def confirmation_rows(quote: BuyQuote, account_name: str, dry_run: bool) -> list
         ("Nonce", str(plan.nonce)),
         ("Credits", estimate_text(quote)),
     ]
+    minimum = minimum_text(quote)
+    if minimum is not None:
+        rows.append(("Minimum", minimum))
     if dry_run:
         rows.append(("Mode", "dry run: sign and show the hash, send nothing"))
     return rows
@@ -180,6 +191,14 @@ class BuyView(SigningFormView):
             "this account until the credits arrive (nothing is signed here)",
         ),
         Binding(
+            "ctrl+y",
+            "copy_tx",
+            "Copy tx",
+            id="buy-copy-tx",
+            show=False,
+            tooltip="Copy the last purchase's full transaction hash to the clipboard",
+        ),
+        Binding(
             "ctrl+t",
             "toggle_dry_run",
             "Dry run",
@@ -199,9 +218,14 @@ class BuyView(SigningFormView):
         self._fee_limit: Decimal | None = None  # the latest estimate's, for Max in ETH
         self.last_quote: BuyQuote | None = None  # what was last shown for confirmation
         self.last_result: BuyResult | None = None
-        self._refused: tuple[EstimateKey, str] | None = None  # the quote said no, and why
-        self._estimate_key: EstimateKey | None = None  # the inputs ``estimate`` prices
+        self._refused: tuple[BuyRequest, str] | None = None  # the quote said no, and why
+        # The form parsed once into core's typed request (None while invalid), and the
+        # request ``estimate`` prices.
+        self.request: BuyRequest | None = None
+        self._estimate_key: BuyRequest | None = None
         self._estimated_at = 0.0  # time.monotonic() of ``estimate``
+        self._shows_last = False  # the Progress panel shows a finished purchase
+        self.last_tx_hash: str | None = None  # the full hash the steps show shortened
 
     # --- layout -----------------------------------------------------------------------
 
@@ -294,7 +318,8 @@ class BuyView(SigningFormView):
         if self.balances is not None and self.token != "ETH":
             text += f"  (and {plain_decimal(self.balances.eth)} ETH for the fee)"
         self.query_one("#buy-balance", Static).update(Text(text))
-        self.query_one("#buy-max", Button).disabled = balance is None or balance <= 0
+        # Enabled at zero too: Max then says the wallet holds none, under the amount.
+        self.query_one("#buy-max", Button).disabled = balance is None
 
     # --- form events ------------------------------------------------------------------
 
@@ -304,13 +329,21 @@ class BuyView(SigningFormView):
 
     @on(RadioSet.Changed, "#buy-token")
     def _token_changed(self, event: RadioSet.Changed) -> None:
-        self.token = (event.pressed.id or "").removeprefix("buy-token-") or self.token
+        token = (event.pressed.id or "").removeprefix("buy-token-") or self.token
+        if token != self.token:
+            self.amount_field.clear()  # 24998 USDC must not become 24998 ALEPH
+        self.token = token
         self._show_balance()
         self.amount_field.set_check(self._amount_check(self.token))  # re-estimates
 
     @on(ValidatedInput.Changed, "#buy-amount")
     def _amount_changed(self, event: ValidatedInput.Changed) -> None:
         event.stop()
+        if self._shows_last and not self.busy and not self.amount_field.is_empty:
+            # A new purchase is being typed: the last one's steps and outcome go.
+            self._shows_last = False
+            self.steps.reset()
+            self._outcome("")
         self._schedule_estimate()
 
     @on(Input.Submitted, "#buy-amount-input")
@@ -327,14 +360,31 @@ class BuyView(SigningFormView):
 
     def action_max(self) -> None:
         balance = self._token_balance()
-        if balance is None or balance <= 0 or self.busy:
+        if balance is None or self.busy:
+            return
+        field = self.amount_field
+        if balance <= 0:  # said under the amount (a field message), which is kept
+            field.show_error(InvalidInput("amount", f"Max: the wallet holds no {self.token}"))
+            field.focus_input()
             return
         if self.token == "ETH":
             # Leave the network fee: the latest estimate's limit (without one, the
             # estimate of the whole balance says how much ETH the fee needs).
             balance = max(balance - (self._fee_limit or Decimal(0)), Decimal(0))
-        self.amount_field.value = plain_decimal(balance)
-        self.amount_field.focus_input()
+            if balance <= 0:
+                field.show_error(
+                    InvalidInput("amount", "Max: the wallet's ETH does not cover the network fee")
+                )
+                field.focus_input()
+                return
+        text = plain_decimal(balance)
+        field.value = text
+        field.focus_input()
+        # Focusing selects the whole value: put a plain cursor at its end instead, so
+        # editing trims the last digits rather than replacing (or starting before) it.
+        field.input.call_after_refresh(
+            setattr, field.input, "selection", Selection.cursor(len(text))
+        )
 
     def action_pay_from_phone(self) -> None:
         account = self.account
@@ -377,38 +427,54 @@ class BuyView(SigningFormView):
         account = self.account
         if account is None or not self._can_submit():
             return
+        request = self._current_key()
+        if request is None:
+            return
         live = self.estimate
         fresh = time.monotonic() - self._estimated_at < QUOTE_FRESH_S
-        if live is None or not fresh or self._estimate_key != self._current_key():
+        if live is None or not fresh or self._estimate_key != request:
             live = None
         self._start()
         self.workers.cancel_group(self, "buy-estimate")
-        self._buy(account, self.token, live or self.amount_field.value.strip(), self.dry_run)
+        self._buy(account, live or request, self.dry_run)
 
     # --- the purchase -----------------------------------------------------------------
 
     @work(name="buy", group="buy", exclusive=True, exit_on_error=False)
-    async def _buy(self, account: Account, token: str, what: BuyQuote | str, dry_run: bool) -> None:
-        """Confirm and sign ``what``: the live quote as it is, or the amount quoted first."""
+    async def _buy(self, account: Account, what: BuyQuote | BuyRequest, dry_run: bool) -> None:
+        """Confirm and sign ``what``: the live quote (its price read again), or the typed
+        request quoted first. A quote that grew old or whose price moved while the
+        confirmation was open is quoted again and confirmed again: what is signed is
+        always what was last shown."""
         steps = self.steps
         steps.reset()
+        self._shows_last = False
         try:
+            self._outcome("Quoting…")
             if isinstance(what, BuyQuote):
-                quote = what
+                quote = await self.service.buy_fresh(what)
             else:
-                self._outcome("Quoting…")
-                quote = await self.service.buy_quote(token, what, account.address)
-            self.last_quote = quote
-            self._phase = "confirming"
-            self._outcome("Waiting for your confirmation…")
-            confirmed = await self.app.push_screen_wait(
-                SigningConfirmation(
-                    f"Buy credits with {quote.amount_text} {quote.token}",
-                    confirmation_rows(quote, account.name, dry_run),
-                    confirm_label="Sign (dry run)" if dry_run else "Sign and send",
-                    warnings=_warnings(quote),
+                quote = await self.service.buy_quote(what)
+            confirmed = False
+            for _ in range(3):  # a price that keeps moving: ask again, a few times
+                self.last_quote = quote
+                self._phase = "confirming"
+                self._outcome("Waiting for your confirmation…")
+                confirmed = await self.app.push_screen_wait(
+                    SigningConfirmation(
+                        f"Buy credits with {quote.amount_text} {quote.token}",
+                        confirmation_rows(quote, account.name, dry_run),
+                        confirm_label="Sign (dry run)" if dry_run else "Sign and send",
+                        warnings=_warnings(quote),
+                    )
                 )
-            )
+                if not confirmed:
+                    break
+                self._phase = "quoting"
+                fresh = await self.service.buy_fresh(quote)
+                if fresh is quote:
+                    break
+                quote, confirmed = fresh, False
             if not confirmed:
                 self._finish("Cancelled: nothing was signed.", error=False)
                 steps.skip_rest()
@@ -444,6 +510,7 @@ class BuyView(SigningFormView):
             self.aleph_app.report_failure("Buying credits failed", exc, retry=self.action_submit)
         finally:
             self._estimate_key = None  # a quote signs once: the next Submit quotes afresh
+            self._shows_last = True
             self._idle()
             if self.account is not None and not cancelling():
                 self._load_wallet(self.account.address)
@@ -455,13 +522,13 @@ class BuyView(SigningFormView):
         elif event.step == "pending":
             steps.mark_current("pending", event.message)
         elif event.step == "signed":
-            steps.mark("signed", "done", event.tx_hash or event.message)
+            self._keep_hash(event.tx_hash)
+            steps.mark("signed", "done", self._hash_text(event.tx_hash) or event.message)
             self._outcome("Signed." if self.dry_run else "Signed; sending…")
         elif event.step == "sent":
             self._phase = "following"
-            detail = event.tx_hash or event.message
-            if event.explorer_url:
-                detail += f"  {event.explorer_url}"
+            self._keep_hash(event.tx_hash)
+            detail = self._hash_text(event.tx_hash) or event.message
             steps.mark("sent", "done", detail, link=event.explorer_url)
             self._outcome("Sent; waiting for the block…")
         elif event.step == "confirmed":
@@ -469,6 +536,24 @@ class BuyView(SigningFormView):
             self._outcome("Confirmed; waiting for the credits…")
         elif event.step == "credits_received":
             steps.mark("credits_received", "done", f"{event.credits} credits")
+
+    def _keep_hash(self, tx_hash: str | None) -> None:
+        if tx_hash:
+            self.last_tx_hash = tx_hash
+
+    @staticmethod
+    def _hash_text(tx_hash: str | None) -> str:
+        """A tx hash as the steps show it: shortened (a whole one wraps and leaves a lone
+        character on its own line), the full value copied with ctrl+y."""
+        return f"{short_hash(tx_hash)} (ctrl+y copies)" if tx_hash else ""
+
+    def action_copy_tx(self) -> None:
+        """Copy the last purchase's full transaction hash (OSC 52: works over SSH too)."""
+        if self.last_tx_hash is None:
+            self.notify("No transaction yet.", severity="warning")
+            return
+        self.app.copy_to_clipboard(self.last_tx_hash)
+        self.notify(self.last_tx_hash, title="Transaction hash copied", markup=False)
 
     def _show_result(self, quote: BuyQuote, result: BuyResult) -> None:
         paid = f"{quote.amount_text} {quote.token}"
@@ -496,11 +581,24 @@ class BuyView(SigningFormView):
 
     # --- the live estimate ------------------------------------------------------------
 
-    def _current_key(self) -> EstimateKey | None:
+    def _current_key(self) -> BuyRequest | None:
+        """The form's typed request: the amount as its field parsed it, never again."""
         account = self.account
-        if account is None or not self.amount_field.is_valid:
+        units: int | None = self.amount_field.result
+        if account is None or units is None:
             return None
-        return (self.token, self.amount_field.value.strip(), account.address)
+        request = self.request
+        if request is None or (request.token, request.units, request.payer) != (
+            self.token,
+            units,
+            account.address,
+        ):
+            try:
+                request = self.service.buy_request(self.token, units, account.address)
+            except InvalidInput:
+                return None
+            self.request = request
+        return request
 
     def _schedule_estimate(self) -> None:
         self._set_estimate(None)
@@ -513,11 +611,10 @@ class BuyView(SigningFormView):
         self._update_submit()
 
     @work(name="buy-estimate", group="buy-estimate", exclusive=True, exit_on_error=False)
-    async def _estimate(self, key: EstimateKey) -> None:
+    async def _estimate(self, key: BuyRequest) -> None:
         await asyncio.sleep(ESTIMATE_DELAY_S)
-        token, amount, payer = key
         try:
-            quote = await self.service.buy_quote(token, amount, payer)
+            quote = await self.service.buy_quote(key)
         except InvalidInput as exc:
             self._refused = (key, str(exc))
             if exc.field == "amount":
@@ -585,6 +682,8 @@ class BuyView(SigningFormView):
 
 def _warnings(quote: BuyQuote) -> list[str]:
     warnings = []
+    if quote.requoted is not None:
+        warnings.append(f"Quoted again: {quote.requoted}. Check the figures above.")
     if not quote.network.is_devnet:
         warnings.append(f"This pays with real funds on {quote.network.name}.")
     if quote.estimated_credits is None:

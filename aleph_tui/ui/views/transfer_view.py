@@ -34,7 +34,7 @@ from aleph_tui.core.flows.transferring import (
     TransferRequest,
     TransferResult,
 )
-from aleph_tui.core.formatting import iso_utc, plain_decimal
+from aleph_tui.core.formatting import iso_utc, plain_decimal, utc_minute
 from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui.data_state import LOADING_TEXT
 from aleph_tui.ui.money_changed import announce
@@ -200,7 +200,8 @@ class TransferView(SigningFormView):
             validation.expiration,
             placeholder="e.g. 2027-01-31T00:00:00Z",
             optional=True,
-            describe=lambda moment: f"the credits expire at {iso_utc(moment)}",
+            # Requested only: the node caps each part at the expiry of the lot it spends.
+            describe=lambda moment: f"at most {iso_utc(moment)} (capped by each lot's own)",
             tooltip="When the transferred credits expire; empty keeps their own",
             id="transfer-expiration",
         )
@@ -547,12 +548,18 @@ class TransferView(SigningFormView):
             line.set_class(True, "-error")
         else:
             left = quote.available - quote.amount
-            line.update(
-                Text(
-                    f"{quote.amount} credits (${plain_decimal(quote.usd)}) to {quote.recipient}; "
-                    f"{format_credits(left)} left afterwards"
-                )
+            text = Text(
+                f"{quote.amount} credits (${plain_decimal(quote.usd)}) to {quote.recipient}; "
+                f"{format_credits(left)} left afterwards"
             )
+            if quote.arriving and quote.channel == CREDIT_CHANNEL:
+                # What the node will really give, not what was asked (issue 16 point 3).
+                arriving = "; ".join(
+                    f"{lot.amount} expiring {utc_minute(lot.expiration, empty='never')}"
+                    for lot in quote.arriving
+                )
+                text.append(f"\nThey arrive as: {arriving}")
+            line.update(text)
 
     def _show_quote_problem(self, text: str) -> None:
         line = self.query_one("#transfer-quote", Static)
