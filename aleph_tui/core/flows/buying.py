@@ -62,6 +62,7 @@ from aleph_tui.core.chain.gateway import (
     TxPlan,
 )
 from aleph_tui.core.errors import ServiceError
+from aleph_tui.core.formatting import credits as credits_text
 from aleph_tui.core.journal.operation_journal import Journal, Operation
 from aleph_tui.core.networks import Network
 
@@ -112,6 +113,7 @@ class BuyQuote:
     price_usd: Decimal | None  # of one whole token
     total_usd: Decimal | None
     plan: TxPlan
+    eth_price_usd: Decimal | None = None  # of one ETH, for the fee's worth; None: unknown
 
     @property
     def amount_text(self) -> str:
@@ -128,6 +130,12 @@ class BuyQuote:
     @property
     def fee_limit_eth(self) -> Decimal:
         return self.plan.max_network_fee_eth
+
+    @property
+    def fee_limit_usd(self) -> Decimal | None:
+        """The most the network fee can be worth in USD; None when ETH's price is unknown."""
+        price = self.eth_price_usd
+        return None if price is None else self.fee_limit_eth * price
 
 
 @dataclass(frozen=True)
@@ -218,7 +226,12 @@ class Buyer:
                 f"Insufficient {symbol} balance. Required {human(units, decimals)} {symbol}, "
                 f"available {human(balance, decimals)} {symbol}"
             )
-        estimate = await self._estimate(symbol, units)
+        estimate, eth_price = await asyncio.gather(
+            self._estimate(symbol, units),
+            self._eth_price(symbol),
+        )
+        if symbol == "ETH" and estimate is not None:
+            eth_price = estimate.price_usd
         if contract is None:
             plan = await self.gateway.build(payer, recipient, value=units)
         else:
@@ -246,7 +259,19 @@ class Buyer:
             price_usd=None if estimate is None else estimate.price_usd,
             total_usd=None if estimate is None else estimate.total_usd,
             plan=plan,
+            eth_price_usd=eth_price,
         )
+
+    async def _eth_price(self, symbol: str) -> Decimal | None:
+        """The USD price of one ETH, for the fee's worth (paying in ETH, the estimate
+        itself has it). None when unknown: the fee is then shown in ETH only (its worth
+        is information, never a reason to refuse)."""
+        if self.credit_api is None or symbol == "ETH":
+            return None
+        try:
+            return (await self.credit_api.token_to_credit("ETH", 10**ETH_DECIMALS)).price_usd
+        except CreditApiError:
+            return None
 
     async def _estimate(self, symbol: str, units: int) -> CreditEstimate | None:
         if self.credit_api is None:
@@ -482,7 +507,7 @@ class Buyer:
                     progress,
                     BuyProgress(
                         "credits_received",
-                        f"{received} credits received",
+                        f"{credits_text(received)} credits received",
                         tx_hash,
                         _link(op),
                         credits=received,

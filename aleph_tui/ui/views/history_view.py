@@ -29,6 +29,7 @@ from aleph_tui.ui.screens.history_detail_modal import HistoryDetailModal
 from aleph_tui.ui.screens.history_export_screen import HistoryExportScreen
 from aleph_tui.ui.view import View
 from aleph_tui.ui.widgets import amount_text as fmt
+from aleph_tui.ui.widgets.copy_value import names_of
 from aleph_tui.ui.widgets.history_table import HistoryTable
 
 if TYPE_CHECKING:
@@ -262,7 +263,9 @@ class HistoryView(View):
         self.summary = None
         self.entries = ()
         self._page_error = self._summary_error = None
-        self.query_one(HistoryTable).show(())
+        table = self.query_one(HistoryTable)
+        table.names = names_of(self.service.address_book())
+        table.show(())
         self._load_page()
         self._load_summary()
 
@@ -381,7 +384,8 @@ class HistoryView(View):
             return
         event.stop()
         if 0 <= event.cursor_row < len(self.entries):
-            self.app.push_screen(HistoryDetailModal(self.entries[event.cursor_row]))
+            names = self.query_one(HistoryTable).names
+            self.app.push_screen(HistoryDetailModal(self.entries[event.cursor_row], names=names))
 
     def action_export(self) -> None:
         account = self.account
@@ -412,12 +416,12 @@ class HistoryView(View):
     def _exported(self, name: str, result: ExportResult | None) -> None:
         if result is None:
             return
-        message = f"{result.rows:,} entries of {name} → {result.path}"
+        message = f"{fmt.count(result.rows)} entries of {name} → {result.path}"
         if result.complete:
             self.notify(message, title=f"Exported ({result.format.upper()})")
         else:
             self.notify(
-                f"{message}; the history changed during the export ({result.total:,} now)",
+                f"{message}; the history changed during the export ({fmt.count(result.total)} now)",
                 title="Exported, history changed",
                 severity="warning",
             )
@@ -554,13 +558,14 @@ class HistoryView(View):
         if self._page_error is not None and not loading:
             if self._stale_since is not None and self.loaded is not None and pages is not None:
                 return (
-                    f"page {self.page} of {pages:,} · {self.loaded.total:,} entries · "
+                    f"page {self.page} of {fmt.count(pages)}"
+                    f" · {fmt.count(self.loaded.total)} entries · "
                     f"stale since {fmt.clock(self._stale_since)}: {self._page_error}"
                 )
             return f"page {self.page} · history unavailable: {self._page_error}"
         if self.loaded is None or pages is None:
             return f"page {self.page} · loading…"
-        text = f"page {self.page} of {pages:,} · {self.loaded.total:,} entries"
+        text = f"page {self.page} of {fmt.count(pages)} · {fmt.count(self.loaded.total)} entries"
         if self.filters != HistoryFilters():
             text += f" ({describe_filters(self.filters)})"
         return text + (" · loading…" if loading else "")
@@ -582,11 +587,11 @@ class HistoryView(View):
         s = self.summary
 
         def both(amount: int) -> str:
-            return f"{fmt.credits(amount, signed=True)} ({fmt.credits_usd(amount, signed=True)})"
+            return fmt.credits_with_usd(amount, signed=True)
 
         scope = "filtered" if self.filters != HistoryFilters() else "all"
         return (
-            f"Totals ({scope}, {s.entry_count:,} entries): in {both(s.total_incoming)} · "
+            f"Totals ({scope}, {fmt.count(s.entry_count)} entries): in {both(s.total_incoming)} · "
             f"out {both(s.total_outgoing)} · net {both(s.total_amount)}{stale}"
         )
 
