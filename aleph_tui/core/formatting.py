@@ -120,6 +120,18 @@ def usd(value: Decimal, *, signed: bool = False) -> str:
     return _sign(value, signed) + "$" + text
 
 
+def usd_price(value: Decimal) -> str:
+    """A price in USD (per hour, per GiB and day): to the cent from $1 up, below that two
+    significant digits, so close prices stay apart: ``$0.011``, ``$0.066``, ``$0.13``."""
+    places = (
+        2 if value == 0 or abs(value) >= 1 else max(2, SMALL_SIGNIFICANT - 1 - value.adjusted())
+    )
+    text = f"{_at(value, places, ROUND_HALF_UP).copy_abs():,.{places}f}"
+    whole, _, cents = text.partition(".")
+    # rounding up may leave a zero past the cent: $0.0999 reads $0.10, not $0.100
+    return _sign(value, False) + f"${whole}.{cents[:2]}{cents[2:].rstrip('0')}"
+
+
 def credits_usd(amount: int, *, signed: bool = False) -> str:
     """The USD value of ``amount`` credits, as ``usd`` writes it."""
     return usd(credits_to_usd(amount), signed=signed)

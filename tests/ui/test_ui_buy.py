@@ -154,6 +154,8 @@ async def test_a_bad_amount_is_refused_inline_and_a_usdc_buy_brings_the_quoted_c
         assert result.credits_received == quote.estimated_credits
         assert set(view.steps.states().values()) == {"done"}
         assert result.tx_hash in shown(app)
+        # issue 16: "Bought 2000000 credits"
+        assert any(f"Bought {quote.estimated_credits:,} credits" in n for n in app.notified)
         assert field.value == "" and submit.disabled  # a second Enter cannot buy again
 
     after_nonce, after_usdc, after_credits = await chain_state(devnet, buyer.address)

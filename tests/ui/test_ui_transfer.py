@@ -8,6 +8,7 @@ exact and no other test's credits move. Balances are read from the API directly.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -143,6 +144,8 @@ async def test_insufficient_credits_and_a_bad_expiration_are_refused_before_send
         # The quote shows required versus available, and nothing can be submitted.
         await until(pilot, lambda: view.shortfall is not None, "the shortfall")
         assert view.shortfall == (5_000_000, FUNDS)
+        # issue 16: "Available: 483170457 ($483.17)"
+        assert f"Available: {FUNDS:,} (${Decimal(FUNDS) / 10**6:.2f})" in shown(app)
         assert (
             "Insufficient credits: required 5,000,000 ($5.00), available 2,000,000 ($2.00)"
             in shown(app)

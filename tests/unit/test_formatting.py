@@ -68,6 +68,17 @@ def test_fees_read_in_token_and_usd() -> None:
     assert fmt.fee(Decimal("0.001"), None) == "0.001 ETH"
 
 
+def test_prices_in_usd_keep_close_prices_apart() -> None:
+    """A compute unit at 11,000 credits/hour and a tier at 66,000 read $0.011 and $0.066,
+    not both rounded to the cent."""
+    assert fmt.usd_price(Decimal("0.011")) == "$0.011"
+    assert fmt.usd_price(Decimal("0.066")) == "$0.066"
+    assert fmt.usd_price(Decimal("0.132")) == "$0.13"
+    assert fmt.usd_price(Decimal("0.0999")) == "$0.10"
+    assert fmt.usd_price(Decimal("1234.5")) == "$1,234.50"
+    assert fmt.usd_price(Decimal(0)) == "$0.00"
+
+
 def test_signs_and_zero() -> None:
     assert fmt.credits(-9_152) == "−9,152"
     assert fmt.credits(0, signed=True) == "0"

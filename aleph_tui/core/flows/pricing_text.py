@@ -1,7 +1,7 @@
 """The pricing tables and an estimate as text: the lines ``aleph-tui pricing`` prints and
 the Pricing view shows, written once. Each caller passes its way of writing a number
 (both: core/formatting.rate, a price at a sensible precision); USD amounts are
-core/formatting.usd's."""
+core/formatting.usd_price's."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from aleph_tui.core.flows.pricing import MIB_PER_GIB, EntityTable, Estimate
-from aleph_tui.core.formatting import usd
+from aleph_tui.core.formatting import usd_price
 
 Number = Callable[[Decimal], str]
 
@@ -25,8 +25,8 @@ def size_text(mib: int | None, number: Number) -> str:
 
 
 def usd_text(value: Decimal | None, number: Number) -> str:
-    """``$0.05``, ``$0.0012`` (``number`` is not used: USD reads one way)."""
-    return "" if value is None else usd(value)
+    """``$1.20``, ``$0.011`` (core/formatting.usd_price; ``number`` is not used)."""
+    return "" if value is None else usd_price(value)
 
 
 def price_lines(table: EntityTable, number: Number) -> list[tuple[str, str]]:

@@ -7,6 +7,7 @@ back; a series whose source is unavailable is None and not drawn.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -79,13 +80,16 @@ class FlowChart(PlotextPlot):
                     reset_ticks=False,
                 )
                 ticks = axis_ticks(series)
-                labels = [rate(Decimal(str(round(t, 2)))) for t in ticks]
+                labels = [rate(Decimal(str(t))) for t in ticks]
                 plt.yticks(ticks, labels, yside=AXIS[side])
+                plt.ylim(0, ticks[-1], yside=AXIS[side])
         self.refresh()
 
 
 def axis_ticks(series: Sequence[float], count: int = 5) -> list[float]:
-    """``count`` evenly spaced ticks from 0 to the series' top, labelled by the one
-    formatter (``2,500`` instead of plotext's ``2500.0``)."""
+    """Round ticks from 0 to at least the series' top, at most ``count`` steps of 1, 2,
+    2.5 or 5 times a power of ten: 0, 100, 200, 300, 400 (not plotext's 102.25...)."""
     top = max(series, default=0.0) or 1.0
-    return [top * n / (count - 1) for n in range(count)]
+    power = 10.0 ** math.floor(math.log10(top / count))
+    step = next(power * f for f in (1, 2, 2.5, 5, 10) if power * f * count >= top)
+    return [step * n for n in range(math.ceil(top / step - 1e-9) + 1)]
