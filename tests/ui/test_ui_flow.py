@@ -114,6 +114,17 @@ async def test_flow_shows_the_facade_report(
             purchases = app.query_one(FlowPurchasesTable)
             assert purchases.row_count == min(len(expected.purchases), LATEST) > 0
 
+            # c copies the whole tx hash a row shows the start of (OSC 52).
+            runs.focus()
+            runs.move_cursor(row=0)
+            await pilot.press("c")
+            assert app.clipboard == run.tx_hash
+            purchases.focus()
+            purchases.move_cursor(row=0)
+            await pilot.press("c")
+            latest = expected.purchases[0]
+            assert app.clipboard == (latest.tx_hash or latest.item_hash)
+
             # r refreshes: the same report again, tables not duplicated.
             view.focus()
             await pilot.press("r")
