@@ -34,14 +34,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from aleph_tui.cli.common import (
     CommandError,
+    UsageError,
     add_json_option,
     add_network_options,
+    checked,
     confirm,
     emit,
     input_error,
@@ -53,6 +56,7 @@ from aleph_tui.core import formatting as fmt
 
 if TYPE_CHECKING:
     from aleph_tui.core.flows.buying import BuyProgress, BuyQuote, BuyResult
+    from aleph_tui.core.flows.payment_link import PaymentLink
 
 TOKEN_CHOICES = ("aleph", "usdc", "eth")
 PROG = "aleph-tui credit buy"
@@ -76,6 +80,25 @@ def register(credit_sub: Any) -> None:
     parser.add_argument(
         "--dry-run", action="store_true", help="sign and show the hash, but send nothing"
     )
+    parser.add_argument(
+        "--qr",
+        action="store_true",
+        help="pay from another wallet (a phone): show an EIP-681 link as a QR code, then "
+        "watch the paying address until its credits arrive; no key is used",
+    )
+    parser.add_argument(
+        "--address",
+        metavar="ADDRESS|NAME",
+        help="with --qr: the address that will pay and get the credits (default: the "
+        "default account; a watch-only account works)",
+    )
+    parser.add_argument(
+        "--wait",
+        type=checked(_minutes),
+        default=None,
+        metavar="MINUTES",
+        help="with --qr: how long to watch for the payment (default 30)",
+    )
     add_json_option(parser)
     add_signer_options(parser)
     add_network_options(parser)
@@ -97,11 +120,22 @@ def _check_amount(token: str, amount: str) -> None:
         raise input_error(PROG, exc, OPTIONS) from None
 
 
+def _minutes(text: str) -> int:
+    from aleph_tui.core.validation import positive_int
+
+    return positive_int(text, field="wait", maximum=24 * 60)
+
+
 async def _buy(args: argparse.Namespace) -> int:
     from aleph_tui.core.validation import InvalidInput
 
     token = args.token.upper()
     _check_amount(token, args.amount)
+    if args.qr:
+        return await _pay_from_phone(args, token)
+    for option, given in (("--address", args.address), ("--wait", args.wait)):
+        if given is not None:
+            raise UsageError(f"aleph-tui: {option}: only with --qr")
     network = await resolve_network(args)
     signer = await signer_for_network(args, network)
     async with open_service(network) as service:
@@ -119,6 +153,63 @@ async def _buy(args: argparse.Namespace) -> int:
         raise CommandError(f"payment {result.tx_hash} failed: {result.error}")
     emit(args, _json(quote, result), lambda: _text(quote, result))
     return 0
+
+
+async def _pay_from_phone(args: argparse.Namespace, token: str) -> int:
+    """``--qr``: the link and its code, then the same progress as a buy signed here."""
+    from aleph_tui.cli.balance_command import resolve_address
+    from aleph_tui.core.validation import InvalidInput
+
+    refused = {"--private-key": args.private_key, "--dry-run": args.dry_run, "-y": args.yes}
+    for option, given in refused.items():
+        if given:
+            raise UsageError(f"aleph-tui: {option}: not with --qr (no key signs here)")
+    given = args.address if args.address is not None else args.account
+    payer = resolve_address(given, field="--address")
+    network = await resolve_network(args)
+    async with open_service(network) as service:
+        try:
+            link = await service.payment_link(token, args.amount, payer)
+        except InvalidInput as exc:
+            raise input_error(PROG, exc, OPTIONS) from None
+        if args.json:
+            # JSON Lines: the link first, at once, so a program can pay it while we watch.
+            print(json.dumps({"event": "payment_link", **link.as_json()}), flush=True)
+        else:
+            print("\n".join(_link_text(link)), flush=True)
+        within = None if args.wait is None else args.wait * 60.0
+        result = await service.follow_payment(link, _progress, within=within)
+    if result is None:
+        minutes = args.wait or 30
+        raise CommandError(f"no payment from {payer} seen within {minutes} minutes")
+    if result.status == "failed":
+        raise CommandError(f"payment {result.tx_hash} failed: {result.error}")
+    if args.json:
+        print(json.dumps({"event": "result", **_result_json(result)}, default=str))
+    else:
+        print(_result_text(f"{result.amount} {result.token}", result))
+    return 0
+
+
+def _link_text(link: PaymentLink) -> list[str]:
+    from aleph_tui.core.flows.payment_link import qr_lines
+
+    credits = (
+        ""
+        if link.estimated_credits is None
+        else f" for about {fmt.credits(link.estimated_credits)} credits"
+    )
+    return [
+        f"Pay {link.amount_text} {link.token}{credits} on {link.network.name} "
+        f"(chain id {link.chain_id}) from a phone wallet:",
+        "",
+        *qr_lines(link.uri),
+        "",
+        link.uri,
+        "",
+        f"Credits go to the address that pays. Pay from {link.payer}:",
+        "a payment from any other address credits that other address.",
+    ]
 
 
 def _usd(value: Decimal | None) -> str:
@@ -173,6 +264,11 @@ def _json(quote: BuyQuote, result: BuyResult) -> dict[str, Any]:
         "bonus_ratio": quote.bonus_ratio,
         "recipient": quote.recipient,
     }
+    return data | _result_json(result)
+
+
+def _result_json(result: BuyResult) -> dict[str, Any]:
+    data: dict[str, Any] = {}
     if result.status == "dry_run":
         data["dry_run"] = True
     else:
@@ -183,7 +279,10 @@ def _json(quote: BuyQuote, result: BuyResult) -> dict[str, Any]:
 
 
 def _text(quote: BuyQuote, result: BuyResult) -> str:
-    paid = f"{fmt.exact_decimal(quote.amount, grouped=True)} {quote.token}"
+    return _result_text(f"{fmt.exact_decimal(quote.amount, grouped=True)} {quote.token}", result)
+
+
+def _result_text(paid: str, result: BuyResult) -> str:
     if result.status == "dry_run":
         return f"Dry run: signed {result.tx_hash} for {paid}; nothing was sent."
     if result.status == "completed":

@@ -14,13 +14,14 @@ from aleph_tui.core.aleph.models import credits_to_usd
 from aleph_tui.core.formatting import iso_utc, plain_decimal, utc_minute
 
 if TYPE_CHECKING:
+    from aleph_tui.core.accounts.account_store import Account
     from aleph_tui.core.aleph.history_models import (
         CreditHistoryEntry,
         CreditHistoryPage,
         CreditHistorySummary,
         HistoryFilters,
     )
-    from aleph_tui.core.aleph.models import Balance
+    from aleph_tui.core.aleph.models import Balance, BalanceSlot, BalanceTotals
     from aleph_tui.core.flows.transferring import TransferQuote, TransferResult
     from aleph_tui.core.networks import Network
 
@@ -69,6 +70,74 @@ def balance_text(network: Network, balance: Balance) -> str:
             for lot in balance.lots
         ]
         lines += ["  " + line for line in text_table(rows, right={1, 2})]
+    return "\n".join(lines)
+
+
+def balances_json(
+    network: Network, rows: list[tuple[Account, BalanceSlot]], totals: BalanceTotals
+) -> dict[str, Any]:
+    """``account balance --all``: one entry per account (keyed or watch-only), then the
+    totals over the addresses whose balance was read (each address once)."""
+    accounts = []
+    for account, slot in rows:
+        balance = slot.balance
+        accounts.append(
+            {
+                "name": account.name,
+                "address": account.address,
+                "kind": account.kind_display,
+                "watch_only": account.watch_only,
+                "aleph": None if balance is None else plain_decimal(balance.aleph),
+                "credits": None if balance is None else balance.credits,
+                "credits_usd": None if balance is None else usd(balance.credits),
+                "error": slot.error if balance is None else None,
+            }
+        )
+    return {
+        "network": network.name,
+        "accounts": accounts,
+        "totals": {
+            "aleph": plain_decimal(totals.aleph),
+            "credits": totals.credits,
+            "credits_usd": usd(totals.credits),
+            "addresses": totals.counted,
+            "unavailable": totals.missing,
+        },
+    }
+
+
+def balances_text(
+    network: Network, rows: list[tuple[Account, BalanceSlot]], totals: BalanceTotals
+) -> str:
+    if not rows:
+        return "No accounts. Add one with: aleph-tui account create NAME (or account watch)"
+    table = [["NAME", "TYPE", "ADDRESS", "ALEPH", "CREDITS", "USD"]]
+    for account, slot in rows:
+        balance = slot.balance
+        if balance is None:
+            amounts = ["unavailable", "", ""]
+        else:
+            amounts = [
+                fmt.token(balance.aleph),
+                fmt.credits(balance.credits),
+                fmt.credits_usd(balance.credits),
+            ]
+        table.append([account.name, account.kind_display, account.address, *amounts])
+    counted = f"{totals.counted} address{'es' if totals.counted != 1 else ''}"
+    table.append(
+        [
+            "TOTAL",
+            counted,
+            "",
+            fmt.token(totals.aleph),
+            fmt.credits(totals.credits),
+            fmt.credits_usd(totals.credits),
+        ]
+    )
+    lines = [f"Balances on {network.name}", *text_table(table, right={3, 4, 5})]
+    for account, slot in rows:
+        if slot.balance is None:
+            lines.append(f"{account.name}: unavailable ({slot.error}); not in the totals")
     return "\n".join(lines)
 
 
@@ -189,9 +258,39 @@ def transfer_summary(network: Network, quote: TransferQuote, item_hash: str) -> 
         f"  channel     {quote.channel}",
         f"  item_hash   {item_hash}",
     ]
+    lines.extend(f"  {label:<11} {text}" for label, text in spent_lines(quote))
     if not moves_credits(quote):
         lines.append(f"  warning     {no_credits_warning(quote)}")
     return lines
+
+
+def spent_lines(quote: TransferQuote) -> list[tuple[str, str]]:
+    """The lots the transfer spends, each with the expiry its credits will really get
+    (the node caps each part at its source lot's expiry), as (label, text) rows."""
+    if not moves_credits(quote):
+        return []
+    if not quote.lots_known:
+        return [("spends", "lots unknown: the history does not account for every credit")]
+    return [("spends" if i == 0 else "", part.text()) for i, part in enumerate(quote.spent)]
+
+
+def spent_json(quote: TransferQuote) -> list[dict[str, Any]] | None:
+    """The spent lots for ``--json``; null when the history did not tell them."""
+    if not quote.lots_known:
+        return None
+    return [
+        {
+            "amount": part.amount,
+            "expiration": iso_utc(part.expiration),
+            "source": {
+                "credit_ref": part.source.credit_ref,
+                "credit_index": part.source.credit_index,
+                "issued": iso_utc(part.source.issued),
+                "expiration": iso_utc(part.source.expiration),
+            },
+        }
+        for part in quote.spent
+    ]
 
 
 def moves_credits(quote: TransferQuote) -> bool:
@@ -232,6 +331,7 @@ def transfer_json(
         "expiration": iso_utc(quote.expiration),
         "expiration_ms": quote.expiration_ms,
         "channel": quote.channel,
+        "spent_lots": spent_json(quote),
         "item_hash": result.item_hash,
         "status": transfer_status(result),
         "credits_moved": result.status == "processed" and moves_credits(quote),

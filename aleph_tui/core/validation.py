@@ -300,6 +300,8 @@ def page_size(text: str | int, *, field: str = "page-size") -> int:
 def channel(text: str, *, field: str = "channel") -> str:
     """An Aleph message channel, such as ALEPH_CREDIT."""
     value = text.strip()
+    if not value:
+        raise InvalidInput(field, "must not be empty: credits move on ALEPH_CREDIT")
     if not CHANNEL_PATTERN.match(value):
         raise InvalidInput(
             field, "must be 1 to 64 letters, digits or '_', '-', '.', ':' (e.g. ALEPH_CREDIT)"

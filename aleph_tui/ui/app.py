@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from aleph_tui.core.accounts.account_store import Account
     from aleph_tui.core.accounts.signer import Signer
     from aleph_tui.core.service import CreditService
+    from aleph_tui.ui.money_changed import MoneyChanged
     from aleph_tui.ui.screens.first_run_screen import FirstRunChoice
     from aleph_tui.ui.screens.help_screen import KeyGroup, KeyRow
 
@@ -58,6 +59,9 @@ ACCOUNTS_VIEW = "accounts"
 # The work of start-up that waits for the first view's data (``after_start``) starts
 # anyway after this long, should that data never come (a node that does not answer).
 AFTER_START_FALLBACK_S = 3.0
+# Below these sizes (columns, lines) the screen has the class ``-narrow`` / ``-short``.
+NARROW_BELOW = 120
+SHORT_BELOW = 36
 
 
 def account_commands() -> type[Provider]:
@@ -88,6 +92,18 @@ class AlephApp(RedactedCrashReport):
     .pending { color: $pending; }
     """
     COMMANDS = App.COMMANDS | {account_commands, view_commands, operation_commands}
+    # The screen's classes for its size, so that views lay out for it in CSS (e.g.
+    # ``Screen.-narrow BuyView .form-column``): 80×24, the default terminal, is narrow and
+    # short; 140×45 is wide and tall. (Textual types them as instance attributes, hence
+    # no ClassVar.)
+    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012
+        (0, "-narrow"),
+        (NARROW_BELOW, "-wide"),
+    ]
+    VERTICAL_BREAKPOINTS = [  # noqa: RUF012
+        (0, "-short"),
+        (SHORT_BELOW, "-tall"),
+    ]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark,f1", "help", "Help", id="help", tooltip="Every key, grouped"),
         Binding("a", "pick_account", "Account", id="account-picker", tooltip="Switch account"),
@@ -342,6 +358,12 @@ class AlephApp(RedactedCrashReport):
         view = self.current_view
         if view is not None:
             view.reload()
+
+    def on_money_changed(self, message: MoneyChanged) -> None:
+        """One place for "this money changed": every built view that shows one of the
+        addresses reads its figures again (View.money_changed)."""
+        for view in self.query(View):
+            view.money_changed(message.addresses)
 
     def _start_auto_refresh(self, seconds: float) -> None:
         if self._refresh_timer is not None:

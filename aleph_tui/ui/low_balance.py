@@ -49,6 +49,22 @@ def threshold_line(service: CreditService, address: str) -> str:
     return f"low-balance threshold: {fmt.credits(threshold.credits)} credits"
 
 
+def thresholds(service: CreditService) -> dict[str, int]:
+    """Every stored threshold by lower-case address; none when the file cannot be read."""
+    try:
+        stored = service.low_balance_thresholds()
+    except (ServiceError, InvalidInput):
+        return {}
+    return {address.lower(): credits for address, credits in stored.items()}
+
+
+def low_mark(balance: int, threshold: int | None) -> str:
+    """``⚠ low: under 1,000,000`` when ``balance`` is under ``threshold``, else empty."""
+    if threshold is None or balance >= threshold:
+        return ""
+    return f"⚠ low: under {fmt.credits(threshold)}"
+
+
 def forget(app: App[object], address: str) -> None:
     """The threshold of ``address`` changed: its next balance is checked afresh."""
     _last_balances(app).pop(address.lower(), None)

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from textual.notifications import SeverityLevel
 
+from aleph_tui.ui.money_changed import announce
+
 if TYPE_CHECKING:
     from aleph_tui.core.journal.operation_journal import Operation
     from aleph_tui.ui.app import AlephApp
@@ -52,6 +54,13 @@ async def _follow(app: AlephApp) -> list[Operation]:
     except Exception as exc:
         app.report_failure(TITLE, exc)
         return []
+    settled = [op for op in operations if not op.is_open]
+    # Their money moved (or a failure is now known): the views showing them read again.
+    announce(
+        app,
+        [a for op in settled for a in (op.account, op.details.get("recipient"))],
+        "resumed",
+    )
     for op in operations:
         severity: SeverityLevel = "warning"  # still open after its deadline
         if op.status == "completed":

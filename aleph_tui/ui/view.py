@@ -107,6 +107,21 @@ class View(Widget, can_focus=True):
     def reload(self) -> None:
         """Fetch again (bound to ``r``)."""
 
+    def shows_address(self, address: str) -> bool:
+        """Whether this view shows figures of ``address`` (lower-case): by default, the
+        active account's."""
+        account = self.account
+        return account is not None and account.address.lower() == address
+
+    def money_changed(self, addresses: frozenset[str]) -> None:
+        """The money of ``addresses`` changed (``ui/money_changed.py``): a view showing one
+        of them reads its figures again now, shown or hidden; one not loaded yet makes
+        its first load when its tab is shown."""
+        if getattr(self, "_behind", False):
+            return
+        if any(self.shows_address(address) for address in addresses):
+            self.reload()
+
     def default_focus(self) -> Widget:
         """The widget that takes the focus when this view's tab opens."""
         return self

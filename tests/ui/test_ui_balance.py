@@ -188,12 +188,15 @@ async def test_a_failed_refresh_keeps_the_last_values_marked_stale(
             table = app.query_one(AccountsBalanceTable)
             before = cells(table, 0)
             app.service.api.base_url = DEAD_URL
+            app.clock = FIXED_NOW + dt.timedelta(minutes=3)
             view.reload()
             await wait_for_workers(pilot)
             after = cells(table, 0)
             assert after[4] == before[4]  # the last known credits, not 0
-            assert after[6].startswith(f"stale since {fmt.clock(FIXED_NOW)}: cannot reach")
-            assert "stale since" in text_of(app, "#active-title")
+            # Its age and its cause, and since when.
+            stale = f"stale 3 min (since {fmt.clock(FIXED_NOW)}): cannot reach"
+            assert after[6].startswith(stale)
+            assert stale in text_of(app, "#active-title")
             assert any("Balance unavailable" in n for n in app.notified)
 
 

@@ -17,7 +17,7 @@ from textual.pilot import Pilot
 from textual.widgets import Button
 
 from aleph_tui.core import validation
-from aleph_tui.core.aleph.models import Balance
+from aleph_tui.core.aleph.history_models import CreditHistoryPage
 from aleph_tui.core.journal.operation_journal import Journal
 from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.views.transfer_view import TransferView
@@ -196,14 +196,15 @@ async def test_the_amount_is_parsed_once_and_the_balance_read_once_from_form_to_
     monkeypatch.setattr(validation, "credit_amount", counted_rule)
     quote_reads: list[str] = []
     api = app.service.api
-    balance = api.balance
+    history = api.credit_history
 
-    async def counted_balance(address: str, *, credit_details: bool = True) -> Balance:
-        if not credit_details:  # the quote's read (the Available line asks for details)
+    async def counted_history(address: str, **options: Any) -> CreditHistoryPage:
+        filters = options.get("filters")
+        if filters is not None and filters.direction == "incoming":  # the quote's lots
             quote_reads.append(address)
-        return await balance(address, credit_details=credit_details)
+        return await history(address, **options)
 
-    monkeypatch.setattr(api, "balance", counted_balance)
+    monkeypatch.setattr(api, "credit_history", counted_history)
     async with app.run_test(size=SIZE) as pilot:
         view = await show_transfer(pilot)
         view.field("to").value = "friend"

@@ -325,8 +325,10 @@ def test_paging_bounds() -> None:
 def test_channels_and_identifiers() -> None:
     assert v.channel(" ALEPH_CREDIT ") == "ALEPH_CREDIT"
     assert v.channel("ALEPH-CLOUDSOLUTIONS") == "ALEPH-CLOUDSOLUTIONS"
-    for bad in ("", "TWO WORDS", "x" * 65, "a\nb", "chañnel"):
+    for bad in ("TWO WORDS", "x" * 65, "a\nb", "chañnel"):
         assert "64" in rule(v.channel, bad)
+    for blank in ("", "  "):  # the form's blanked default: said so, with the one to use
+        assert rule(v.channel, blank) == "must not be empty: credits move on ALEPH_CREDIT"
     assert v.identifier("credit_expense", field="m") == "credit_expense"
     assert "letters" in rule(v.identifier, "credit expense", field="m")
 

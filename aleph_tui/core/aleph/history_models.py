@@ -80,6 +80,7 @@ class HistoryFilters:
     end: dt.datetime | None = None
     resource_types: tuple[str, ...] = ()
     resource: str | None = None
+    has_expiration: bool | None = None
 
     def __post_init__(self) -> None:
         for moment in (self.start, self.end):
@@ -106,6 +107,8 @@ class HistoryFilters:
             params["resourceTypes"] = ",".join(self.resource_types)
         if self.resource is not None:
             params["resource"] = self.resource
+        if self.has_expiration is not None:
+            params["has_expiration"] = "true" if self.has_expiration else "false"
         return params
 
 

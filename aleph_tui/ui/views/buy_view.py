@@ -32,6 +32,8 @@ from aleph_tui.core.chain.gateway import KNOWN_DECIMALS, WalletBalances
 from aleph_tui.core.flows.buying import TOKENS, BuyError, BuyProgress, BuyQuote, BuyResult
 from aleph_tui.core.formatting import exact_decimal, plain_decimal
 from aleph_tui.core.validation import InvalidInput
+from aleph_tui.ui.money_changed import announce
+from aleph_tui.ui.screens.payment_link_screen import PaymentLinkScreen
 from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.view import cancelling, explain
 from aleph_tui.ui.views.signing_form_view import SigningFormView
@@ -169,6 +171,14 @@ class BuyView(SigningFormView):
             id="buy-max",
             show=False,
             tooltip="Put the whole wallet balance of the token in the amount",
+        ),
+        Binding(
+            "ctrl+o",
+            "pay_from_phone",
+            "Pay from phone",
+            id="buy-phone",
+            tooltip="Show the purchase as a QR code to pay from another wallet, then watch "
+            "this account until the credits arrive (nothing is signed here)",
         ),
         Binding(
             "ctrl+t",
@@ -318,6 +328,38 @@ class BuyView(SigningFormView):
         self.amount_field.value = plain_decimal(balance)
         self.amount_field.focus_input()
 
+    def action_pay_from_phone(self) -> None:
+        account = self.account
+        amount = self.amount_field.value.strip()
+        if account is None or self.busy:
+            return
+        if not amount:
+            self.amount_field.show_error(InvalidInput("amount", "is empty; give an amount"))
+            return
+        self._pay_from_phone(account.address, self.token, amount)
+
+    @work(name="buy-payment-link", group="buy-phone", exclusive=True, exit_on_error=False)
+    async def _pay_from_phone(self, payer: str, token: str, amount: str) -> None:
+        """The payment link for the account shown; its screen watches for the payment."""
+        try:
+            link = await self.service.payment_link(token, amount, payer)
+        except InvalidInput as exc:
+            if exc.field == "amount":
+                self.amount_field.show_error(exc)
+            self._outcome(str(exc), error=True)
+            return
+        except Exception as exc:
+            self._outcome(f"Cannot make the payment link: {explain(exc)}", error=True)
+            return
+        result = await self.app.push_screen_wait(
+            PaymentLinkScreen(
+                link, lambda link, progress: self.service.follow_payment(link, progress)
+            )
+        )
+        if result is not None:
+            self.last_result = result
+            announce(self.app, [payer], "buy")
+
     def clear_form(self) -> None:
         self.workers.cancel_group(self, "buy-estimate")
         self.amount_field.clear()
@@ -375,6 +417,8 @@ class BuyView(SigningFormView):
             del signer
             self.last_result = result
             self._show_result(quote, result)
+            if result.status != "dry_run":  # tokens, and maybe credits, moved
+                announce(self.app, [quote.payer], "buy")
         except InvalidInput as exc:
             if exc.field == "amount":
                 self.amount_field.show_error(exc)

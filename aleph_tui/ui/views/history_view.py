@@ -9,6 +9,7 @@ line and the totals alike. Enter opens an entry's details; ``e`` exports the fil
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from functools import partial
 from pathlib import Path
@@ -100,7 +101,17 @@ class HistoryView(View):
     HistoryView #filter-error { color: $text-error; height: auto; display: none; }
     HistoryView #history-summary { height: auto; margin: 1 0 0 0; }
     HistoryView #history-position { height: 1; width: 1fr; color: $text-muted; }
+    /* 80 columns: the filters in a grid of two columns, every one whole */
+    Screen.-narrow HistoryView #history-filters {
+        layout: grid; grid-size: 2; grid-columns: 1fr 1fr; grid-gutter: 0 1; grid-rows: 1;
+    }
+    Screen.-narrow HistoryView #history-resource-filters {
+        layout: grid; grid-size: 2; grid-columns: 1fr 2fr; grid-gutter: 0 1; grid-rows: 1;
+    }
+    Screen.-narrow HistoryView #history-filters > *,
+    Screen.-narrow HistoryView #history-resource-filters > * { width: 1fr; margin-right: 0; }
     """
+    SCOPED_CSS = False  # for the rules on the screen's size classes
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -188,6 +199,9 @@ class HistoryView(View):
         self._loaded_at: dt.datetime | None = None
         self._stale_since: dt.datetime | None = None  # rows kept after a failed refresh
         self._summary_error: str | None = None
+        # The balance read with an unfiltered summary: the net total minus it is what
+        # expired unused (the node drops expired lots from the balance, not the history).
+        self.balance_credits: int | None = None
         self._request = 0  # the newest page request; older answers are dropped
         self._answered = 0  # the newest request answered (or failed)
         self._pages: HistoryPages | None = None  # of the query below
@@ -539,14 +553,27 @@ class HistoryView(View):
 
     @work(name="history-summary", group="history-summary", exclusive=True, exit_on_error=False)
     async def _fetch_summary(self, address: str, filters: HistoryFilters) -> None:
+        api = self.service.api
+
+        async def balance() -> int | None:
+            if filters != HistoryFilters():
+                return None
+            try:
+                return (await api.balance(address, credit_details=False)).credits
+            except Exception:  # the totals stand without the expiry note
+                return None
+
         try:
-            summary = await self.service.api.credit_history_summary(address, filters)
+            summary, credits = await asyncio.gather(
+                api.credit_history_summary(address, filters), balance()
+            )
         except Exception as exc:
             # A summary shown before stays, marked stale; a new one reads unavailable.
             self._summary_error = one_line(exc)
             self._render_summary()
             return
         self.summary, self._summary_error = summary, None
+        self.balance_credits = credits
         self._render_summary()
 
     # --- rendering -----------------------------------------------------------------
@@ -592,8 +619,19 @@ class HistoryView(View):
         scope = "filtered" if self.filters != HistoryFilters() else "all"
         return (
             f"Totals ({scope}, {fmt.count(s.entry_count)} entries): in {both(s.total_incoming)} · "
-            f"out {both(s.total_outgoing)} · net {both(s.total_amount)}{stale}"
+            f"out {both(s.total_outgoing)} · net {both(s.total_amount)}"
+            f"{self._expired_note()}{stale}"
         )
+
+    def _expired_note(self) -> str:
+        """Why the whole history's net total exceeds the balance: credits that expired."""
+        s, balance = self.summary, self.balance_credits
+        if s is None or balance is None or self.filters != HistoryFilters():
+            return ""
+        expired = s.total_amount - balance
+        if expired <= 0:
+            return ""
+        return f", of which {fmt.credits(expired)} expired (balance {fmt.credits(balance)})"
 
     def _render_summary(self, *, loading: bool = False) -> None:
         self.query_one("#history-summary", Static).update(self.summary_text(loading=loading))

@@ -75,7 +75,19 @@ class PricingView(View):
     PricingView #pricing-estimator-fields { height: auto; }
     PricingView #pricing-estimator-fields > ValidatedInput { width: 32; margin-right: 2; }
     PricingView #pricing-estimate { height: auto; }
+    /* 80 columns: narrower fields, the estimate beside them */
+    Screen.-narrow PricingView #pricing-entity { width: 26; margin-right: 1; }
+    Screen.-narrow PricingView #pricing-estimator { layout: horizontal; }
+    Screen.-narrow PricingView #pricing-estimator-fields { width: auto; }
+    Screen.-narrow PricingView #pricing-estimator-fields > ValidatedInput {
+        width: 16; margin-right: 1;
+    }
+    Screen.-narrow PricingView #pricing-estimate { width: 1fr; padding-top: 1; }
+    /* 24 lines: the tiers table gives way to the estimator */
+    Screen.-short PricingView #pricing-tiers { min-height: 3; margin-top: 0; }
+    Screen.-short PricingView #pricing-top { margin-top: 0; }
     """
+    SCOPED_CSS = False  # for the rules on the screen's size classes
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(

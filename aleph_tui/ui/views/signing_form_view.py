@@ -46,7 +46,17 @@ class SigningFormView(View):
     SigningFormView .form-actions .switch-label { padding: 1 0; }
     SigningFormView .outcome { height: auto; margin-top: 1; }
     SigningFormView .outcome.-error { color: $text-error; }
+    /* 80 columns: a form column wide enough for a whole address (42) on its own line */
+    Screen.-narrow SigningFormView .form-column {
+        width: 46; max-width: 46; padding: 0 1; overflow-x: hidden;
+    }
+    Screen.-narrow SigningFormView .form-actions Button { min-width: 10; }
+    Screen.-narrow SigningFormView .side-column { padding: 0 1; }
+    /* 24 lines: the action row stays at the bottom of the form while the fields scroll */
+    Screen.-short SigningFormView .form-actions { dock: bottom; }
     """
+    # Unscoped, for the rules on the screen's size classes (AlephApp's breakpoints).
+    SCOPED_CSS = False
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

@@ -23,7 +23,7 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
-from textual.widgets import Input, Label, Static
+from textual.widgets import Checkbox, Input, Label, Static
 
 from aleph_tui.core import validation
 from aleph_tui.core.aleph.messages import CREDIT_CHANNEL
@@ -35,6 +35,7 @@ from aleph_tui.core.flows.transferring import (
 )
 from aleph_tui.core.formatting import iso_utc
 from aleph_tui.core.validation import InvalidInput
+from aleph_tui.ui.money_changed import announce
 from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.view import cancelling, explain
 from aleph_tui.ui.views.signing_form_view import SigningFormView
@@ -52,6 +53,7 @@ QUOTE_DELAY_S = 0.35  # debounce: quote once the user pauses typing
 QUOTE_FRESH_S = 30.0
 BOOK_LINES = 8
 STEPS = (("signed", "Signed"), ("sent", "Sent"), ("processed", "Processed"))
+UNTIL_FILLED = "Send is disabled until"
 FIELDS = {"to": "to", "amount": "amount", "expiration": "expiration", "channel": "channel"}
 
 
@@ -83,9 +85,38 @@ def confirmation_rows(
         ("Amount", f"{fmt.credits(quote.amount)} credits ({fmt.usd(quote.usd)})"),
         ("Available", fmt.credits_with_usd(quote.available)),
         ("Expiration", expiration),
+        *spent_rows(quote),
         ("Channel", quote.channel),
         ("item_hash", item_hash),
     ]
+
+
+def spent_rows(quote: TransferQuote) -> list[tuple[str, str]]:
+    """The lots the transfer spends, oldest-issued first as the node spends them, each
+    with the expiry its part will really get (one row, a line per lot)."""
+    if quote.channel != CREDIT_CHANNEL:
+        return []
+    if not quote.lots_known:
+        return [("Spends", "lots unknown: the history does not account for every credit")]
+    return [("Spends", "\n".join(part.text() for part in quote.spent))] if quote.spent else []
+
+
+def capped_warning(quote: TransferQuote) -> str | None:
+    """Said when some credits will expire before the requested expiration."""
+    if quote.expiration is None:
+        return None
+    early = sum(
+        part.amount
+        for part in quote.spent
+        if part.expiration is not None and part.expiration < quote.expiration
+    )
+    if not early:
+        return None
+    return (
+        f"{fmt.credits_with_usd(early)} will expire before the requested "
+        f"{iso_utc(quote.expiration)}: "
+        "the node caps each part at the expiry of the lot it comes from."
+    )
 
 
 def channel_warning(channel: str) -> str | None:
@@ -113,7 +144,10 @@ class TransferView(SigningFormView):
     TransferView #transfer-book { color: $text-muted; height: auto; }
     TransferView #transfer-available, TransferView #transfer-quote { height: auto; }
     TransferView #transfer-quote.-error { color: $text-error; }
+    /* a narrow side column: one line per entry, never an address broken in two */
+    Screen.-narrow TransferView #transfer-book { text-wrap: nowrap; text-overflow: ellipsis; }
     """
+    SCOPED_CSS = False  # for the rule on the screen's size class
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "ctrl+s",
@@ -186,8 +220,17 @@ class TransferView(SigningFormView):
             value=CREDIT_CHANNEL,
             describe=lambda channel: channel_warning(channel) or "the credit channel",
             tooltip=f"The Aleph channel of the message; credits move on {CREDIT_CHANNEL}",
+            check_empty=True,  # blanking the default is an error said at once
             id="transfer-channel",
         )
+        # The form's --force-channel: shown for another channel, which moves no credits.
+        force = Checkbox(
+            "Post anyway (no credits will move)",
+            id="transfer-force-channel",
+            tooltip=f"Another channel than {CREDIT_CHANNEL} is stored as a plain post",
+        )
+        force.display = False
+        yield force
 
     def compose_side(self) -> Iterable[Widget]:
         yield Label("Credits", classes="section")
@@ -198,6 +241,15 @@ class TransferView(SigningFormView):
 
     def field(self, name: str) -> ValidatedInput[Any]:
         return self.query_one(f"#transfer-{name}", ValidatedInput)
+
+    @property
+    def force_channel(self) -> Checkbox:
+        return self.query_one("#transfer-force-channel", Checkbox)
+
+    def _other_channel(self) -> str | None:
+        """The channel typed, when it is valid and not the credit channel."""
+        channel: str | None = self.field("channel").result
+        return None if channel in (None, CREDIT_CHANNEL) else channel
 
     # --- hooks ------------------------------------------------------------------------
 
@@ -275,6 +327,18 @@ class TransferView(SigningFormView):
     @on(ValidatedInput.Changed)
     def _field_changed(self, event: ValidatedInput.Changed) -> None:
         event.stop()
+        if event.field.id == "transfer-channel":
+            # A new channel is ticked afresh: the tick was for the one it replaced.
+            other = self._other_channel()
+            force = self.force_channel
+            force.value = False
+            force.display = other is not None
+            force.label = f"Post on {other} anyway (no credits will move)" if other else ""
+        self._refresh_request()
+
+    @on(Checkbox.Changed, "#transfer-force-channel")
+    def _force_changed(self, event: Checkbox.Changed) -> None:
+        event.stop()
         self._refresh_request()
 
     @on(Input.Submitted)
@@ -289,6 +353,7 @@ class TransferView(SigningFormView):
         for name in ("to", "amount", "expiration"):
             self.field(name).clear()
         self.field("channel").value = CREDIT_CHANNEL
+        self.force_channel.value = False
         self.request = None
 
     def action_submit(self) -> None:
@@ -337,6 +402,7 @@ class TransferView(SigningFormView):
                 self._phase = "confirming"
                 self._outcome("Signed locally; waiting for your confirmation…")
                 warning = channel_warning(quote.channel)
+                notes = [w for w in (warning, capped_warning(quote)) if w is not None]
                 confirmed = await self.app.push_screen_wait(
                     SigningConfirmation(
                         f"Transfer {fmt.credits(quote.amount)} credits"
@@ -350,7 +416,7 @@ class TransferView(SigningFormView):
                             self._names,
                         ),
                         confirm_label="Send" if warning is None else "Post anyway",
-                        warnings=[] if warning is None else [warning],
+                        warnings=notes,
                     )
                 )
                 if not confirmed:
@@ -363,6 +429,8 @@ class TransferView(SigningFormView):
                 result = await self.service.transfer(signed)
             self.last_result = result
             self._show_result(result)
+            if result.status != "dry-run":
+                announce(self.app, [result.quote.sender, result.quote.recipient], "transfer")
         except InvalidInput as exc:
             if exc.field in FIELDS:
                 self.field(FIELDS[exc.field]).show_error(exc)
@@ -423,6 +491,9 @@ class TransferView(SigningFormView):
         channel: str | None = self.field("channel").result
         if amount is None or channel is None:
             return None
+        force = self.force_channel.value
+        if channel != CREDIT_CHANNEL and not force:
+            return None  # the reason line asks for the tick
         try:
             return self.service.transfer_request(
                 account.address,
@@ -430,9 +501,9 @@ class TransferView(SigningFormView):
                 amount,  # typed already: the field parsed it as it was typed
                 expiration=self.field("expiration").result,
                 channel=channel,
-                # The form's --force-channel: another channel is posted only through a
-                # confirmation that warns no credits will move (and labelled so).
-                force_channel=True,
+                # The form's --force-channel (the tick): another channel is then posted
+                # only through a confirmation that warns no credits will move.
+                force_channel=force,
             )
         except InvalidInput as exc:
             if exc.field in FIELDS:
@@ -470,8 +541,15 @@ class TransferView(SigningFormView):
         line.set_class(False, "-error")
         self._update_submit()
         if quote is None:
-            line.update(Text("Fill in the form to check it against the credits.", style="dim"))
+            reason = None if self.request is not None else self.blocked_reason()
+            self.query_one("#transfer-submit").tooltip = reason or self.submit_tooltip
+            if reason is None or reason.startswith(UNTIL_FILLED):
+                line.update(Text("Fill in the form to check it against the credits.", style="dim"))
+            else:
+                line.update(Text(reason))
+                line.set_class(True, "-error")
             return
+        self.query_one("#transfer-submit").tooltip = self.submit_tooltip
         self._available = quote.available
         self._show_available()
         if not quote.sufficient:
@@ -492,6 +570,26 @@ class TransferView(SigningFormView):
         line.set_class(True, "-error")
 
     # --- submit state -----------------------------------------------------------------
+
+    def blocked_reason(self) -> str | None:
+        """Why Send is disabled, in a sentence (None when it is not, or for lack of an
+        account, which the From line says)."""
+        if self.account is None or self.busy:
+            return None
+        for name in FIELDS.values():
+            error = self.field(name).error
+            if error is not None:
+                return f"Send is disabled: {error}"
+        other = self._other_channel()
+        if other is not None and not self.force_channel.value:
+            return (
+                f"Send is disabled: on {other} no credits will move; tick "
+                f'"Post on {other} anyway" to post it all the same'
+            )
+        empty = [self.field(n).label for n in ("to", "amount") if self.field(n).is_empty]
+        if empty:
+            return f"{UNTIL_FILLED} {' and '.join(empty)} are filled in"
+        return None
 
     @property
     def shortfall(self) -> tuple[int, int] | None:

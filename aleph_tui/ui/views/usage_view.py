@@ -28,6 +28,7 @@ from aleph_tui.core.flows import usage as usage_core
 from aleph_tui.core.flows.usage import GROUPINGS, GroupBy
 from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui import low_balance
+from aleph_tui.ui.money_changed import announce
 from aleph_tui.ui.view import View
 from aleph_tui.ui.widgets import amount_text as fmt
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
@@ -94,7 +95,26 @@ class UsageView(View):
     UsageView #usage-numbers > Static {
         width: 1fr; height: auto; border: round $panel; padding: 0 1;
     }
+    /* the dates and the threshold as wide as their labels and placeholders */
+    UsageView #usage-from, UsageView #usage-to { width: 1fr; max-width: 36; }
+    UsageView #usage-threshold { width: 36; }
+    UsageView #usage-apply { margin-right: 0; }
+    /* 80 columns: the filters share the row with Apply; the two panels stack */
+    Screen.-narrow UsageView #usage-group-by { width: 23; }
+    Screen.-narrow UsageView #usage-group-by > SelectCurrent { padding: 0 1; }
+    Screen.-narrow UsageView #usage-from, Screen.-narrow UsageView #usage-to { max-width: 100%; }
+    Screen.-narrow UsageView #usage-apply { min-width: 7; }
+    Screen.-narrow UsageView #usage-filters Input { padding: 0 1; }
+    Screen.-narrow UsageView #usage-threshold-row Button { min-width: 9; }
+    Screen.-narrow UsageView #usage-threshold-state { width: 1fr; }
+    Screen.-narrow UsageView #usage-numbers { layout: vertical; }
+    Screen.-narrow UsageView #usage-numbers > Static { width: 100%; }
+    /* 24 lines: the view scrolls, its table keeps a few rows */
+    Screen.-short UsageView { overflow-y: auto; scrollbar-size-vertical: 1; padding: 0 0 0 1; }
+    Screen.-short UsageView #usage-groups { height: auto; max-height: 12; }
+    Screen.-short UsageView #usage-filters, Screen.-short UsageView #usage-period { dock: top; }
     """
+    SCOPED_CSS = False  # for the rules on the screen's size classes
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -145,7 +165,7 @@ class UsageView(View):
             yield ValidatedInput(
                 "From (UTC)",
                 _start,
-                placeholder="YYYY-MM-DD (30 days before)",
+                placeholder="YYYY-MM-DD (−30 d)",  # fits at 80 columns
                 optional=True,
                 id="usage-from",
                 tooltip="First day (UTC) or an RFC 3339 instant; Enter loads the period",
@@ -297,6 +317,7 @@ class UsageView(View):
             return
         field.clear()
         low_balance.forget(self.app, account.address)
+        announce(self.app, [account.address], "threshold")  # Balance marks it at once
         self.notify(
             "Low-balance threshold removed"
             if stored is None

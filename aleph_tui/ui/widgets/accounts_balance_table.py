@@ -26,6 +26,8 @@ class AccountBalanceRow:
     active: bool
     balance: Balance | None  # the latest known balance, fresh or stale
     status: str = ""  # empty when fresh; "stale …" or "unavailable: …" otherwise
+    # What stands in for the amounts without a balance: a skeleton while it is loading.
+    placeholder: str = fmt.UNAVAILABLE
 
 
 class AccountsBalanceTable(DataTable[str | Text]):
@@ -87,7 +89,7 @@ class AccountsBalanceTable(DataTable[str | Text]):
     def _cells(row: AccountBalanceRow, hide: bool) -> tuple[str | Text, ...]:
         balance = row.balance
         if balance is None:
-            amounts = [fmt.UNAVAILABLE] * 3
+            amounts = [row.placeholder] * 3
         else:
             amounts = [
                 fmt.hidden(fmt.token(balance.aleph), hide),
