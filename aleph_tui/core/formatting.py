@@ -6,8 +6,6 @@ import datetime as dt
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 from typing import overload
 
-from aleph_tui.core.aleph.models import credits_to_usd
-
 
 def plain_decimal(value: Decimal) -> str:
     """A decimal without exponent or trailing zeros: 100000.0 → "100000", −0 → "0"."""
@@ -65,6 +63,9 @@ def utc_minute(moment: dt.datetime | None, *, empty: str = "") -> str:
 # reads as zero: below the usual precision, its first significant digits are shown.
 
 MINUS = "−"  # U+2212, the typographic minus
+# 1,000,000 credits are worth 1 USD (core/aleph/models.CREDITS_PER_USD). Repeated here so
+# this module imports nothing of core: every room (the journal too) may write figures.
+CREDITS_PER_USD = 1_000_000
 TOKEN_PLACES = 6  # decimals of a token amount on screen (the exact value: plain_decimal)
 # A figure too small for its usual decimals keeps this many significant digits.
 SMALL_SIGNIFICANT = 2
@@ -134,7 +135,7 @@ def usd_price(value: Decimal) -> str:
 
 def credits_usd(amount: int, *, signed: bool = False) -> str:
     """The USD value of ``amount`` credits, as ``usd`` writes it."""
-    return usd(credits_to_usd(amount), signed=signed)
+    return usd(Decimal(amount) / CREDITS_PER_USD, signed=signed)
 
 
 def credits_with_usd(amount: int, *, signed: bool = False) -> str:

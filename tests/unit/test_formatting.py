@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aleph_tui.core import formatting as fmt
+from aleph_tui.core.aleph.models import CREDITS_PER_USD, credits_to_usd
 from aleph_tui.core.aleph.node_values import node_datetime
 from aleph_tui.core.formatting import exact_decimal, iso_utc, utc_minute
 
@@ -60,6 +61,12 @@ def test_the_issues_figures_read_well() -> None:
     # "+1,000 +$0.00": a small amount kept its value
     assert fmt.credits_with_usd(1_000, signed=True) == "+1,000 (+$0.001)"
     assert fmt.credits_usd(1_000) == "$0.001"
+
+
+def test_the_usd_value_of_credits_is_the_models_one() -> None:
+    assert fmt.CREDITS_PER_USD == CREDITS_PER_USD
+    for amount in (1, 999, 1_000, 5_000, 483_170_457, -57_008):
+        assert fmt.credits_usd(amount) == fmt.usd(credits_to_usd(amount))
 
 
 def test_fees_read_in_token_and_usd() -> None:
