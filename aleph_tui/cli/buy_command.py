@@ -52,6 +52,7 @@ from aleph_tui.cli.common import (
     resolve_network,
 )
 from aleph_tui.cli.signer_options import add_signer_options, signer_for_network
+from aleph_tui.core import formatting as fmt
 
 if TYPE_CHECKING:
     from aleph_tui.core.flows.buying import BuyProgress, BuyQuote, BuyResult
@@ -207,7 +208,9 @@ def _link_text(link: PaymentLink) -> list[str]:
     from aleph_tui.core.flows.payment_link import qr_lines
 
     credits = (
-        "" if link.estimated_credits is None else f" for about {link.estimated_credits:,} credits"
+        ""
+        if link.estimated_credits is None
+        else f" for about {fmt.credits(link.estimated_credits)} credits"
     )
     return [
         f"Pay {link.amount_text} {link.token}{credits} on {link.network.name} "
@@ -223,7 +226,7 @@ def _link_text(link: PaymentLink) -> list[str]:
 
 
 def _usd(value: Decimal | None) -> str:
-    return "?" if value is None else f"${value.quantize(Decimal('0.01'))}"
+    return "?" if value is None else fmt.usd(value)
 
 
 def _summary(quote: BuyQuote) -> list[str]:
@@ -236,24 +239,25 @@ def _summary(quote: BuyQuote) -> list[str]:
     token_line = (
         "ETH (native)" if quote.token_contract is None else f"{quote.token} {quote.token_contract}"
     )
-    gwei = Decimal(plan.max_fee_per_gas).scaleb(-9).quantize(Decimal("0.001"))
+    gwei = fmt.rate(Decimal(plan.max_fee_per_gas).scaleb(-9))
     if quote.estimated_credits is None:
         credits = "unknown (this network has no Credit API)"
     else:
-        bonus = f", {quote.bonus_credits} bonus" if quote.bonus_credits else ""
+        bonus = f", {fmt.credits(quote.bonus_credits)} bonus" if quote.bonus_credits else ""
         # The credits' worth (1 000 000 credits = $1), bonus included: not the payment's.
         worth = _usd(credits_to_usd(quote.estimated_credits))
-        credits = f"≈ {quote.estimated_credits}{bonus}, worth {worth}"
+        credits = f"≈ {fmt.credits(quote.estimated_credits)}{bonus}, worth {worth}"
     return [
         f"Buy credits on {network.name} (chain id {quote.chain_id})",
         f"  from         {quote.payer}",
         f"  recipient    {quote.recipient} (credit contract)",
         f"  token        {token_line}",
-        f"  amount       {quote.amount_text} {quote.token} ({quote.units} base units"
+        f"  amount       {fmt.exact_decimal(quote.amount, grouped=True)} {quote.token}"
+        f" ({fmt.count(quote.units)} base units"
         + ("" if quote.total_usd is None else f", worth {_usd(quote.total_usd)}")
         + ")",
-        f"  network fee  at most {plan.max_network_fee_eth.normalize():f} ETH "
-        f"(gas {plan.gas} × {gwei} gwei)",
+        f"  network fee  at most {fmt.fee(quote.fee_limit_eth, quote.fee_limit_usd)} "
+        f"(gas {fmt.count(plan.gas)} × {gwei} gwei)",
         f"  nonce        {plan.nonce}",
         f"  credits      {credits}",
         *([] if minimum is None else [f"  minimum      {minimum}"]),
@@ -292,12 +296,13 @@ def _result_json(result: BuyResult) -> dict[str, Any]:
 
 
 def _text(quote: BuyQuote, result: BuyResult) -> str:
-    return _result_text(f"{quote.amount_text} {quote.token}", result)
+    return _result_text(f"{fmt.exact_decimal(quote.amount, grouped=True)} {quote.token}", result)
 
 
 def _result_text(paid: str, result: BuyResult) -> str:
     if result.status == "dry_run":
         return f"Dry run: signed {result.tx_hash} for {paid}; nothing was sent."
     if result.status == "completed":
-        return f"Bought {result.credits_received} credits with {paid} (tx {result.tx_hash})."
+        received = "?" if result.credits_received is None else fmt.credits(result.credits_received)
+        return f"Bought {received} credits with {paid} (tx {result.tx_hash})."
     return f"Paid {paid} (tx {result.tx_hash}); {result.error}."

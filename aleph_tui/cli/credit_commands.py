@@ -26,6 +26,7 @@ from aleph_tui.cli.common import (
     resolve_network,
 )
 from aleph_tui.cli.signer_options import add_signer_options
+from aleph_tui.core import formatting as fmt
 
 if TYPE_CHECKING:
     from aleph_tui.core.aleph.history_models import HistoryFilters
@@ -303,11 +304,11 @@ async def _history_all(args: argparse.Namespace, filters: HistoryFilters) -> int
             filters=filters,
         )
     if result.path is not None:
-        print(f"{result.rows:,} entries → {result.path}", file=sys.stderr)
+        print(f"{fmt.count(result.rows)} entries → {result.path}", file=sys.stderr)
     if not result.complete:
         print(
-            f"aleph-tui: the history changed during the stream: {result.rows:,} entries "
-            f"written, the node now counts {result.total:,}",
+            f"aleph-tui: the history changed during the stream: {fmt.count(result.rows)} entries "
+            f"written, the node now counts {fmt.count(result.total)}",
             file=sys.stderr,
         )
     return 0

@@ -75,6 +75,7 @@ from aleph_tui.cli.common import (
     resolve_network,
 )
 from aleph_tui.cli.text_table import text_table
+from aleph_tui.core import formatting as fmt
 from aleph_tui.core.formatting import iso_utc, plain_decimal, utc_minute
 
 if TYPE_CHECKING:
@@ -235,8 +236,8 @@ def _cents(value: Decimal) -> str:
 
 
 def _money(value: Decimal) -> str:
-    """Dollars as text shows them: $5.00."""
-    return f"${value.quantize(CENT, rounding=ROUND_HALF_UP):.2f}"
+    """Dollars as text shows them: $5.00, $0.001 (core/formatting.usd)."""
+    return fmt.usd(value)
 
 
 def usage_json(
@@ -309,7 +310,7 @@ def usage_text(
     span = report.period
     lines = [
         f"Usage of {report.address} ({network.name}), {utc_minute(span.start)} → "
-        f"{utc_minute(span.end)} UTC ({_cents(span.days)} days)"
+        f"{utc_minute(span.end)} UTC ({fmt.rate(span.days)} days)"
     ]
     heading = {"resource": "RESOURCE", "day": "DAY (UTC)", "method": "PAYMENT METHOD"}
     if report.groups:
@@ -319,9 +320,9 @@ def usage_text(
                 [
                     _short(g.key),
                     g.kind or "",
-                    str(g.credits),
+                    fmt.credits(g.credits),
                     _money(g.usd),
-                    str(g.entries),
+                    fmt.count(g.entries),
                 ]
             )
         if report.group_by != "resource":
@@ -330,7 +331,7 @@ def usage_text(
     else:
         lines.append("No credits left in this period.")
     lines += [
-        f"Outgoing        {format_credits(report.total)} in {report.entries} entries",
+        f"Outgoing        {format_credits(report.total)} in {fmt.count(report.entries)} entries",
         f"Consumed        {format_credits(flow.consumed)}",
         f"Purchased       {format_credits(flow.purchased)}",
         f"Transfers in    {format_credits(flow.transferred_in)}",
@@ -339,14 +340,14 @@ def usage_text(
     if flow.other_out:
         lines.append(f"Other outgoing  {format_credits(flow.other_out)}")
     lines.append(f"Net             {format_credits(flow.net)}")
-    per_day = f"{_cents(rate.per_day)} credits/day ({_money(rate.per_day_usd)}/day)"
+    per_day = f"{fmt.rate(rate.per_day)} credits/day ({_money(rate.per_day_usd)}/day)"
     lines.append(f"Burn rate       {per_day}")
     lines.append(f"Balance         {format_credits(rate.balance)}")
     if rate.days_left is None:
         lines.append("Runs out        never at this pace (nothing consumed)")
     else:
         when = utc_minute(rate.runs_out) + " UTC" if rate.runs_out else "beyond year 9999"
-        lines.append(f"Runs out        {when} (in {_cents(rate.days_left)} days)")
+        lines.append(f"Runs out        {when} (in {fmt.rate(rate.days_left)} days)")
     if threshold is None:
         lines.append("Threshold       none (set one with `aleph-tui usage threshold CREDITS`)")
     else:

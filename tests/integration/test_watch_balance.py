@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from aleph_tui.core.formatting import credits_usd
 from tests.support.credit_helpers import (
     Key,
     balance,
@@ -88,4 +89,4 @@ def test_balance_all_sums_accounts_and_watched_addresses(
     assert lines[3].split()[:3] == ["cold", "watch-only", cold]
     total = lines[-1].split()
     assert total[:3] == ["TOTAL", "3", "addresses"]
-    assert total[-2:] == [str(credits), f"${data['totals']['credits_usd']}"]
+    assert total[-2:] == [f"{credits:,}", credits_usd(credits)]

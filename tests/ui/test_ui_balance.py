@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import ColumnKey
 
 from aleph_tui.ui.views import ViewSpec
 from aleph_tui.ui.views.balance_view import BalanceView
@@ -106,6 +107,15 @@ async def test_balance_shows_every_account_and_the_api_credits(
             wallet = text_of(app, "#wallet-detail")
             assert "ETH" in wallet and "USDC" in wallet and "unavailable" not in wallet
             assert text_of(app, "#last-updated").startswith("last updated ")
+
+            # c copies the whole address the row shows the start of (OSC 52).
+            table.focus()
+            table.move_cursor(row=2)
+            await pilot.press("c")
+            assert app.clipboard == accounts[2].address
+            # Numbers are right-aligned, headers too (issue 16).
+            for key in ("aleph", "credits", "usd"):
+                assert table.columns[ColumnKey(key)].label.justify == "right"
 
             # Enter on another account makes it the active one.
             table.focus()

@@ -94,7 +94,7 @@ async def test_the_confirmation_shows_the_expiry_each_spent_lot_really_gets(
         spends = modal.details["Spends"].splitlines()
         assert len(spends) == 2
         for line, lot, amount in zip(spends, lots, (1_000_000, 500_000), strict=True):
-            assert line.startswith(f"{amount} (")
+            assert line.startswith(f"{amount:,} (")
             assert f"from lot {lot.credit_ref[:10]}…:{lot.credit_index}" in line
             assert lot.expiration is not None and lot.expiration < requested
             assert line.endswith(f"→ expire {iso_utc(lot.expiration)}")

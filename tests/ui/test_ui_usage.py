@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import ColumnKey
 
 from aleph_tui.core.flows.thresholds import thresholds_path
 from aleph_tui.ui.low_balance import NOTIFY_TITLE
@@ -68,6 +69,10 @@ async def test_usage_totals_grouping_and_burn_rate_match_the_facade(
             assert total_row[-1] == str(expected.entries)
             first = [str(c) for c in table.get_row_at(0)]
             assert first[-3] == fmt.credits(-expected.groups[0].credits, signed=True)
+            # issue 16: amounts were left-aligned in Usage
+            for key in ("credits", "usd", "entries"):
+                assert table.columns[ColumnKey(key)].label.justify == "right"
+            assert [c.justify for c in table.get_row("total")[-3:]] == ["right"] * 3
 
             flow = await service.usage_flow(account.address, start=START, end=FIXED_NOW)
             rate = await service.burn_rate(account.address, start=START, end=FIXED_NOW)

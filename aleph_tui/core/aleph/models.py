@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 CREDITS_PER_USD = 1_000_000
 
@@ -54,10 +54,11 @@ def credits_to_usd(credits: int) -> Decimal:
 
 
 def format_credits(credits: int) -> str:
-    """The aleph CLI's display: ``3900000 ($3.90)``."""
-    usd = credits_to_usd(credits).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    sign = "-" if usd < 0 else ""
-    return f"{credits} ({sign}${abs(usd):.2f})"
+    """``3,900,000 ($3.90)``: core/formatting.credits_with_usd, the one formatter (kept
+    under this name for its callers)."""
+    from aleph_tui.core.formatting import credits_with_usd  # formatting imports this module
+
+    return credits_with_usd(credits)
 
 
 # --- balances of several accounts -----------------------------------------------------

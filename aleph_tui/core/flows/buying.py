@@ -67,6 +67,7 @@ from aleph_tui.core.chain.gateway import (
 from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.flows import replacing
 from aleph_tui.core.flows.replacing import REPLACEMENTS
+from aleph_tui.core.formatting import credits as credits_text
 from aleph_tui.core.journal.operation_journal import Journal, Operation
 from aleph_tui.core.networks import Network
 
@@ -183,6 +184,8 @@ class BuyQuote:
     # Why this quote replaced the one shown before (its price moved, it grew old).
     requoted: str | None = field(default=None, compare=False)
 
+    eth_price_usd: Decimal | None = None  # of one ETH, for the fee's worth; None: unknown
+
     @property
     def amount_text(self) -> str:
         return human(self.units, self.decimals)
@@ -220,6 +223,12 @@ class BuyQuote:
     @property
     def fee_limit_eth(self) -> Decimal:
         return self.plan.max_network_fee_eth
+
+    @property
+    def fee_limit_usd(self) -> Decimal | None:
+        """The most the network fee can be worth in USD; None when ETH's price is unknown."""
+        price = self.eth_price_usd
+        return None if price is None else self.fee_limit_eth * price
 
 
 def minimum_text(quote: BuyQuote) -> str | None:
@@ -327,7 +336,12 @@ class Buyer:
                 f"Insufficient {symbol} balance. Required {human(units, decimals)} {symbol}, "
                 f"available {human(balance, decimals)} {symbol}"
             )
-        estimate = await self.estimate(symbol, units)
+        estimate, eth_price = await asyncio.gather(
+            self.estimate(symbol, units),
+            self._eth_price(symbol),
+        )
+        if symbol == "ETH" and estimate is not None:
+            eth_price = estimate.price_usd
         if contract is None:
             plan = await self.gateway.build(payer, recipient, value=units)
         else:
@@ -355,6 +369,7 @@ class Buyer:
             price_usd=None if estimate is None else estimate.price_usd,
             total_usd=None if estimate is None else estimate.total_usd,
             plan=plan,
+            eth_price_usd=eth_price,
         )
 
     async def fresh(self, quote: BuyQuote, *, max_age_s: float = QUOTE_MAX_AGE_S) -> BuyQuote:
@@ -370,6 +385,17 @@ class Buyer:
                 return quote
             why = f"the price moved: ≈ {quote.estimated_credits} → ≈ {now} credits"
         return replace(await self.quote(quote.request), requoted=why)
+
+    async def _eth_price(self, symbol: str) -> Decimal | None:
+        """The USD price of one ETH, for the fee's worth (paying in ETH, the estimate
+        itself has it). None when unknown: the fee is then shown in ETH only (its worth
+        is information, never a reason to refuse)."""
+        if self.credit_api is None or symbol == "ETH":
+            return None
+        try:
+            return (await self.credit_api.token_to_credit("ETH", 10**ETH_DECIMALS)).price_usd
+        except CreditApiError:
+            return None
 
     async def estimate(self, symbol: str, units: int) -> CreditEstimate | None:
         """The Credit API's estimate for ``units`` of ``symbol``; None without one."""
@@ -819,7 +845,7 @@ class Buyer:
                     progress,
                     BuyProgress(
                         "credits_received",
-                        f"{received} credits received",
+                        f"{credits_text(received)} credits received",
                         tx_hash,
                         _link(op),
                         credits=received,

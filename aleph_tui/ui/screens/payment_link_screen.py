@@ -21,6 +21,7 @@ from textual.widgets import Button, Static
 
 from aleph_tui.core.flows.buying import BuyProgress, BuyResult, ProgressCallback
 from aleph_tui.core.flows.payment_link import PaymentLink, qr_lines
+from aleph_tui.ui.widgets import amount_text as fmt
 from aleph_tui.ui.widgets.step_list import StepList
 
 Follow = Callable[[PaymentLink, ProgressCallback], Awaitable[BuyResult | None]]
@@ -75,7 +76,7 @@ class PaymentLinkScreen(ModalScreen[BuyResult | None]):
         credits = (
             ""
             if link.estimated_credits is None
-            else f" for about {link.estimated_credits:,} credits"
+            else f" for about {fmt.credits(link.estimated_credits)} credits"
         )
         with VerticalScroll():
             yield Static(
@@ -114,7 +115,9 @@ class PaymentLinkScreen(ModalScreen[BuyResult | None]):
         if result is None:
             outcome.update("No payment seen in time; nothing was paid that this watch saw.")
         elif result.status == "completed":
-            outcome.update(Text(f"Bought {result.credits_received:,} credits.", style="green"))
+            got = result.credits_received
+            received = "?" if got is None else fmt.credits(got)
+            outcome.update(Text(f"Bought {received} credits.", style="green"))
         else:
             outcome.update(result.error or result.status)
 

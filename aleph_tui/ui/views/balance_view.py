@@ -368,6 +368,8 @@ class BalanceView(View):
             f"Available  {amount(fmt.token(balance.available))}",
         ]
         aleph.update("\n".join(lines))
+        # The figures are cut to 6 decimals; the exact ones on demand (hidden stays hidden).
+        aleph.tooltip = None if hide else f"Exactly {fmt.plain_decimal(balance.aleph)} ALEPH"
         now = self._now()
         soon = [lot for lot in balance.lots if expiring_soon(lot, now)]
         credit_lines = [

@@ -39,13 +39,14 @@ from aleph_tui.core.flows.buying import (
     BuyResult,
     minimum_text,
 )
-from aleph_tui.core.formatting import plain_decimal
+from aleph_tui.core.formatting import exact_decimal, plain_decimal
 from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui.money_changed import announce
 from aleph_tui.ui.screens.payment_link_screen import PaymentLinkScreen
 from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.view import cancelling, explain
 from aleph_tui.ui.views.signing_form_view import SigningFormView
+from aleph_tui.ui.widgets import amount_text as fmt
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ STEPS = (
 
 
 def usd(value: Decimal | None) -> str:
-    return "?" if value is None else f"${value.quantize(Decimal('0.01'))}"
+    return "?" if value is None else fmt.usd(value)
 
 
 def short_hash(value: str) -> str:
@@ -74,7 +75,7 @@ def short_hash(value: str) -> str:
 def confirmation_rows(quote: BuyQuote, account_name: str, dry_run: bool) -> list[tuple[str, str]]:
     """What the confirmation shows: the CLI's ``credit buy`` summary, as rows."""
     plan = quote.plan
-    gwei = Decimal(plan.max_fee_per_gas).scaleb(-9).quantize(Decimal("0.001"))
+    gwei = fmt.rate(Decimal(plan.max_fee_per_gas).scaleb(-9))
     if quote.token_contract is None:
         token = "ETH (native, no token contract)"
     else:
@@ -84,10 +85,16 @@ def confirmation_rows(quote: BuyQuote, account_name: str, dry_run: bool) -> list
         ("From", f"{account_name} {quote.payer}"),
         ("Recipient", f"{quote.recipient} (credit contract)"),
         ("Token", token),
-        ("Amount", f"{quote.amount_text} {quote.token} ({quote.units} base units)"),
+        # Every digit that is signed, grouped: the exact amount, not a rounded one.
+        (
+            "Amount",
+            f"{exact_decimal(quote.amount, grouped=True)} {quote.token}"
+            f" ({fmt.count(quote.units)} base units)",
+        ),
         (
             "Fee limit",
-            f"at most {plain_decimal(plan.max_network_fee_eth)} ETH (gas {plan.gas} × {gwei} gwei)",
+            f"at most {fmt.fee(quote.fee_limit_eth, quote.fee_limit_usd)}"
+            f" (gas {fmt.count(plan.gas)} × {gwei} gwei)",
         ),
         ("Nonce", str(plan.nonce)),
         ("Credits", estimate_text(quote)),
@@ -105,12 +112,10 @@ def estimate_text(quote: BuyQuote) -> str:
         return "unknown (this network has no Credit API)"
     bonus = ""
     if quote.bonus_credits:
-        ratio = (
-            "" if quote.bonus_ratio is None else f", +{plain_decimal(quote.bonus_ratio * 100)} %"
-        )
-        bonus = f" (incl. {quote.bonus_credits} bonus{ratio})"
+        ratio = "" if quote.bonus_ratio is None else f", +{fmt.percent(quote.bonus_ratio)}"
+        bonus = f" (incl. {fmt.credits(quote.bonus_credits)} bonus{ratio})"
     worth = usd(credits_to_usd(quote.estimated_credits))  # the credits', not the payment's
-    return f"≈ {quote.estimated_credits} credits{bonus}, worth {worth}"
+    return f"≈ {fmt.credits(quote.estimated_credits)} credits{bonus}, worth {worth}"
 
 
 def estimate_table(quote: BuyQuote) -> Table:
@@ -123,17 +128,13 @@ def estimate_table(quote: BuyQuote) -> Table:
     else:
         bonus = ""
         if quote.bonus_credits:
-            ratio = (
-                ""
-                if quote.bonus_ratio is None
-                else f", +{plain_decimal(quote.bonus_ratio * 100)} %"
-            )
-            bonus = f" (incl. {quote.bonus_credits} bonus{ratio})"
-        table.add_row("Credits", f"≈ {quote.estimated_credits}{bonus}")
+            ratio = "" if quote.bonus_ratio is None else f", +{fmt.percent(quote.bonus_ratio)}"
+            bonus = f" (incl. {fmt.credits(quote.bonus_credits)} bonus{ratio})"
+        table.add_row("Credits", f"≈ {fmt.credits(quote.estimated_credits)}{bonus}")
         price = "" if quote.price_usd is None else f", {usd(quote.price_usd)} per {quote.token}"
         paying = f" (paying {usd(quote.total_usd)}{price})"
         table.add_row("Worth", f"{usd(credits_to_usd(quote.estimated_credits))}{paying}")
-    table.add_row("Fee", f"at most {plain_decimal(quote.fee_limit_eth)} ETH")
+    table.add_row("Fee", f"at most {fmt.fee(quote.fee_limit_eth, quote.fee_limit_usd)}")
     return table
 
 
@@ -314,10 +315,15 @@ class BuyView(SigningFormView):
 
     def _show_balance(self) -> None:
         balance = self._token_balance()
-        text = "Wallet: ?" if balance is None else f"Wallet: {plain_decimal(balance)} {self.token}"
+        shown = "?" if balance is None else fmt.token_amount(balance, self.token)
+        text = f"Wallet: {shown}"
+        exact = "" if balance is None else f"{plain_decimal(balance)} {self.token}"
         if self.balances is not None and self.token != "ETH":
-            text += f"  (and {plain_decimal(self.balances.eth)} ETH for the fee)"
-        self.query_one("#buy-balance", Static).update(Text(text))
+            text += f"  (and {fmt.token_amount(self.balances.eth, 'ETH')} for the fee)"
+            exact += f", {plain_decimal(self.balances.eth)} ETH"
+        wallet = self.query_one("#buy-balance", Static)
+        wallet.update(Text(text))
+        wallet.tooltip = f"Exactly {exact}" if exact else None  # the figures are cut
         # Enabled at zero too: Max then says the wallet holds none, under the amount.
         self.query_one("#buy-max", Button).disabled = balance is None
 
@@ -535,7 +541,8 @@ class BuyView(SigningFormView):
             steps.mark("confirmed", "done", event.message)
             self._outcome("Confirmed; waiting for the credits…")
         elif event.step == "credits_received":
-            steps.mark("credits_received", "done", f"{event.credits} credits")
+            received = "?" if event.credits is None else fmt.credits(event.credits)
+            steps.mark("credits_received", "done", f"{received} credits")
 
     def _keep_hash(self, tx_hash: str | None) -> None:
         if tx_hash:
@@ -556,14 +563,16 @@ class BuyView(SigningFormView):
         self.notify(self.last_tx_hash, title="Transaction hash copied", markup=False)
 
     def _show_result(self, quote: BuyQuote, result: BuyResult) -> None:
-        paid = f"{quote.amount_text} {quote.token}"
+        paid = f"{exact_decimal(quote.amount, grouped=True)} {quote.token}"
         if result.status == "dry_run":
             self.steps.skip_rest("dry run: nothing sent")
             self._finish(
                 f"Dry run: signed {short_hash(result.tx_hash)} for {paid}; nothing was sent."
             )
         elif result.status == "completed":
-            text = f"Bought {result.credits_received} credits with {paid}."
+            got = result.credits_received
+            received = "?" if got is None else fmt.credits(got)
+            text = f"Bought {received} credits with {paid}."
             self._finish(text)
             self.amount_field.clear()  # a second Enter must not buy again
             self.notify(text, title="Credits received")

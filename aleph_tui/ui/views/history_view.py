@@ -36,6 +36,7 @@ from aleph_tui.ui.screens.history_detail_modal import HistoryDetailModal
 from aleph_tui.ui.screens.history_export_screen import HistoryExportScreen
 from aleph_tui.ui.view import View
 from aleph_tui.ui.widgets import amount_text as fmt
+from aleph_tui.ui.widgets.copy_value import names_of
 from aleph_tui.ui.widgets.history_table import HistoryTable
 
 if TYPE_CHECKING:
@@ -292,7 +293,9 @@ class HistoryView(View):
         self.summary = None
         self.entries = ()
         self._page_error = self._summary_error = None
-        self.query_one(HistoryTable).show(())
+        table = self.query_one(HistoryTable)
+        table.names = names_of(self.service.address_book())
+        table.show(())
         self._load_page()
         self._load_summary()
 
@@ -414,7 +417,8 @@ class HistoryView(View):
             return
         event.stop()
         if 0 <= event.cursor_row < len(self.entries):
-            self.app.push_screen(HistoryDetailModal(self.entries[event.cursor_row]))
+            names = self.query_one(HistoryTable).names
+            self.app.push_screen(HistoryDetailModal(self.entries[event.cursor_row], names=names))
 
     def action_export(self) -> None:
         account = self.account
@@ -450,7 +454,7 @@ class HistoryView(View):
             self.notify(message, title=f"Exported ({result.format.upper()})")
         else:
             self.notify(
-                f"{message}; the history changed during the export ({result.total:,} now)",
+                f"{message}; the history changed during the export ({fmt.count(result.total)} now)",
                 title="Exported, history changed",
                 severity="warning",
             )
@@ -601,7 +605,7 @@ class HistoryView(View):
         if self._page_error is not None and not loading:
             if self._stale_since is not None and self.loaded is not None and pages is not None:
                 return (
-                    f"page {self.page} of {pages:,} · {count_text(self.loaded.total)} · "
+                    f"page {self.page} of {fmt.count(pages)} · {count_text(self.loaded.total)} · "
                     f"stale since {fmt.clock(self._stale_since)}: {self._page_error}"
                 )
             return f"page {self.page} · history unavailable: {self._page_error}"
@@ -615,7 +619,7 @@ class HistoryView(View):
                 else "no entries yet"
             )
             return text + (" · loading…" if loading else "")
-        text = f"page {self.page} of {pages:,} · {count_text(self.loaded.total)}"
+        text = f"page {self.page} of {fmt.count(pages)} · {count_text(self.loaded.total)}"
         if filtered:
             text += f" ({describe_filters(self.filters)})"
         return text + (" · loading…" if loading else "")

@@ -13,10 +13,11 @@ checked by core's validators and Enter (or Apply) loads it.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -50,7 +51,6 @@ KEY_HEADINGS: dict[GroupBy, str] = {
     "day": "Day (UTC)",
     "method": "Payment method",
 }
-CENT = Decimal("0.01")
 OVERLAY_DELAY_S = 0.3
 
 
@@ -71,8 +71,13 @@ def _threshold(text: str) -> int:
 
 
 def decimal_text(value: Decimal) -> str:
-    """``1,234.57``: two decimals, half up, grouped digits."""
-    return f"{value.quantize(CENT, rounding=ROUND_HALF_UP):,.2f}"
+    """``1,234.57``, ``30``: a rate or a number of days (core/formatting.rate)."""
+    return fmt.rate(value)
+
+
+def right(texts: list[str]) -> list[Text]:
+    """Figures, aligned right in their column."""
+    return [Text(text, justify="right") for text in texts]
 
 
 def short_key(key: str) -> str:
@@ -527,33 +532,33 @@ class UsageView(View):
             self.query_one("#usage-groups", DataTable).loading = True
 
     def _render_groups(self) -> None:
-        table: DataTable[str] = self.query_one("#usage-groups", DataTable)
+        table: DataTable[str | Text] = self.query_one("#usage-groups", DataTable)
         table.clear(columns=True)
         resource = self.group_by == "resource"
         columns = [KEY_HEADINGS[self.group_by]]
         columns += ["Type"] if resource else []
         table.add_columns(*columns)
         for label in ("Credits", "USD", "Entries"):
-            table.add_column(label, key=label.lower())
+            table.add_column(Text(label, justify="right"), key=label.lower())
         report = self.report
         if report is None or report.group_by != self.group_by:
             return
         for group in report.groups:
             row = [short_key(group.key)]
             row += [group.kind or ""] if resource else []
-            row += [
+            figures = [
                 fmt.credits(-group.credits, signed=True),
                 fmt.usd(-group.usd, signed=True),
-                str(group.entries),
+                fmt.count(group.entries),
             ]
-            table.add_row(*row, key=group.key)
+            table.add_row(*row, *right(figures), key=group.key)
         total = ["Total"] + ([""] if resource else [])
-        total += [
+        figures = [
             fmt.credits(-report.total, signed=True),
             fmt.usd(-report.total_usd, signed=True),
-            str(report.entries),
+            fmt.count(report.entries),
         ]
-        table.add_row(*total, key="total")
+        table.add_row(*total, *right(figures), key="total")
 
     def _render_numbers(self) -> None:
         flow_widget = self.query_one("#usage-flow", Static)
@@ -585,7 +590,9 @@ class UsageView(View):
                 lines.append(line("Other outgoing", -flow.other_out))
             lines.append(line("Net", flow.net))
             if report is not None:
-                lines.append(f"Outgoing total  {fmt.credits(report.total)} in {report.entries}")
+                lines.append(
+                    f"Outgoing total  {fmt.credits(report.total)} in {fmt.count(report.entries)}"
+                )
             flow_widget.update("\n".join(lines))
             burn = [
                 f"Burn rate   {decimal_text(rate.per_day)} credits/day"
