@@ -22,6 +22,7 @@ class AccountBalanceRow:
     active: bool
     balance: Balance | None  # the latest known balance, fresh or stale
     status: str = ""  # empty when fresh; "stale …" or "unavailable: …" otherwise
+    watch_only: bool = False  # an address followed without a key (cannot sign)
 
 
 class AccountsBalanceTable(DataTable[str | Text]):
@@ -83,7 +84,7 @@ class AccountsBalanceTable(DataTable[str | Text]):
             ]
         return (
             ACTIVE_MARKER if row.active else "",
-            row.name,
+            Text.assemble(row.name, (" · watch-only", "italic")) if row.watch_only else row.name,
             fmt.short_address(row.address),
             *(Text(a, justify="right") for a in amounts),
             row.status,
