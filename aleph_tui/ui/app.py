@@ -263,6 +263,8 @@ class AlephApp(RedactedCrashReport):
             self.sub_title = f"{network} · no account"
         else:
             self.sub_title = f"{network} · {account.name} {short_address(account.address)}"
+            if account.watch_only:  # every tab shows it: History, Usage… (no key here)
+                self.sub_title += " · watch-only"
         self._pending_retry = None
 
     def now(self) -> dt.datetime:
