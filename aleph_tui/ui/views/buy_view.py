@@ -392,6 +392,10 @@ class BuyView(SigningFormView):
             setattr, field.input, "selection", Selection.cursor(len(text))
         )
 
+    def watch_only_way(self) -> str:
+        key = self.aleph_app.key_for("buy-phone") or "ctrl+o"
+        return f" {key} shows a QR code to pay from the wallet that holds its key."
+
     def action_pay_from_phone(self) -> None:
         account = self.account
         amount = self.amount_field.value.strip()

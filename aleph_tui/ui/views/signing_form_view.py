@@ -120,6 +120,11 @@ class SigningFormView(View):
             line.update(Text.assemble(("From  ", "bold"), f"{account.name}  {account.address}"))
         self._refuse_watch_only(account, doing)
 
+    def watch_only_way(self) -> str:
+        """What a watch-only account can still do in this view, as a sentence ("" if
+        nothing: the form is then disabled)."""
+        return ""
+
     @property
     def watch_only(self) -> bool:
         """The active account has no key here: nothing can be signed for it."""
@@ -135,11 +140,14 @@ class SigningFormView(View):
             picker = self.aleph_app.key_for("account-picker") or "a"
             note.update(
                 f"{account.name} is watch-only: aleph-tui has no key for it, so it cannot "
-                f"{doing}. Press {picker} to switch to an account with a key."
+                f"{doing} here.{self.watch_only_way()} Press {picker} to switch to an "
+                "account with a key."
             )
         else:
             note.update("")
-        self.query_one(f"#{self.prefix}-form").disabled = refused
+        # Submit is refused either way (``_update_submit``); the fields stay usable when
+        # the view has a way that needs no key here.
+        self.query_one(f"#{self.prefix}-form").disabled = refused and not self.watch_only_way()
         self._update_submit()
 
     # --- events and actions -------------------------------------------------------------
