@@ -298,10 +298,17 @@ class CreditService:
         return await forecast_core.forecast(self.api, address, span, at=now, until=until)
 
     def check_targets(self) -> list[CheckTarget]:
-        """Every address ``check_addresses`` looks at by default: the accounts."""
+        """Every address ``check_addresses`` looks at by default: the accounts, then the
+        watched addresses (each address once)."""
         from aleph_tui.core.flows.account_check import CheckTarget
 
-        return [CheckTarget(a.address, a.name) for a in self.accounts.accounts()]
+        targets: dict[str, CheckTarget] = {}
+        for account in [*self.accounts.accounts(), *self.accounts.watched()]:
+            targets.setdefault(
+                account.address.lower(),
+                CheckTarget(account.address, account.name, account.watch_only),
+            )
+        return list(targets.values())
 
     async def check_addresses(
         self,
