@@ -167,6 +167,8 @@ def new_password(first: str, second: str, *, required: bool = True) -> str | Non
 
 
 def _decimal(text: str, field: str) -> Decimal:
+    if not text.strip():
+        raise InvalidInput(field, "is empty; give an amount")
     try:
         value = Decimal(text.strip().replace("_", ""))
     except InvalidOperation:

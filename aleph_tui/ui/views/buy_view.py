@@ -398,19 +398,23 @@ class BuyView(SigningFormView):
 
     def action_pay_from_phone(self) -> None:
         account = self.account
-        amount = self.amount_field.value.strip()
         if account is None or self.busy:
             return
-        if not amount:
-            self.amount_field.show_error(InvalidInput("amount", "is empty; give an amount"))
+        try:  # the amount parsed once, in core, as the Buy button's request is
+            request = self.service.buy_request(self.token, self.amount_field.value, account.address)
+        except InvalidInput as exc:
+            if exc.field == "amount":
+                self.amount_field.show_error(exc)
+            else:
+                self._outcome(str(exc), error=True)
             return
-        self._pay_from_phone(account.address, self.token, amount)
+        self._pay_from_phone(request)
 
     @work(name="buy-payment-link", group="buy-phone", exclusive=True, exit_on_error=False)
-    async def _pay_from_phone(self, payer: str, token: str, amount: str) -> None:
+    async def _pay_from_phone(self, request: BuyRequest) -> None:
         """The payment link for the account shown; its screen watches for the payment."""
         try:
-            link = await self.service.payment_link(token, amount, payer)
+            link = await self.service.payment_link(request)
         except InvalidInput as exc:
             if exc.field == "amount":
                 self.amount_field.show_error(exc)
@@ -426,7 +430,7 @@ class BuyView(SigningFormView):
         )
         if result is not None:
             self.last_result = result
-            announce(self.app, [payer], "buy")
+            announce(self.app, [request.payer], "buy")
 
     def clear_form(self) -> None:
         self.workers.cancel_group(self, "buy-estimate")
