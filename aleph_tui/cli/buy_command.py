@@ -140,14 +140,27 @@ async def _buy(args: argparse.Namespace) -> int:
     signer = await signer_for_network(args, network)
     async with open_service(network) as service:
         try:
-            quote = await service.buy_quote(token, args.amount, signer.address)
+            request = service.buy_request(token, args.amount, signer.address)
+            quote = await service.buy_quote(request)  # parses nothing again
         except InvalidInput as exc:
             raise input_error(PROG, exc, OPTIONS) from None
-        summary = _summary(quote)
-        if args.yes and not args.json:
-            for line in summary:
-                print(line, file=sys.stderr)
-        confirm(summary, args.yes, action="Sign (dry run)" if args.dry_run else "Sign and send")
+        action = "Sign (dry run)" if args.dry_run else "Sign and send"
+        for _ in range(3):  # a price that keeps moving: ask again, a few times
+            summary = _summary(quote)
+            if quote.requoted is not None:
+                summary.append(f"  quoted again {quote.requoted}")
+            if args.yes and not args.json:
+                for line in summary:
+                    print(line, file=sys.stderr)
+            confirm(summary, args.yes, action=action)
+            # The prompt may have waited: a quote older than a minute, or whose price
+            # moved, is quoted again (and shown again) before anything is signed.
+            fresh = await service.buy_fresh(quote)
+            if fresh is quote:
+                break
+            quote = fresh
+        else:
+            raise CommandError("the price kept moving; nothing was signed, try again")
         result = await service.buy(quote, signer, dry_run=args.dry_run, progress=_progress)
     if result.status == "failed":
         raise CommandError(f"payment {result.tx_hash} failed: {result.error}")
@@ -169,7 +182,7 @@ async def _pay_from_phone(args: argparse.Namespace, token: str) -> int:
     network = await resolve_network(args)
     async with open_service(network) as service:
         try:
-            link = await service.payment_link(token, args.amount, payer)
+            link = await service.payment_link(service.buy_request(token, args.amount, payer))
         except InvalidInput as exc:
             raise input_error(PROG, exc, OPTIONS) from None
         if args.json:
@@ -218,7 +231,9 @@ def _usd(value: Decimal | None) -> str:
 
 def _summary(quote: BuyQuote) -> list[str]:
     from aleph_tui.core.aleph.models import credits_to_usd
+    from aleph_tui.core.flows.buying import minimum_text
 
+    minimum = minimum_text(quote)
     plan = quote.plan
     network = quote.network
     token_line = (
@@ -245,6 +260,7 @@ def _summary(quote: BuyQuote) -> list[str]:
         f"(gas {fmt.count(plan.gas)} × {gwei} gwei)",
         f"  nonce        {plan.nonce}",
         f"  credits      {credits}",
+        *([] if minimum is None else [f"  minimum      {minimum}"]),
     ]
 
 
@@ -260,6 +276,7 @@ def _json(quote: BuyQuote, result: BuyResult) -> dict[str, Any]:
         "token": quote.token,
         "amount": quote.amount_text,
         "estimated_credits": quote.estimated_credits,
+        "min_credits": quote.min_credits,
         "price_usd": quote.price_usd,
         "bonus_ratio": quote.bonus_ratio,
         "recipient": quote.recipient,

@@ -15,6 +15,12 @@ operation of the network, settled and dismissed ones too. ``--dismiss ID`` recor
 the user gives up following an operation (its status stays; it is no longer followed and
 ``--list --all`` still shows it); ID is the one ``--list`` prints, or a unique start of it.
 
+``--scan [--address ADDRESS]`` finds the account's payments to the processor on chain (token
+``Transfer`` logs, the processor's own for ETH; cached) and asks the node for each one's
+credits: the way back when the journal was lost. Those without credits that the journal
+does not have are added to it as buys to follow, with ``-y`` or when the user says yes;
+``--json`` lists them (``payments``, ``uncredited``, ``followed``).
+
 ``--speed-up ID`` sends the open buy's payment again with the same nonce and fees at
 least 10 % higher (and at least the network's current fee); ``--cancel ID`` replaces it
 by a zero-value transfer to the account itself. ``--max-fee-gwei`` (required) caps the
@@ -31,11 +37,15 @@ JSON (``--json``)::
 
     {"network": "devnet", "followed": true, "notices": ["…"],
      "operations": [{"id": "…", "kind": "buy" | "transfer", "account": "0x…",
-                     "status": "completed" | "failed" | "signed" | "submitted" | "confirmed",
+                     "status": "completed" | "failed" | "cancelled" | "signed" | "submitted"
+                               | "confirmed",
                      "open": false, "dismissed": false,
                      "tx_hash": "0x…" | null, "item_hash": "…" | null,
                      "amount": "2" | 1000000, "token": "USDC" | null,
-                     "credits": 2000000 | null, "error": null | "…", "summary": "…"}]}
+                     "credits": 2000000 | null, "error": null | "…", "summary": "…",
+                     "original_tx_hash": null | "0x…",  # a replacement was mined
+                     "replacements": [{"kind": "speed_up" | "cancel", "tx_hash": "0x…",
+                                       "state": "signed" | "sent" | "refused"}]}]}
 
 Exit 0 when every operation could be looked at (failed ones included: that is their
 outcome, reported); 1 with one line on stderr when the network cannot be reached; 2 for
@@ -106,6 +116,18 @@ def register(sub: Any) -> None:
         "a replacement that needs more is refused",
     )
     stuck.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    parser.add_argument(
+        "--scan",
+        action="store_true",
+        help="find this account's payments to the processor on chain that have no credits "
+        "on the node, and offer to follow them (-y: follow them)",
+    )
+    parser.add_argument(
+        "--address",
+        metavar="ADDRESS",
+        help="with --scan: whose payments (an address, account name or alias; default: the "
+        "key's, or the default account's)",
+    )
     add_signer_options(parser)
     add_network_options(parser)
     add_json_option(parser)
@@ -128,6 +150,13 @@ async def _pending(args: argparse.Namespace) -> int:
             else "--dismiss: not with --list"
         )
     replace_kind, replace_ref = _replace_args(args)
+    if args.address is not None and not args.scan:
+        raise UsageError("--address: only with --scan")
+    if args.scan:
+        if args.list or args.dismiss is not None or replace_kind is not None:
+            raise UsageError("--scan: not with --list, --dismiss, --speed-up or --cancel")
+        address = _scan_address(args)
+        return await _scan(args, await resolve_network(args), address)
     network = await resolve_network(args)
     if replace_kind is not None:
         return await _replace(args, network, replace_kind, replace_ref)
@@ -155,6 +184,112 @@ async def _pending(args: argparse.Namespace) -> int:
         lambda: _text(network.name, operations, args),
     )
     return 0
+
+
+def _scan_address(args: argparse.Namespace) -> str:
+    """Whose payments to scan: --address, else the key's (--private-key,
+    $ALEPH_PRIVATE_KEY), else --account's, else the default account's."""
+    import os
+
+    from aleph_tui.cli.balance_command import resolve_address
+    from aleph_tui.cli.signer_options import PRIVATE_KEY_ENV
+    from aleph_tui.core.accounts.signer import Signer, SigningError
+
+    if args.address is not None:
+        return resolve_address(args.address.strip(), field="--address")
+    key = args.private_key if args.private_key is not None else None
+    source = "--private-key"
+    if key is None and args.account is None and os.environ.get(PRIVATE_KEY_ENV):
+        key, source = os.environ[PRIVATE_KEY_ENV], PRIVATE_KEY_ENV
+    if key is not None:
+        try:
+            return Signer(key.strip()).address
+        except SigningError:
+            raise UsageError(f"{source}: not a valid private key (64 hexadecimal digits)") from None
+    return resolve_address(args.account, field="--account")
+
+
+async def _scan(args: argparse.Namespace, network: Network, address: str) -> int:
+    """Report the account's payments to the processor; add the uncredited ones the
+    journal does not have to it (with -y, or when the user says yes)."""
+    from aleph_tui.cli.common import CommandError, open_service
+    from aleph_tui.core.flows.payment_scan import ScanError
+
+    async with open_service(network) as service:
+        try:
+            scan = await service.scan_payments(address)
+        except ScanError as exc:
+            raise CommandError(str(exc)) from None
+        untracked = tuple(p for p in scan.uncredited if p.operation_id is None)
+        follow = bool(untracked) and (args.yes or _ask_follow(args, len(untracked)))
+        added = service.follow_payments(scan, untracked) if follow else []
+    ids = {p.tx_hash: op.id for p, op in zip(untracked, added, strict=False)}
+    payments = [
+        {
+            "tx_hash": p.tx_hash,
+            "block_number": p.block_number,
+            "token": p.token,
+            "amount": p.amount,
+            "units": p.units,
+            "credits": p.credits,
+            "credited": p.credited,
+            "operation_id": p.operation_id or ids.get(p.tx_hash),
+        }
+        for p in scan.payments
+    ]
+    emit(
+        args,
+        {
+            "network": network.name,
+            "account": scan.account,
+            "processor": scan.processor,
+            "from_block": scan.from_block,
+            "to_block": scan.to_block,
+            "payments": payments,
+            "uncredited": [p["tx_hash"] for p in payments if not p["credited"]],
+            "followed": [op.id for op in added],
+        },
+        lambda: _scan_text(scan, payments, len(untracked), [op.id for op in added]),
+    )
+    return 0
+
+
+def _ask_follow(args: argparse.Namespace, count: int) -> bool:
+    if args.json or not sys.stdin.isatty():
+        return False
+    what = "this payment" if count == 1 else f"these {count} payments"
+    print(f"Follow {what} until the credits arrive? [y/N] ", end="", file=sys.stderr, flush=True)
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
+
+
+def _scan_text(scan: Any, payments: list[dict[str, Any]], untracked: int, added: list[str]) -> str:
+    lines = [
+        f"Payments of {scan.account} to the processor {scan.processor} on {scan.network} "
+        f"(blocks {scan.from_block}-{scan.to_block}): {len(payments)}"
+    ]
+    for p in payments:
+        credits = f"{p['credits']} credits" if p["credited"] else "NO CREDITS on the node"
+        op = f"  (operation {p['operation_id']})" if p["operation_id"] else ""
+        lines.append(
+            f"  block {p['block_number']}  {p['amount']} {p['token']}  {p['tx_hash']}  "
+            f"{credits}{op}"
+        )
+    uncredited = sum(1 for p in payments if not p["credited"])
+    if not uncredited:
+        lines.append("Every payment has its credits.")
+    elif added:
+        lines.append(
+            f"Added {len(added)} to the journal: `aleph-tui pending` follows them until the "
+            "credits arrive."
+        )
+    elif untracked:
+        lines.append(
+            f"{untracked} without credits and not in the journal: run `aleph-tui pending "
+            "--scan -y` to follow them."
+        )
+    else:
+        lines.append(f"{uncredited} without credits, already in the journal: `aleph-tui pending`.")
+    return "\n".join(lines)
 
 
 def _replace_args(args: argparse.Namespace) -> tuple[ReplaceKind | None, str]:

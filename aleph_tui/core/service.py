@@ -33,7 +33,7 @@ if TYPE_CHECKING:
         HistoryItems,
     )
     from aleph_tui.core.chain import gateway as chain
-    from aleph_tui.core.flows import buying, replacing, token_flow
+    from aleph_tui.core.flows import buying, payment_scan, replacing, token_flow
     from aleph_tui.core.flows.account_check import CheckReport, CheckTarget
     from aleph_tui.core.flows.forecast import Forecast
     from aleph_tui.core.flows.history_export import ExportFormat, ExportResult, ProgressCallback
@@ -298,10 +298,17 @@ class CreditService:
         return await forecast_core.forecast(self.api, address, span, at=now, until=until)
 
     def check_targets(self) -> list[CheckTarget]:
-        """Every address ``check_addresses`` looks at by default: the accounts."""
+        """Every address ``check_addresses`` looks at by default: the accounts, then the
+        watched addresses (each address once)."""
         from aleph_tui.core.flows.account_check import CheckTarget
 
-        return [CheckTarget(a.address, a.name) for a in self.accounts.accounts()]
+        targets: dict[str, CheckTarget] = {}
+        for account in [*self.accounts.accounts(), *self.accounts.watched()]:
+            targets.setdefault(
+                account.address.lower(),
+                CheckTarget(account.address, account.name, account.watch_only),
+            )
+        return list(targets.values())
 
     async def check_addresses(
         self,
@@ -482,9 +489,24 @@ class CreditService:
         """ETH, ALEPH and USDC held on-chain (plain JSON-RPC reads: no web3 import)."""
         return await self.chain_gateway().wallet_balances(address)
 
-    async def buy_quote(self, token: str, amount: str, payer: str) -> buying.BuyQuote:
-        """Validate and price a purchase; raises InvalidInput, BuyError or ChainError."""
+    def buy_request(self, token: str, amount: str | int, payer: str) -> buying.BuyRequest:
+        """The inputs parsed once into the request ``buy_quote`` prices; InvalidInput
+        names the field. No I/O."""
+        from aleph_tui.core.flows import buying
+
+        return buying.buy_request(token, amount, payer)
+
+    async def buy_quote(
+        self, token: str | buying.BuyRequest, amount: str = "", payer: str = ""
+    ) -> buying.BuyQuote:
+        """Price a purchase: the typed request (or the raw inputs, parsed first); raises
+        InvalidInput, BuyError or ChainError."""
         return await self._buyer().quote(token, amount, payer)
+
+    async def buy_fresh(self, quote: buying.BuyQuote) -> buying.BuyQuote:
+        """``quote``, or the same request quoted again when it is older than a minute or
+        its price moved (``requoted`` says which): call it right before signing."""
+        return await self._buyer().fresh(quote)
 
     async def buy(
         self,
@@ -498,12 +520,12 @@ class CreditService:
             quote, self.bind(signer), dry_run=dry_run, progress=progress
         )
 
-    async def payment_link(self, token: str, amount: str, payer: str) -> PaymentLink:
-        """An EIP-681 link for ``payer`` to buy credits from any wallet (a phone); nothing
-        is signed here. Raises InvalidInput, BuyError or ChainError."""
+    async def payment_link(self, request: buying.BuyRequest) -> PaymentLink:
+        """An EIP-681 link for the request's payer to buy credits from any wallet (a
+        phone); nothing is signed here. Raises InvalidInput, BuyError or ChainError."""
         from aleph_tui.core.flows import payment_link
 
-        return await payment_link.payment_link(self._buyer(), token, amount, payer)
+        return await payment_link.payment_link(self._buyer(), request)
 
     async def follow_payment(
         self,
@@ -553,6 +575,25 @@ class CreditService:
     ) -> buying.BuyResult:
         """Sign, journal, send the replacement, and follow the buy to its end."""
         return await self._buyer().replace(quote, self.bind(signer), progress)
+
+    async def scan_payments(self, account: str) -> payment_scan.PaymentScan:
+        """``account``'s payments to the processor found on chain, each with the credits
+        the node shows for it (core/flows/payment_scan.py): the way back when the
+        journal was lost."""
+        from aleph_tui.core.flows import payment_scan
+        from aleph_tui.core.paths import app_data_dir
+
+        return await payment_scan.scan_payments(
+            self.network, self.api, self.journal, account, cache_dir=app_data_dir() / "cache"
+        )
+
+    def follow_payments(
+        self, scan: payment_scan.PaymentScan, payments: tuple[payment_scan.FoundPayment, ...]
+    ) -> list[Operation]:
+        """Add found payments to the journal as buys to follow (never one twice)."""
+        from aleph_tui.core.flows import payment_scan
+
+        return payment_scan.follow(self.journal, self.network, scan, payments)
 
     def open_operations(self) -> list[Operation]:
         """This network's journaled buys and transfers not yet settled (nor dismissed),

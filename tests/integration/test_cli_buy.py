@@ -26,6 +26,7 @@ JSON_KEYS = [
     "token",
     "amount",
     "estimated_credits",
+    "min_credits",
     "price_usd",
     "bonus_ratio",
     "recipient",
@@ -84,6 +85,7 @@ async def test_buy_with_yes_and_json(
     assert data["token"] == "USDC"
     assert data["amount"] == "2.5"
     assert data["estimated_credits"] == 2_500_000
+    assert data["min_credits"] == 2_500_000  # USDC is pegged: exactly the estimate
     assert data["price_usd"] == "1"
     assert data["bonus_ratio"] == "0"
     assert data["recipient"] == devnet.document["credit_contract"]

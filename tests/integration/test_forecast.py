@@ -19,13 +19,19 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+from aleph_tui.core.aleph.api_client import AlephApi
+from aleph_tui.core.aleph.messages import CREDIT_DISTRIBUTION, build_post_message
 from aleph_tui.core.flows import forecast as forecast_core
+from aleph_tui.core.flows import usage
 from aleph_tui.core.formatting import iso_utc
 from aleph_tui.core.service import CreditService
 from aleph_tui.devnet import credit_issuer
-from tests.support.credit_helpers import cli_env, run_main, seeded
+from aleph_tui.devnet.operators import CREDIT_SIGNER
+from aleph_tui.devnet.processor import MAINNET_CREDIT_OWNER
+from tests.support.credit_helpers import cli_env, fresh_key, run_main, seeded
 from tests.support.devnet_process import RunningDevnet
 from tests.support.forecast_reference import (
     DAY,
@@ -37,6 +43,7 @@ from tests.support.forecast_reference import (
     replay,
     when,
 )
+from tests.support.resource_helpers import expense_bill, post_expense
 
 
 def test_purchases_are_planned_with_the_credit_services_validity() -> None:
@@ -169,3 +176,130 @@ def test_usage_until_in_the_past_is_bad_input(
         assert outcome.returncode == 2, outcome
         assert outcome.stdout == ""
         assert "--until" in outcome.stderr and "Traceback" not in outcome.stderr
+
+
+def _distribute(api_url: str, address: str, lots: list[tuple[int, dt.datetime | None]]) -> None:
+    """One distribution per lot, in order (so issued in that order), as the credit
+    service posts them."""
+    for lot in lots:
+        _distribute_many(api_url, address, [lot])
+
+
+def _distribute_many(
+    api_url: str, address: str, lots: list[tuple[int, dt.datetime | None]]
+) -> None:
+    """One distribution of ``lots`` (issued at the same instant, in this order)."""
+    entries: list[dict[str, Any]] = []
+    for amount, expires in lots:
+        entry: dict[str, Any] = {
+            "address": address,
+            "amount": amount,
+            "price": "1",
+            "tx_hash": "0x" + "ab" * 32,
+            "provider": "ALEPH",
+            "payment_method": "token_transfer",
+        }
+        if expires is not None:
+            entry["expiration"] = int(expires.timestamp() * 1000)
+        entries.append(entry)
+    message = build_post_message(
+        CREDIT_SIGNER.private_key,
+        CREDIT_SIGNER.address,
+        CREDIT_DISTRIBUTION,
+        {"distribution": {"credits": entries, "token": "USDC", "chain": "ETH"}},
+        address=MAINNET_CREDIT_OWNER,
+    )
+    response = httpx.post(
+        f"{api_url}/api/v0/messages", json={"sync": True, "message": message}, timeout=30
+    )
+    assert response.status_code == 200, response.text
+
+
+async def test_forecast_of_lots_that_never_expire_and_of_an_idle_account(
+    devnet: RunningDevnet, service: CreditService
+) -> None:
+    """A fresh account: 5M credits expiring in 10 days, then 2M in 40 days, then 1M that
+    never expire, and 3M spent over the period. The oldest lot is partly lost, the
+    others are spent, and the balance runs out on the day the independent replay says;
+    an account that spends nothing never runs out and loses only what expires."""
+    start = dt.datetime.now(dt.UTC)
+    busy, idle = fresh_key().address, fresh_key().address
+    _distribute(
+        devnet.api_url, busy, [(5_000_000, start + 10 * DAY), (2_000_000, start + 40 * DAY)]
+    )
+    _distribute(devnet.api_url, busy, [(1_000_000, None)])
+    post_expense(devnet.api_url, [expense_bill(busy, 3_000_000, "", "")])
+    _distribute(devnet.api_url, idle, [(4_000_000, start + 5 * DAY), (6_000_000, None)])
+    now = dt.datetime.now(dt.UTC)
+
+    rows = history_rows(devnet.api_url, busy)
+    lots = replay(rows, now)
+    assert [lot.left for lot in lots] == [2_000_000, 2_000_000, 1_000_000]
+    expected = day_by_day(lots, consumed_over(rows, now - PERIOD, now), now)
+    outlook = await service.forecast(busy, start=now - PERIOD, end=now, now=now)
+    assert outlook.runs_out == expected.runs_out
+    assert expected.runs_out is not None and 39 * DAY < expected.runs_out - now <= 40 * DAY
+    assert [(f.lost_at, f.lost) for f in outlook.expiring_unused] == expected.lost
+    assert [lost for _, lost in expected.lost] == [1_100_000]
+    assert [(f.lot.expiration, f.spent, f.lost) for f in outlook.fates] == [
+        (lots[0].expires, 900_000, 1_100_000),
+        (lots[1].expires, 2_000_000, 0),
+        (None, 1_000_000, 0),
+    ]
+    until = now + 100 * DAY
+    planned = day_by_day(lots, consumed_over(rows, now - PERIOD, now), now, until)
+    outlook = await service.forecast(busy, start=now - PERIOD, end=now, now=now, until=until)
+    assert [(p.by, p.credits) for p in outlook.plan] == planned.purchases
+    assert outlook.to_buy == 6_100_000  # steps 40 to 100 at 100,000 a day
+
+    rows = history_rows(devnet.api_url, idle)
+    expected = day_by_day(replay(rows, now), 0, now, max_days=30)
+    outlook = await service.forecast(idle, start=now - PERIOD, end=now, now=now)
+    assert outlook.consumed == 0 and outlook.runs_out is None is expected.runs_out
+    assert [(f.lost_at, f.lost) for f in outlook.expiring_unused] == expected.lost
+    assert [lost for _, lost in expected.lost] == [4_000_000]
+    assert outlook.balance == 10_000_000 and outlook.lots_match
+
+
+async def test_lots_are_read_newest_first_only_as_far_as_the_balance_goes(
+    devnet: RunningDevnet,
+) -> None:
+    """600 lots in four distributions of 150 (the lots of one distribution are issued at
+    the same instant), then most spent: the older 300 are empty, so of the three pages of
+    incoming rows only two are read (the second because rows of the instant that makes
+    up the balance continue on it), and the lots are those of the independent replay."""
+    start = dt.datetime.now(dt.UTC)
+    address = fresh_key().address
+    for batch in range(4):
+        entries: list[tuple[int, dt.datetime | None]] = [
+            (10_000 + i, start + (20 + (i * 7 + batch) % 50) * DAY) for i in range(150)
+        ]
+        _distribute_many(devnet.api_url, address, entries)
+    # 6,044,700 issued: 1.8M stay, held by the newest distribution and the next one's
+    # newest lots, whose rows begin on page 1 and continue on page 2.
+    post_expense(devnet.api_url, [expense_bill(address, 4_244_700, "", "")])
+    now = dt.datetime.now(dt.UTC)
+
+    pages: list[str] = []
+
+    async def note(request: httpx.Request) -> None:
+        if request.url.path.endswith("/credit_history"):
+            pages.append(request.url.params["page"])
+
+    api = AlephApi(devnet.api_url, httpx.AsyncClient(event_hooks={"request": [note]}))
+    try:
+        outlook = await forecast_core.forecast(api, address, usage.period(now=now), at=now)
+    finally:
+        await api.aclose()
+    rows = history_rows(devnet.api_url, address)
+    lots = replay(rows, now)
+    assert len([r for r in rows if int(r["amount"]) > 0]) == 600
+    assert sorted(pages) == ["1", "2"]
+    assert outlook.lots_match
+    assert [(f.lot.expiration, f.lot.remaining) for f in outlook.fates] == [
+        (lot.expires, lot.left) for lot in lots
+    ]
+    assert outlook.balance == sum(lot.left for lot in lots) == 1_800_000
+    expected = day_by_day(lots, consumed_over(rows, now - PERIOD, now), now)
+    assert outlook.runs_out == expected.runs_out
+    assert [(f.lost_at, f.lost) for f in outlook.expiring_unused] == sorted(expected.lost)

@@ -24,7 +24,15 @@ import pytest
 
 from aleph_tui.core.crash_points import PAUSE_AT_ENV, PAUSE_FILE_ENV, REPLACE_POINTS
 from tests.conftest import CHAIN_ENGINES, require_anvil
-from tests.support.credit_helpers import cli_env, credits, run_cli, start_cli, wait_until
+from tests.support import faults
+from tests.support.credit_helpers import (
+    cli_env,
+    credits,
+    journal_path,
+    run_cli,
+    start_cli,
+    wait_until,
+)
 from tests.support.devnet_process import RunningDevnet, start_devnet
 
 BUY_USDC = "1"
@@ -33,7 +41,7 @@ RECEIPT_S = "1.5"  # a held payment is reported pending this soon
 CAP_GWEI = "500"  # far above a devnet's fees (a few gwei)
 LOW_CAP_GWEI = "1"  # below any replacement's needs (base fee 1 gwei + tip 1 gwei, +10 %)
 # A dev account per case: no case waits on another's nonce.
-SPEED_UP, CANCEL, BAD_INPUT = 1, 2, 3
+SPEED_UP, CANCEL, BAD_INPUT, SCANNER, GUARDED = 1, 2, 3, 8, 9
 CRASH_BUYERS = {point: 4 + i for i, point in enumerate(REPLACE_POINTS)}
 
 
@@ -265,3 +273,143 @@ def test_a_replacement_killed_at_each_point_settles_once(
     assert _nonce(net, buyer.address) == nonce + 1
     assert credits(net.api_url, buyer.address) == before + BUY_CREDITS
     assert _pending(env, "--list") == []
+
+
+@pytest.mark.timeout(300)  # ten real commands in a row, on a loaded machine
+def test_scan_finds_a_payment_without_credits_after_the_journal_was_lost(
+    net: RunningDevnet, accounts: list[Any], tmp_path: Path
+) -> None:
+    """Buy (the node holds the credit service's distribution, so no credits come), lose
+    the journal, then `pending --scan`: the payment is found on chain, reported without
+    credits, added to the journal once, and followed to its credits."""
+    buyer = accounts[SCANNER]
+    env = _env(net, tmp_path, buyer.private_key) | {"ALEPH_TUI_FOLLOW_TIMEOUT": "1"}
+    before = credits(net.api_url, buyer.address)
+    done = _cli(env, "credit", "buy", "--token", "eth", "--amount", "0.001", "-y", "--json")
+    eth_buy = json.loads(done.stdout)
+    assert eth_buy["status"] == "completed", eth_buy
+    held = faults.inject(net.api_url, "accept_202", target="ccn")
+    try:
+        done = _cli(env, "credit", "buy", "--token", "usdc", "--amount", BUY_USDC, "-y", "--json")
+        usdc_buy = json.loads(done.stdout)
+        assert usdc_buy["status"] == "pending", usdc_buy
+        journal = journal_path(tmp_path)
+        for part in (journal, *(journal.with_name(journal.name + s) for s in ("-wal", "-shm"))):
+            part.unlink(missing_ok=True)
+
+        report = json.loads(_cli(env, "pending", "--scan", "--json").stdout)
+        by_hash = {p["tx_hash"]: p for p in report["payments"]}
+        assert set(by_hash) == {eth_buy["tx_hash"], usdc_buy["tx_hash"]}
+        assert by_hash[eth_buy["tx_hash"]] | {"operation_id": None} == {
+            "tx_hash": eth_buy["tx_hash"],
+            "block_number": by_hash[eth_buy["tx_hash"]]["block_number"],
+            "token": "ETH",
+            "amount": "0.001",
+            "units": 10**15,
+            "credits": eth_buy["credits_received"],
+            "credited": True,
+            "operation_id": None,
+        }
+        usdc = by_hash[usdc_buy["tx_hash"]]
+        assert (usdc["token"], usdc["amount"], usdc["credits"], usdc["credited"]) == (
+            "USDC",
+            BUY_USDC,
+            None,
+            False,
+        )
+        assert report["uncredited"] == [usdc_buy["tx_hash"]]
+        assert report["followed"] == []  # --json without -y only reports
+        text = _cli(env, "pending", "--scan").stdout
+        assert f"{BUY_USDC} USDC  {usdc_buy['tx_hash']}  NO CREDITS on the node" in text
+        assert "pending --scan -y" in text
+
+        followed = json.loads(_cli(env, "pending", "--scan", "-y", "--json").stdout)
+        (op_id,) = followed["followed"]
+        (listed,) = _pending(env, "--list")
+        assert (listed["id"], listed["tx_hash"], listed["status"]) == (
+            op_id,
+            usdc_buy["tx_hash"],
+            "confirmed",
+        )
+        again = json.loads(_cli(env, "pending", "--scan", "-y", "--json").stdout)
+        assert again["followed"] == []  # never added twice
+        assert {p["tx_hash"]: p["operation_id"] for p in again["payments"]}[
+            usdc_buy["tx_hash"]
+        ] == op_id
+    finally:
+        faults.remove(net.api_url, held)
+    wait_until(
+        lambda: (
+            credits(net.api_url, buyer.address)
+            == before + eth_buy["credits_received"] + BUY_CREDITS
+        ),
+        timeout=60,
+        what="the held distribution to be processed",
+    )
+    (settled,) = _pending(env)
+    assert (settled["id"], settled["status"], settled["credits"]) == (
+        op_id,
+        "completed",
+        BUY_CREDITS,
+    )
+    final = json.loads(_cli(env, "pending", "--scan", "--json").stdout)
+    assert final["uncredited"] == [] and len(final["payments"]) == 2
+
+
+async def test_a_replacement_is_signed_only_where_the_key_and_chain_id_may_sign(
+    net: RunningDevnet, accounts: list[Any], tmp_path: Path
+) -> None:
+    """The replacement goes through Signer.for_network and the gateway's chain-id check:
+    a public dev key on a network that is not a devnet, or a node on another chain id
+    than the network's, is refused before anything is signed or journaled."""
+    from dataclasses import replace
+
+    from eth_account import Account
+
+    from aleph_tui.core.accounts.signer import DevKeyRefused, Signer
+    from aleph_tui.core.chain.gateway import ChainError
+    from aleph_tui.core.journal.operation_journal import Journal, Operation
+    from aleph_tui.core.networks import Network, devnet_from_document
+    from aleph_tui.core.service import CreditService
+
+    dev = accounts[GUARDED]
+    nonce = _nonce(net, dev.address, "pending")
+    chain_id = int(net.document["chain_id"])
+    devnet = devnet_from_document(net.document)
+    networks = {
+        "mainnet": Network("mainnet", net.api_url, rpc_url=net.rpc_url, chain_id=chain_id),
+        "devnet": replace(devnet, chain_id=chain_id + 1),  # the node is on another chain
+    }
+    for name, network in networks.items():
+        tx = {
+            "type": 2,
+            "chainId": chain_id,
+            "nonce": nonce,
+            "to": dev.address,
+            "value": 1,
+            "data": b"",
+            "gas": 21_000,
+            "maxFeePerGas": 2 * 10**9,
+            "maxPriorityFeePerGas": 10**9,
+        }
+        signed = Account.sign_transaction(tx, dev.private_key)  # never sent
+        journal = Journal(tmp_path / f"{name}.sqlite3")
+        details = {
+            "token": "ETH",
+            "amount": "0.000000000000000001",
+            "tx_hash": "0x" + signed.hash.hex(),
+            "raw_tx": "0x" + signed.raw_transaction.hex(),
+            "nonce": nonce,
+        }
+        op = journal.record(Operation("buy", network.name, dev.address, "submitted", details))
+        service = CreditService(network, journal=journal)
+        try:
+            quote = await service.replacement_quote(op, "cancel", 10**6 * 10**9)
+            refused = DevKeyRefused if name == "mainnet" else ChainError
+            with pytest.raises(refused, match="refusing to sign"):
+                await service.replace_payment(quote, Signer(dev.private_key))
+        finally:
+            await service.aclose()
+        (latest,) = journal.operations()
+        assert "replacements" not in latest.details  # nothing journaled
+        assert _nonce(net, dev.address, "pending") == nonce  # nothing sent

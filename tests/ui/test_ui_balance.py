@@ -173,6 +173,7 @@ async def test_an_unreachable_node_reads_unavailable_never_zero(
             assert cells(app.query_one(CreditLotsTable), 0)[0] == "unavailable"
             assert text_of(app, "#wallet-detail").startswith("ETH    unavailable")
             assert "3 accounts unavailable" in text_of(app, "#last-updated")
+            assert text_of(app, "#balance-totals") == "Total: unavailable"  # never a 0 total
             screen = screen_text(app)
             assert "$0.00" not in screen and " 0 " not in screen.split("Wallet")[0]
             assert any("Wallet unavailable" in n for n in app.notified)

@@ -18,15 +18,23 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, RadioButton
 
-from aleph_tui.core.flows.buying import BuyQuote
+from aleph_tui.core.flows.buying import BuyQuote, BuyRequest
 from aleph_tui.core.journal.operation_journal import Journal
 from aleph_tui.devnet.chain.engine import dev_accounts
 from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
-from aleph_tui.ui.views.buy_view import BuyView
+from aleph_tui.ui.views.buy_view import BuyView, short_hash
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
 from tests.support.devnet_process import RunningDevnet
 from tests.support.isolation import isolated
-from tests.support.ui_app import UiTestApp, build_app, show_view, shown, type_into, until
+from tests.support.ui_app import (
+    UiTestApp,
+    build_app,
+    show_view,
+    shown,
+    type_into,
+    until,
+    workers_done,
+)
 from tests.support.wallet_client import credit_balance, rpc, token_balance
 
 SIZE = (160, 45)
@@ -87,7 +95,7 @@ async def open_confirmation(pilot: Pilot[Any]) -> SigningConfirmation:
 
 async def finished(pilot: Pilot[Any], view: BuyView) -> None:
     await until(pilot, lambda: not view.busy, "the purchase to finish")
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
 
 
@@ -153,7 +161,7 @@ async def test_a_bad_amount_is_refused_inline_and_a_usdc_buy_brings_the_quoted_c
         assert result.status == "completed", result.error
         assert result.credits_received == quote.estimated_credits
         assert set(view.steps.states().values()) == {"done"}
-        assert result.tx_hash in shown(app)
+        assert short_hash(result.tx_hash) in shown(app)  # shortened: whole, it would wrap
         # issue 16: "Bought 2000000 credits"
         assert any(f"Bought {quote.estimated_credits:,} credits" in n for n in app.notified)
         assert field.value == "" and submit.disabled  # a second Enter cannot buy again
@@ -262,9 +270,10 @@ async def test_submit_signs_the_live_quote_once_without_quoting_again(
     quoted: list[str] = []
     buy_quote = app.service.buy_quote
 
-    async def counted_quote(token: str, amount: str, payer: str) -> BuyQuote:
-        quoted.append(amount)
-        return await buy_quote(token, amount, payer)
+    async def counted_quote(request: BuyRequest) -> BuyQuote:
+        assert isinstance(request, BuyRequest)  # the view's typed request, parsed once
+        quoted.append(request.amount_text)
+        return await buy_quote(request)
 
     monkeypatch.setattr(app.service, "buy_quote", counted_quote)
     async with app.run_test(size=SIZE) as pilot:

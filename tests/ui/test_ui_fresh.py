@@ -13,9 +13,11 @@ import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import RadioButton, Static
 
 from aleph_tui.core.accounts.account_store import AccountStore
@@ -26,14 +28,17 @@ from aleph_tui.devnet.chain.engine import dev_accounts
 from aleph_tui.ui.app import AlephApp
 from aleph_tui.ui.data_state import SKELETON
 from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
+from aleph_tui.ui.settings import config_file
 from aleph_tui.ui.views import ViewSpec
 from aleph_tui.ui.views.balance_view import BalanceView
 from aleph_tui.ui.views.buy_view import BuyView
 from aleph_tui.ui.views.history_view import HistoryView
+from aleph_tui.ui.views.transfer_view import TransferView
 from aleph_tui.ui.widgets import amount_text as fmt
 from aleph_tui.ui.widgets.accounts_balance_table import AccountsBalanceTable
+from tests.support import faults
+from tests.support.credit_helpers import Key, fresh_key, funded_key, seeded
 from tests.support.devnet_process import RunningDevnet
-from tests.support.faults import injected
 from tests.support.isolation import isolated
 from tests.support.ui_app import (
     FIXED_NOW,
@@ -184,7 +189,7 @@ async def test_balances_on_their_way_are_a_skeleton_never_unavailable(
         seen.extend(rows)
         return [cell for row in rows for cell in row[3:6]]
 
-    with injected(fault_devnet.api_url, "latency", target="ccn", delay_ms=1500):
+    with faults.injected(fault_devnet.api_url, "latency", target="ccn", delay_ms=1500):
         async with app.run_test(size=SIZE) as pilot:
             await until(pilot, lambda: bool(app.query(AccountsBalanceTable)), "the table")
             await until(pilot, lambda: SKELETON in amounts(), "the skeleton")
@@ -221,5 +226,87 @@ async def test_history_totals_say_how_much_expired(devnet: RunningDevnet, home: 
         expired = net - credits
         assert expired > 0  # the seeded grant ran out unused
         text = text_of(app, "#history-summary")
-        assert f"net +{fmt.credits(net)}" in text
-        assert f"of which {fmt.credits(expired)} expired (balance {fmt.credits(credits)})" in text
+        usd = fmt.credits_usd(net)
+        assert f"net +{fmt.credits(net)} (+{usd}; {fmt.credits(expired)} expired)" in text
+
+
+async def transfer_app(document: dict[str, object], home: Path, sender: Key) -> UiTestApp:
+    """Two accounts: "sender" (active, funded) and "savings" (fresh, no credits)."""
+    app = await build_app(dict(document), home, accounts=0)
+    store = app.service.accounts
+    await store.import_key("sender", sender.private_key)
+    await store.import_key("savings", fresh_key().private_key)
+    store.use("sender")
+    return app
+
+
+async def send_to_savings(pilot: Pilot[Any], amount: int) -> TransferView:
+    view = await show_view(pilot, "transfer", TransferView)
+    view.field("to").value = "savings"
+    view.field("amount").value = str(amount)
+    await until(pilot, lambda: view.quote is not None, "the live quote")
+    view.field("amount").focus_input()
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(pilot.app.screen, SigningConfirmation), "the modal")
+    await pilot.press("y")
+    await until(pilot, lambda: not view.busy, "the transfer to finish")
+    return view
+
+
+def balance_credits(app: AlephApp) -> dict[str, str]:
+    """The Credits cell of each account, by name."""
+    table = app.query_one(AccountsBalanceTable)
+    return {
+        str(table.get_row_at(r)[1]): str(table.get_row_at(r)[4]) for r in range(table.row_count)
+    }
+
+
+async def test_a_transfer_refreshes_both_accounts_in_balance(
+    devnet: RunningDevnet, home: Path, accounts: list[Any]
+) -> None:
+    """Sent from one account to another: Balance shows both new balances without ``r``."""
+    sender = funded_key(devnet.api_url, seeded(accounts, 0), 2_000_000)
+    app = await transfer_app(devnet.document, home, sender)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_view(pilot, "balance")
+        assert balance_credits(app) == {"sender": "2,000,000", "savings": "0"}
+        view = await send_to_savings(pilot, 1_500)
+        assert view.last_result is not None and view.last_result.status == "processed"
+        app.action_open_view("balance")
+        await wait_for_workers(pilot)
+        assert balance_credits(app) == {"sender": "1,998,500", "savings": "1,500"}
+
+
+async def test_an_operation_resumed_at_start_refreshes_balance(
+    fault_devnet: RunningDevnet, home: Path, accounts: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A transfer the node holds (202) is followed at the next start. Balance, read while
+    it was held, shows the moved credits once the follow-up settles it, without ``r``."""
+    faults.clear(fault_devnet.api_url)
+    sender = funded_key(fault_devnet.api_url, seeded(accounts, 0), 2_000_000)
+    first = await transfer_app(fault_devnet.document, home, sender)
+    hold = faults.inject(fault_devnet.api_url, "accept_202", target="ccn")
+    try:
+        monkeypatch.setenv("ALEPH_TUI_FOLLOW_TIMEOUT", "0.5")  # the send: pending soon
+        async with first.run_test(size=SIZE) as pilot:
+            view = await send_to_savings(pilot, 2_500)
+            assert view.last_result is not None and view.last_result.status == "pending"
+        assert first.service.open_operations()
+
+        monkeypatch.setenv("ALEPH_TUI_FOLLOW_TIMEOUT", "60")  # the start's follow-up waits
+        # No timed reload: only the follow-up's event may bring the new figures.
+        config = config_file()
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text("refresh_interval = 0\n", encoding="utf-8")
+        app = UiTestApp(_service(fault_devnet, home, first.service.accounts))
+        app.views = [ViewSpec.of(BalanceView)]
+        async with app.run_test(size=SIZE) as pilot:
+            held = {"sender": "2,000,000", "savings": "0"}
+            await until(pilot, lambda: balance_credits(app) == held, "the balances, held")
+            await until(pilot, lambda: bool(app.workers), "the follow-up")
+            faults.remove(fault_devnet.api_url, hold)  # the node processes it now
+            await until(pilot, lambda: not app.service.open_operations(), "the settlement")
+            moved = {"sender": "1,997,500", "savings": "2,500"}
+            await until(pilot, lambda: balance_credits(app) == moved, "the moved credits")
+    finally:
+        faults.remove(fault_devnet.api_url, hold)

@@ -77,3 +77,35 @@ async def test_pay_from_phone_with_no_amount_names_the_field(
         await until(pilot, lambda: "amount" in shown(app).lower() and "empty" in shown(app), "err")
         assert not isinstance(app.screen, PaymentLinkScreen)
         assert view.amount_field.value == ""
+
+
+async def test_a_watch_only_account_is_topped_up_from_a_phone(
+    phone_devnet: RunningDevnet, home: Path
+) -> None:
+    """The form stays usable for a watch-only account (its Buy button does not): the QR
+    code is how it is topped up, its key never touching this terminal."""
+    payer = dev_accounts(8)[7]
+    app = await build_app(phone_devnet.document, home, accounts=1)
+    watched = app.service.watch("savings", payer.address)
+    async with app.run_test(size=SIZE) as pilot:
+        app.select_account(watched)
+        view = await show_view(pilot, "buy", BuyView)
+        await until(pilot, lambda: view.watch_only, "the watch-only account")
+        assert "watch-only" in shown(app) and "QR code" in shown(app)
+        view.query_one("#buy-token-ETH", RadioButton).value = True
+        await pilot.pause()
+        view.amount_field.value = "0.01"
+        assert view.query_one("#buy-submit").disabled
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: isinstance(app.screen, PaymentLinkScreen), "the QR screen")
+        screen = app.screen
+        assert isinstance(screen, PaymentLinkScreen) and screen.link.payer == payer.address
+        link = parse_link(screen.link.uri)
+        tx_hash = await asyncio.to_thread(
+            pay, phone_devnet.document["chain_rpc_url"], payer.private_key, link
+        )
+        await until(pilot, lambda: screen.result is not None, "the credits")
+        assert screen.result is not None and screen.result.status == "completed"
+        assert screen.result.credits_received == await asyncio.to_thread(
+            credits_for, phone_devnet.api_url, payer.address, tx_hash
+        )

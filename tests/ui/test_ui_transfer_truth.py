@@ -20,7 +20,7 @@ import pytest
 from textual.widgets import Button
 
 from aleph_tui.core.aleph.history_models import history_entry
-from aleph_tui.core.formatting import iso_utc
+from aleph_tui.core.formatting import iso_utc, utc_minute
 from aleph_tui.core.validation import expiration_ms
 from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.views.transfer_view import TransferView
@@ -80,6 +80,12 @@ async def test_the_confirmation_shows_the_expiry_each_spent_lot_really_gets(
         view.field("amount").value = "1500000"
         view.field("expiration").value = iso_utc(requested)
         await until(pilot, lambda: view.quote is not None, "the live quote")
+        # The form already says what the node will give, before any confirmation.
+        arriving = "; ".join(
+            f"{amount} expiring {utc_minute(lot.expiration)}"
+            for amount, lot in zip((1_000_000, 500_000), lots, strict=False)
+        )
+        assert f"They arrive as: {arriving}" in shown(app)
         view.field("amount").focus_input()
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, SigningConfirmation), "the modal")

@@ -438,3 +438,23 @@ async def test_a_refusal_stays_itself_through_an_async_context_manager() -> None
         async with service():
             v.credit_amount("0")
     assert (caught.value.field, caught.value.rule) == ("amount", "must be at least 1 credit")
+
+
+def test_new_account_names_keys_and_passwords_as_the_dialogs_check_them() -> None:
+    def new(text: str) -> str:
+        return v.new_account_name(text, accounts=["main"], aliases=["friend"])
+
+    assert new(" cold ") == "cold"
+    assert rule(new, "") == "is required"
+    assert rule(new, "main") == "account 'main' already exists"
+    assert "already an alias" in rule(new, "friend")
+    assert "only letters" in rule(new, "two words")
+    v.private_key("0x" + "ab" * 32)
+    for bad in ("0x1234", "zz" * 32, "ab" * 33):
+        assert rule(v.private_key, bad) == v.PRIVATE_KEY_RULE
+    for out_of_range in ("0" * 64, "f" * 64):
+        assert rule(v.private_key, out_of_range) == "is not a valid secp256k1 key"
+    assert v.new_password("pw", "pw") == "pw"
+    assert v.new_password("", "", required=False) is None
+    assert rule(v.new_password, "pw", "pw?") == "the two entries differ"
+    assert "is required" in rule(v.new_password, "", "")

@@ -653,7 +653,7 @@ def _evm_address(entry: dict[str, Any], what: str) -> str:
         raise AccountError(str(exc)) from None
 
 
-_KEY_RULE = "must be 64 hexadecimal digits (32 bytes), with or without 0x"
+_KEY_RULE = validation.PRIVATE_KEY_RULE
 
 
 def _parse_hex_key(text: str) -> Secret:

@@ -24,6 +24,11 @@ HISTORY_SORT_FIELDS = (
     "tx_hash",
     "provider",
 )
+# The payment methods a node's credit history holds (aleph-api.md §2, "How rows are
+# written"): pyaleph writes ``credit_expense`` for expenses and ``credit_transfer`` for
+# transfers; a distribution carries the credit service's own: ``token_transfer`` for a
+# purchase, ``grant`` for credits granted (the devnet's seed, as the network's grants).
+PAYMENT_METHODS = ("credit_expense", "credit_transfer", "token_transfer", "grant")
 # pyaleph's ``resourceTypes``: aleph-message's MessageType values (tests check they agree).
 
 
@@ -80,7 +85,6 @@ class HistoryFilters:
     end: dt.datetime | None = None
     resource_types: tuple[str, ...] = ()
     resource: str | None = None
-    has_expiration: bool | None = None
 
     def __post_init__(self) -> None:
         for moment in (self.start, self.end):
@@ -107,8 +111,6 @@ class HistoryFilters:
             params["resourceTypes"] = ",".join(self.resource_types)
         if self.resource is not None:
             params["resource"] = self.resource
-        if self.has_expiration is not None:
-            params["has_expiration"] = "true" if self.has_expiration else "false"
         return params
 
 

@@ -322,13 +322,6 @@ class ChainGateway:
         )  # fmt: skip
         return [log for log in found or () if isinstance(log, dict)]
 
-    async def block_transactions(self, number: int) -> list[dict[str, Any]]:
-        """The transactions of block ``number``, in full."""
-        block = await self._read("eth_getBlockByNumber", hex(number), True)
-        if not isinstance(block, dict):
-            return []
-        return [tx for tx in block.get("transactions") or () if isinstance(tx, dict)]
-
     async def _transaction(self, tx_hash: str) -> dict[str, Any] | None:
         found = await self._read("eth_getTransactionByHash", tx_hash)
         return found if isinstance(found, dict) else None

@@ -32,8 +32,10 @@ AlertKind = Literal["below", "runs_out", "expiring"]
 Status = Literal["ok", "warning", "error"]
 DEFAULT_DAYS = 7
 MAX_DAYS = 3650
-# Forecasts read at once (each is a few requests): a few hundred addresses then take
-# tens of round trips, and a node never sees more than this many from one check.
+# Forecasts read at once. Each asks three requests together (the period's expenses, the
+# balance, the first page of lots; more pages only for an account whose lots fill more
+# than two pages of history), so a node sees some 48 in flight from one check, under the
+# dashboard's bound of 50; a few hundred addresses take a few dozen round trips.
 CHECK_CONCURRENCY = 16
 
 

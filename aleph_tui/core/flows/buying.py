@@ -44,8 +44,8 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from decimal import Decimal
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any, Literal
 
 from aleph_tui.core import crash_points, retry, validation
@@ -54,6 +54,7 @@ from aleph_tui.core.aleph.api_client import AlephApi, ApiError
 from aleph_tui.core.aleph.credit_api_client import CreditApi, CreditApiError, CreditEstimate
 from aleph_tui.core.chain.gateway import (
     ETH_DECIMALS,
+    KNOWN_DECIMALS,
     RECEIPT_POLL_S,
     ChainError,
     ChainGateway,
@@ -80,6 +81,15 @@ FOLLOW_HINT = "`aleph-tui pending`, or the dashboard's next start"
 POLL_INTERVAL_S = 0.25
 MAX_POLL_INTERVAL_S = 5.0
 
+# A quote older than this is quoted again before signing (the balances, nonce, fees and
+# price it read may have moved); a younger one has its price read again instead.
+QUOTE_MAX_AGE_S = 60.0
+# The credit service prices a payment when it sees it, not when it was quoted: the
+# minimum credits expected allow the token's price to fall this much meanwhile (USDC is
+# pegged: its credits are exact).
+PRICE_TOLERANCE = Decimal("0.01")
+PEGGED = frozenset({"USDC"})
+
 # The journal key of the signed transaction's bytes (hex), broadcast again on resume.
 RAW_TX = "raw_tx"
 # What the chain says of a transaction the node may not know.
@@ -102,6 +112,56 @@ def human(units: int, decimals: int) -> str:
 
 
 @dataclass(frozen=True)
+class BuyRequest:
+    """A purchase's inputs, each parsed once (``buy_request``): what gets quoted."""
+
+    token: str  # ALEPH, USDC or ETH
+    units: int  # base units at ``decimals``
+    decimals: int  # the token's known decimals, which the amount was parsed with
+    payer: str  # checksummed
+
+    @property
+    def amount_text(self) -> str:
+        return human(self.units, self.decimals)
+
+
+def buy_request(token: str, amount: str | int, payer: str) -> BuyRequest:
+    """The one place a purchase's raw inputs become typed values (CLI and dashboard).
+
+    ``amount`` is the human text, or base units already parsed (the form's field parses
+    as it is typed). Raises InvalidInput naming the field. No I/O: the quote checks the
+    token's real decimals on chain.
+    """
+    symbol = token.strip().upper()
+    if symbol not in TOKENS:
+        raise validation.InvalidInput("token", "must be ALEPH, USDC or ETH")
+    decimals = KNOWN_DECIMALS[symbol]
+    if isinstance(amount, int):
+        if amount <= 0:
+            raise validation.InvalidInput("amount", "must be greater than zero")
+        units = amount
+    else:
+        units = validation.token_amount(amount, decimals, symbol)
+    return BuyRequest(symbol, units, decimals, validation.address(payer, field="payer"))
+
+
+def _units_at(request: BuyRequest, decimals: int) -> int:
+    """The request's amount in base units of a token with ``decimals`` (its real ones
+    on chain), exactly; InvalidInput when that token cannot hold it."""
+    shift = decimals - request.decimals
+    if shift >= 0:
+        factor: int = 10**shift
+        return request.units * factor
+    divisor: int = 10**-shift
+    units, rest = divmod(request.units, divisor)
+    if rest:
+        raise validation.InvalidInput(
+            "amount", f"must have at most {decimals} decimals for {request.token}"
+        )
+    return units
+
+
+@dataclass(frozen=True)
 class BuyQuote:
     """Everything the confirmation shows, and the exact transaction it signs."""
 
@@ -120,11 +180,37 @@ class BuyQuote:
     price_usd: Decimal | None  # of one whole token
     total_usd: Decimal | None
     plan: TxPlan
+    quoted_at: float = field(default_factory=time.monotonic, compare=False)
+    # Why this quote replaced the one shown before (its price moved, it grew old).
+    requoted: str | None = field(default=None, compare=False)
+
     eth_price_usd: Decimal | None = None  # of one ETH, for the fee's worth; None: unknown
 
     @property
     def amount_text(self) -> str:
         return human(self.units, self.decimals)
+
+    @property
+    def request(self) -> BuyRequest:
+        return BuyRequest(self.token, self.units, self.decimals, self.payer)
+
+    @property
+    def age_s(self) -> float:
+        return time.monotonic() - self.quoted_at
+
+    @property
+    def min_credits(self) -> int | None:
+        """The fewest credits the payment should bring: the estimate, less what a price
+        fall of ``PRICE_TOLERANCE`` before the credit service sees it would take (none
+        for a pegged token)."""
+        if self.estimated_credits is None:
+            return None
+        if self.token in PEGGED:
+            return self.estimated_credits
+        floor = (Decimal(self.estimated_credits) * (1 - PRICE_TOLERANCE)).to_integral_value(
+            ROUND_FLOOR
+        )
+        return int(floor)
 
     @property
     def chain_id(self) -> int:
@@ -143,6 +229,21 @@ class BuyQuote:
         """The most the network fee can be worth in USD; None when ETH's price is unknown."""
         price = self.eth_price_usd
         return None if price is None else self.fee_limit_eth * price
+
+
+def minimum_text(quote: BuyQuote) -> str | None:
+    """The fewest credits the payment should bring and why it may bring fewer than the
+    estimate, as the confirmations say it (None without a Credit API)."""
+    minimum = quote.min_credits
+    if minimum is None:
+        return None
+    if minimum == quote.estimated_credits:
+        return f"{minimum} credits ({quote.token} is pegged to the dollar)"
+    fall = validation.token_text(int(PRICE_TOLERANCE * 10_000), 2)
+    return (
+        f"{minimum} credits, unless the {quote.token} price falls more than {fall} % "
+        "before the credit service sees the payment"
+    )
 
 
 @dataclass(frozen=True)
@@ -201,12 +302,13 @@ class Buyer:
 
     # --- quote ------------------------------------------------------------------------
 
-    async def quote(self, token: str, amount_text: str, payer: str) -> BuyQuote:
-        """Validate, estimate the credits and the fee, check the balances; sign nothing."""
-        symbol = token.strip().upper()
-        if symbol not in TOKENS:
-            raise validation.InvalidInput("token", "must be ALEPH, USDC or ETH")
-        payer = validation.address(payer, field="payer")
+    async def quote(
+        self, token: str | BuyRequest, amount_text: str = "", payer: str = ""
+    ) -> BuyQuote:
+        """Price the request (or the raw inputs, parsed by ``buy_request``): estimate the
+        credits and the fee, check the balances; sign nothing."""
+        request = token if isinstance(token, BuyRequest) else buy_request(token, amount_text, payer)
+        symbol, payer = request.token, request.payer
         network = self.network
         if not network.credit_contract:
             raise BuyError(f"network {network.name} has no credit contract to pay")
@@ -221,7 +323,7 @@ class Buyer:
             if not contract:
                 raise BuyError(f"network {network.name} has no {symbol} token address")
             decimals = await self.gateway.token_decimals(contract, symbol=symbol)
-        units = validation.token_amount(amount_text, decimals, symbol)
+        units = _units_at(request, decimals)
 
         if contract is None:
             balance = eth = await self.gateway.eth_balance(payer)
@@ -269,6 +371,20 @@ class Buyer:
             plan=plan,
             eth_price_usd=eth_price,
         )
+
+    async def fresh(self, quote: BuyQuote, *, max_age_s: float = QUOTE_MAX_AGE_S) -> BuyQuote:
+        """``quote`` if it may still be signed, else the request quoted again, saying why
+        in ``requoted``: older than ``max_age_s``, or its price moved (read again here:
+        one Credit API call)."""
+        if quote.age_s > max_age_s:
+            why = f"the quote was more than {max_age_s:.0f} s old"
+        else:
+            estimate = await self.estimate(quote.token, quote.units)
+            now = None if estimate is None else estimate.credits
+            if now == quote.estimated_credits:
+                return quote
+            why = f"the price moved: ≈ {quote.estimated_credits} → ≈ {now} credits"
+        return replace(await self.quote(quote.request), requoted=why)
 
     async def _eth_price(self, symbol: str) -> Decimal | None:
         """The USD price of one ETH, for the fee's worth (paying in ETH, the estimate

@@ -7,9 +7,10 @@ address that PAYS, so the link is made for one address (the account shown, which
 watch-only: its key never touches this terminal) and the watch looks for that address's
 payment to the credit contract, mined at or after the block the link was made at.
 
-Once the payment is mined it is journaled as an ordinary buy (status ``confirmed``), and
-``Buyer.resume`` follows it to the credits with the same steps as a buy signed here: a
-kill or a deadline loses nothing, and ``aleph-tui pending`` picks it up.
+Once the payment is mined it is journaled as an ordinary buy (status ``confirmed``), as
+``pending --scan`` journals a payment it finds, and ``Buyer.resume`` follows it to the
+credits with the same steps as a buy signed here: a kill or a deadline loses nothing,
+and ``aleph-tui pending`` picks it up.
 
 EIP-681 (https://eips.ethereum.org/EIPS/eip-681)::
 
@@ -29,23 +30,30 @@ from aleph_tui.core import validation
 from aleph_tui.core.chain.gateway import ETH_DECIMALS, ChainError
 from aleph_tui.core.flows.buying import (
     MAX_POLL_INTERVAL_S,
-    TOKENS,
     Buyer,
     BuyError,
     BuyProgress,
+    BuyRequest,
     BuyResult,
     ProgressCallback,
 )
 from aleph_tui.core.flows.buying import (
     _emit as emit_progress,
 )
-from aleph_tui.core.journal.operation_journal import Operation
+from aleph_tui.core.flows.buying import (
+    _units_at as units_at,
+)
+from aleph_tui.core.flows.payment_scan import (
+    TRANSFER_TOPIC,
+    FoundPayment,
+    PaymentScan,
+    follow,
+    topic,
+)
 from aleph_tui.core.networks import Network
 
 # How long the watch waits for the payment itself: a person is scanning a code.
 PAYMENT_TIMEOUT_S = 30 * 60.0
-# ERC-20 Transfer(address indexed from, address indexed to, uint256 value).
-TRANSFER_TOPIC = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
 
 
 @dataclass(frozen=True)
@@ -115,13 +123,10 @@ def qr_lines(text: str) -> list[str]:
     ]
 
 
-async def payment_link(buyer: Buyer, token: str, amount_text: str, payer: str) -> PaymentLink:
-    """Validate, estimate the credits, and note the block the watch starts at. Nothing is
-    signed; the payer's balance is not required (the phone may be another wallet's)."""
-    symbol = token.strip().upper()
-    if symbol not in TOKENS:
-        raise validation.InvalidInput("token", "must be ALEPH, USDC or ETH")
-    payer = validation.address(payer, field="address")
+async def payment_link(buyer: Buyer, request: BuyRequest) -> PaymentLink:
+    """The link for ``request`` (its payer is who must pay): the credits estimated, and
+    the block the watch starts at. Nothing is signed; the payer's balance is not required
+    (the phone may be another wallet's)."""
     network = buyer.network
     if not network.credit_contract:
         raise BuyError(f"network {network.name} has no credit contract to pay")
@@ -130,20 +135,20 @@ async def payment_link(buyer: Buyer, token: str, amount_text: str, payer: str) -
     chain_id = validation.chain_id(await gateway.chain_id(), network.chain_id, network=network.name)
     contract: str | None = None
     decimals = ETH_DECIMALS
-    if symbol != "ETH":
-        contract = network.aleph_token if symbol == "ALEPH" else network.usdc_token
+    if request.token != "ETH":
+        contract = network.aleph_token if request.token == "ALEPH" else network.usdc_token
         if not contract:
-            raise BuyError(f"network {network.name} has no {symbol} token address")
-        contract = validation.address(contract, field=f"{symbol} token")
-        decimals = await gateway.token_decimals(contract, symbol=symbol)
-    units = validation.token_amount(amount_text, decimals, symbol)
-    estimate = await buyer.estimate(symbol, units)
+            raise BuyError(f"network {network.name} has no {request.token} token address")
+        contract = validation.address(contract, field=f"{request.token} token")
+        decimals = await gateway.token_decimals(contract, symbol=request.token)
+    units = units_at(request, decimals)
+    estimate = await buyer.estimate(request.token, units)
     return PaymentLink(
         network=network,
-        token=symbol,
+        token=request.token,
         units=units,
         decimals=decimals,
-        payer=payer,
+        payer=request.payer,
         recipient=recipient,
         token_contract=contract,
         chain_id=chain_id,
@@ -176,7 +181,7 @@ async def follow_payment(
         except ChainError:
             found, latest = None, scanned  # the watch outlives a passing RPC fault
         if found is not None:
-            return await _follow(buyer, link, *found, progress)
+            return await _follow(buyer, link, found, latest, progress)
         scanned = latest
         if time.monotonic() >= deadline:
             return None
@@ -184,75 +189,57 @@ async def follow_payment(
         interval = min(interval * 1.5, MAX_POLL_INTERVAL_S)
 
 
-async def _payment(
-    buyer: Buyer, link: PaymentLink, first: int, last: int
-) -> tuple[str, int, int] | None:
+async def _payment(buyer: Buyer, link: PaymentLink, first: int, last: int) -> FoundPayment | None:
     """The first payment from the payer to the credit contract in blocks ``first`` to
-    ``last``: its hash, the units paid and its block."""
-    gateway = buyer.gateway
-    if link.token_contract is not None:
-        topics = [TRANSFER_TOPIC, _topic(link.payer), _topic(link.recipient)]
-        for log in await gateway.logs(link.token_contract, topics, first, last):
-            return str(log["transactionHash"]), int(str(log["data"]), 16), _int(log["blockNumber"])
-        return None
-    for number in range(first, last + 1):
-        for tx in await gateway.block_transactions(number):
-            sender, to = str(tx.get("from", "")).lower(), str(tx.get("to") or "").lower()
-            if sender == link.payer.lower() and to == link.recipient.lower():
-                value = _int(tx.get("value", "0x0"))
-                if value > 0:
-                    return str(tx["hash"]), value, number
+    ``last``, read as ``pending --scan`` reads them: the token's Transfer log, or the
+    processor's own for ETH. A reverted payment leaves no log."""
+    contract = link.token_contract or link.recipient
+    topics = [TRANSFER_TOPIC, topic(link.payer), topic(link.recipient)]
+    for log in await buyer.gateway.logs(contract, topics, first, last):
+        return FoundPayment(
+            tx_hash=str(log["transactionHash"]).lower(),
+            block_number=_int(log["blockNumber"]),
+            timestamp=None,
+            token=link.token,
+            units=int(str(log["data"]), 16),
+            decimals=link.decimals,
+            credits=None,
+            operation_id=None,
+        )
     return None
 
 
 async def _follow(
     buyer: Buyer,
     link: PaymentLink,
-    tx_hash: str,
-    units: int,
-    block: int,
+    found: FoundPayment,
+    last_block: int,
     progress: ProgressCallback | None,
 ) -> BuyResult:
-    explorer = link.network.tx_link(tx_hash)
-    paid = validation.token_text(units, link.decimals)
-    emit_progress(progress, BuyProgress("sent", f"payment seen: {tx_hash}", tx_hash, explorer))
-    receipt = await buyer.gateway.receipt(tx_hash)
+    """Journal the payment as a buy to follow (as ``pending --scan`` does), then follow
+    it to the credits."""
+    explorer = link.network.tx_link(found.tx_hash)
+    emit_progress(
+        progress, BuyProgress("sent", f"payment seen: {found.tx_hash}", found.tx_hash, explorer)
+    )
+    scan = PaymentScan(
+        link.network.name, link.payer, link.recipient, link.from_block, last_block, (found,)
+    )
+    (op,) = follow(buyer.journal, link.network, scan, (found,))
     # Credits are in proportion to what was paid, which the wallet may have changed.
     expected = link.estimated_credits
-    if expected is not None and units != link.units:
-        expected = int(Decimal(expected) * units / link.units)
-    details: dict[str, Any] = {
-        "token": link.token,
-        "amount": paid,
-        "units": units,
-        "decimals": link.decimals,
-        "tx_hash": tx_hash,
-        "expected_credits": expected,
-        "network": link.network.name,
-        "recipient": link.recipient,
-        "chain_id": link.chain_id,
-        "explorer_url": explorer,
-        "block_number": block,
-        "paid_from": "payment link",
-    }
-    if receipt is not None and not receipt.succeeded:
-        reason = "the payment was mined but reverted; no credits will arrive"
-        buyer.journal.record(
-            Operation("buy", link.network.name, link.payer, "failed", details), error=reason
-        )
-        emit_progress(progress, BuyProgress("failed", reason, tx_hash, explorer))
-        return BuyResult(
-            "failed", link.token, units, tx_hash, explorer, expected, error=reason, amount=paid
-        )
-    op = buyer.journal.record(Operation("buy", link.network.name, link.payer, "confirmed", details))
+    if expected is not None and found.units != link.units:
+        expected = int(Decimal(expected) * found.units / link.units)
+    op = buyer.journal.record(
+        op, details=op.details | {"expected_credits": expected, "paid_from": "payment link"}
+    )
     emit_progress(
-        progress, BuyProgress("confirmed", f"confirmed in block {block}", tx_hash, explorer)
+        progress,
+        BuyProgress(
+            "confirmed", f"confirmed in block {found.block_number}", found.tx_hash, explorer
+        ),
     )
     return await buyer.resume(op, progress)
-
-
-def _topic(address: str) -> str:
-    return "0x" + address.removeprefix("0x").lower().rjust(64, "0")
 
 
 def _int(value: Any) -> int:

@@ -94,24 +94,38 @@ class ReplacementQuote:
     def max_network_fee_eth(self) -> Decimal:
         return self.plan.max_network_fee_eth
 
-    def summary(self) -> list[str]:
+    @property
+    def title(self) -> str:
+        if self.kind == "speed_up":
+            return "Speed up the payment (the same transaction, higher fees)"
+        return "Cancel the payment (a zero-value transfer to yourself)"
+
+    def rows(self) -> list[tuple[str, str]]:
+        """What the confirmation shows, as (what, value)."""
         plan = self.plan
-        what = (
-            "Speed up the payment (the same transaction, higher fees)"
-            if self.kind == "speed_up"
-            else "Cancel the payment (a zero-value transfer to yourself)"
-        )
         return [
-            f"{what}, operation {self.operation.id}",
-            f"  replaces     {self.replaces} (nonce {plan.nonce}, chain id {plan.chain_id})",
-            f"  from         {plan.sender}",
-            f"  to           {plan.to}",
-            f"  max fee      {gwei_text(plan.max_fee_per_gas)} gwei per gas "
-            f"(was {gwei_text(self.previous_max_fee)}; your cap {gwei_text(self.cap_wei)})",
-            f"  tip          {gwei_text(plan.max_priority_fee_per_gas)} gwei per gas "
-            f"(was {gwei_text(self.previous_tip)})",
-            f"  network fee  at most {plan.max_network_fee_eth.normalize():f} ETH (gas {plan.gas})",
+            ("operation", self.operation.id),
+            ("replaces", f"{self.replaces} (nonce {plan.nonce}, chain id {plan.chain_id})"),
+            ("from", plan.sender),
+            ("to", plan.to),
+            (
+                "max fee",
+                f"{gwei_text(plan.max_fee_per_gas)} gwei per gas (was "
+                f"{gwei_text(self.previous_max_fee)}; your cap {gwei_text(self.cap_wei)})",
+            ),
+            (
+                "tip",
+                f"{gwei_text(plan.max_priority_fee_per_gas)} gwei per gas "
+                f"(was {gwei_text(self.previous_tip)})",
+            ),
+            (
+                "network fee",
+                f"at most {plan.max_network_fee_eth.normalize():f} ETH (gas {plan.gas})",
+            ),
         ]
+
+    def summary(self) -> list[str]:
+        return [self.title] + [f"  {what:<12} {value}" for what, value in self.rows()]
 
 
 def gwei_text(wei: int) -> str:

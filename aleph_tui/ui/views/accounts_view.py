@@ -290,7 +290,14 @@ class AccountsView(View):
     def action_create_account(self) -> None:
         if not self._writable():
             return
-        self.app.push_screen(CreateAccountModal(self._create), self._added)
+        accounts, aliases = self._taken_names()
+        modal = CreateAccountModal(self._create, accounts=accounts, aliases=aliases)
+        self.app.push_screen(modal, self._added)
+
+    def _taken_names(self) -> tuple[list[str], list[str]]:
+        """The names a new account cannot take (checked as the dialogs are typed)."""
+        store = self.service.accounts
+        return [a.name for a in store.accounts()], list(store.aliases())
 
     async def _create(self, request: CreateRequest) -> Account:
         return await self.service.accounts.create(
@@ -301,8 +308,13 @@ class AccountsView(View):
         if not self._writable():
             return
         store = self.service.accounts
+        accounts, aliases = self._taken_names()
         modal = ImportAccountModal(
-            self._import, store.legacy_keys(), store.legacy_home / "private-keys"
+            self._import,
+            store.legacy_keys(),
+            store.legacy_home / "private-keys",
+            accounts=accounts,
+            aliases=aliases,
         )
         self.app.push_screen(modal, self._added)
 

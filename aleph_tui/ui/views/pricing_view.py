@@ -169,6 +169,9 @@ class PricingView(View):
     def reload(self) -> None:
         self._load_tables()
 
+    def shows_address(self, address: str) -> bool:
+        return False  # prices are no account's: a MoneyChanged leaves them be
+
     # --- state ---------------------------------------------------------------------
 
     @property

@@ -33,8 +33,9 @@ from aleph_tui.core.flows.transferring import (
     TransferRequest,
     TransferResult,
 )
-from aleph_tui.core.formatting import iso_utc
+from aleph_tui.core.formatting import iso_utc, utc_minute
 from aleph_tui.core.validation import InvalidInput
+from aleph_tui.ui.data_state import LOADING_TEXT
 from aleph_tui.ui.money_changed import announce
 from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.view import cancelling, explain
@@ -210,7 +211,8 @@ class TransferView(SigningFormView):
             validation.expiration,
             placeholder="e.g. 2027-01-31T00:00:00Z",
             optional=True,
-            describe=lambda moment: f"the credits expire at {iso_utc(moment)}",
+            # Requested only: the node caps each part at the expiry of the lot it spends.
+            describe=lambda moment: f"at most {iso_utc(moment)} (capped by each lot's own)",
             tooltip="When the transferred credits expire; empty keeps their own",
             id="transfer-expiration",
         )
@@ -238,6 +240,10 @@ class TransferView(SigningFormView):
         yield Static("", id="transfer-quote")
         yield Label("Address book", classes="section -later")
         yield Static("", id="transfer-book")
+
+    def default_focus(self) -> Widget:
+        # The tab opens on its first field, To: what is typed next goes into the form.
+        return self.field("to").input
 
     def field(self, name: str) -> ValidatedInput[Any]:
         return self.query_one(f"#transfer-{name}", ValidatedInput)
@@ -308,7 +314,7 @@ class TransferView(SigningFormView):
         if problem is not None:
             text = Text(f"Available: {problem}", style="red")
         elif self._available is None:
-            text = Text("Available: …" if self.account is not None else "")
+            text = Text(f"Available: {LOADING_TEXT}" if self.account is not None else "")
         else:
             text = Text(f"Available: {fmt.credits_with_usd(self._available)}")
         self.query_one("#transfer-available", Static).update(text)
@@ -429,8 +435,9 @@ class TransferView(SigningFormView):
                 result = await self.service.transfer(signed)
             self.last_result = result
             self._show_result(result)
-            if result.status != "dry-run":
+            if result.status != "dry-run":  # a rehearsal keeps the form for the real one
                 announce(self.app, [result.quote.sender, result.quote.recipient], "transfer")
+                self.rest_focus()  # off the fields: the number keys switch tabs again
         except InvalidInput as exc:
             if exc.field in FIELDS:
                 self.field(FIELDS[exc.field]).show_error(exc)
@@ -557,12 +564,19 @@ class TransferView(SigningFormView):
             line.set_class(True, "-error")
         else:
             left = quote.available - quote.amount
-            line.update(
-                Text(
-                    f"{fmt.credits(quote.amount)} credits ({fmt.usd(quote.usd)})"
-                    f" to {quote.recipient}; {fmt.credits_with_usd(left)} left afterwards"
-                )
+            text = Text(
+                f"{fmt.credits(quote.amount)} credits ({fmt.usd(quote.usd)})"
+                f" to {quote.recipient}; {fmt.credits_with_usd(left)} left afterwards"
             )
+            if quote.arriving and quote.channel == CREDIT_CHANNEL:
+                # What the node will really give, not what was asked (issue 16 point 3).
+                arriving = "; ".join(
+                    f"{fmt.credits(lot.amount)} expiring "
+                    f"{utc_minute(lot.expiration, empty='never')}"
+                    for lot in quote.arriving
+                )
+                text.append(f"\nThey arrive as: {arriving}")
+            line.update(text)
 
     def _show_quote_problem(self, text: str) -> None:
         line = self.query_one("#transfer-quote", Static)

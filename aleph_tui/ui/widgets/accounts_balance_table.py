@@ -28,6 +28,7 @@ class AccountBalanceRow:
     status: str = ""  # empty when fresh; "stale …" or "unavailable: …" otherwise
     # What stands in for the amounts without a balance: a skeleton while it is loading.
     placeholder: str = fmt.UNAVAILABLE
+    watch_only: bool = False  # an address followed without a key (cannot sign)
 
 
 class AccountsBalanceTable(DataTable[str | Text]):
@@ -98,7 +99,7 @@ class AccountsBalanceTable(DataTable[str | Text]):
             ]
         return (
             ACTIVE_MARKER if row.active else "",
-            row.name,
+            Text.assemble(row.name, (" · watch-only", "italic")) if row.watch_only else row.name,
             fmt.short_address(row.address),
             *(Text(a, justify="right") for a in amounts),
             row.status,
