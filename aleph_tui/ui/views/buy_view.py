@@ -240,6 +240,12 @@ class BuyView(SigningFormView):
         self._load_wallet(account.address)
         self._schedule_estimate()
 
+    def money_changed(self, addresses: frozenset[str]) -> None:
+        """The wallet again; the form and its estimate stay as the user left them."""
+        account = self.account
+        if account is not None and account.address.lower() in addresses:
+            self._load_wallet(account.address)
+
     # --- wallet -----------------------------------------------------------------------
 
     @work(name="buy-wallet", group="buy-wallet", exclusive=True, exit_on_error=False)
@@ -337,6 +343,7 @@ class BuyView(SigningFormView):
         """Confirm and sign ``what``: the live quote as it is, or the amount quoted first."""
         steps = self.steps
         steps.reset()
+        moved: str | None = None  # the payer, once something was sent
         try:
             if isinstance(what, BuyQuote):
                 quote = what
@@ -371,7 +378,7 @@ class BuyView(SigningFormView):
             self.last_result = result
             self._show_result(quote, result)
             if result.status != "dry_run":  # tokens, and maybe credits, moved
-                announce(self.app, [quote.payer], "buy")
+                moved = quote.payer
         except InvalidInput as exc:
             if exc.field == "amount":
                 self.amount_field.show_error(exc)
@@ -387,7 +394,10 @@ class BuyView(SigningFormView):
         finally:
             self._estimate_key = None  # a quote signs once: the next Submit quotes afresh
             self._idle()
-            if self.account is not None and not cancelling():
+            if moved is not None:
+                # Every view showing the payer reads again (this one: its wallet).
+                announce(self.app, [moved], "buy")
+            elif self.account is not None and not cancelling():
                 self._load_wallet(self.account.address)
 
     def _progress(self, event: BuyProgress) -> None:
