@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -121,6 +121,49 @@ def name(text: str, *, field: str = "name") -> str:
     if not NAME_PATTERN.match(value):
         raise InvalidInput(field, "may contain only letters, digits, '-' and '_'")
     return value
+
+
+def new_account_name(
+    text: str, *, accounts: Collection[str], aliases: Collection[str], field: str = "name"
+) -> str:
+    """A name for a new account: well formed, and no account's or alias's already (they
+    share one namespace, as in the aleph CLI's manifest)."""
+    value = text.strip()
+    if not value:
+        raise InvalidInput(field, "is required")
+    value = name(value, field=field)
+    if value in accounts:
+        raise InvalidInput(field, f"account '{value}' already exists")
+    if value in aliases:
+        raise InvalidInput(
+            field, f"'{value}' is already an alias; account and alias names are shared"
+        )
+    return value
+
+
+PRIVATE_KEY_RULE = "must be 64 hexadecimal digits (32 bytes), with or without 0x"
+_SECP256K1_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+
+
+def private_key(text: str, *, field: str = "private key") -> None:
+    """Whether ``text`` is a usable secp256k1 private key in hex. Returns nothing, and no
+    message ever quotes the text: it is a secret."""
+    value = text.strip().removeprefix("0x").removeprefix("0X").lower()
+    if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+        raise InvalidInput(field, PRIVATE_KEY_RULE)
+    if not 0 < int(value, 16) < _SECP256K1_ORDER:
+        raise InvalidInput(field, "is not a valid secp256k1 key")
+
+
+def new_password(first: str, second: str, *, required: bool = True) -> str | None:
+    """A new keystore password typed twice; None when both are empty and it may be."""
+    if not first and not second and not required:
+        return None
+    if not first:
+        raise InvalidInput("password", "is required for an encrypted keystore")
+    if first != second:
+        raise InvalidInput("password", "the two entries differ")
+    return first
 
 
 def _decimal(text: str, field: str) -> Decimal:
@@ -300,6 +343,8 @@ def page_size(text: str | int, *, field: str = "page-size") -> int:
 def channel(text: str, *, field: str = "channel") -> str:
     """An Aleph message channel, such as ALEPH_CREDIT."""
     value = text.strip()
+    if not value:
+        raise InvalidInput(field, "must not be empty: credits move on ALEPH_CREDIT")
     if not CHANNEL_PATTERN.match(value):
         raise InvalidInput(
             field, "must be 1 to 64 letters, digits or '_', '-', '.', ':' (e.g. ALEPH_CREDIT)"

@@ -76,6 +76,21 @@ def _non_negative_int(value: Any, field: str) -> int:
     return number
 
 
+# A devnet control (never faulted, as /api/v0/devnet*): move a token's USD price, as the
+# market moves the real service's; quotes and the payments it sees next use it.
+PRICE_ADMIN_PATH = "/api/v0/devnet/prices"
+
+
+@routes.post(PRICE_ADMIN_PATH)
+async def set_price(request: web.Request) -> web.Response:
+    body = await _body(request)
+    try:
+        token = _prices(request).set_usd(str(body.get("token")), Decimal(str(body.get("usd"))))
+    except (ValueError, ArithmeticError) as exc:
+        raise _error(422, str(exc) or "usd must be a number") from None
+    return web.json_response({"token": token.symbol, "usd": plain_decimal(token.usd)})
+
+
 @routes.get(PREFIX + "/estimation/prices")
 async def estimation_prices(request: web.Request) -> web.Response:
     _blockchain(request.query.get("blockchain"))

@@ -43,6 +43,18 @@ class PriceBook:
             "ETH": TokenPrice("ETH", 18, eth_usd, Decimal(0)),
         }
 
+    def set_usd(self, symbol: str, usd: Decimal) -> TokenPrice:
+        """Move a token's price, as the market moves the real service's (USDC is pegged)."""
+        token = self.token(symbol)
+        if token.symbol == "USDC":
+            raise ValueError("USDC is pegged to 1 USD")
+        if not usd.is_finite() or usd <= 0:
+            raise ValueError("usd must be a positive number")
+        self.tokens[token.symbol] = moved = TokenPrice(
+            token.symbol, token.decimals, usd, token.bonus_ratio
+        )
+        return moved
+
     def token(self, symbol: str) -> TokenPrice:
         try:
             return self.tokens[symbol.upper()]

@@ -14,6 +14,7 @@ from weakref import WeakKeyDictionary
 
 from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.validation import InvalidInput
+from aleph_tui.ui.desktop_notices import DesktopNotices
 from aleph_tui.ui.widgets import amount_text as fmt
 
 if TYPE_CHECKING:
@@ -86,4 +87,13 @@ def check(app: App[object], service: CreditService, name: str, address: str, bal
         timeout=10,
         markup=False,
     )
+    # Also on the desktop, when the dashboard's settings ask for it.
+    desktop = getattr(app, "desktop_notices", None)
+    if isinstance(desktop, DesktopNotices):
+        desktop.send(
+            app,
+            NOTIFY_TITLE,
+            f"{name}: {fmt.credits(balance)} credits, below the low-balance threshold of "
+            f"{fmt.credits(threshold.credits)}",
+        )
     return True

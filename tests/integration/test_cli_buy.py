@@ -7,6 +7,7 @@ the journal goes to a temporary data directory. Dev accounts 5–9 only.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from dataclasses import asdict
@@ -25,6 +26,7 @@ JSON_KEYS = [
     "token",
     "amount",
     "estimated_credits",
+    "min_credits",
     "price_usd",
     "bonus_ratio",
     "recipient",
@@ -83,6 +85,7 @@ async def test_buy_with_yes_and_json(
     assert data["token"] == "USDC"
     assert data["amount"] == "2.5"
     assert data["estimated_credits"] == 2_500_000
+    assert data["min_credits"] == 2_500_000  # USDC is pegged: exactly the estimate
     assert data["price_usd"] == "1"
     assert data["bonus_ratio"] == "0"
     assert data["recipient"] == devnet.document["credit_contract"]
@@ -120,13 +123,15 @@ async def test_human_output_and_dry_run(
         f"from         {buyer.address}",
         f"recipient    {devnet.document['credit_contract']}",
         f"token        ALEPH {devnet.document['aleph_token']}",
-        "amount       5 ALEPH (5000000000000000000 base units, worth $0.50)",
+        "amount       5 ALEPH (5,000,000,000,000,000,000 base units, worth $0.50)",
         "network fee  at most ",
         "nonce        ",
         # The credits' worth (600 000 credits are $0.60), not the $0.50 paid.
-        "credits      ≈ 600000, 100000 bonus, worth $0.60",
+        "credits      ≈ 600,000, 100,000 bonus, worth $0.60",
     ):
         assert expected in summary
+    # The fee in its token and in USD (issue 16: "a fee with no USD value")
+    assert re.search(r"network fee  at most [0-9.,]+ ETH \(\$[0-9.,]+\) \(gas ", summary), summary
     assert await _state(devnet, buyer.address) == before
     assert _journal(tmp_path) == []
 

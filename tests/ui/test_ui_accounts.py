@@ -173,7 +173,10 @@ async def test_import_by_masked_key_never_shows_the_key(devnet: RunningDevnet, h
         assert any(imported.address in note for note in app.notified)
 
 
-async def test_import_clears_the_key_when_it_fails(devnet: RunningDevnet, home: Path) -> None:
+async def test_import_keeps_the_key_when_the_name_is_taken(
+    devnet: RunningDevnet, home: Path
+) -> None:
+    """Refused before anything ran: the key typed is kept (nothing used it), never shown."""
     app = await build_app(devnet.document, home)
     async with app.run_test(size=SIZE) as pilot:
         await open_view(pilot, "accounts")
@@ -184,7 +187,7 @@ async def test_import_clears_the_key_when_it_fails(devnet: RunningDevnet, home: 
         await wait_for_workers(pilot)
         assert isinstance(app.screen, ImportAccountModal)
         assert "already exists" in error_of(app, "import")
-        assert app.screen.query_one("#import-key", Input).value == ""
+        assert app.screen.query_one("#import-key", Input).value == "ab" * 32
         assert not any("ab" * 8 in note for note in app.notified)
 
 

@@ -7,6 +7,7 @@ the API directly: nonces, token balances and credits, never the view's own word 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -17,11 +18,11 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, RadioButton
 
-from aleph_tui.core.flows.buying import BuyQuote
+from aleph_tui.core.flows.buying import BuyQuote, BuyRequest
 from aleph_tui.core.journal.operation_journal import Journal
 from aleph_tui.devnet.chain.engine import dev_accounts
 from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
-from aleph_tui.ui.views.buy_view import BuyView
+from aleph_tui.ui.views.buy_view import BuyView, short_hash
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
 from tests.support.devnet_process import RunningDevnet
 from tests.support.isolation import isolated
@@ -125,7 +126,7 @@ async def test_a_bad_amount_is_refused_inline_and_a_usdc_buy_brings_the_quoted_c
         assert field.value == "1.123456" and field.error is None and not submit.disabled
         estimate = view.estimate
         assert estimate is not None and estimate.estimated_credits
-        assert f"≈ {estimate.estimated_credits}" in shown(app)
+        assert f"≈ {estimate.estimated_credits:,}" in shown(app)
 
         # Enter shows everything about to be signed, with Cancel focused.
         modal = await open_confirmation(pilot)
@@ -135,13 +136,14 @@ async def test_a_bad_amount_is_refused_inline_and_a_usdc_buy_brings_the_quoted_c
         assert details["From"] == f"buyer {buyer.address}"
         assert details["Recipient"].startswith(devnet.document["credit_contract"])
         assert details["Token"] == f"USDC {devnet.document['usdc_token']}"
-        assert details["Amount"] == "1.123456 USDC (1123456 base units)"
-        assert details["Fee limit"].startswith("at most ")
+        assert details["Amount"] == "1.123456 USDC (1,123,456 base units)"
+        # the fee in ETH and in USD (issue 16: "a fee with no USD value")
+        assert re.fullmatch(r"at most [0-9.,]+ ETH \(\$[0-9.,]+\) \(gas .*\)", details["Fee limit"])
         assert details["Nonce"] == str(nonce)
-        assert details["Credits"].startswith(f"≈ {estimate.estimated_credits} credits")
+        assert details["Credits"].startswith(f"≈ {estimate.estimated_credits:,} credits")
         assert app.focused is not None and app.focused.id == "cancel"
         text = shown(app)
-        assert buyer.address in text and "1123456 base units" in text
+        assert buyer.address in text and "1,123,456 base units" in text
 
         # y signs and sends; the steps run to the credits.
         await pilot.press("y")
@@ -151,7 +153,9 @@ async def test_a_bad_amount_is_refused_inline_and_a_usdc_buy_brings_the_quoted_c
         assert result.status == "completed", result.error
         assert result.credits_received == quote.estimated_credits
         assert set(view.steps.states().values()) == {"done"}
-        assert result.tx_hash in shown(app)
+        assert short_hash(result.tx_hash) in shown(app)  # shortened: whole, it would wrap
+        # issue 16: "Bought 2000000 credits"
+        assert any(f"Bought {quote.estimated_credits:,} credits" in n for n in app.notified)
         assert field.value == "" and submit.disabled  # a second Enter cannot buy again
 
     after_nonce, after_usdc, after_credits = await chain_state(devnet, buyer.address)
@@ -258,9 +262,10 @@ async def test_submit_signs_the_live_quote_once_without_quoting_again(
     quoted: list[str] = []
     buy_quote = app.service.buy_quote
 
-    async def counted_quote(token: str, amount: str, payer: str) -> BuyQuote:
-        quoted.append(amount)
-        return await buy_quote(token, amount, payer)
+    async def counted_quote(request: BuyRequest) -> BuyQuote:
+        assert isinstance(request, BuyRequest)  # the view's typed request, parsed once
+        quoted.append(request.amount_text)
+        return await buy_quote(request)
 
     monkeypatch.setattr(app.service, "buy_quote", counted_quote)
     async with app.run_test(size=SIZE) as pilot:

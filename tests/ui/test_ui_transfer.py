@@ -8,6 +8,7 @@ exact and no other test's credits move. Balances are read from the API directly.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from textual.pilot import Pilot
 from textual.widgets import Button
 
 from aleph_tui.core import validation
-from aleph_tui.core.aleph.models import Balance
+from aleph_tui.core.aleph.history_models import CreditHistoryPage
 from aleph_tui.core.journal.operation_journal import Journal
 from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.views.transfer_view import TransferView
@@ -88,14 +89,14 @@ async def test_a_transfer_to_an_alias_and_to_an_account_name_moves_exactly_the_a
         assert view.field("to").value == "friend"
         assert view.field("to").result == friend.address
         await type_into(pilot, "#transfer-amount-input", "1234")
-        assert "1234 credits, worth $0.001234" in shown(app)
+        assert "1,234 credits, worth $0.0012" in shown(app)
 
         modal = await send(pilot, view)
         details = modal.details
         assert details["Network"] == f"devnet ({api})"
         assert details["From"] == f"sender {sender.address}"
         assert details["To"] == f"friend → {friend.address}"
-        assert details["Amount"] == "1234 credits ($0.001234)"
+        assert details["Amount"] == "1,234 credits ($0.0012)"
         assert details["Expiration"].startswith("none")
         assert details["Channel"] == "ALEPH_CREDIT"
         item_hash = details["item_hash"]
@@ -143,8 +144,11 @@ async def test_insufficient_credits_and_a_bad_expiration_are_refused_before_send
         # The quote shows required versus available, and nothing can be submitted.
         await until(pilot, lambda: view.shortfall is not None, "the shortfall")
         assert view.shortfall == (5_000_000, FUNDS)
-        assert "Insufficient credits: required 5000000 ($5.00), available 2000000 ($2.00)" in shown(
-            app
+        # issue 16: "Available: 483170457 ($483.17)"
+        assert f"Available: {FUNDS:,} (${Decimal(FUNDS) / 10**6:.2f})" in shown(app)
+        assert (
+            "Insufficient credits: required 5,000,000 ($5.00), available 2,000,000 ($2.00)"
+            in shown(app)
         )
         assert submit.disabled
         await pilot.press("enter")
@@ -192,20 +196,21 @@ async def test_the_amount_is_parsed_once_and_the_balance_read_once_from_form_to_
     monkeypatch.setattr(validation, "credit_amount", counted_rule)
     quote_reads: list[str] = []
     api = app.service.api
-    balance = api.balance
+    history = api.credit_history
 
-    async def counted_balance(address: str, *, credit_details: bool = True) -> Balance:
-        if not credit_details:  # the quote's read (the Available line asks for details)
+    async def counted_history(address: str, **options: Any) -> CreditHistoryPage:
+        filters = options.get("filters")
+        if filters is not None and filters.direction == "incoming":  # the quote's lots
             quote_reads.append(address)
-        return await balance(address, credit_details=credit_details)
+        return await history(address, **options)
 
-    monkeypatch.setattr(api, "balance", counted_balance)
+    monkeypatch.setattr(api, "credit_history", counted_history)
     async with app.run_test(size=SIZE) as pilot:
         view = await show_transfer(pilot)
         view.field("to").value = "friend"
         view.field("amount").value = "1234"
         modal = await send(pilot, view)
-        assert modal.details["Amount"] == "1234 credits ($0.001234)"
+        assert modal.details["Amount"] == "1,234 credits ($0.0012)"
         await pilot.press("y")
         await finished(pilot, view)
         result = view.last_result

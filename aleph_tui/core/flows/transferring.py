@@ -17,7 +17,7 @@ import asyncio
 import datetime as dt
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -37,8 +37,10 @@ from aleph_tui.core.aleph.messages import (
     build_signed_post,
     credit_transfer_content,
 )
-from aleph_tui.core.aleph.models import credits_to_usd
+from aleph_tui.core.aleph.models import CreditLot, credits_to_usd
 from aleph_tui.core.errors import ServiceError
+from aleph_tui.core.flows.transfer_lots import SpentLot, held_lots, recipient_lots, spend
+from aleph_tui.core.formatting import credits as credits_text
 from aleph_tui.core.journal.operation_journal import Journal, Operation
 
 Resolver = Callable[[str], str]
@@ -60,7 +62,8 @@ class InsufficientCredits(ServiceError):
 
     def __str__(self) -> str:
         return (
-            f"insufficient credits: required {self.required}, available {self.available}; "
+            f"insufficient credits: required {credits_text(self.required)}, "
+            f"available {credits_text(self.available)}; "
             "nothing was sent"
         )
 
@@ -118,6 +121,16 @@ class TransferQuote:
     expiration: dt.datetime | None
     channel: str
     available: int  # the sender's spendable credits when quoted
+    # The sender's lots it spends, in the node's order, each with the expiry its part
+    # really gets (empty off the credit channel, when unaffordable, or when the history
+    # did not tell the order: ``lots_known`` is then False).
+    spent: tuple[SpentLot, ...] = ()
+    lots_known: bool = True
+
+    @property
+    def arriving(self) -> tuple[CreditLot, ...]:
+        """The lots the recipient will get, as the node writes them."""
+        return recipient_lots(self.spent)
 
     @property
     def request(self) -> TransferRequest:
@@ -245,8 +258,7 @@ class Transfer:
                 reserved=reserved,
                 force_channel=force_channel,
             )
-        balance = await self.api.balance(request.sender, credit_details=False)
-        return TransferQuote(
+        quote = TransferQuote(
             network=self.network,
             sender=request.sender,
             target=request.target,
@@ -254,8 +266,19 @@ class Transfer:
             amount=request.amount,
             expiration=request.expiration,
             channel=request.channel,
-            available=balance.credits,
+            available=0,
         )
+        if request.channel != CREDIT_CHANNEL:  # no credits move: their lots do not matter
+            balance = await self.api.balance(request.sender, credit_details=False)
+            return replace(quote, available=balance.credits)
+        held = await held_lots(self.api, request.sender)
+        quote = replace(quote, available=held.balance.credits, lots_known=held.exact)
+        if not quote.sufficient or not held.exact:
+            return quote
+        # The node reads the expiration in whole milliseconds.
+        ms = quote.expiration_ms
+        requested = None if ms is None else validation.from_ms(ms)
+        return replace(quote, spent=spend(held.lots, quote.amount, requested))
 
     def sign(
         self, quote: TransferQuote, signer: BufferSigner, *, time_s: float | None = None

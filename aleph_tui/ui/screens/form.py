@@ -1,9 +1,12 @@
 """The base of the account dialogs: a centred form whose submission runs in a worker.
 
 A dialog collects input and hands it to a ``submit`` coroutine given by its caller (the
-view, which reaches the service); it never touches the service itself. A failure keeps
-the dialog open with the reason under the fields and in a notification. Every masked
-input (keys, passwords) is emptied after each attempt, whatever its outcome.
+view, which reaches the service); it never touches the service itself. Its fields are
+checked as they are typed (``live_errors``, with core's validators): a broken rule shows
+under its field and disables the submit button. A refusal before anything runs wipes
+nothing; once the work has started, every masked input (keys, passwords) is emptied,
+whatever its outcome. A failure keeps the dialog open with the reason under the fields
+and in a notification.
 """
 
 from __future__ import annotations
@@ -18,12 +21,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Static
+from textual.widgets import Button, Checkbox, Input, Static, TabbedContent
 from textual.widgets.button import ButtonVariant
 
 from aleph_tui.core.accounts.account_store import KeyringUnavailableError
 from aleph_tui.core.errors import ServiceError
-from aleph_tui.core.validation import InvalidInput
+from aleph_tui.core.validation import InvalidInput, new_password
 from aleph_tui.ui.screens.keyring_choice import offer_keystore
 
 log = logging.getLogger(__name__)
@@ -66,6 +69,8 @@ class FormModal(ModalScreen[ResultT | None]):
     FormModal .form-hint { color: $text-muted; margin-bottom: 1; }
     FormModal .form-label { margin-top: 1; }
     FormModal .form-error { color: $text-error; height: auto; margin-top: 1; display: none; }
+    FormModal .form-rule { color: $text-error; height: auto; display: none; }
+    FormModal .form-rule.-ok { color: $text-success; }
     FormModal .form-buttons { height: auto; align-horizontal: right; margin-top: 1; }
     FormModal .form-buttons Button { margin-left: 2; }
     FormModal .dialog Vertical { height: auto; }
@@ -76,6 +81,10 @@ class FormModal(ModalScreen[ResultT | None]):
 
     def error_line(self) -> Static:
         return Static("", id=f"{self.form_id}-error", classes="form-error", markup=False)
+
+    def field_rule(self, field_id: str) -> Static:
+        """The line under a field: the rule its value breaks, shown as it is typed."""
+        return Static("", id=f"{self.form_id}-{field_id}-rule", classes="form-rule", markup=False)
 
     def buttons(
         self, label: str, *, variant: ButtonVariant = "primary", cancel: str = "Cancel"
@@ -110,6 +119,54 @@ class FormModal(ModalScreen[ResultT | None]):
         if event.checkbox.id == f"{self.form_id}-encrypted":
             keystore = self.query_one(f"#{self.form_id}-keystore")
             keystore.set_class(not event.value, "hidden")
+        self.recheck()
+
+    # --- checking as the user types ---------------------------------------------------
+
+    def live_errors(self) -> dict[str, str | None]:
+        """Each checked field's broken rule (None: fine, or still empty), by field id."""
+        return {}
+
+    def complete(self) -> bool:
+        """Whether every required field is filled in (the submit button waits for it)."""
+        return True
+
+    def on_mount(self) -> None:
+        self.recheck()
+
+    @on(Input.Changed)
+    @on(TabbedContent.TabActivated)
+    def _typed(self) -> None:
+        self.recheck()
+
+    def recheck(self) -> None:
+        """Show each field's rule under it, and enable submit only for a sendable form."""
+        errors = self.live_errors()
+        for field_id, error in errors.items():
+            for rule in self.query(f"#{self.form_id}-{field_id}-rule").results(Static):
+                rule.update(error or "")
+                rule.display = error is not None
+            for field in self.query(f"#{self.form_id}-{field_id}").results(Input):
+                field.set_class(error is not None, "-invalid")
+        submits = self.query(f"#{self.form_id}-submit").results(Button)
+        for submit in submits:
+            submit.disabled = self._busy or any(errors.values()) or not self.complete()
+
+    def passwords_typed(self, *, required: bool = True) -> bool:
+        """Whether the keystore's password is typed twice, when one is needed."""
+        if not self.encrypted or not required:
+            return True
+        return bool(self.value("password")) and bool(self.value("password-repeat"))
+
+    def new_password_error(self, *, required: bool = True) -> str | None:
+        """The repeated password's rule, once both entries are typed (live)."""
+        if not self.encrypted or not self.value("password-repeat"):
+            return None
+        try:
+            self.new_password(required=required)
+        except InvalidInput as exc:
+            return str(exc)
+        return None
 
     @property
     def encrypted(self) -> bool:
@@ -121,14 +178,9 @@ class FormModal(ModalScreen[ResultT | None]):
         be left empty and is). Raises InvalidInput when the two differ or one is missing."""
         if not self.encrypted:
             return None
-        first, second = self.value("password"), self.value("password-repeat")
-        if not first and not second and not required:
-            return None
-        if not first:
-            raise InvalidInput("password", "is required for an encrypted keystore")
-        if first != second:
-            raise InvalidInput("password", "the two entries differ")
-        return first
+        return new_password(
+            self.value("password"), self.value("password-repeat"), required=required
+        )
 
     # --- submitting -------------------------------------------------------------------
 
@@ -163,11 +215,10 @@ class FormModal(ModalScreen[ResultT | None]):
         self, build: Callable[[], RequestT], job: Callable[[RequestT], Awaitable[JobT]]
     ) -> None:
         """``build()`` the request from the fields and ``run_job`` it; a refusal is shown
-        instead, with the secret fields cleared."""
+        instead, and nothing typed is wiped (nothing was used yet)."""
         try:
             request = build()
         except InvalidInput as exc:
-            self.clear_secrets()
             self.show_error(str(exc))
             return
         self.run_job(lambda: job(request))
@@ -208,8 +259,9 @@ class FormModal(ModalScreen[ResultT | None]):
             return
         finally:
             self.clear_secrets()
-            submit.disabled = False
             self._busy = False
+            submit.disabled = False
+            self.recheck()
         if on_success is not None:
             on_success(result)
         else:

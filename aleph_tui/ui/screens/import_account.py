@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -13,8 +13,8 @@ from textual.widgets import Input, Label, Select, Static, TabbedContent, TabPane
 
 from aleph_tui.core.accounts.account_store import Account
 from aleph_tui.core.accounts.key_storage import Secret
-from aleph_tui.core.validation import InvalidInput
-from aleph_tui.ui.screens.create_account import NAME_RESTRICT
+from aleph_tui.core.validation import InvalidInput, new_account_name, private_key
+from aleph_tui.ui.screens.create_account import NAME_RESTRICT, name_error
 from aleph_tui.ui.screens.form import FormModal
 
 Source = Literal["key", "keystore", "legacy"]
@@ -56,9 +56,13 @@ class ImportAccountModal(FormModal[Account]):
         submit: Callable[[ImportRequest], Awaitable[Account]],
         legacy_keys: Sequence[Path] = (),
         legacy_folder: Path | None = None,
+        *,
+        accounts: Collection[str] = (),
+        aliases: Collection[str] = (),
     ) -> None:
         super().__init__()
         self._submit = submit
+        self.taken = (accounts, aliases)  # names already used: checked as typed
         self._legacy_keys = list(legacy_keys)
         self._legacy_folder = legacy_folder
 
@@ -67,6 +71,7 @@ class ImportAccountModal(FormModal[Account]):
             yield Static("Import an account", classes="dialog-title")
             yield Label("Name", classes="form-label")
             yield Input(placeholder="e.g. main", restrict=NAME_RESTRICT, id="import-name")
+            yield self.field_rule("name")
             with TabbedContent(id="import-source"):
                 with TabPane("Private key", id="import-from-key"):
                     yield Input(
@@ -74,6 +79,7 @@ class ImportAccountModal(FormModal[Account]):
                         password=True,
                         id="import-key",
                     )
+                    yield self.field_rule("key")
                     yield Static(
                         "Masked as you type and cleared as soon as it is used.",
                         classes="form-hint",
@@ -90,6 +96,7 @@ class ImportAccountModal(FormModal[Account]):
             yield from self.keystore_choice(
                 "For a keystore file, leave both empty to keep the file as it is."
             )
+            yield self.field_rule("password")
             yield self.error_line()
             yield self.buttons("Import")
 
@@ -105,15 +112,42 @@ class ImportAccountModal(FormModal[Account]):
     def submit(self) -> None:
         self.run_request(self._request, self._submit)
 
+    @property
+    def source(self) -> Source:
+        return SOURCES.get(self.query_one("#import-source", TabbedContent).active, "key")
+
+    def live_errors(self) -> dict[str, str | None]:
+        key = self.value("key")
+        key_error = None
+        if self.source == "key" and key.strip():
+            try:
+                private_key(key)
+            except InvalidInput as exc:
+                key_error = str(exc)  # the rule only: never the key
+        return {
+            "name": name_error(self.value("name"), *self.taken),
+            "key": key_error,
+            "password": self.new_password_error(required=self.source != "keystore"),
+        }
+
+    def complete(self) -> bool:
+        filled = {
+            "key": bool(self.value("key").strip()),
+            "keystore": bool(self.value("path").strip()),
+            "legacy": bool(self._legacy_keys),
+        }
+        passwords = self.passwords_typed(required=self.source != "keystore")
+        return bool(self.value("name").strip()) and filled[self.source] and passwords
+
     def _request(self) -> ImportRequest:
-        name = self.value("name").strip()
-        if not name:
-            raise InvalidInput("name", "is required")
-        source = SOURCES[self.query_one("#import-source", TabbedContent).active]
+        accounts, aliases = self.taken
+        name = new_account_name(self.value("name"), accounts=accounts, aliases=aliases)
+        source = self.source
         if source == "key":
             key = self.value("key").strip()
             if not key:
                 raise InvalidInput("private key", "is required")
+            private_key(key)
             return ImportRequest(
                 name,
                 "key",

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from aleph_tui.core.accounts.account_store import Account
 from aleph_tui.ui.screens.form import FormModal
@@ -41,15 +40,31 @@ class RemoveAccountModal(FormModal[str]):
             )
             yield Label(f"Type {account.name} to confirm", classes="form-label")
             yield Input(placeholder=account.name, id="remove-confirm")
+            yield self.field_rule("confirm")
             yield self.error_line()
             yield self.buttons("Remove", variant="error")
 
-    def on_mount(self) -> None:
-        self.query_one("#remove-submit", Button).disabled = True
+    @property
+    def matches(self) -> bool:
+        return self.value("confirm") == self.account.name
 
-    @on(Input.Changed, "#remove-confirm")
-    def _typed(self, event: Input.Changed) -> None:
-        self.query_one("#remove-submit", Button).disabled = event.value != self.account.name
+    def live_errors(self) -> dict[str, str | None]:
+        typed = self.value("confirm")
+        if not typed or self.matches:
+            return {"confirm": None}
+        return {"confirm": f"does not match '{self.account.name}': Remove stays off"}
+
+    def complete(self) -> bool:
+        return self.matches
+
+    def recheck(self) -> None:
+        super().recheck()
+        # A match reads differently from a mismatch, not only by the button's state.
+        rule = self.query_one("#remove-confirm-rule", Static)
+        rule.set_class(self.matches, "-ok")
+        if self.matches:
+            rule.update(f"✓ matches: Remove deletes '{self.account.name}'")
+            rule.display = True
 
     def submit(self) -> None:
         if self.value("confirm") != self.account.name:

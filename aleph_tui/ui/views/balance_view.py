@@ -1,4 +1,5 @@
-"""Key 1, Balance: every account side by side, and the active one in detail.
+"""Key 1, Balance: every account side by side (watch-only ones marked), their totals,
+and the active one in detail.
 
 The detail shows ALEPH per chain with locked and available amounts, credits with their
 USD value, credit lots by expiration (a week or less left is marked in text), and the
@@ -25,7 +26,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from aleph_tui.core.aleph.models import BalanceOverview
+from aleph_tui.core.aleph.models import BalanceOverview, balance_totals
 from aleph_tui.ui import low_balance
 from aleph_tui.ui.data_state import LOADING_TEXT, RETRY_HINT, DataState, Phase
 from aleph_tui.ui.view import View
@@ -62,7 +63,22 @@ class BalanceView(View):
     }
     BalanceView #balance-detail > #credits-panel { width: 2fr; }
     BalanceView #last-updated { color: $text-muted; margin-top: 1; }
+    /* 80 columns: ALEPH over the wallet on the left, the credits and their lots (every
+       column whole) on the right */
+    Screen.-narrow BalanceView #balance-detail {
+        layout: grid; grid-size: 2 2; grid-columns: 24 1fr; grid-rows: auto auto;
+    }
+    Screen.-narrow.-tall BalanceView #balance-detail { grid-rows: auto 1fr; }
+    Screen.-narrow BalanceView #balance-detail > * { width: 100%; }
+    Screen.-narrow BalanceView #balance-detail > #credits-panel { width: 100%; row-span: 2; }
+    /* 24 lines: no blank lines; the lots scroll in their panel, the view if it must */
+    Screen.-short BalanceView { overflow-y: auto; scrollbar-size-vertical: 1; }
+    Screen.-short BalanceView .section-title, Screen.-short BalanceView #last-updated {
+        margin-top: 0;
+    }
+    BalanceView #balance-totals { text-style: bold; padding: 0 1; }
     """
+    SCOPED_CSS = False  # for the rules on the screen's size classes
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -97,6 +113,7 @@ class BalanceView(View):
     def compose(self) -> ComposeResult:
         yield Static("All accounts", classes="section-title", markup=False)
         yield AccountsBalanceTable(id="accounts-table")
+        yield Static("", id="balance-totals", markup=False)
         yield Static("", id="active-title", classes="section-title", markup=False)
         with Horizontal(id="balance-detail"):
             # A panel of one text is the text itself, bordered: fewer widgets to start.
@@ -172,9 +189,14 @@ class BalanceView(View):
         active account should it be missing from it."""
         accounts = list(self.aleph_app.accounts)
         active = self.account
-        if active is not None and all(a.address != active.address for a in accounts):
+        if active is not None:
             accounts.append(active)
-        return accounts
+        # One row per address: two names for one key (an import of one's own backup) are
+        # one wallet, and the table keys its rows by address.
+        unique: dict[str, Account] = {}
+        for account in accounts:
+            unique.setdefault(account.address.lower(), account)
+        return list(unique.values())
 
     def _load_overview(self, at: dt.datetime) -> None:
         # No overlay on the table: its rows say "loading…" each, and a loading widget
@@ -284,6 +306,7 @@ class BalanceView(View):
 
     def _render_all(self) -> None:
         self._render_table()
+        self._render_totals()
         self._render_detail()
         self._render_wallet()
         self._render_updated()
@@ -298,6 +321,7 @@ class BalanceView(View):
             balance,
             status,
             self.state_of(account.address).placeholder(),
+            account.watch_only,
         )
 
     def _render_table(self) -> None:
@@ -307,6 +331,7 @@ class BalanceView(View):
     def _render_row(self, address: str) -> None:
         """One account's row, in place (while a refresh brings balances one by one)."""
         table = self.query_one(AccountsBalanceTable)
+        self._render_totals()
         for account in self._accounts():
             if account.address == address:
                 if address in table.rows:
@@ -314,6 +339,34 @@ class BalanceView(View):
                 else:
                     self._render_table()
                 return
+
+    def _render_totals(self) -> None:
+        """The totals row: credits, USD and ALEPH over every account and watched
+        address (each address once), from the latest balance of each."""
+        accounts = self._accounts()
+        latest = {a.address: self._balance_of(a.address)[0] for a in accounts}
+        totals = balance_totals(latest)
+        hide = self.balances_hidden
+        widget = self.query_one("#balance-totals", Static)
+        if not accounts:
+            widget.update("")
+            return
+        failed = sum(1 for a, b in latest.items() if b is None and a in self._errors)
+        if totals.counted == 0:  # never a total of 0 for balances nobody could read
+            widget.update("Total: loading…" if totals.missing > failed else "Total: unavailable")
+            return
+        places = f"{totals.counted} address{'es' if totals.counted != 1 else ''}"
+        parts = [
+            f"Total of {places}",
+            f"Credits {fmt.hidden(fmt.credits(totals.credits), hide)}"
+            f" ≈ {fmt.hidden(fmt.usd(totals.credits_usd), hide)}",
+            f"ALEPH {fmt.hidden(fmt.token(totals.aleph), hide)}",
+        ]
+        if totals.missing - failed > 0:
+            parts.append(f"{totals.missing - failed} loading…")
+        if failed:
+            parts.append(f"{failed} unavailable, not counted")
+        widget.update(" · ".join(parts))
 
     def _render_detail(self) -> None:
         hide = self.balances_hidden
@@ -331,6 +384,7 @@ class BalanceView(View):
         balance, status = self._balance_of(account.address)
         title.update(
             f"{account.name} {fmt.short_address(account.address)}"
+            + (" · watch-only (no key: nothing can be signed for it)" if account.watch_only else "")
             + (f" · {status}" if status else "")
         )  # the low-balance mark, if any, is in ``status``
         if balance is None:
@@ -353,6 +407,8 @@ class BalanceView(View):
             f"Available  {amount(fmt.token(balance.available))}",
         ]
         aleph.update("\n".join(lines))
+        # The figures are cut to 6 decimals; the exact ones on demand (hidden stays hidden).
+        aleph.tooltip = None if hide else f"Exactly {fmt.plain_decimal(balance.aleph)} ALEPH"
         now = self._now()
         soon = [lot for lot in balance.lots if expiring_soon(lot, now)]
         credit_lines = [

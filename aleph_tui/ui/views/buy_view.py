@@ -25,17 +25,28 @@ from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets.input import Selection
 
 from aleph_tui.core import validation
 from aleph_tui.core.aleph.models import credits_to_usd
 from aleph_tui.core.chain.gateway import KNOWN_DECIMALS, WalletBalances
-from aleph_tui.core.flows.buying import TOKENS, BuyError, BuyProgress, BuyQuote, BuyResult
-from aleph_tui.core.formatting import plain_decimal
+from aleph_tui.core.flows.buying import (
+    TOKENS,
+    BuyError,
+    BuyProgress,
+    BuyQuote,
+    BuyRequest,
+    BuyResult,
+    minimum_text,
+)
+from aleph_tui.core.formatting import exact_decimal, plain_decimal
 from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui.money_changed import announce
+from aleph_tui.ui.screens.payment_link_screen import PaymentLinkScreen
 from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.view import cancelling, explain
 from aleph_tui.ui.views.signing_form_view import SigningFormView
+from aleph_tui.ui.widgets import amount_text as fmt
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
 
 if TYPE_CHECKING:
@@ -51,11 +62,10 @@ STEPS = (
     ("confirmed", "Confirmed"),
     ("credits_received", "Credits received"),
 )
-EstimateKey = tuple[str, str, str]  # token, amount text, payer
 
 
 def usd(value: Decimal | None) -> str:
-    return "?" if value is None else f"${value.quantize(Decimal('0.01'))}"
+    return "?" if value is None else fmt.usd(value)
 
 
 def short_hash(value: str) -> str:
@@ -65,7 +75,7 @@ def short_hash(value: str) -> str:
 def confirmation_rows(quote: BuyQuote, account_name: str, dry_run: bool) -> list[tuple[str, str]]:
     """What the confirmation shows: the CLI's ``credit buy`` summary, as rows."""
     plan = quote.plan
-    gwei = Decimal(plan.max_fee_per_gas).scaleb(-9).quantize(Decimal("0.001"))
+    gwei = fmt.rate(Decimal(plan.max_fee_per_gas).scaleb(-9))
     if quote.token_contract is None:
         token = "ETH (native, no token contract)"
     else:
@@ -75,14 +85,23 @@ def confirmation_rows(quote: BuyQuote, account_name: str, dry_run: bool) -> list
         ("From", f"{account_name} {quote.payer}"),
         ("Recipient", f"{quote.recipient} (credit contract)"),
         ("Token", token),
-        ("Amount", f"{quote.amount_text} {quote.token} ({quote.units} base units)"),
+        # Every digit that is signed, grouped: the exact amount, not a rounded one.
+        (
+            "Amount",
+            f"{exact_decimal(quote.amount, grouped=True)} {quote.token}"
+            f" ({fmt.count(quote.units)} base units)",
+        ),
         (
             "Fee limit",
-            f"at most {plain_decimal(plan.max_network_fee_eth)} ETH (gas {plan.gas} × {gwei} gwei)",
+            f"at most {fmt.fee(quote.fee_limit_eth, quote.fee_limit_usd)}"
+            f" (gas {fmt.count(plan.gas)} × {gwei} gwei)",
         ),
         ("Nonce", str(plan.nonce)),
         ("Credits", estimate_text(quote)),
     ]
+    minimum = minimum_text(quote)
+    if minimum is not None:
+        rows.append(("Minimum", minimum))
     if dry_run:
         rows.append(("Mode", "dry run: sign and show the hash, send nothing"))
     return rows
@@ -93,12 +112,10 @@ def estimate_text(quote: BuyQuote) -> str:
         return "unknown (this network has no Credit API)"
     bonus = ""
     if quote.bonus_credits:
-        ratio = (
-            "" if quote.bonus_ratio is None else f", +{plain_decimal(quote.bonus_ratio * 100)} %"
-        )
-        bonus = f" (incl. {quote.bonus_credits} bonus{ratio})"
+        ratio = "" if quote.bonus_ratio is None else f", +{fmt.percent(quote.bonus_ratio)}"
+        bonus = f" (incl. {fmt.credits(quote.bonus_credits)} bonus{ratio})"
     worth = usd(credits_to_usd(quote.estimated_credits))  # the credits', not the payment's
-    return f"≈ {quote.estimated_credits} credits{bonus}, worth {worth}"
+    return f"≈ {fmt.credits(quote.estimated_credits)} credits{bonus}, worth {worth}"
 
 
 def estimate_table(quote: BuyQuote) -> Table:
@@ -111,17 +128,13 @@ def estimate_table(quote: BuyQuote) -> Table:
     else:
         bonus = ""
         if quote.bonus_credits:
-            ratio = (
-                ""
-                if quote.bonus_ratio is None
-                else f", +{plain_decimal(quote.bonus_ratio * 100)} %"
-            )
-            bonus = f" (incl. {quote.bonus_credits} bonus{ratio})"
-        table.add_row("Credits", f"≈ {quote.estimated_credits}{bonus}")
+            ratio = "" if quote.bonus_ratio is None else f", +{fmt.percent(quote.bonus_ratio)}"
+            bonus = f" (incl. {fmt.credits(quote.bonus_credits)} bonus{ratio})"
+        table.add_row("Credits", f"≈ {fmt.credits(quote.estimated_credits)}{bonus}")
         price = "" if quote.price_usd is None else f", {usd(quote.price_usd)} per {quote.token}"
         paying = f" (paying {usd(quote.total_usd)}{price})"
         table.add_row("Worth", f"{usd(credits_to_usd(quote.estimated_credits))}{paying}")
-    table.add_row("Fee", f"at most {plain_decimal(quote.fee_limit_eth)} ETH")
+    table.add_row("Fee", f"at most {fmt.fee(quote.fee_limit_eth, quote.fee_limit_usd)}")
     return table
 
 
@@ -171,6 +184,22 @@ class BuyView(SigningFormView):
             tooltip="Put the whole wallet balance of the token in the amount",
         ),
         Binding(
+            "ctrl+o",
+            "pay_from_phone",
+            "Pay from phone",
+            id="buy-phone",
+            tooltip="Show the purchase as a QR code to pay from another wallet, then watch "
+            "this account until the credits arrive (nothing is signed here)",
+        ),
+        Binding(
+            "ctrl+y",
+            "copy_tx",
+            "Copy tx",
+            id="buy-copy-tx",
+            show=False,
+            tooltip="Copy the last purchase's full transaction hash to the clipboard",
+        ),
+        Binding(
             "ctrl+t",
             "toggle_dry_run",
             "Dry run",
@@ -190,9 +219,14 @@ class BuyView(SigningFormView):
         self._fee_limit: Decimal | None = None  # the latest estimate's, for Max in ETH
         self.last_quote: BuyQuote | None = None  # what was last shown for confirmation
         self.last_result: BuyResult | None = None
-        self._refused: tuple[EstimateKey, str] | None = None  # the quote said no, and why
-        self._estimate_key: EstimateKey | None = None  # the inputs ``estimate`` prices
+        self._refused: tuple[BuyRequest, str] | None = None  # the quote said no, and why
+        # The form parsed once into core's typed request (None while invalid), and the
+        # request ``estimate`` prices.
+        self.request: BuyRequest | None = None
+        self._estimate_key: BuyRequest | None = None
         self._estimated_at = 0.0  # time.monotonic() of ``estimate``
+        self._shows_last = False  # the Progress panel shows a finished purchase
+        self.last_tx_hash: str | None = None  # the full hash the steps show shortened
 
     # --- layout -----------------------------------------------------------------------
 
@@ -216,6 +250,20 @@ class BuyView(SigningFormView):
     def compose_side(self) -> Iterable[Widget]:
         yield Label("Estimate", classes="section")
         yield Static("", id="buy-estimate")
+
+    def default_focus(self) -> Widget:
+        # The tab opens on its first field, the token (number keys still switch tabs).
+        return self.query_one("#buy-token", RadioSet)
+
+    def tab_order(self) -> list[Widget]:
+        # The fields first (token, amount), then Max and the buttons, though Max is drawn
+        # above the amount.
+        order = super().tab_order()
+        max_button = self.query_one("#buy-max", Button)
+        if max_button in order and self.amount_field.input in order:
+            order.remove(max_button)
+            order.insert(order.index(self.amount_field.input) + 1, max_button)
+        return order
 
     @property
     def amount_field(self) -> ValidatedInput[int]:
@@ -273,11 +321,17 @@ class BuyView(SigningFormView):
 
     def _show_balance(self) -> None:
         balance = self._token_balance()
-        text = "Wallet: ?" if balance is None else f"Wallet: {plain_decimal(balance)} {self.token}"
+        shown = "?" if balance is None else fmt.token_amount(balance, self.token)
+        text = f"Wallet: {shown}"
+        exact = "" if balance is None else f"{plain_decimal(balance)} {self.token}"
         if self.balances is not None and self.token != "ETH":
-            text += f"  (and {plain_decimal(self.balances.eth)} ETH for the fee)"
-        self.query_one("#buy-balance", Static).update(Text(text))
-        self.query_one("#buy-max", Button).disabled = balance is None or balance <= 0
+            text += f"  (and {fmt.token_amount(self.balances.eth, 'ETH')} for the fee)"
+            exact += f", {plain_decimal(self.balances.eth)} ETH"
+        wallet = self.query_one("#buy-balance", Static)
+        wallet.update(Text(text))
+        wallet.tooltip = f"Exactly {exact}" if exact else None  # the figures are cut
+        # Enabled at zero too: Max then says the wallet holds none, under the amount.
+        self.query_one("#buy-max", Button).disabled = balance is None
 
     # --- form events ------------------------------------------------------------------
 
@@ -287,13 +341,21 @@ class BuyView(SigningFormView):
 
     @on(RadioSet.Changed, "#buy-token")
     def _token_changed(self, event: RadioSet.Changed) -> None:
-        self.token = (event.pressed.id or "").removeprefix("buy-token-") or self.token
+        token = (event.pressed.id or "").removeprefix("buy-token-") or self.token
+        if token != self.token:
+            self.amount_field.clear()  # 24998 USDC must not become 24998 ALEPH
+        self.token = token
         self._show_balance()
         self.amount_field.set_check(self._amount_check(self.token))  # re-estimates
 
     @on(ValidatedInput.Changed, "#buy-amount")
     def _amount_changed(self, event: ValidatedInput.Changed) -> None:
         event.stop()
+        if self._shows_last and not self.busy and not self.amount_field.is_empty:
+            # A new purchase is being typed: the last one's steps and outcome go.
+            self._shows_last = False
+            self.steps.reset()
+            self._outcome("")
         self._schedule_estimate()
 
     @on(Input.Submitted, "#buy-amount-input")
@@ -310,14 +372,67 @@ class BuyView(SigningFormView):
 
     def action_max(self) -> None:
         balance = self._token_balance()
-        if balance is None or balance <= 0 or self.busy:
+        if balance is None or self.busy:
+            return
+        field = self.amount_field
+        if balance <= 0:  # said under the amount (a field message), which is kept
+            field.show_error(InvalidInput("amount", f"Max: the wallet holds no {self.token}"))
+            field.focus_input()
             return
         if self.token == "ETH":
             # Leave the network fee: the latest estimate's limit (without one, the
             # estimate of the whole balance says how much ETH the fee needs).
             balance = max(balance - (self._fee_limit or Decimal(0)), Decimal(0))
-        self.amount_field.value = plain_decimal(balance)
-        self.amount_field.focus_input()
+            if balance <= 0:
+                field.show_error(
+                    InvalidInput("amount", "Max: the wallet's ETH does not cover the network fee")
+                )
+                field.focus_input()
+                return
+        text = plain_decimal(balance)
+        field.value = text
+        field.focus_input()
+        # Focusing selects the whole value: put a plain cursor at its end instead, so
+        # editing trims the last digits rather than replacing (or starting before) it.
+        field.input.call_after_refresh(
+            setattr, field.input, "selection", Selection.cursor(len(text))
+        )
+
+    def watch_only_way(self) -> str:
+        key = self.aleph_app.key_for("buy-phone") or "ctrl+o"
+        return f" {key} shows a QR code to pay from the wallet that holds its key."
+
+    def action_pay_from_phone(self) -> None:
+        account = self.account
+        amount = self.amount_field.value.strip()
+        if account is None or self.busy:
+            return
+        if not amount:
+            self.amount_field.show_error(InvalidInput("amount", "is empty; give an amount"))
+            return
+        self._pay_from_phone(account.address, self.token, amount)
+
+    @work(name="buy-payment-link", group="buy-phone", exclusive=True, exit_on_error=False)
+    async def _pay_from_phone(self, payer: str, token: str, amount: str) -> None:
+        """The payment link for the account shown; its screen watches for the payment."""
+        try:
+            link = await self.service.payment_link(token, amount, payer)
+        except InvalidInput as exc:
+            if exc.field == "amount":
+                self.amount_field.show_error(exc)
+            self._outcome(str(exc), error=True)
+            return
+        except Exception as exc:
+            self._outcome(f"Cannot make the payment link: {explain(exc)}", error=True)
+            return
+        result = await self.app.push_screen_wait(
+            PaymentLinkScreen(
+                link, lambda link, progress: self.service.follow_payment(link, progress)
+            )
+        )
+        if result is not None:
+            self.last_result = result
+            announce(self.app, [payer], "buy")
 
     def clear_form(self) -> None:
         self.workers.cancel_group(self, "buy-estimate")
@@ -328,39 +443,55 @@ class BuyView(SigningFormView):
         account = self.account
         if account is None or not self._can_submit():
             return
+        request = self._current_key()
+        if request is None:
+            return
         live = self.estimate
         fresh = time.monotonic() - self._estimated_at < QUOTE_FRESH_S
-        if live is None or not fresh or self._estimate_key != self._current_key():
+        if live is None or not fresh or self._estimate_key != request:
             live = None
         self._start()
         self.workers.cancel_group(self, "buy-estimate")
-        self._buy(account, self.token, live or self.amount_field.value.strip(), self.dry_run)
+        self._buy(account, live or request, self.dry_run)
 
     # --- the purchase -----------------------------------------------------------------
 
     @work(name="buy", group="buy", exclusive=True, exit_on_error=False)
-    async def _buy(self, account: Account, token: str, what: BuyQuote | str, dry_run: bool) -> None:
-        """Confirm and sign ``what``: the live quote as it is, or the amount quoted first."""
+    async def _buy(self, account: Account, what: BuyQuote | BuyRequest, dry_run: bool) -> None:
+        """Confirm and sign ``what``: the live quote (its price read again), or the typed
+        request quoted first. A quote that grew old or whose price moved while the
+        confirmation was open is quoted again and confirmed again: what is signed is
+        always what was last shown."""
         steps = self.steps
         steps.reset()
         moved: str | None = None  # the payer, once something was sent
+        self._shows_last = False
         try:
+            self._outcome("Quoting…")
             if isinstance(what, BuyQuote):
-                quote = what
+                quote = await self.service.buy_fresh(what)
             else:
-                self._outcome("Quoting…")
-                quote = await self.service.buy_quote(token, what, account.address)
-            self.last_quote = quote
-            self._phase = "confirming"
-            self._outcome("Waiting for your confirmation…")
-            confirmed = await self.app.push_screen_wait(
-                SigningConfirmation(
-                    f"Buy credits with {quote.amount_text} {quote.token}",
-                    confirmation_rows(quote, account.name, dry_run),
-                    confirm_label="Sign (dry run)" if dry_run else "Sign and send",
-                    warnings=_warnings(quote),
+                quote = await self.service.buy_quote(what)
+            confirmed = False
+            for _ in range(3):  # a price that keeps moving: ask again, a few times
+                self.last_quote = quote
+                self._phase = "confirming"
+                self._outcome("Waiting for your confirmation…")
+                confirmed = await self.app.push_screen_wait(
+                    SigningConfirmation(
+                        f"Buy credits with {quote.amount_text} {quote.token}",
+                        confirmation_rows(quote, account.name, dry_run),
+                        confirm_label="Sign (dry run)" if dry_run else "Sign and send",
+                        warnings=_warnings(quote),
+                    )
                 )
-            )
+                if not confirmed:
+                    break
+                self._phase = "quoting"
+                fresh = await self.service.buy_fresh(quote)
+                if fresh is quote:
+                    break
+                quote, confirmed = fresh, False
             if not confirmed:
                 self._finish("Cancelled: nothing was signed.", error=False)
                 steps.skip_rest()
@@ -379,6 +510,9 @@ class BuyView(SigningFormView):
             self._show_result(quote, result)
             if result.status != "dry_run":  # tokens, and maybe credits, moved
                 moved = quote.payer
+                # A rehearsal keeps the amount for the real one; after the real one, the
+                # focus leaves the amount, so the number keys switch tabs again.
+                self.rest_focus()
         except InvalidInput as exc:
             if exc.field == "amount":
                 self.amount_field.show_error(exc)
@@ -393,6 +527,7 @@ class BuyView(SigningFormView):
             self.aleph_app.report_failure("Buying credits failed", exc, retry=self.action_submit)
         finally:
             self._estimate_key = None  # a quote signs once: the next Submit quotes afresh
+            self._shows_last = True
             self._idle()
             if moved is not None:
                 # Every view showing the payer reads again (this one: its wallet).
@@ -407,30 +542,51 @@ class BuyView(SigningFormView):
         elif event.step == "pending":
             steps.mark_current("pending", event.message)
         elif event.step == "signed":
-            steps.mark("signed", "done", event.tx_hash or event.message)
+            self._keep_hash(event.tx_hash)
+            steps.mark("signed", "done", self._hash_text(event.tx_hash) or event.message)
             self._outcome("Signed." if self.dry_run else "Signed; sending…")
         elif event.step == "sent":
             self._phase = "following"
-            detail = event.tx_hash or event.message
-            if event.explorer_url:
-                detail += f"  {event.explorer_url}"
+            self._keep_hash(event.tx_hash)
+            detail = self._hash_text(event.tx_hash) or event.message
             steps.mark("sent", "done", detail, link=event.explorer_url)
             self._outcome("Sent; waiting for the block…")
         elif event.step == "confirmed":
             steps.mark("confirmed", "done", event.message)
             self._outcome("Confirmed; waiting for the credits…")
         elif event.step == "credits_received":
-            steps.mark("credits_received", "done", f"{event.credits} credits")
+            received = "?" if event.credits is None else fmt.credits(event.credits)
+            steps.mark("credits_received", "done", f"{received} credits")
+
+    def _keep_hash(self, tx_hash: str | None) -> None:
+        if tx_hash:
+            self.last_tx_hash = tx_hash
+
+    @staticmethod
+    def _hash_text(tx_hash: str | None) -> str:
+        """A tx hash as the steps show it: shortened (a whole one wraps and leaves a lone
+        character on its own line), the full value copied with ctrl+y."""
+        return f"{short_hash(tx_hash)} (ctrl+y copies)" if tx_hash else ""
+
+    def action_copy_tx(self) -> None:
+        """Copy the last purchase's full transaction hash (OSC 52: works over SSH too)."""
+        if self.last_tx_hash is None:
+            self.notify("No transaction yet.", severity="warning")
+            return
+        self.app.copy_to_clipboard(self.last_tx_hash)
+        self.notify(self.last_tx_hash, title="Transaction hash copied", markup=False)
 
     def _show_result(self, quote: BuyQuote, result: BuyResult) -> None:
-        paid = f"{quote.amount_text} {quote.token}"
+        paid = f"{exact_decimal(quote.amount, grouped=True)} {quote.token}"
         if result.status == "dry_run":
             self.steps.skip_rest("dry run: nothing sent")
             self._finish(
                 f"Dry run: signed {short_hash(result.tx_hash)} for {paid}; nothing was sent."
             )
         elif result.status == "completed":
-            text = f"Bought {result.credits_received} credits with {paid}."
+            got = result.credits_received
+            received = "?" if got is None else fmt.credits(got)
+            text = f"Bought {received} credits with {paid}."
             self._finish(text)
             self.amount_field.clear()  # a second Enter must not buy again
             self.notify(text, title="Credits received")
@@ -439,6 +595,8 @@ class BuyView(SigningFormView):
                 f"Paid {paid} (tx {short_hash(result.tx_hash)}); {result.error}. "
                 "It is journaled and followed up when buys resume."
             )
+        elif result.status == "cancelled":  # replaced by a cancellation (Open operations)
+            self._finish(f"Cancelled: {result.error}.")
         else:
             text = f"Payment {short_hash(result.tx_hash)} failed: {result.error}"
             self._finish(text, error=True)
@@ -446,11 +604,24 @@ class BuyView(SigningFormView):
 
     # --- the live estimate ------------------------------------------------------------
 
-    def _current_key(self) -> EstimateKey | None:
+    def _current_key(self) -> BuyRequest | None:
+        """The form's typed request: the amount as its field parsed it, never again."""
         account = self.account
-        if account is None or not self.amount_field.is_valid:
+        units: int | None = self.amount_field.result
+        if account is None or units is None:
             return None
-        return (self.token, self.amount_field.value.strip(), account.address)
+        request = self.request
+        if request is None or (request.token, request.units, request.payer) != (
+            self.token,
+            units,
+            account.address,
+        ):
+            try:
+                request = self.service.buy_request(self.token, units, account.address)
+            except InvalidInput:
+                return None
+            self.request = request
+        return request
 
     def _schedule_estimate(self) -> None:
         self._set_estimate(None)
@@ -463,11 +634,10 @@ class BuyView(SigningFormView):
         self._update_submit()
 
     @work(name="buy-estimate", group="buy-estimate", exclusive=True, exit_on_error=False)
-    async def _estimate(self, key: EstimateKey) -> None:
+    async def _estimate(self, key: BuyRequest) -> None:
         await asyncio.sleep(ESTIMATE_DELAY_S)
-        token, amount, payer = key
         try:
-            quote = await self.service.buy_quote(token, amount, payer)
+            quote = await self.service.buy_quote(key)
         except InvalidInput as exc:
             self._refused = (key, str(exc))
             if exc.field == "amount":
@@ -535,6 +705,8 @@ class BuyView(SigningFormView):
 
 def _warnings(quote: BuyQuote) -> list[str]:
     warnings = []
+    if quote.requoted is not None:
+        warnings.append(f"Quoted again: {quote.requoted}. Check the figures above.")
     if not quote.network.is_devnet:
         warnings.append(f"This pays with real funds on {quote.network.name}.")
     if quote.estimated_credits is None:

@@ -23,24 +23,25 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
-from textual.widgets import Input, Label, Static
+from textual.widgets import Checkbox, Input, Label, Static
 
 from aleph_tui.core import validation
 from aleph_tui.core.aleph.messages import CREDIT_CHANNEL
-from aleph_tui.core.aleph.models import credits_to_usd, format_credits
 from aleph_tui.core.flows.transferring import (
     SELF_TRANSFER,
     TransferQuote,
     TransferRequest,
     TransferResult,
 )
-from aleph_tui.core.formatting import iso_utc, plain_decimal
+from aleph_tui.core.formatting import iso_utc, utc_minute
 from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui.data_state import LOADING_TEXT
 from aleph_tui.ui.money_changed import announce
 from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.view import cancelling, explain
 from aleph_tui.ui.views.signing_form_view import SigningFormView
+from aleph_tui.ui.widgets import amount_text as fmt
+from aleph_tui.ui.widgets.copy_value import Names, known_address, names_of
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
 
 if TYPE_CHECKING:
@@ -53,16 +54,25 @@ QUOTE_DELAY_S = 0.35  # debounce: quote once the user pauses typing
 QUOTE_FRESH_S = 30.0
 BOOK_LINES = 8
 STEPS = (("signed", "Signed"), ("sent", "Sent"), ("processed", "Processed"))
+UNTIL_FILLED = "Send is disabled until"
 FIELDS = {"to": "to", "amount": "amount", "expiration": "expiration", "channel": "channel"}
 
 
-def target_text(quote: TransferQuote) -> str:
+def target_text(quote: TransferQuote, names: Names | None = None) -> str:
+    """The recipient as typed, and its address; a typed address that is a known account
+    or alias shows that name too."""
     same = quote.target.lower() == quote.recipient.lower()
-    return quote.recipient if same else f"{quote.target} → {quote.recipient}"
+    if same:
+        return known_address(quote.recipient, names or {}, whole=True)
+    return f"{quote.target} → {quote.recipient}"
 
 
 def confirmation_rows(
-    network: Network, account_name: str, quote: TransferQuote, item_hash: str
+    network: Network,
+    account_name: str,
+    quote: TransferQuote,
+    item_hash: str,
+    names: Names | None = None,
 ) -> list[tuple[str, str]]:
     """What the confirmation shows: the CLI's ``credit transfer`` summary, as rows."""
     if quote.expiration is None:
@@ -72,13 +82,42 @@ def confirmation_rows(
     return [
         ("Network", f"{network.name} ({network.api_url})"),
         ("From", f"{account_name} {quote.sender}"),
-        ("To", target_text(quote)),
-        ("Amount", f"{quote.amount} credits (${plain_decimal(quote.usd)})"),
-        ("Available", format_credits(quote.available)),
+        ("To", target_text(quote, names)),
+        ("Amount", f"{fmt.credits(quote.amount)} credits ({fmt.usd(quote.usd)})"),
+        ("Available", fmt.credits_with_usd(quote.available)),
         ("Expiration", expiration),
+        *spent_rows(quote),
         ("Channel", quote.channel),
         ("item_hash", item_hash),
     ]
+
+
+def spent_rows(quote: TransferQuote) -> list[tuple[str, str]]:
+    """The lots the transfer spends, oldest-issued first as the node spends them, each
+    with the expiry its part will really get (one row, a line per lot)."""
+    if quote.channel != CREDIT_CHANNEL:
+        return []
+    if not quote.lots_known:
+        return [("Spends", "lots unknown: the history does not account for every credit")]
+    return [("Spends", "\n".join(part.text() for part in quote.spent))] if quote.spent else []
+
+
+def capped_warning(quote: TransferQuote) -> str | None:
+    """Said when some credits will expire before the requested expiration."""
+    if quote.expiration is None:
+        return None
+    early = sum(
+        part.amount
+        for part in quote.spent
+        if part.expiration is not None and part.expiration < quote.expiration
+    )
+    if not early:
+        return None
+    return (
+        f"{fmt.credits_with_usd(early)} will expire before the requested "
+        f"{iso_utc(quote.expiration)}: "
+        "the node caps each part at the expiry of the lot it comes from."
+    )
 
 
 def channel_warning(channel: str) -> str | None:
@@ -106,7 +145,10 @@ class TransferView(SigningFormView):
     TransferView #transfer-book { color: $text-muted; height: auto; }
     TransferView #transfer-available, TransferView #transfer-quote { height: auto; }
     TransferView #transfer-quote.-error { color: $text-error; }
+    /* a narrow side column: one line per entry, never an address broken in two */
+    Screen.-narrow TransferView #transfer-book { text-wrap: nowrap; text-overflow: ellipsis; }
     """
+    SCOPED_CSS = False  # for the rule on the screen's size class
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "ctrl+s",
@@ -142,6 +184,7 @@ class TransferView(SigningFormView):
         self.last_result: TransferResult | None = None
         self._available: int | None = None
         self._quoted_at = 0.0  # time.monotonic() of the live quote
+        self._names: Names = {}  # the address book's names, for known recipients
 
     # --- layout -----------------------------------------------------------------------
 
@@ -159,7 +202,7 @@ class TransferView(SigningFormView):
             "Amount (credits)",
             validation.credit_amount,
             placeholder="e.g. 1000000 (= $1)",
-            describe=lambda n: f"{n} credits, worth ${plain_decimal(credits_to_usd(n))}",
+            describe=lambda n: f"{fmt.credits(n)} credits, worth {fmt.credits_usd(n)}",
             tooltip="Whole credits; 1 000 000 credits are worth 1 USD",
             id="transfer-amount",
         )
@@ -168,7 +211,8 @@ class TransferView(SigningFormView):
             validation.expiration,
             placeholder="e.g. 2027-01-31T00:00:00Z",
             optional=True,
-            describe=lambda moment: f"the credits expire at {iso_utc(moment)}",
+            # Requested only: the node caps each part at the expiry of the lot it spends.
+            describe=lambda moment: f"at most {iso_utc(moment)} (capped by each lot's own)",
             tooltip="When the transferred credits expire; empty keeps their own",
             id="transfer-expiration",
         )
@@ -178,8 +222,17 @@ class TransferView(SigningFormView):
             value=CREDIT_CHANNEL,
             describe=lambda channel: channel_warning(channel) or "the credit channel",
             tooltip=f"The Aleph channel of the message; credits move on {CREDIT_CHANNEL}",
+            check_empty=True,  # blanking the default is an error said at once
             id="transfer-channel",
         )
+        # The form's --force-channel: shown for another channel, which moves no credits.
+        force = Checkbox(
+            "Post anyway (no credits will move)",
+            id="transfer-force-channel",
+            tooltip=f"Another channel than {CREDIT_CHANNEL} is stored as a plain post",
+        )
+        force.display = False
+        yield force
 
     def compose_side(self) -> Iterable[Widget]:
         yield Label("Credits", classes="section")
@@ -188,8 +241,21 @@ class TransferView(SigningFormView):
         yield Label("Address book", classes="section -later")
         yield Static("", id="transfer-book")
 
+    def default_focus(self) -> Widget:
+        # The tab opens on its first field, To: what is typed next goes into the form.
+        return self.field("to").input
+
     def field(self, name: str) -> ValidatedInput[Any]:
         return self.query_one(f"#transfer-{name}", ValidatedInput)
+
+    @property
+    def force_channel(self) -> Checkbox:
+        return self.query_one("#transfer-force-channel", Checkbox)
+
+    def _other_channel(self) -> str | None:
+        """The channel typed, when it is valid and not the credit channel."""
+        channel: str | None = self.field("channel").result
+        return None if channel in (None, CREDIT_CHANNEL) else channel
 
     # --- hooks ------------------------------------------------------------------------
 
@@ -219,6 +285,7 @@ class TransferView(SigningFormView):
         except Exception as exc:
             self.query_one("#transfer-book", Static).update(Text(f"unavailable: {explain(exc)}"))
             return
+        self._names = names_of(book)
         names = [name for name, _ in book]
         self.field("to").input.suggester = SuggestFromList(names, case_sensitive=False)
         text = Text()
@@ -255,7 +322,7 @@ class TransferView(SigningFormView):
         elif self._available is None:
             text = Text(f"Available: {LOADING_TEXT}" if self.account is not None else "")
         else:
-            text = Text(f"Available: {format_credits(self._available)}")
+            text = Text(f"Available: {fmt.credits_with_usd(self._available)}")
         self.query_one("#transfer-available", Static).update(text)
 
     # --- form events ------------------------------------------------------------------
@@ -272,6 +339,18 @@ class TransferView(SigningFormView):
     @on(ValidatedInput.Changed)
     def _field_changed(self, event: ValidatedInput.Changed) -> None:
         event.stop()
+        if event.field.id == "transfer-channel":
+            # A new channel is ticked afresh: the tick was for the one it replaced.
+            other = self._other_channel()
+            force = self.force_channel
+            force.value = False
+            force.display = other is not None
+            force.label = f"Post on {other} anyway (no credits will move)" if other else ""
+        self._refresh_request()
+
+    @on(Checkbox.Changed, "#transfer-force-channel")
+    def _force_changed(self, event: Checkbox.Changed) -> None:
+        event.stop()
         self._refresh_request()
 
     @on(Input.Submitted)
@@ -286,6 +365,7 @@ class TransferView(SigningFormView):
         for name in ("to", "amount", "expiration"):
             self.field(name).clear()
         self.field("channel").value = CREDIT_CHANNEL
+        self.force_channel.value = False
         self.request = None
 
     def action_submit(self) -> None:
@@ -335,16 +415,21 @@ class TransferView(SigningFormView):
                 self._phase = "confirming"
                 self._outcome("Signed locally; waiting for your confirmation…")
                 warning = channel_warning(quote.channel)
+                notes = [w for w in (warning, capped_warning(quote)) if w is not None]
                 confirmed = await self.app.push_screen_wait(
                     SigningConfirmation(
-                        f"Transfer {quote.amount} credits"
+                        f"Transfer {fmt.credits(quote.amount)} credits"
                         if warning is None
                         else f"Post on {quote.channel}: no credits will move",
                         confirmation_rows(
-                            self.service.network, account.name, quote, signed.item_hash
+                            self.service.network,
+                            account.name,
+                            quote,
+                            signed.item_hash,
+                            self._names,
                         ),
                         confirm_label="Send" if warning is None else "Post anyway",
-                        warnings=[] if warning is None else [warning],
+                        warnings=notes,
                     )
                 )
                 if not confirmed:
@@ -357,8 +442,9 @@ class TransferView(SigningFormView):
                 result = await self.service.transfer(signed)
             self.last_result = result
             self._show_result(result)
-            if result.status != "dry-run":
+            if result.status != "dry-run":  # a rehearsal keeps the form for the real one
                 moved = [result.quote.sender, result.quote.recipient]
+                self.rest_focus()  # off the fields: the number keys switch tabs again
         except InvalidInput as exc:
             if exc.field in FIELDS:
                 self.field(FIELDS[exc.field]).show_error(exc)
@@ -383,7 +469,7 @@ class TransferView(SigningFormView):
     def _show_result(self, result: TransferResult) -> None:
         steps = self.steps
         quote = result.quote
-        what = f"{quote.amount} credits to {target_text(quote)}"
+        what = f"{fmt.credits(quote.amount)} credits to {target_text(quote, self._names)}"
         if result.status == "dry-run":
             steps.skip_rest("dry run: nothing sent")
             self._finish(f"Dry run: signed, not sent: {what}.")
@@ -422,6 +508,9 @@ class TransferView(SigningFormView):
         channel: str | None = self.field("channel").result
         if amount is None or channel is None:
             return None
+        force = self.force_channel.value
+        if channel != CREDIT_CHANNEL and not force:
+            return None  # the reason line asks for the tick
         try:
             return self.service.transfer_request(
                 account.address,
@@ -429,9 +518,9 @@ class TransferView(SigningFormView):
                 amount,  # typed already: the field parsed it as it was typed
                 expiration=self.field("expiration").result,
                 channel=channel,
-                # The form's --force-channel: another channel is posted only through a
-                # confirmation that warns no credits will move (and labelled so).
-                force_channel=True,
+                # The form's --force-channel (the tick): another channel is then posted
+                # only through a confirmation that warns no credits will move.
+                force_channel=force,
             )
         except InvalidInput as exc:
             if exc.field in FIELDS:
@@ -469,8 +558,15 @@ class TransferView(SigningFormView):
         line.set_class(False, "-error")
         self._update_submit()
         if quote is None:
-            line.update(Text("Fill in the form to check it against the credits.", style="dim"))
+            reason = None if self.request is not None else self.blocked_reason()
+            self.query_one("#transfer-submit").tooltip = reason or self.submit_tooltip
+            if reason is None or reason.startswith(UNTIL_FILLED):
+                line.update(Text("Fill in the form to check it against the credits.", style="dim"))
+            else:
+                line.update(Text(reason))
+                line.set_class(True, "-error")
             return
+        self.query_one("#transfer-submit").tooltip = self.submit_tooltip
         self._available = quote.available
         self._show_available()
         if not quote.sufficient:
@@ -478,12 +574,19 @@ class TransferView(SigningFormView):
             line.set_class(True, "-error")
         else:
             left = quote.available - quote.amount
-            line.update(
-                Text(
-                    f"{quote.amount} credits (${plain_decimal(quote.usd)}) to {quote.recipient}; "
-                    f"{format_credits(left)} left afterwards"
-                )
+            text = Text(
+                f"{fmt.credits(quote.amount)} credits ({fmt.usd(quote.usd)})"
+                f" to {quote.recipient}; {fmt.credits_with_usd(left)} left afterwards"
             )
+            if quote.arriving and quote.channel == CREDIT_CHANNEL:
+                # What the node will really give, not what was asked (issue 16 point 3).
+                arriving = "; ".join(
+                    f"{fmt.credits(lot.amount)} expiring "
+                    f"{utc_minute(lot.expiration, empty='never')}"
+                    for lot in quote.arriving
+                )
+                text.append(f"\nThey arrive as: {arriving}")
+            line.update(text)
 
     def _show_quote_problem(self, text: str) -> None:
         line = self.query_one("#transfer-quote", Static)
@@ -491,6 +594,26 @@ class TransferView(SigningFormView):
         line.set_class(True, "-error")
 
     # --- submit state -----------------------------------------------------------------
+
+    def blocked_reason(self) -> str | None:
+        """Why Send is disabled, in a sentence (None when it is not, or for lack of an
+        account, which the From line says)."""
+        if self.account is None or self.busy:
+            return None
+        for name in FIELDS.values():
+            error = self.field(name).error
+            if error is not None:
+                return f"Send is disabled: {error}"
+        other = self._other_channel()
+        if other is not None and not self.force_channel.value:
+            return (
+                f"Send is disabled: on {other} no credits will move; tick "
+                f'"Post on {other} anyway" to post it all the same'
+            )
+        empty = [self.field(n).label for n in ("to", "amount") if self.field(n).is_empty]
+        if empty:
+            return f"{UNTIL_FILLED} {' and '.join(empty)} are filled in"
+        return None
 
     @property
     def shortfall(self) -> tuple[int, int] | None:
@@ -511,6 +634,6 @@ class TransferView(SigningFormView):
 
 def _insufficient(quote: TransferQuote) -> str:
     return (
-        f"Insufficient credits: required {format_credits(quote.amount)}, "
-        f"available {format_credits(quote.available)}. Nothing will be sent."
+        f"Insufficient credits: required {fmt.credits_with_usd(quote.amount)}, "
+        f"available {fmt.credits_with_usd(quote.available)}. Nothing will be sent."
     )

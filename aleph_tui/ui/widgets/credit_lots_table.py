@@ -44,8 +44,8 @@ class CreditLotsTable(DataTable[str | Text]):
 
     def on_mount(self) -> None:
         self.add_column("Expires (UTC)", key="expiration")
-        self.add_column("Credits", key="amount")
-        self.add_column("USD", key="usd")
+        self.add_column(Text("Credits", justify="right"), key="amount")
+        self.add_column(Text("USD", justify="right"), key="usd")
         self.add_column("When", key="left")
         self.add_column("", key="marker")
 

@@ -6,7 +6,9 @@ the rule (``amount: must have at most 6 decimals for USDC``). That text shows ri
 the input; a valid value can show a hint instead (its USD worth, the resolved address).
 
 An empty required field is invalid but not shouted at: its line stays quiet until the
-user types. Forms listen to ``ValidatedInput.Changed`` and read ``is_valid``.
+user types (unless ``check_empty``: a field with a default, such as the channel, says at
+once what is wrong with blanking it). Forms listen to ``ValidatedInput.Changed`` and read
+``is_valid``.
 """
 
 from __future__ import annotations
@@ -74,11 +76,13 @@ class ValidatedInput(Vertical, Generic[T]):
         suggester: Suggester | None = None,
         restrict: str | None = None,
         tooltip: str | None = None,
+        check_empty: bool = False,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.label = label
+        self.check_empty = check_empty
         self._check = check
         self.optional = optional
         self._describe = describe
@@ -126,7 +130,7 @@ class ValidatedInput(Vertical, Generic[T]):
     @property
     def result(self) -> T | None:
         """The normalised value, or None while the field is empty or invalid."""
-        if self.is_empty or self._external_error is not None:
+        if self._quiet or self._external_error is not None:
             return None
         return self._check_value(self.value)[0]
 
@@ -135,7 +139,7 @@ class ValidatedInput(Vertical, Generic[T]):
         """The rule the value breaks (None when valid or still empty)."""
         if self._external_error is not None:
             return self._external_error
-        if self.is_empty:
+        if self._quiet:
             return None
         return self._check_value(self.value)[1]
 
@@ -143,12 +147,17 @@ class ValidatedInput(Vertical, Generic[T]):
     def is_valid(self) -> bool:
         if self._external_error is not None:
             return False
-        if self.is_empty:
+        if self._quiet:
             return self.optional
         return self._check_value(self.value)[1] is None
 
+    @property
+    def _quiet(self) -> bool:
+        """Empty, and not checked as such: not done yet rather than wrong."""
+        return self.is_empty and not self.check_empty
+
     def _check_value(self, text: str) -> tuple[T | None, str | None]:
-        if not text.strip():
+        if not text.strip() and not self.check_empty:
             return None, None
         if self._last is not None and self._last[0] == text:
             return self._last[1], self._last[2]
@@ -196,6 +205,8 @@ class ValidatedInput(Vertical, Generic[T]):
 
     def _show(self) -> None:
         error = self.error
+        if self.check_empty and self.is_empty:  # Input skips its validators when empty
+            self._input.set_class(error is not None, "-invalid")
         if error is not None:
             self._rule_text = error
             self._rule.set_class(True, "-error")

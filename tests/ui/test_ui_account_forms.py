@@ -1,0 +1,160 @@
+"""The account dialogs check as the user types (issue 16 point 9), with Pilot on the
+devnet: Create is off with a message under the name for a name already taken, a bad key
+shows its rule and stays as typed, a password mismatch says so and wipes nothing, and
+Remove is on, and reads differently, only when the typed name matches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.widgets import Button, Checkbox, Input, Static
+
+from aleph_tui.ui.screens.create_account import CreateAccountModal
+from aleph_tui.ui.screens.import_account import ImportAccountModal
+from aleph_tui.ui.screens.remove_account import RemoveAccountModal
+from tests.support.devnet_process import RunningDevnet
+from tests.support.isolation import isolated
+from tests.support.ui_app import (
+    SIZE,
+    UiTestApp,
+    build_app,
+    fill,
+    open_view,
+    screen_text,
+    type_into,
+    until,
+    wait_for_workers,
+)
+
+PASSWORD = "hunter2!"
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    with isolated(tmp_path, monkeypatch):
+        yield tmp_path
+
+
+def rule(app: UiTestApp, selector: str) -> str:
+    """The line under a field, or "" while it is hidden."""
+    line = app.screen.query_one(selector, Static)
+    return str(line.render()) if line.display else ""
+
+
+def submit_disabled(app: UiTestApp, form: str) -> bool:
+    return app.screen.query_one(f"#{form}-submit", Button).disabled
+
+
+async def test_create_is_off_for_a_taken_name_and_a_password_mismatch_wipes_nothing(
+    devnet: RunningDevnet, home: Path
+) -> None:
+    app = await build_app(devnet.document, home)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_view(pilot, "accounts")
+        await pilot.press("n")
+        assert isinstance(app.screen, CreateAccountModal)
+        assert submit_disabled(app, "create")  # nothing typed yet
+        assert rule(app, "#create-name-rule") == ""
+
+        await type_into(pilot, "#create-name", "dev-1")  # an existing account
+        assert rule(app, "#create-name-rule") == "name: account 'dev-1' already exists"
+        assert submit_disabled(app, "create")
+        assert app.screen.query_one("#create-name", Input).has_class("-invalid")
+        await pilot.press("enter")  # refused, and nothing is created or wiped
+        await wait_for_workers(pilot)
+        assert isinstance(app.screen, CreateAccountModal)
+        assert app.screen.query_one("#create-name", Input).value == "dev-1"
+
+        await pilot.press("x")  # "dev-1x" is free
+        assert rule(app, "#create-name-rule") == ""
+        assert not submit_disabled(app, "create")
+
+        app.screen.query_one("#create-encrypted", Checkbox).value = True
+        await pilot.pause()
+        assert submit_disabled(app, "create")  # a keystore needs its password
+        await fill(pilot, "#create-password", PASSWORD)
+        await fill(pilot, "#create-password-repeat", PASSWORD + "?")
+        assert rule(app, "#create-password-rule") == "password: the two entries differ"
+        assert submit_disabled(app, "create")
+        await pilot.press("enter")
+        await wait_for_workers(pilot)
+        assert isinstance(app.screen, CreateAccountModal)
+        values = [
+            app.screen.query_one(f"#create-{f}", Input).value
+            for f in ("password", "password-repeat")
+        ]
+        assert values == [PASSWORD, PASSWORD + "?"]  # both kept
+        assert PASSWORD not in screen_text(app)
+
+        await fill(pilot, "#create-password-repeat", "")
+        assert rule(app, "#create-password-rule") == ""  # quiet until typed again
+        assert submit_disabled(app, "create")
+        await fill(pilot, "#create-password-repeat", PASSWORD)
+        assert rule(app, "#create-password-rule") == ""
+        assert not submit_disabled(app, "create")
+        await pilot.press("enter")
+        await wait_for_workers(pilot)
+        assert not isinstance(app.screen, CreateAccountModal)
+        assert app.service.accounts.get("dev-1x").kind == "keystore"
+
+
+async def test_a_bad_key_shows_its_rule_and_stays_as_typed(
+    devnet: RunningDevnet, home: Path
+) -> None:
+    app = await build_app(devnet.document, home)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_view(pilot, "accounts")
+        await pilot.press("i")
+        assert isinstance(app.screen, ImportAccountModal)
+        await type_into(pilot, "#import-name", "cold")
+        bad = "0x1234abcd"
+        await fill(pilot, "#import-key", bad)
+        shown_rule = "private key: must be 64 hexadecimal digits (32 bytes), with or without 0x"
+        await until(pilot, lambda: rule(app, "#import-key-rule") == shown_rule, "the key's rule")
+        assert submit_disabled(app, "import")
+        await pilot.press("enter")
+        await wait_for_workers(pilot)
+        assert isinstance(app.screen, ImportAccountModal)
+        assert app.screen.query_one("#import-key", Input).value == bad  # not wiped
+        assert "1234abcd" not in screen_text(app)
+
+        await fill(pilot, "#import-key", "0" * 64)  # well formed, not a key
+        await until(pilot, lambda: "not a valid secp256k1 key" in rule(app, "#import-key-rule"), "")
+        assert submit_disabled(app, "import")
+
+        await fill(pilot, "#import-key", "ab" * 32)
+        await until(pilot, lambda: rule(app, "#import-key-rule") == "", "the rule to go")
+        await fill(pilot, "#import-name", "dev-2")
+        assert rule(app, "#import-name-rule") == "name: account 'dev-2' already exists"
+        assert submit_disabled(app, "import")
+
+
+async def test_remove_is_on_only_when_the_typed_name_matches_and_says_so(
+    devnet: RunningDevnet, home: Path
+) -> None:
+    app = await build_app(devnet.document, home)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_view(pilot, "accounts")
+        await pilot.press("x")  # the selected account: dev-0
+        modal = app.screen
+        assert isinstance(modal, RemoveAccountModal)
+        name = modal.account.name
+        field = modal.query_one("#remove-confirm", Input)
+        line = modal.query_one("#remove-confirm-rule", Static)
+        assert submit_disabled(app, "remove") and rule(app, "#remove-confirm-rule") == ""
+
+        await type_into(pilot, "#remove-confirm", name[:-1])
+        assert rule(app, "#remove-confirm-rule") == f"does not match '{name}': Remove stays off"
+        assert submit_disabled(app, "remove")
+        assert field.has_class("-invalid") and not line.has_class("-ok")
+
+        await pilot.press(name[-1])
+        assert rule(app, "#remove-confirm-rule") == f"✓ matches: Remove deletes '{name}'"
+        assert not submit_disabled(app, "remove")
+        assert line.has_class("-ok") and not field.has_class("-invalid")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is not modal, "the dialog to close")
+    assert name in [a.name for a in app.service.account_list()]
