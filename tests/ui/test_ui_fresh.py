@@ -32,6 +32,7 @@ from aleph_tui.ui.settings import config_file
 from aleph_tui.ui.views import ViewSpec
 from aleph_tui.ui.views.balance_view import BalanceView
 from aleph_tui.ui.views.buy_view import BuyView
+from aleph_tui.ui.views.flow_view import FlowView
 from aleph_tui.ui.views.history_view import HistoryView
 from aleph_tui.ui.views.transfer_view import TransferView
 from aleph_tui.ui.widgets import amount_text as fmt
@@ -53,6 +54,7 @@ from tests.support.ui_app import (
     wait_for_workers,
 )
 from tests.support.wallet_client import credit_balance, token_balance
+from tests.ui.test_ui_flow import dead_app, facade_report
 
 SIZE = (160, 45)
 STATUS = 6  # the Status column of the accounts table
@@ -338,3 +340,18 @@ async def test_no_credits_yet_and_a_node_out_of_reach_read_as_such(
         account = app.active_account
         assert account is not None
         assert row_of(app, account.address)[STATUS].startswith("stale 0 s (since ")
+
+
+async def test_flow_from_the_cache_is_dated_by_the_cache(devnet: RunningDevnet, home: Path) -> None:
+    """Both sources out of reach, Flow shows the cached report: "last updated" is the
+    cache's read, the instant its notes give, not the moment the cache was opened."""
+    await facade_report(devnet.document, home)  # fills the on-disk cache
+    app = await dead_app(devnet.document, home / "dead", dead_rpc=True, dead_api=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_workers(pilot)
+        report = app.query_one(FlowView).report
+        assert report is not None and report.chain.stale
+        read = report.chain.updated_at
+        assert read is not None and fmt.clock(read) != fmt.clock(FIXED_NOW)
+        assert f"from the cache read {fmt.clock(read)}" in text_of(app, "#flow-sources")
+        assert text_of(app, "#flow-updated").startswith(f"last updated {fmt.clock(read)}")
