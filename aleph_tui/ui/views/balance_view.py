@@ -105,6 +105,7 @@ class BalanceView(View):
         self._errors: dict[str, str] = {}
         self._wallet: WalletBalances | None = None
         self._wallet_of: str | None = None  # the address ``_wallet`` belongs to
+        self._wallet_reading = False  # a read of the wallet is on its way
         self._loading_overview = False
         # The low-balance thresholds by lower-case address, read at each refresh.
         self._thresholds: dict[str, int] = {}
@@ -252,9 +253,11 @@ class BalanceView(View):
     async def _load_wallet(self, address: str, at: dt.datetime) -> None:
         if self._wallet_of != address:
             self.wallet_state = DataState.loading()
+        self._wallet_reading = True
         try:
             wallet = await self.service.wallet_balances(address)
         except Exception as exc:
+            self._wallet_reading = False
             if self.account is None or self.account.address != address:
                 return
             before = self.wallet_state
@@ -266,6 +269,7 @@ class BalanceView(View):
             if first:
                 self.notify(one_line(exc), title="Wallet unavailable", severity="warning")
             return
+        self._wallet_reading = False
         if self.account is None or self.account.address != address:
             return
         self._wallet, self._wallet_of = wallet, address
@@ -446,7 +450,7 @@ class BalanceView(View):
         ]
         if state.phase is Phase.STALE:
             lines.append(state.text(self._now()))
-        elif state.at is not None and state.at != self.as_of:
+        elif state.at is not None and state.at != self.as_of and not self._wallet_reading:
             # Read in another refresh than the balances (theirs failed): its own instant.
             lines.append(f"as of {fmt.clock(state.at)}")
         widget.update("\n".join(lines))

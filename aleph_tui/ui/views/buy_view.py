@@ -288,6 +288,12 @@ class BuyView(SigningFormView):
         self._load_wallet(account.address)
         self._schedule_estimate()
 
+    def money_changed(self, addresses: frozenset[str]) -> None:
+        """The wallet again; the form and its estimate stay as the user left them."""
+        account = self.account
+        if account is not None and account.address.lower() in addresses:
+            self._load_wallet(account.address)
+
     # --- wallet -----------------------------------------------------------------------
 
     @work(name="buy-wallet", group="buy-wallet", exclusive=True, exit_on_error=False)
@@ -462,6 +468,7 @@ class BuyView(SigningFormView):
         always what was last shown."""
         steps = self.steps
         steps.reset()
+        moved: str | None = None  # the payer, once something was sent
         self._shows_last = False
         try:
             self._outcome("Quoting…")
@@ -506,7 +513,7 @@ class BuyView(SigningFormView):
             self.last_result = result
             self._show_result(quote, result)
             if result.status != "dry_run":  # tokens, and maybe credits, moved
-                announce(self.app, [quote.payer], "buy")
+                moved = quote.payer
                 # A rehearsal keeps the amount for the real one; after the real one, the
                 # focus leaves the amount, so the number keys switch tabs again.
                 self.rest_focus()
@@ -526,7 +533,10 @@ class BuyView(SigningFormView):
             self._estimate_key = None  # a quote signs once: the next Submit quotes afresh
             self._shows_last = True
             self._idle()
-            if self.account is not None and not cancelling():
+            if moved is not None:
+                # Every view showing the payer reads again (this one: its wallet).
+                announce(self.app, [moved], "buy")
+            elif self.account is not None and not cancelling():
                 self._load_wallet(self.account.address)
 
     def _progress(self, event: BuyProgress) -> None:
