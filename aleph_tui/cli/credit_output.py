@@ -110,30 +110,20 @@ def balances_text(
 ) -> str:
     if not rows:
         return "No accounts. Add one with: aleph-tui account create NAME (or account watch)"
-    table = [["NAME", "TYPE", "ADDRESS", "ALEPH", "CREDITS", "USD"]]
+    table = [["NAME", "TYPE", "ADDRESS", "ALEPH", "CREDITS"]]
     for account, slot in rows:
         balance = slot.balance
-        if balance is None:
-            amounts = ["unavailable", "", ""]
-        else:
-            amounts = [
-                plain_decimal(balance.aleph),
-                str(balance.credits),
-                f"${usd(balance.credits)}",
-            ]
+        amounts = (
+            ["unavailable", ""]
+            if balance is None
+            else [plain_decimal(balance.aleph), format_credits(balance.credits)]
+        )
         table.append([account.name, account.kind_display, account.address, *amounts])
     counted = f"{totals.counted} address{'es' if totals.counted != 1 else ''}"
     table.append(
-        [
-            "TOTAL",
-            counted,
-            "",
-            plain_decimal(totals.aleph),
-            str(totals.credits),
-            f"${usd(totals.credits)}",
-        ]
+        ["TOTAL", counted, "", plain_decimal(totals.aleph), format_credits(totals.credits)]
     )
-    lines = [f"Balances on {network.name}", *text_table(table, right={3, 4, 5})]
+    lines = [f"Balances on {network.name}", *text_table(table, right={3, 4})]
     for account, slot in rows:
         if slot.balance is None:
             lines.append(f"{account.name}: unavailable ({slot.error}); not in the totals")
