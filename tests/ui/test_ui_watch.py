@@ -121,15 +121,24 @@ async def test_buy_and_transfer_are_disabled_with_the_reason(
         app = await watching_app(devnet, tmp_path, watched, [BuyView, TransferView])
         async with app.run_test(size=SIZE) as pilot:
             select_cold(app)
-            for view_id, doing in (("buy", "buy credits"), ("transfer", "send credits")):
+            # Buy keeps its fields for the QR code (a payment from the wallet with the key).
+            for view_id, doing, way in (
+                (
+                    "buy",
+                    "buy credits",
+                    " ctrl+o shows a QR code to pay from the wallet that holds its key.",
+                ),
+                ("transfer", "send credits", ""),
+            ):
                 await open_view(pilot, view_id)
                 note = text_of(app, f"#{view_id}-watch-only")
                 assert note == (
-                    f"cold is watch-only: aleph-tui has no key for it, so it cannot {doing}. "
-                    "Press a to switch to an account with a key."
+                    f"cold is watch-only: aleph-tui has no key for it, so it cannot {doing} "
+                    f"here.{way} Press a to switch to an account with a key."
                 )
                 assert app.query_one(f"#{view_id}-watch-only").display
-                assert app.query_one(f"#{view_id}-form", VerticalScroll).disabled
+                form = app.query_one(f"#{view_id}-form", VerticalScroll)
+                assert form.disabled == (view_id == "transfer")
                 assert app.query_one(f"#{view_id}-submit", Button).disabled
 
             # The facade refuses its key all the same.

@@ -242,8 +242,9 @@ class TransferView(SigningFormView):
         yield Static("", id="transfer-book")
 
     def default_focus(self) -> Widget:
-        # The tab opens on its first field, To: what is typed next goes into the form.
-        return self.field("to").input
+        # The tab opens on its first field, To: what is typed next goes into the form. A
+        # watch-only account's form is disabled: the view itself, then.
+        return self if self.watch_only else self.field("to").input
 
     def field(self, name: str) -> ValidatedInput[Any]:
         return self.query_one(f"#transfer-{name}", ValidatedInput)
