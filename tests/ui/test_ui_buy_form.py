@@ -106,7 +106,8 @@ async def test_a_new_purchase_starts_clean_and_the_hash_is_short_and_copyable(
         tx_hash = result.tx_hash
         signed = next(step for step in view.steps.steps if step.key == "signed")
         assert tx_hash not in signed.detail  # a whole hash wraps and leaves a lone char
-        assert signed.detail.startswith(f"{tx_hash[:10]}…{tx_hash[-8:]}")
+        assert signed.detail == f"{tx_hash[:10]}…{tx_hash[-8:]}"
+        assert "ctrl+y copies the transaction hash" in str(view.query_one("#buy-outcome").render())
         view.amount_field.focus_input()
         await pilot.press("ctrl+y")
         assert app.clipboard == tx_hash

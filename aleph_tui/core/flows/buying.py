@@ -224,10 +224,8 @@ def minimum_text(quote: BuyQuote) -> str | None:
     if minimum == quote.estimated_credits:
         return f"{minimum} credits ({quote.token} is pegged to the dollar)"
     fall = validation.token_text(int(PRICE_TOLERANCE * 10_000), 2)
-    return (
-        f"{minimum} credits, unless the {quote.token} price falls more than {fall} % "
-        "before the credit service sees the payment"
-    )
+    # Short, to fit a confirmation at 80 columns; PRICE_TOLERANCE's comment says why.
+    return f"{minimum} credits, allowing a {fall} % {quote.token} price fall"
 
 
 @dataclass(frozen=True)

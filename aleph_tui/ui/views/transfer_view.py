@@ -103,8 +103,8 @@ def capped_warning(quote: TransferQuote) -> str | None:
     if not early:
         return None
     return (
-        f"{format_credits(early)} will expire before the requested {iso_utc(quote.expiration)}: "
-        "the node caps each part at the expiry of the lot it comes from."
+        f"{early} credits expire before the requested {utc_minute(quote.expiration)}: "
+        "the node caps each part at its lot's expiry."
     )
 
 
