@@ -211,7 +211,7 @@ class TransferView(SigningFormView):
         )
         # The form's --force-channel: shown for another channel, which moves no credits.
         force = Checkbox(
-            "Post anyway (no credits will move)",
+            "Post anyway",
             id="transfer-force-channel",
             tooltip=f"Another channel than {CREDIT_CHANNEL} is stored as a plain post",
         )
@@ -318,7 +318,8 @@ class TransferView(SigningFormView):
             force = self.force_channel
             force.value = False
             force.display = other is not None
-            force.label = f"Post on {other} anyway (no credits will move)" if other else ""
+            # Short, to fit 80 columns: the line above says that no credits will move.
+            force.label = f"Post on {other} anyway" if other else ""
         self._refresh_request()
 
     @on(Checkbox.Changed, "#transfer-force-channel")
