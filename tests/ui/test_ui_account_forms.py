@@ -158,3 +158,23 @@ async def test_remove_is_on_only_when_the_typed_name_matches_and_says_so(
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is not modal, "the dialog to close")
     assert name in [a.name for a in app.service.account_list()]
+
+
+async def test_the_alias_editor_checks_name_and_address_as_typed(
+    devnet: RunningDevnet, home: Path
+) -> None:
+    app = await build_app(devnet.document, home)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_view(pilot, "accounts")
+        await pilot.press("b")
+        await until(pilot, lambda: bool(app.screen.query("#alias-name-rule")), "the editor")
+        assert submit_disabled(app, "alias")
+        await type_into(pilot, "#alias-name", "dev-0")
+        assert rule(app, "#alias-name-rule") == "name: account 'dev-0' already exists"
+        await fill(pilot, "#alias-address", "0x1234")
+        assert rule(app, "#alias-address-rule").startswith("address: ")
+        assert submit_disabled(app, "alias")
+        await fill(pilot, "#alias-name", "pal")
+        await fill(pilot, "#alias-address", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8")
+        assert rule(app, "#alias-name-rule") == rule(app, "#alias-address-rule") == ""
+        assert not submit_disabled(app, "alias")
