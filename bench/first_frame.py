@@ -1,75 +1,58 @@
 """Run a Textual program until the first frame that holds EXPECTED is written, then exit:
 what ``bench/b2_instructions.py`` counts the instructions of. Run as a script, never imported
-by the benchmarks (it patches Textual):
+by the benchmarks:
 
     python bench/first_frame.py EXPECTED -- PROGRAM [ARGS...]
 
-PROGRAM is ``aleph-tui`` (run as ``aleph_tui.cli``) or a script path. The exit status is 0
-when EXPECTED was in a Static widget of a frame, 3 when none of the first ``MAX_FRAMES``
-held it: the dashboard's balance comes from the API client after the first mount, so it
-is painted in a later frame than the first (the early reads that put it in the first
-frame are gone, issue 15).
+PROGRAM is ``aleph-tui`` (run as ``aleph_tui.cli``) or a script path. Nothing in Textual is
+hooked: the terminal stream Textual writes its frames to (``sys.__stderr__``) is wrapped
+before the program starts, and each write is matched with its escape sequences stripped,
+as ``bench/terminal.py`` matches what reaches the pty. The exit status is 0 when EXPECTED
+was written, 3 when none of the first ``MAX_WRITES`` writes held it.
 """
 
 from __future__ import annotations
 
-import importlib.abc
-import importlib.machinery
 import os
+import re
 import runpy
 import sys
-from types import ModuleType
-from typing import Any
+from typing import Any, TextIO
 
-MAX_FRAMES = 50
+MAX_WRITES = 400
+ESCAPES = re.compile(
+    r"\x1b(\[[0-9;?<=>$ ]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][A-Z0-9]|[=>78DEHMc])"
+)
 
 
-def _stop_at_first_frame(app_module: ModuleType, expected: str) -> None:
-    app_class: Any = app_module.App
-    display = app_class._display
-    frames = 0
+class _WatchedTerminal:
+    """The real stream, with every write checked for EXPECTED once it has gone out."""
 
-    def first_frame(self: Any, screen: Any, renderable: Any) -> None:
-        nonlocal frames
-        display(self, screen, renderable)
-        from textual.widgets import Static
+    def __init__(self, stream: TextIO, expected: str) -> None:
+        self._stream = stream
+        self._expected = expected
+        self._writes = 0
 
-        frames += 1
-        if any(expected in str(widget.render()) for widget in screen.query(Static)):
+    def write(self, text: str) -> int:
+        written = self._stream.write(text)
+        self._writes += 1
+        if self._expected in ESCAPES.sub("", text):
+            self._stream.flush()
             os._exit(0)
-        if frames >= MAX_FRAMES:
+        if self._writes >= MAX_WRITES:
+            self._stream.flush()
             os._exit(3)
+        return written
 
-    app_class._display = first_frame
-
-
-class _AfterImport(importlib.abc.MetaPathFinder):
-    """Patches textual.app once it has been imported, where the program imports it: the
-    import order, and so the count, stay the program's own."""
-
-    def __init__(self, expected: str) -> None:
-        self.expected = expected
-
-    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
-        if name != "textual.app":
-            return None
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        assert spec is not None and spec.loader is not None
-        loader, expected = spec.loader, self.expected
-        exec_module = loader.exec_module
-
-        def exec_then_patch(module: ModuleType) -> None:
-            exec_module(module)
-            _stop_at_first_frame(module, expected)
-
-        loader.exec_module = exec_then_patch  # type: ignore[method-assign]
-        return spec
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def main() -> None:
     expected, separator, program, *args = sys.argv[1:]
     assert separator == "--"
-    sys.meta_path.insert(0, _AfterImport(expected))
+    assert sys.__stderr__ is not None
+    sys.__stderr__ = _WatchedTerminal(sys.__stderr__, expected)  # type: ignore[assignment,misc]
     if program == "aleph-tui":
         from aleph_tui.cli import main as cli_main
 

@@ -8,5 +8,5 @@ cd "$(dirname "$0")/.."
 
 PYTHON="${PYTHON:-python3}"
 [ -x .venv-lock/bin/uv ] || { "$PYTHON" -m venv .venv-lock && .venv-lock/bin/pip install -q 'uv>=0.13,<0.14'; }
-.venv-lock/bin/uv pip compile pyproject.toml --extra devnet --extra test --universal \
+.venv-lock/bin/uv pip compile pyproject.toml --extra devnet --extra serve --extra notify --extra test --universal \
   --python-version 3.11 --custom-compile-command "bash scripts/lock.sh" -o requirements.lock "$@"

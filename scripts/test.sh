@@ -11,7 +11,7 @@ SDK_PACKAGE="aleph-sdk-python==2.4.0"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 # The exact versions CI and the benchmarks run (requirements.lock, from scripts/lock.sh).
-.venv/bin/python -m pip install -q -c requirements.lock -e '.[devnet,test]'
+.venv/bin/python -m pip install -q -c requirements.lock -e '.[devnet,serve,notify,test]'
 
 # anvil, pinned, from npm: the realistic chain engine.
 if [ ! -x .tools/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil ]; then

@@ -36,9 +36,11 @@ COMMAND_MODULES = (
     "account_commands",
     "credit_commands",
     "usage_command",
+    "check_command",
     "pricing_command",
     "flow_command",
     "pending_command",
+    "serve_command",
     "completion_command",
 )
 
@@ -109,6 +111,12 @@ def _top_level(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         "--devnet",
         action="store_true",
         help="start an embedded devnet and a throwaway account store, then open the dashboard",
+    )
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="sign nothing and change no key in the dashboard (what `aleph-tui serve` runs "
+        "without --allow-signing)",
     )
     add_network_options(parser, top_level=True)
     parser.set_defaults(handler=tui_command.run, command=None)

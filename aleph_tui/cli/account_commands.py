@@ -4,7 +4,9 @@ Same store, same command names as ``aleph account``. With ``--json`` each comman
 prints one JSON document on stdout (a key or a password never appears in any output):
 
 - ``list``: ``[{"name", "chain", "address", "kind": "local"|"encrypted"|"ledger",
-  "default": bool}, …, {"name", "address", "kind": "alias"}, …]`` (accounts first).
+  "default": bool}, …, {"name", "address", "kind": "alias"}, …, {"name", "chain",
+  "address", "kind": "watch-only", "default": false}, …]`` (accounts, aliases, watched).
+- ``watch``: ``{"name", "address", "kind": "watch-only"}``; ``unwatch``: ``{"removed": NAME}``.
 - ``create`` / ``import``: ``{"name", "chain", "address", "kind", "default": bool}``.
 - ``export``: ``{"name", "address", "path"}`` (the new keystore file).
 - ``remove``: ``{"removed": NAME, "default": NAME | null}`` (the default afterwards).
@@ -109,6 +111,23 @@ def register(sub: Any) -> None:
     add_json_option(cmd)
     cmd.set_defaults(handler=run_use)
 
+    cmd = account_sub.add_parser(
+        "watch",
+        help="watch an address without its key (watch-only)",
+        description="Follow an address's balance, history and usage without its key. "
+        "Kept in aleph-tui's own watched.toml, never in the aleph CLI's accounts.toml; "
+        "a watch-only account cannot sign.",
+    )
+    cmd.add_argument("name", metavar="NAME", help="the name to show it under")
+    cmd.add_argument("address", metavar="ADDRESS", help="the address to watch (0x…)")
+    add_json_option(cmd)
+    cmd.set_defaults(handler=run_watch)
+
+    cmd = account_sub.add_parser("unwatch", help="stop watching a watch-only account")
+    cmd.add_argument("name", metavar="NAME", help="the watch-only account to remove")
+    add_json_option(cmd)
+    cmd.set_defaults(handler=run_unwatch)
+
     alias = account_sub.add_parser("alias", help="named addresses without a key")
     alias_sub = alias.add_subparsers(dest="alias_command", metavar="COMMAND")
     alias_sub.required = True
@@ -151,9 +170,9 @@ def _store() -> AccountStore:
 def _failure(exc: Exception) -> Exception:
     """The store's error as one line: an unknown name, or a name already taken, is bad
     input (exit 2, naming NAME); anything else a failure (exit 1)."""
-    from aleph_tui.core.accounts.account_store import NameTaken, UnknownName
+    from aleph_tui.core.accounts.account_store import NameTaken, UnknownName, WatchOnly
 
-    if isinstance(exc, UnknownName | NameTaken):
+    if isinstance(exc, UnknownName | NameTaken | WatchOnly):
         return UsageError(f"aleph-tui: NAME: {exc}")
     return CommandError(str(exc))
 
@@ -182,15 +201,18 @@ def _sync(work: Callable[[AccountStore], T]) -> T:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    def read(store: AccountStore) -> tuple[list[Account], Account | None, dict[str, str]]:
-        return store.accounts(), store.default(), store.aliases()
+    def read(
+        store: AccountStore,
+    ) -> tuple[list[Account], Account | None, dict[str, str], list[Account]]:
+        return store.accounts(), store.default(), store.aliases(), store.watched()
 
-    accounts, default, aliases = _sync(read)
+    accounts, default, aliases, watched = _sync(read)
     default_name = default.name if default else None
     data: list[dict[str, Any]] = [
         _account_json(a) | {"default": a.name == default_name} for a in accounts
     ]
     data += [{"name": n, "address": a, "kind": "alias"} for n, a in aliases.items()]
+    data += [_account_json(a) | {"default": False} for a in watched]
 
     def text() -> str:
         if not data:
@@ -201,6 +223,8 @@ def run_list(args: argparse.Namespace) -> int:
             lines.append(f"{marker:2}{a.name:<16} {a.chain:<6} {a.address:<42} {a.kind_display}")
         for name, address in aliases.items():
             lines.append(f"{'':2}{name:<16} {'':<6} {address:<42} alias")
+        for a in watched:
+            lines.append(f"{'':2}{a.name:<16} {a.chain:<6} {a.address:<42} {a.kind_display}")
         return "\n".join(lines)
 
     emit(args, data, text)
@@ -411,6 +435,23 @@ def run_use(args: argparse.Namespace) -> int:
     account = _sync(lambda store: store.use(args.name))
     data = {"default": account.name, "address": account.address}
     emit(args, data, f"Default account set to '{account.name}' ({account.address}).")
+    return 0
+
+
+def run_watch(args: argparse.Namespace) -> int:
+    account = _sync(lambda store: store.watch(args.name, args.address))
+    data = {"name": account.name, "address": account.address, "kind": account.kind_display}
+    text = (
+        f"Watching '{account.name}' ({account.address}), watch-only: its balance, history "
+        "and usage show everywhere, and nothing can be signed for it."
+    )
+    emit(args, data, text)
+    return 0
+
+
+def run_unwatch(args: argparse.Namespace) -> int:
+    account = _sync(lambda store: store.unwatch(args.name))
+    emit(args, {"removed": account.name}, f"Stopped watching '{account.name}'.")
     return 0
 
 

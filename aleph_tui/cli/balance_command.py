@@ -1,5 +1,6 @@
 """``aleph-tui account balance [ADDRESS]``: ALEPH (balance, locked, available) and credits
 with their USD value and lots by expiration, as the aleph CLI shows them.
+``--all``: every account and watch-only account, one row each, and their totals.
 
 Read-only: it never imports eth_account, web3 or textual.
 """
@@ -34,6 +35,11 @@ def register(account_sub: Any) -> None:
         metavar="ADDRESS",
         help="an address, an account name or an alias (default: the default account)",
     )
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="every account and watch-only account, with the totals of credits, USD and ALEPH",
+    )
     add_network_options(parser)
     add_json_option(parser)
     parser.set_defaults(handler=run)
@@ -67,6 +73,10 @@ def run(args: argparse.Namespace) -> int:
 async def _run(args: argparse.Namespace) -> int:
     from aleph_tui.cli import credit_output
 
+    if args.all:
+        if args.address is not None:
+            raise UsageError("aleph-tui: --all: give either ADDRESS or --all, not both")
+        return await _run_all(args)
     address = resolve_address(args.address, field="ADDRESS")
     network = await resolve_network(args)
     async with open_service(network) as service:
@@ -79,5 +89,31 @@ async def _run(args: argparse.Namespace) -> int:
         args,
         credit_output.balance_json(network, balance),
         lambda: credit_output.balance_text(network, balance),
+    )
+    return 0
+
+
+async def _run_all(args: argparse.Namespace) -> int:
+    from aleph_tui.cli import credit_output
+    from aleph_tui.core.accounts.account_store import AccountError, AccountStore
+
+    store = AccountStore(prompt=None)
+    try:
+        accounts = store.accounts() + store.watched()
+    except AccountError as exc:
+        raise CommandError(str(exc)) from None
+    network = await resolve_network(args)
+    async with open_service(network) as service:
+        overview = await service.balance_overview([a.address for a in accounts])
+    by_address = {slot.address: slot for slot in overview.slots}
+    rows = [(account, by_address[account.address]) for account in accounts]
+    totals = overview.totals()
+    if accounts and totals.counted == 0:
+        first = rows[0][1]
+        raise CommandError(f"no balance could be read; {first.address}: {first.error}")
+    emit(
+        args,
+        credit_output.balances_json(network, rows, totals),
+        lambda: credit_output.balances_text(network, rows, totals),
     )
     return 0

@@ -34,14 +34,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from aleph_tui.cli.common import (
     CommandError,
+    UsageError,
     add_json_option,
     add_network_options,
+    checked,
     confirm,
     emit,
     input_error,
@@ -49,9 +52,11 @@ from aleph_tui.cli.common import (
     resolve_network,
 )
 from aleph_tui.cli.signer_options import add_signer_options, signer_for_network
+from aleph_tui.core import formatting as fmt
 
 if TYPE_CHECKING:
     from aleph_tui.core.flows.buying import BuyProgress, BuyQuote, BuyResult
+    from aleph_tui.core.flows.payment_link import PaymentLink
 
 TOKEN_CHOICES = ("aleph", "usdc", "eth")
 PROG = "aleph-tui credit buy"
@@ -75,6 +80,25 @@ def register(credit_sub: Any) -> None:
     parser.add_argument(
         "--dry-run", action="store_true", help="sign and show the hash, but send nothing"
     )
+    parser.add_argument(
+        "--qr",
+        action="store_true",
+        help="pay from another wallet (a phone): show an EIP-681 link as a QR code, then "
+        "watch the paying address until its credits arrive; no key is used",
+    )
+    parser.add_argument(
+        "--address",
+        metavar="ADDRESS|NAME",
+        help="with --qr: the address that will pay and get the credits (default: the "
+        "default account; a watch-only account works)",
+    )
+    parser.add_argument(
+        "--wait",
+        type=checked(_minutes),
+        default=None,
+        metavar="MINUTES",
+        help="with --qr: how long to watch for the payment (default 30)",
+    )
     add_json_option(parser)
     add_signer_options(parser)
     add_network_options(parser)
@@ -96,11 +120,22 @@ def _check_amount(token: str, amount: str) -> None:
         raise input_error(PROG, exc, OPTIONS) from None
 
 
+def _minutes(text: str) -> int:
+    from aleph_tui.core.validation import positive_int
+
+    return positive_int(text, field="wait", maximum=24 * 60)
+
+
 async def _buy(args: argparse.Namespace) -> int:
     from aleph_tui.core.validation import InvalidInput
 
     token = args.token.upper()
     _check_amount(token, args.amount)
+    if args.qr:
+        return await _pay_from_phone(args, token)
+    for option, given in (("--address", args.address), ("--wait", args.wait)):
+        if given is not None:
+            raise UsageError(f"aleph-tui: {option}: only with --qr")
     network = await resolve_network(args)
     signer = await signer_for_network(args, network)
     async with open_service(network) as service:
@@ -133,8 +168,65 @@ async def _buy(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _pay_from_phone(args: argparse.Namespace, token: str) -> int:
+    """``--qr``: the link and its code, then the same progress as a buy signed here."""
+    from aleph_tui.cli.balance_command import resolve_address
+    from aleph_tui.core.validation import InvalidInput
+
+    refused = {"--private-key": args.private_key, "--dry-run": args.dry_run, "-y": args.yes}
+    for option, given in refused.items():
+        if given:
+            raise UsageError(f"aleph-tui: {option}: not with --qr (no key signs here)")
+    given = args.address if args.address is not None else args.account
+    payer = resolve_address(given, field="--address")
+    network = await resolve_network(args)
+    async with open_service(network) as service:
+        try:
+            link = await service.payment_link(token, args.amount, payer)
+        except InvalidInput as exc:
+            raise input_error(PROG, exc, OPTIONS) from None
+        if args.json:
+            # JSON Lines: the link first, at once, so a program can pay it while we watch.
+            print(json.dumps({"event": "payment_link", **link.as_json()}), flush=True)
+        else:
+            print("\n".join(_link_text(link)), flush=True)
+        within = None if args.wait is None else args.wait * 60.0
+        result = await service.follow_payment(link, _progress, within=within)
+    if result is None:
+        minutes = args.wait or 30
+        raise CommandError(f"no payment from {payer} seen within {minutes} minutes")
+    if result.status == "failed":
+        raise CommandError(f"payment {result.tx_hash} failed: {result.error}")
+    if args.json:
+        print(json.dumps({"event": "result", **_result_json(result)}, default=str))
+    else:
+        print(_result_text(f"{result.amount} {result.token}", result))
+    return 0
+
+
+def _link_text(link: PaymentLink) -> list[str]:
+    from aleph_tui.core.flows.payment_link import qr_lines
+
+    credits = (
+        ""
+        if link.estimated_credits is None
+        else f" for about {fmt.credits(link.estimated_credits)} credits"
+    )
+    return [
+        f"Pay {link.amount_text} {link.token}{credits} on {link.network.name} "
+        f"(chain id {link.chain_id}) from a phone wallet:",
+        "",
+        *qr_lines(link.uri),
+        "",
+        link.uri,
+        "",
+        f"Credits go to the address that pays. Pay from {link.payer}:",
+        "a payment from any other address credits that other address.",
+    ]
+
+
 def _usd(value: Decimal | None) -> str:
-    return "?" if value is None else f"${value.quantize(Decimal('0.01'))}"
+    return "?" if value is None else fmt.usd(value)
 
 
 def _summary(quote: BuyQuote) -> list[str]:
@@ -147,24 +239,25 @@ def _summary(quote: BuyQuote) -> list[str]:
     token_line = (
         "ETH (native)" if quote.token_contract is None else f"{quote.token} {quote.token_contract}"
     )
-    gwei = Decimal(plan.max_fee_per_gas).scaleb(-9).quantize(Decimal("0.001"))
+    gwei = fmt.rate(Decimal(plan.max_fee_per_gas).scaleb(-9))
     if quote.estimated_credits is None:
         credits = "unknown (this network has no Credit API)"
     else:
-        bonus = f", {quote.bonus_credits} bonus" if quote.bonus_credits else ""
+        bonus = f", {fmt.credits(quote.bonus_credits)} bonus" if quote.bonus_credits else ""
         # The credits' worth (1 000 000 credits = $1), bonus included: not the payment's.
         worth = _usd(credits_to_usd(quote.estimated_credits))
-        credits = f"≈ {quote.estimated_credits}{bonus}, worth {worth}"
+        credits = f"≈ {fmt.credits(quote.estimated_credits)}{bonus}, worth {worth}"
     return [
         f"Buy credits on {network.name} (chain id {quote.chain_id})",
         f"  from         {quote.payer}",
         f"  recipient    {quote.recipient} (credit contract)",
         f"  token        {token_line}",
-        f"  amount       {quote.amount_text} {quote.token} ({quote.units} base units"
+        f"  amount       {fmt.exact_decimal(quote.amount, grouped=True)} {quote.token}"
+        f" ({fmt.count(quote.units)} base units"
         + ("" if quote.total_usd is None else f", worth {_usd(quote.total_usd)}")
         + ")",
-        f"  network fee  at most {plan.max_network_fee_eth.normalize():f} ETH "
-        f"(gas {plan.gas} × {gwei} gwei)",
+        f"  network fee  at most {fmt.fee(quote.fee_limit_eth, quote.fee_limit_usd)} "
+        f"(gas {fmt.count(plan.gas)} × {gwei} gwei)",
         f"  nonce        {plan.nonce}",
         f"  credits      {credits}",
         *([] if minimum is None else [f"  minimum      {minimum}"]),
@@ -188,6 +281,11 @@ def _json(quote: BuyQuote, result: BuyResult) -> dict[str, Any]:
         "bonus_ratio": quote.bonus_ratio,
         "recipient": quote.recipient,
     }
+    return data | _result_json(result)
+
+
+def _result_json(result: BuyResult) -> dict[str, Any]:
+    data: dict[str, Any] = {}
     if result.status == "dry_run":
         data["dry_run"] = True
     else:
@@ -198,9 +296,13 @@ def _json(quote: BuyQuote, result: BuyResult) -> dict[str, Any]:
 
 
 def _text(quote: BuyQuote, result: BuyResult) -> str:
-    paid = f"{quote.amount_text} {quote.token}"
+    return _result_text(f"{fmt.exact_decimal(quote.amount, grouped=True)} {quote.token}", result)
+
+
+def _result_text(paid: str, result: BuyResult) -> str:
     if result.status == "dry_run":
         return f"Dry run: signed {result.tx_hash} for {paid}; nothing was sent."
     if result.status == "completed":
-        return f"Bought {result.credits_received} credits with {paid} (tx {result.tx_hash})."
+        received = "?" if result.credits_received is None else fmt.credits(result.credits_received)
+        return f"Bought {received} credits with {paid} (tx {result.tx_hash})."
     return f"Paid {paid} (tx {result.tx_hash}); {result.error}."

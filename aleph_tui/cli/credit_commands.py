@@ -26,6 +26,7 @@ from aleph_tui.cli.common import (
     resolve_network,
 )
 from aleph_tui.cli.signer_options import add_signer_options
+from aleph_tui.core import formatting as fmt
 
 if TYPE_CHECKING:
     from aleph_tui.core.aleph.history_models import HistoryFilters
@@ -67,6 +68,19 @@ def _resource_types(text: str) -> tuple[str, ...]:
 
 def _resource(text: str) -> str:
     return str(_v().resource(text))
+
+
+def _export_format(text: str) -> str:
+    value = text.strip().lower()
+    if value not in ("csv", "json"):
+        from aleph_tui.core.validation import InvalidInput
+
+        raise InvalidInput("format", "must be csv or json")
+    return value
+
+
+def _export_output(text: str) -> Any:
+    return _v().export_path(text, field="output")
 
 
 def _add_filters(parser: argparse.ArgumentParser) -> None:
@@ -121,14 +135,32 @@ def register(sub: Any) -> None:
     )
     _add_filters(history)
     history.add_argument(
-        "--page", type=checked(_page), default=1, metavar="N", help="the page to show, from 1"
+        "--page", type=checked(_page), default=None, metavar="N", help="the page to show, from 1"
     )
     history.add_argument(
         "--page-size",
         type=checked(_page_size),
-        default=100,
+        default=None,
         metavar="N",
         help="entries per page, 1 to 1000 (default 100)",
+    )
+    history.add_argument(
+        "--all",
+        action="store_true",
+        help="every matching entry, oldest first, streamed (needs --format)",
+    )
+    history.add_argument(
+        "--format",
+        dest="export_format",
+        type=checked(_export_format),
+        metavar="csv|json",
+        help="with --all: the format of the stream (the dashboard's export)",
+    )
+    history.add_argument(
+        "--output",
+        type=checked(_export_output),
+        metavar="FILE",
+        help="with --all: a new file to write instead of stdout (never overwritten)",
     )
     history.set_defaults(handler=run_history)
 
@@ -228,17 +260,57 @@ async def _history(args: argparse.Namespace) -> int:
     from aleph_tui.cli.balance_command import resolve_address
 
     filters = _filters(args)
+    if args.all:
+        return await _history_all(args, filters)
+    for option, given in (("--format", args.export_format), ("--output", args.output)):
+        if given is not None:
+            raise UsageError(f"aleph-tui: {option}: only with --all")
     address = resolve_address(args.address, field="--address")
     network = await resolve_network(args)
     async with open_service(network) as service:
         page = await service.api.credit_history(
-            address, page=args.page, page_size=args.page_size, filters=filters
+            address,
+            page=1 if args.page is None else args.page,
+            page_size=100 if args.page_size is None else args.page_size,
+            filters=filters,
         )
     emit(
         args,
         credit_output.history_json(network, page, filters),
         lambda: credit_output.history_text(network, page),
     )
+    return 0
+
+
+async def _history_all(args: argparse.Namespace, filters: HistoryFilters) -> int:
+    """Every matching entry, oldest first, through the dashboard's export code: one page
+    in memory at a time, to stdout or to a new file."""
+    from aleph_tui.cli.balance_command import resolve_address
+
+    for option, given in (("--page", args.page), ("--page-size", args.page_size)):
+        if given is not None:
+            raise UsageError(f"aleph-tui: {option}: not with --all (it streams every page)")
+    if args.export_format is None:
+        raise UsageError("aleph-tui: --all: needs --format csv or --format json")
+    if args.json:
+        raise UsageError("aleph-tui: --json: not with --all; use --format json")
+    address = resolve_address(args.address, field="--address")
+    network = await resolve_network(args)
+    async with open_service(network) as service:
+        result = await service.export_history(
+            address,
+            sys.stdout if args.output is None else args.output,
+            args.export_format,
+            filters=filters,
+        )
+    if result.path is not None:
+        print(f"{fmt.count(result.rows)} entries → {result.path}", file=sys.stderr)
+    if not result.complete:
+        print(
+            f"aleph-tui: the history changed during the stream: {fmt.count(result.rows)} entries "
+            f"written, the node now counts {fmt.count(result.total)}",
+            file=sys.stderr,
+        )
     return 0
 
 

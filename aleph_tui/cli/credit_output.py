@@ -6,21 +6,22 @@ integers, ALEPH and USD amounts are decimal strings, times are RFC 3339 UTC with
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from aleph_tui.cli.text_table import text_table
-from aleph_tui.core.aleph.models import credits_to_usd, format_credits
+from aleph_tui.core import formatting as fmt
+from aleph_tui.core.aleph.models import credits_to_usd
 from aleph_tui.core.formatting import iso_utc, plain_decimal, utc_minute
 
 if TYPE_CHECKING:
+    from aleph_tui.core.accounts.account_store import Account
     from aleph_tui.core.aleph.history_models import (
         CreditHistoryEntry,
         CreditHistoryPage,
         CreditHistorySummary,
         HistoryFilters,
     )
-    from aleph_tui.core.aleph.models import Balance
+    from aleph_tui.core.aleph.models import Balance, BalanceSlot, BalanceTotals
     from aleph_tui.core.flows.transferring import TransferQuote, TransferResult
     from aleph_tui.core.networks import Network
 
@@ -50,24 +51,93 @@ def balance_json(network: Network, balance: Balance) -> dict[str, Any]:
 
 
 def balance_text(network: Network, balance: Balance) -> str:
-    chains = ", ".join(f"{c} {plain_decimal(v)}" for c, v in balance.aleph_by_chain.items())
+    chains = ", ".join(f"{c} {fmt.token(v)}" for c, v in balance.aleph_by_chain.items())
     lines = [
         f"Address    {balance.address}  ({network.name})",
-        f"ALEPH      {plain_decimal(balance.aleph)}" + (f"  ({chains})" if chains else ""),
-        f"Locked     {plain_decimal(balance.locked)}",
-        f"Available  {plain_decimal(balance.available)}",
-        f"Credits    {format_credits(balance.credits)}",
+        f"ALEPH      {fmt.token(balance.aleph)}" + (f"  ({chains})" if chains else ""),
+        f"Locked     {fmt.token(balance.locked)}",
+        f"Available  {fmt.token(balance.available)}",
+        f"Credits    {fmt.credits_with_usd(balance.credits)}",
     ]
     if balance.lots:
         lines.append("Credits by expiration")
         rows = [
             [
                 utc_minute(lot.expiration, empty="never") + (" UTC" if lot.expiration else ""),
-                format_credits(lot.amount),
+                fmt.credits(lot.amount),
+                fmt.credits_usd(lot.amount),
             ]
             for lot in balance.lots
         ]
-        lines += ["  " + line for line in text_table(rows, right={1})]
+        lines += ["  " + line for line in text_table(rows, right={1, 2})]
+    return "\n".join(lines)
+
+
+def balances_json(
+    network: Network, rows: list[tuple[Account, BalanceSlot]], totals: BalanceTotals
+) -> dict[str, Any]:
+    """``account balance --all``: one entry per account (keyed or watch-only), then the
+    totals over the addresses whose balance was read (each address once)."""
+    accounts = []
+    for account, slot in rows:
+        balance = slot.balance
+        accounts.append(
+            {
+                "name": account.name,
+                "address": account.address,
+                "kind": account.kind_display,
+                "watch_only": account.watch_only,
+                "aleph": None if balance is None else plain_decimal(balance.aleph),
+                "credits": None if balance is None else balance.credits,
+                "credits_usd": None if balance is None else usd(balance.credits),
+                "error": slot.error if balance is None else None,
+            }
+        )
+    return {
+        "network": network.name,
+        "accounts": accounts,
+        "totals": {
+            "aleph": plain_decimal(totals.aleph),
+            "credits": totals.credits,
+            "credits_usd": usd(totals.credits),
+            "addresses": totals.counted,
+            "unavailable": totals.missing,
+        },
+    }
+
+
+def balances_text(
+    network: Network, rows: list[tuple[Account, BalanceSlot]], totals: BalanceTotals
+) -> str:
+    if not rows:
+        return "No accounts. Add one with: aleph-tui account create NAME (or account watch)"
+    table = [["NAME", "TYPE", "ADDRESS", "ALEPH", "CREDITS", "USD"]]
+    for account, slot in rows:
+        balance = slot.balance
+        if balance is None:
+            amounts = ["unavailable", "", ""]
+        else:
+            amounts = [
+                fmt.token(balance.aleph),
+                fmt.credits(balance.credits),
+                fmt.credits_usd(balance.credits),
+            ]
+        table.append([account.name, account.kind_display, account.address, *amounts])
+    counted = f"{totals.counted} address{'es' if totals.counted != 1 else ''}"
+    table.append(
+        [
+            "TOTAL",
+            counted,
+            "",
+            fmt.token(totals.aleph),
+            fmt.credits(totals.credits),
+            fmt.credits_usd(totals.credits),
+        ]
+    )
+    lines = [f"Balances on {network.name}", *text_table(table, right={3, 4, 5})]
+    for account, slot in rows:
+        if slot.balance is None:
+            lines.append(f"{account.name}: unavailable ({slot.error}); not in the totals")
     return "\n".join(lines)
 
 
@@ -113,19 +183,17 @@ def history_json(
 def history_text(network: Network, page: CreditHistoryPage) -> str:
     head = (
         f"Credit history of {page.address} ({network.name}): "
-        f"page {page.page} of {page.pages}, {page.total} entries"
+        f"page {page.page} of {fmt.count(page.pages)}, {fmt.count(page.total)} entries"
     )
     if not page.entries:
         return head + "\nNo entries on this page."
     rows = [["DATE (UTC)", "AMOUNT", "USD", "METHOD", "DETAIL", "EXPIRES"]]
     for e in page.entries:
-        sign = "-" if e.amount < 0 else ""
-        value = abs(credits_to_usd(e.amount)).quantize(Decimal("0.01"))
         rows.append(
             [
                 utc_minute(e.timestamp),
-                str(e.amount),
-                f"{sign}${value}",
+                fmt.credits(e.amount, signed=True),
+                fmt.credits_usd(e.amount, signed=True),
                 e.payment_method or "",
                 e.detail,
                 utc_minute(e.expiration),
@@ -155,10 +223,10 @@ def summary_text(network: Network, summary: CreditHistorySummary) -> str:
     return "\n".join(
         [
             f"Credit summary of {summary.address} ({network.name})",
-            f"Entries   {summary.entry_count}",
-            f"Incoming  {format_credits(summary.total_incoming)}",
-            f"Outgoing  {format_credits(summary.total_outgoing)}",
-            f"Net       {format_credits(summary.total_amount)}",
+            f"Entries   {fmt.count(summary.entry_count)}",
+            f"Incoming  {fmt.credits_with_usd(summary.total_incoming)}",
+            f"Outgoing  {fmt.credits_with_usd(summary.total_outgoing)}",
+            f"Net       {fmt.credits_with_usd(summary.total_amount)}",
         ]
     )
 
@@ -184,8 +252,8 @@ def transfer_summary(network: Network, quote: TransferQuote, item_hash: str) -> 
         f"  network     {network.name} ({network.api_url})",
         f"  from        {quote.sender}",
         f"  to          {_target(quote)}",
-        f"  amount      {format_credits(quote.amount)}",
-        f"  available   {format_credits(quote.available)}",
+        f"  amount      {fmt.credits_with_usd(quote.amount)}",
+        f"  available   {fmt.credits_with_usd(quote.available)}",
         f"  expiration  {_expiration(quote)}",
         f"  channel     {quote.channel}",
         f"  item_hash   {item_hash}",
@@ -275,7 +343,9 @@ def transfer_json(
 
 def transfer_text(result: TransferResult) -> str:
     quote = result.quote
-    what = f"{format_credits(quote.amount)} credits to {_target(quote)}"
+    what = (
+        f"{fmt.credits(quote.amount)} credits ({fmt.credits_usd(quote.amount)}) to {_target(quote)}"
+    )
     status = transfer_status(result)
     if result.status == "dry-run":
         head = f"Dry run: signed, not sent: {what}"

@@ -24,10 +24,10 @@ def _installed(module: str) -> bool:
         return False
 
 
-def install_command() -> str:
-    """The pip command that adds the extra to this very install: the same interpreter,
+def install_command(extra: str = "devnet") -> str:
+    """The pip command that adds ``extra`` to this very install: the same interpreter,
     and the same source when aleph-tui was installed from a directory (PEP 610)."""
-    target, editable = "aleph-tui[devnet]", False
+    target, editable = f"aleph-tui[{extra}]", False
     try:
         origin = metadata.distribution("aleph-tui").read_text("direct_url.json")
     except metadata.PackageNotFoundError:
@@ -36,7 +36,7 @@ def install_command() -> str:
         document = json.loads(origin)
         url = urlparse(str(document.get("url", "")))
         if url.scheme == "file" and "dir_info" in document:
-            target = f"{unquote(url.path)}[devnet]"
+            target = f"{unquote(url.path)}[{extra}]"
             editable = bool(document["dir_info"].get("editable"))
     words = [sys.executable, "-m", "pip", "install", *(["-e"] if editable else []), target]
     return shlex.join(words)
@@ -44,8 +44,14 @@ def install_command() -> str:
 
 def require_devnet() -> None:
     """Raise a one-line CommandError (exit 1) when the devnet extra is not installed."""
-    if not all(_installed(module) for module in DEVNET_MODULES):
+    require_extra("devnet", DEVNET_MODULES, what="the devnet")
+
+
+def require_extra(extra: str, modules: tuple[str, ...], *, what: str | None = None) -> None:
+    """Raise a one-line CommandError (exit 1) naming the install command when one of
+    ``modules`` (what the extra installs) is missing."""
+    if not all(_installed(module) for module in modules):
         raise CommandError(
-            f"the devnet is not installed (it is the [devnet] extra); add it with: "
-            f"{install_command()}"
+            f"{what or extra} is not installed (it is the [{extra}] extra); add it with: "
+            f"{install_command(extra)}"
         )

@@ -71,6 +71,7 @@ from aleph_tui.cli.common import (
     whole_number,
 )
 from aleph_tui.cli.text_table import text_table
+from aleph_tui.core import formatting as fmt
 from aleph_tui.core.formatting import iso_utc, plain_decimal, utc_minute
 
 if TYPE_CHECKING:
@@ -280,8 +281,20 @@ def _status_line(name: str, status: SourceStatus) -> str | None:
     return None
 
 
+def _token(value: Decimal | None) -> str | None:
+    return None if value is None else fmt.token(value)
+
+
+def _usd(value: Decimal | None) -> str:
+    return "?" if value is None else fmt.usd(value)
+
+
+def _count(value: int | None) -> str:
+    return "?" if value is None else fmt.count(value)
+
+
 def flow_text(network: Network, report: FlowReport, limit: int | None) -> str:
-    d = _dec
+    d = _token
     totals = report.totals
     lines = []
     scan = report.scan
@@ -296,12 +309,12 @@ def flow_text(network: Network, report: FlowReport, limit: int | None) -> str:
     lines.append("")
     if report.credit_api.available:
         lines.append(
-            f"Credits purchased     ${d(totals.usd_purchased)} in {totals.purchases} purchases "
-            f"({totals.credits_purchased} credits)"
+            f"Credits purchased     {_usd(totals.usd_purchased)} in {_count(totals.purchases)}"
+            f" purchases ({_count(totals.credits_purchased)} credits)"
         )
         for currency, total in sorted((totals.by_currency or {}).items()):
             paid = "" if total.amount is None else f"  ({d(total.amount)} {currency})"
-            lines.append(f"  {currency:<6} {total.purchases:>4}  ${d(total.usd)}{paid}")
+            lines.append(f"  {currency:<6} {total.purchases:>4}  {_usd(total.usd)}{paid}")
     else:
         lines.append("Credits purchased     unavailable")
     if report.chain.available:
@@ -312,7 +325,7 @@ def flow_text(network: Network, report: FlowReport, limit: int | None) -> str:
             f"ALEPH market-bought   {d(totals.aleph_market_bought)}",
             f"ALEPH to the network  {d(totals.aleph_distributed)}",
             f"ALEPH burned          {d(totals.aleph_burned)}  (burn {lever}{idle})",
-            f"Processing runs       {totals.processing_runs}",
+            f"Processing runs       {_count(totals.processing_runs)}",
         ]
     else:
         lines.append("ALEPH flows           unavailable")
@@ -325,7 +338,7 @@ def flow_text(network: Network, report: FlowReport, limit: int | None) -> str:
         rows += [
             [
                 m.month,
-                cell(d(m.usd_purchased)),
+                cell(None if m.usd_purchased is None else fmt.usd(m.usd_purchased)),
                 cell(d(m.aleph_bought)),
                 cell(d(m.aleph_distributed)),
                 cell(d(m.aleph_burned)),
@@ -370,8 +383,8 @@ def flow_text(network: Network, report: FlowReport, limit: int | None) -> str:
                     utc_minute(p.created_at, empty="?"),
                     p.chain or "?",
                     f"{cell(d(p.amount))} {p.currency or '?'}",
-                    cell(d(p.usd)),
-                    cell(p.credits),
+                    cell(None if p.usd is None else fmt.usd(p.usd)),
+                    cell(None if p.credits is None else fmt.credits(p.credits)),
                     p.tx_hash or p.item_hash or "—",
                 ]
                 for p in shown_purchases

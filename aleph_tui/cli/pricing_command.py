@@ -54,7 +54,7 @@ from aleph_tui.cli.common import (
     open_service,
     resolve_network,
 )
-from aleph_tui.core.formatting import exact_decimal
+from aleph_tui.core.formatting import exact_decimal, rate
 
 if TYPE_CHECKING:
     from aleph_tui.core.flows.pricing import EntityTable, Estimate
@@ -229,10 +229,10 @@ def pricing_text(network: Network, tables: tuple[EntityTable, ...]) -> str:
     lines = [f"Pricing on {network.name} (1 000 000 credits = 1 USD)"]
     for t in tables:
         lines += ["", t.entity]
-        for label, text in price_lines(t, exact_decimal):
+        for label, text in price_lines(t, rate):
             lines.append(f"  {label.lower():<{LABEL_WIDTH}}  {text}")
         if t.tiers:
-            columns, rows = tier_table(t, exact_decimal)
+            columns, rows = tier_table(t, rate)
             table = text_table([[c.upper() for c in columns], *rows], numeric_columns(columns))
             lines += ["  " + line for line in table]
     return "\n".join(lines)
@@ -253,4 +253,4 @@ def estimate_json(network: Network, result: Estimate) -> dict[str, Any]:
 def estimate_text(result: Estimate) -> str:
     from aleph_tui.core.flows.pricing_text import estimate_line
 
-    return estimate_line(result, exact_decimal)
+    return estimate_line(result, rate)

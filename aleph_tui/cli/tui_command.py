@@ -17,6 +17,12 @@ NO_TERMINAL = (
 def require_terminal() -> None:
     """Refuse, in one line, rather than write a full screen of escape codes into a file
     or a pipe. Only the real process checks: tests drive the app in-process."""
+    import os
+
+    # Under `aleph-tui serve`, textual-serve runs the dashboard on pipes with Textual's
+    # web driver, which speaks to the browser instead of a terminal.
+    if os.environ.get("TEXTUAL_DRIVER", "").endswith(":WebDriver"):
+        return
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise CommandError(NO_TERMINAL)
 
@@ -56,6 +62,7 @@ async def _dashboard(args: argparse.Namespace) -> None:
 
     async def service() -> CreditService:
         found = CreditService(await resolve_network(args))
+        found.read_only = bool(getattr(args, "read_only", False))
         found.read_balances_ahead()  # on its one client, while Textual still imports
         return found
 

@@ -5,7 +5,7 @@ threshold of an account.
 ::
 
     aleph-tui usage [--address A] [--group-by resource|day|method]
-                    [--from DATE] [--to DATE] [--json]
+                    [--from DATE] [--to DATE] [--until DATE] [--json]
     aleph-tui usage threshold [--address A] [CREDITS | --clear] [--json]
 
 The period runs from --from to --to (YYYY-MM-DD in UTC, the --to day included, or RFC
@@ -26,7 +26,24 @@ times RFC 3339 UTC)::
               "other_outgoing", "net"},
      "burn": {"per_day", "per_day_usd", "balance", "balance_usd", "days_left",
               "runs_out", "at"},
-     "threshold": {"credits", "low"} | null}
+     "threshold": {"credits", "low"} | null,
+     "forecast": {"at", "per_day", "balance", "runs_out", "lots_match",
+                  "expiring_unused": [{"expires", "credits", "usd", "issued",
+                                       "credit_ref", "credit_index"}, …],
+                  "expiring_unused_total",
+                  "lots": [{"issued", "expires", "remaining", "spent", "lost",
+                            "credit_ref", "credit_index", "payment_method"}, …],
+                  "until", "buy": {"credits", "usd", "by"} | null,
+                  "purchases": [{"credits", "usd", "by"}, …]}}
+
+The forecast (core/flows/forecast.py) spends the lots oldest-issued first, as the node
+does, at the period's burn rate in daily steps from ``at``, and loses what a lot holds
+when it expires. ``runs_out`` is the first day the balance cannot pay (null: never at
+this pace). With ``--until DATE`` (that whole UTC day included), ``buy`` says how many
+credits to buy, by when, to keep paying through it (``purchases`` lists them when bought
+credits would themselves expire first, a year after purchase); null when none are
+needed. ``lots_match`` is false when the lots read from the history disagree with the
+balance's breakdown (the node changed between the reads).
 
 ``key`` is a resource hash (``kind``: its message type such as INSTANCE, STORE or
 PROGRAM, null when unknown; a transfer is keyed by its recipient with ``kind``
@@ -58,9 +75,11 @@ from aleph_tui.cli.common import (
     resolve_network,
 )
 from aleph_tui.cli.text_table import text_table
+from aleph_tui.core import formatting as fmt
 from aleph_tui.core.formatting import iso_utc, plain_decimal, utc_minute
 
 if TYPE_CHECKING:
+    from aleph_tui.core.flows.forecast import Forecast
     from aleph_tui.core.flows.thresholds import Threshold
     from aleph_tui.core.flows.usage import BurnRate, PeriodFlow, UsageReport
     from aleph_tui.core.networks import Network
@@ -80,6 +99,12 @@ def _threshold(text: str) -> int:
     return validation.low_balance_threshold(text)
 
 
+def _until(text: str) -> Any:
+    from aleph_tui.core import validation
+
+    return validation.history_date(text, field="until", end_of_day=True)
+
+
 def _add_address(parser: argparse.ArgumentParser, default: Any) -> None:
     parser.add_argument(
         "--address",
@@ -95,7 +120,7 @@ def register(sub: Any) -> None:
         help="credits consumed, burn rate and low-balance threshold",
         description=USAGE_HELP,
         usage="%(prog)s [-h] [--address A] [--group-by resource|day|method] [--from DATE]\n"
-        "       [--to DATE] [--json]\n"
+        "       [--to DATE] [--until DATE] [--json]\n"
         "       %(prog)s threshold [--address A] [CREDITS | --clear] [--json]",
     )
     _add_address(usage, None)
@@ -108,6 +133,13 @@ def register(sub: Any) -> None:
     )
     add_period_options(
         usage, start_default=" (default: 30 days before the end)", end_default=" (default: now)"
+    )
+    usage.add_argument(
+        "--until",
+        metavar="DATE",
+        type=checked(_until),
+        help="say what to buy, and by when, to keep paying through this day (YYYY-MM-DD, "
+        "UTC) or RFC 3339 instant",
     )
     add_network_options(usage)
     add_json_option(usage)
@@ -161,18 +193,24 @@ def run_usage(args: argparse.Namespace) -> int:
 
 
 async def _usage(args: argparse.Namespace) -> int:
+    import datetime as dt
+
     from aleph_tui.core.flows import usage
     from aleph_tui.core.flows.thresholds import ThresholdStore
     from aleph_tui.core.validation import InvalidInput
 
     if args.start is not None and args.end is not None and args.end < args.start:
         raise UsageError("aleph-tui: --to: must not be before --from")
+    now = dt.datetime.now(dt.UTC)
     try:
-        span = usage.period(args.start, args.end)
+        span = usage.period(args.start, args.end, now=now)
         if span.end == span.start:
             raise InvalidInput("to", "must be after --from")
     except InvalidInput as exc:
         raise UsageError(f"aleph-tui: --{exc.field}: {exc.rule}") from None
+    until = getattr(args, "until", None)
+    if until is not None and until <= now:
+        raise UsageError("aleph-tui: --until: must be in the future")
     address = _address(args)
     threshold = ThresholdStore().get(address)
     network = await resolve_network(args)
@@ -182,10 +220,13 @@ async def _usage(args: argparse.Namespace) -> int:
             service.usage_flow(address, start=span.start, end=span.end),
             service.burn_rate(address, start=span.start, end=span.end),
         )
+        outlook = await service.forecast(
+            address, start=span.start, end=span.end, now=now, until=until
+        )
     emit(
         args,
-        usage_json(network, report, flow, rate, threshold),
-        lambda: usage_text(network, report, flow, rate, threshold),
+        usage_json(network, report, flow, rate, threshold) | {"forecast": forecast_json(outlook)},
+        lambda: usage_text(network, report, flow, rate, threshold) + "\n" + forecast_text(outlook),
     )
     return 0
 
@@ -195,8 +236,8 @@ def _cents(value: Decimal) -> str:
 
 
 def _money(value: Decimal) -> str:
-    """Dollars as text shows them: $5.00."""
-    return f"${value.quantize(CENT, rounding=ROUND_HALF_UP):.2f}"
+    """Dollars as text shows them: $5.00, $0.001 (core/formatting.usd)."""
+    return fmt.usd(value)
 
 
 def usage_json(
@@ -269,7 +310,7 @@ def usage_text(
     span = report.period
     lines = [
         f"Usage of {report.address} ({network.name}), {utc_minute(span.start)} → "
-        f"{utc_minute(span.end)} UTC ({_cents(span.days)} days)"
+        f"{utc_minute(span.end)} UTC ({fmt.rate(span.days)} days)"
     ]
     heading = {"resource": "RESOURCE", "day": "DAY (UTC)", "method": "PAYMENT METHOD"}
     if report.groups:
@@ -279,9 +320,9 @@ def usage_text(
                 [
                     _short(g.key),
                     g.kind or "",
-                    str(g.credits),
+                    fmt.credits(g.credits),
                     _money(g.usd),
-                    str(g.entries),
+                    fmt.count(g.entries),
                 ]
             )
         if report.group_by != "resource":
@@ -290,7 +331,7 @@ def usage_text(
     else:
         lines.append("No credits left in this period.")
     lines += [
-        f"Outgoing        {format_credits(report.total)} in {report.entries} entries",
+        f"Outgoing        {format_credits(report.total)} in {fmt.count(report.entries)} entries",
         f"Consumed        {format_credits(flow.consumed)}",
         f"Purchased       {format_credits(flow.purchased)}",
         f"Transfers in    {format_credits(flow.transferred_in)}",
@@ -299,19 +340,109 @@ def usage_text(
     if flow.other_out:
         lines.append(f"Other outgoing  {format_credits(flow.other_out)}")
     lines.append(f"Net             {format_credits(flow.net)}")
-    per_day = f"{_cents(rate.per_day)} credits/day ({_money(rate.per_day_usd)}/day)"
+    per_day = f"{fmt.rate(rate.per_day)} credits/day ({_money(rate.per_day_usd)}/day)"
     lines.append(f"Burn rate       {per_day}")
     lines.append(f"Balance         {format_credits(rate.balance)}")
     if rate.days_left is None:
         lines.append("Runs out        never at this pace (nothing consumed)")
     else:
         when = utc_minute(rate.runs_out) + " UTC" if rate.runs_out else "beyond year 9999"
-        lines.append(f"Runs out        {when} (in {_cents(rate.days_left)} days)")
+        lines.append(f"Runs out        {when} (in {fmt.rate(rate.days_left)} days)")
     if threshold is None:
         lines.append("Threshold       none (set one with `aleph-tui usage threshold CREDITS`)")
     else:
         state = "LOW: below the threshold" if threshold.is_low(rate.balance) else "above"
         lines.append(f"Threshold       {format_credits(threshold.credits)}; balance {state}")
+    return "\n".join(lines)
+
+
+# --- forecast -----------------------------------------------------------------------------
+
+
+def forecast_json(outlook: Forecast) -> dict[str, Any]:
+    from aleph_tui.cli.credit_output import usd
+
+    purchases = [
+        {"credits": p.credits, "usd": usd(p.credits), "by": iso_utc(p.by)} for p in outlook.plan
+    ]
+    return {
+        "at": iso_utc(outlook.at),
+        "per_day": _cents(outlook.per_day),
+        "balance": outlook.balance,
+        "runs_out": iso_utc(outlook.runs_out),
+        "lots_match": outlook.lots_match,
+        "expiring_unused": [
+            {
+                "expires": iso_utc(f.lost_at),
+                "credits": f.lost,
+                "usd": usd(f.lost),
+                "issued": iso_utc(f.lot.issued),
+                "credit_ref": f.lot.credit_ref,
+                "credit_index": f.lot.credit_index,
+            }
+            for f in outlook.expiring_unused
+        ],
+        "expiring_unused_total": outlook.lost,
+        "lots": [
+            {
+                "issued": iso_utc(f.lot.issued),
+                "expires": iso_utc(f.lot.expiration),
+                "remaining": f.lot.remaining,
+                "spent": f.spent,
+                "lost": f.lost,
+                "credit_ref": f.lot.credit_ref,
+                "credit_index": f.lot.credit_index,
+                "payment_method": f.lot.payment_method,
+            }
+            for f in outlook.fates
+        ],
+        "until": iso_utc(outlook.until),
+        "buy": None
+        if not outlook.plan
+        else {
+            "credits": outlook.to_buy,
+            "usd": usd(outlook.to_buy),
+            "by": iso_utc(outlook.buy_by),
+        },
+        "purchases": purchases,
+    }
+
+
+def forecast_text(outlook: Forecast) -> str:
+    from aleph_tui.core.aleph.models import format_credits
+
+    lines = ["Forecast (oldest credits spent first, expired credits lost)"]
+    if outlook.runs_out is None:
+        lines.append("Truly runs out  never at this pace")
+    else:
+        lines.append(f"Truly runs out  {utc_minute(outlook.runs_out)} UTC")
+    if outlook.expiring_unused:
+        lines.append(f"Expiring unused {format_credits(outlook.lost)}:")
+        rows = [["EXPIRES (UTC)", "CREDITS", "USD", "ISSUED (UTC)"]]
+        for fate in outlook.expiring_unused:
+            rows.append(
+                [
+                    utc_minute(fate.lost_at),
+                    str(fate.lost),
+                    _money(fate.lost_usd),
+                    utc_minute(fate.lot.issued),
+                ]
+            )
+        lines += text_table(rows, right={1, 2})
+    else:
+        lines.append("Expiring unused none")
+    if outlook.until is not None:
+        through = utc_minute(outlook.until) + " UTC"
+        if not outlook.plan:
+            lines.append(f"To run through {through}: nothing to buy")
+        else:
+            for purchase in outlook.plan:
+                lines.append(
+                    f"To run through {through}: buy {format_credits(purchase.credits)} "
+                    f"by {utc_minute(purchase.by)} UTC"
+                )
+    if not outlook.lots_match:
+        lines.append("Note: the lots read from the history differ from the balance; re-run")
     return "\n".join(lines)
 
 

@@ -1,8 +1,9 @@
 """Named crash points: where a test may hold the process so that its kill lands there.
 
-Each journal transition of a buy or a transfer calls ``reached(name)``. Normally that
-does nothing. When ``ALEPH_TUI_TEST_PAUSE_AT`` names this point (only the crash-point
-tests set it, tests/integration/test_crash_points.py), the process writes the point's name to
+Each journal transition of a buy, a transfer or a buy's replacement calls
+``reached(name)``. Normally that does nothing. When ``ALEPH_TUI_TEST_PAUSE_AT`` names
+this point (only the crash-point tests set it, tests/integration/test_crash_points.py
+and test_stuck_payments.py), the process writes the point's name to
 ``ALEPH_TUI_TEST_PAUSE_FILE`` and blocks for ever, event loop included: the test sees
 the file and sends SIGKILL, with no sleep to guess when the step is reached.
 """
@@ -31,7 +32,13 @@ TRANSFER_POINTS = (
     "transfer.submitted",  # journaled "submitted", right before the POST
     "transfer.posted",  # the node answered the POST; the outcome not yet journaled
 )
-POINTS = BUY_POINTS + TRANSFER_POINTS
+REPLACE_POINTS = (
+    "replace.before_journal",  # a speed-up or cancel signed in memory, nothing journaled
+    "replace.signed",  # its raw bytes journaled beside the buy's, not yet sent
+    "replace.sent",  # the node accepted it; not yet journaled "sent"
+    "replace.submitted",  # journaled "sent", before following the buy
+)
+POINTS = BUY_POINTS + TRANSFER_POINTS + REPLACE_POINTS
 
 
 def reached(point: str) -> None:

@@ -87,6 +87,14 @@ def app_state_dir(platform: str | None = None) -> Path:
     return _platform_dirs(APP, platform).user_state_path
 
 
+def export_dir(platform: str | None = None) -> Path:
+    """Where an export goes unless the user says otherwise: the user's download directory
+    (platformdirs: XDG_DOWNLOAD_DIR from user-dirs.dirs on Linux, else ~/Downloads), or
+    the current directory when there is none (a server): the default is always usable."""
+    downloads = _platform_dirs(APP, platform).user_downloads_path
+    return downloads if downloads.is_dir() else Path.cwd()
+
+
 def devnet_log() -> Path:
     """Where the dashboard's embedded devnet logs (``aleph-tui --devnet``)."""
     return app_state_dir() / "devnet.log"

@@ -12,7 +12,7 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from aleph_tui.core.accounts.account_store import Account, AccountStore  # accounts
 from aleph_tui.core.aleph.messages import CREDIT_CHANNEL
@@ -33,9 +33,12 @@ if TYPE_CHECKING:
         HistoryItems,
     )
     from aleph_tui.core.chain import gateway as chain
-    from aleph_tui.core.flows import buying, token_flow
+    from aleph_tui.core.flows import buying, payment_scan, replacing, token_flow
+    from aleph_tui.core.flows.account_check import CheckReport, CheckTarget
+    from aleph_tui.core.flows.forecast import Forecast
     from aleph_tui.core.flows.history_export import ExportFormat, ExportResult, ProgressCallback
     from aleph_tui.core.flows.history_pages import HistoryPages
+    from aleph_tui.core.flows.payment_link import PaymentLink
     from aleph_tui.core.flows.pricing import EntityTable, Estimate
     from aleph_tui.core.flows.thresholds import Threshold
     from aleph_tui.core.flows.transferring import (
@@ -56,6 +59,16 @@ BALANCE_CONCURRENCY = 50
 AHEAD_MAX_AGE_S = 10.0
 
 
+READ_ONLY_REFUSAL = (
+    "read-only: this dashboard was served without --allow-signing, so nothing is signed "
+    "and no key is created, imported, exported or removed"
+)
+
+
+class ReadOnly(ServiceError):
+    """A signature or a key change asked of a read-only dashboard."""
+
+
 class CreditService:
     def __init__(
         self,
@@ -72,6 +85,13 @@ class CreditService:
         # Balances asked for ahead of the first view (``read_balances_ahead``): the same
         # client's requests, taken once by ``balance_slots``.
         self._ahead: dict[str, tuple[float, asyncio.Task[Balance]]] = {}
+        # A dashboard served to a browser without --allow-signing: no key is loaded, so
+        # nothing is signed, whatever the page asks (aleph-tui serve).
+        self.read_only = False
+
+    def refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise ReadOnly(READ_ONLY_REFUSAL)
 
     @property
     def journal(self) -> Journal:
@@ -116,7 +136,7 @@ class CreditService:
         the import instead of following the first frame (bench row 2). Best effort: an
         account store that cannot be read leaves the balances to be asked as usual."""
         try:
-            addresses = [account.address for account in self.accounts.accounts()]
+            addresses = [account.address for account in self.account_list()]
         except ServiceError:
             return
         now = time.monotonic()
@@ -182,14 +202,15 @@ class CreditService:
     async def export_history(
         self,
         address: str,
-        path: Path,
+        path: Path | IO[str],
         fmt: ExportFormat,
         *,
         filters: HistoryFilters | None = None,
         progress: ProgressCallback | None = None,
     ) -> ExportResult:
         """Every entry matching ``filters``, oldest first, streamed page by page to a new
-        file at ``path`` (CSV or JSON); ``progress(rows, total)`` follows each page."""
+        file at ``path`` or to an open stream (CSV or JSON); ``progress(rows, total)``
+        follows each page."""
         from aleph_tui.core.flows import history_export
 
         async def fetch(page: int, page_size: int) -> HistoryItems:
@@ -256,6 +277,68 @@ class CreditService:
 
         return await usage_core.burn(
             self.api, address, usage_core.period(start, end, now=now), now=now
+        )
+
+    async def forecast(
+        self,
+        address: str,
+        *,
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+        now: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+    ) -> Forecast:
+        """When the credits of ``address`` truly run out, spent oldest-issued first at
+        the period's burn rate with expiring lots lost, and (``until``) what to buy, by
+        when, to keep paying to that instant (core/flows/forecast.py)."""
+        from aleph_tui.core.flows import forecast as forecast_core
+        from aleph_tui.core.flows import usage as usage_core
+
+        span = usage_core.period(start, end, now=now)
+        return await forecast_core.forecast(self.api, address, span, at=now, until=until)
+
+    def check_targets(self) -> list[CheckTarget]:
+        """Every address ``check_addresses`` looks at by default: the accounts, then the
+        watched addresses (each address once)."""
+        from aleph_tui.core.flows.account_check import CheckTarget
+
+        targets: dict[str, CheckTarget] = {}
+        for account in [*self.accounts.accounts(), *self.accounts.watched()]:
+            targets.setdefault(
+                account.address.lower(),
+                CheckTarget(account.address, account.name, account.watch_only),
+            )
+        return list(targets.values())
+
+    async def check_addresses(
+        self,
+        targets: Sequence[CheckTarget],
+        *,
+        below: int | None = None,
+        days: int | None = None,
+        now: dt.datetime | None = None,
+    ) -> CheckReport:
+        """Each target's balance against ``below`` (else its own threshold), and whether
+        its credits run out or expire unused within ``days`` (core/flows/account_check.py).
+        An address that cannot be read is reported in its own entry."""
+        from aleph_tui.core.flows import account_check
+        from aleph_tui.core.flows import forecast as forecast_core
+        from aleph_tui.core.flows import usage as usage_core
+        from aleph_tui.core.flows.thresholds import ThresholdStore
+
+        at = now or dt.datetime.now(dt.UTC)
+        span = usage_core.period(now=at)
+
+        async def forecast_of(address: str) -> Forecast:
+            return await forecast_core.forecast(self.api, address, span, at=at)
+
+        return await account_check.check_addresses(
+            targets,
+            forecast_of,
+            ThresholdStore().all() if below is None else {},
+            below=below,
+            days=days or account_check.DEFAULT_DAYS,
+            at=at,
         )
 
     def low_balance_threshold(self, address: str) -> Threshold | None:
@@ -352,6 +435,7 @@ class CreditService:
     def bind(self, signer: Signer) -> Signer:
         """``signer`` bound to this service's network: it signs nothing otherwise, and a
         public test key is refused (DevKeyRefused) unless the network is a devnet."""
+        self.refuse_if_read_only()
         return signer.for_network(self.network)
 
     def transfer_sign(self, quote: TransferQuote, signer: Signer) -> SignedTransfer:
@@ -436,11 +520,80 @@ class CreditService:
             quote, self.bind(signer), dry_run=dry_run, progress=progress
         )
 
+    async def payment_link(self, token: str, amount: str, payer: str) -> PaymentLink:
+        """An EIP-681 link for ``payer`` to buy credits from any wallet (a phone); nothing
+        is signed here. Raises InvalidInput, BuyError or ChainError."""
+        from aleph_tui.core.flows import payment_link
+
+        return await payment_link.payment_link(self._buyer(), token, amount, payer)
+
+    async def follow_payment(
+        self,
+        link: PaymentLink,
+        progress: buying.ProgressCallback | None = None,
+        *,
+        within: float | None = None,
+    ) -> buying.BuyResult | None:
+        """Watch for the link's payment, then follow it to the credits as a journaled buy;
+        None when no payment came ``within`` seconds (default: 30 minutes)."""
+        from aleph_tui.core.flows import payment_link
+
+        wait = payment_link.PAYMENT_TIMEOUT_S if within is None else within
+        return await payment_link.follow_payment(self._buyer(), link, progress, within=wait)
+
     async def resume_buys(
         self, progress: buying.ProgressCallback | None = None
     ) -> list[buying.BuyResult]:
         """Follow every journaled buy of this network that was left in flight."""
         return await self._buyer().resume_open(progress)
+
+    def find_operation(self, ref: str) -> Operation:
+        """The operation of this network whose id is ``ref``, or starts with it;
+        ``KeyError`` (with the reason) for none or more than one."""
+        ops = [op for op in self.journal.operations() if op.network == self.network.name]
+        found = [op for op in ops if op.id == ref] or [op for op in ops if op.id.startswith(ref)]
+        if len(found) != 1:
+            raise KeyError(
+                f"{ref} starts {len(found)} operations' ids; give more of it"
+                if found
+                else f"no operation {ref} on {self.network.name}"
+            )
+        return found[0]
+
+    async def replacement_quote(
+        self, op: Operation, kind: replacing.ReplaceKind, cap_wei: int
+    ) -> replacing.ReplacementQuote:
+        """A speed-up or cancellation of an open buy's payment (same nonce, fees 10 %
+        higher), within the user's cap; signs nothing (core/flows/replacing.py)."""
+        return await self._buyer().quote_replacement(op, kind, cap_wei)
+
+    async def replace_payment(
+        self,
+        quote: replacing.ReplacementQuote,
+        signer: Signer,
+        progress: buying.ProgressCallback | None = None,
+    ) -> buying.BuyResult:
+        """Sign, journal, send the replacement, and follow the buy to its end."""
+        return await self._buyer().replace(quote, self.bind(signer), progress)
+
+    async def scan_payments(self, account: str) -> payment_scan.PaymentScan:
+        """``account``'s payments to the processor found on chain, each with the credits
+        the node shows for it (core/flows/payment_scan.py): the way back when the
+        journal was lost."""
+        from aleph_tui.core.flows import payment_scan
+        from aleph_tui.core.paths import app_data_dir
+
+        return await payment_scan.scan_payments(
+            self.network, self.api, self.journal, account, cache_dir=app_data_dir() / "cache"
+        )
+
+    def follow_payments(
+        self, scan: payment_scan.PaymentScan, payments: tuple[payment_scan.FoundPayment, ...]
+    ) -> list[Operation]:
+        """Add found payments to the journal as buys to follow (never one twice)."""
+        from aleph_tui.core.flows import payment_scan
+
+        return payment_scan.follow(self.journal, self.network, scan, payments)
 
     def open_operations(self) -> list[Operation]:
         """This network's journaled buys and transfers not yet settled (nor dismissed),
@@ -508,12 +661,22 @@ class CreditService:
     # --- accounts ---------------------------------------------------------------------
 
     def account_list(self) -> list[Account]:
-        return self.accounts.accounts()
+        """The keyed accounts, then the watch-only ones (``Account.watch_only``)."""
+        return self.accounts.accounts() + self.accounts.watched()
 
     def address_book(self) -> list[tuple[str, str]]:
-        """(name, address) of every account, then every alias, for pickers."""
+        """(name, address) of every account, alias and watch-only account, for pickers."""
         book = [(a.name, a.address) for a in self.accounts.accounts()]
-        return book + list(self.accounts.aliases().items())
+        book += list(self.accounts.aliases().items())
+        return book + [(a.name, a.address) for a in self.accounts.watched()]
+
+    def watch(self, name: str, address: str) -> Account:
+        """Follow ``address`` as the watch-only account ``name`` (no key; aleph-tui's own
+        watched.toml, never the aleph CLI's manifest). InvalidInput names the field."""
+        return self.accounts.watch(name, address)
+
+    def unwatch(self, name: str) -> Account:
+        return self.accounts.unwatch(name)
 
     def resolve_address(self, target: str) -> str:
         """A hex address, an account name or an alias → a checksummed address."""
@@ -522,5 +685,7 @@ class CreditService:
     async def account_signer(
         self, account: str | None = None, password: str | None = None
     ) -> Signer:
-        """The key of an account (None: the default). Keystores need ``password``."""
+        """The key of an account (None: the default). Keystores need ``password``. A
+        watch-only account has none: WatchOnly, whose message says so."""
+        self.refuse_if_read_only()
         return await self.accounts.load_signer(account, password)

@@ -18,6 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Static
 
 from aleph_tui.core.errors import ServiceError
@@ -25,6 +26,8 @@ from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui import collector
 from aleph_tui.ui import settings as ui_settings
 from aleph_tui.ui import themes as ui_themes
+from aleph_tui.ui.desktop_notices import DesktopNotices
+from aleph_tui.ui.focus import FOCUS_CSS, is_text_field, role_of, step, types_text, typing_row
 from aleph_tui.ui.pending_operations import follow_pending_operations
 from aleph_tui.ui.textual_private import (
     RedactedCrashReport,
@@ -50,6 +53,7 @@ if TYPE_CHECKING:
     from aleph_tui.core.accounts.account_store import Account
     from aleph_tui.core.accounts.signer import Signer
     from aleph_tui.core.service import CreditService
+    from aleph_tui.ui.money_changed import MoneyChanged
     from aleph_tui.ui.screens.first_run_screen import FirstRunChoice
     from aleph_tui.ui.screens.help_screen import KeyGroup, KeyRow
 
@@ -58,6 +62,9 @@ ACCOUNTS_VIEW = "accounts"
 # The work of start-up that waits for the first view's data (``after_start``) starts
 # anyway after this long, should that data never come (a node that does not answer).
 AFTER_START_FALLBACK_S = 3.0
+# Below these sizes (columns, lines) the screen has the class ``-narrow`` / ``-short``.
+NARROW_BELOW = 120
+SHORT_BELOW = 36
 
 
 def account_commands() -> type[Provider]:
@@ -87,7 +94,20 @@ class AlephApp(RedactedCrashReport):
     .amount-negative { color: $amount-negative; }
     .pending { color: $pending; }
     """
+    CSS += FOCUS_CSS  # focus marked by shape, not colour alone (ui/focus.py)
     COMMANDS = App.COMMANDS | {account_commands, view_commands, operation_commands}
+    # The screen's classes for its size, so that views lay out for it in CSS (e.g.
+    # ``Screen.-narrow BuyView .form-column``): 80×24, the default terminal, is narrow and
+    # short; 140×45 is wide and tall. (Textual types them as instance attributes, hence
+    # no ClassVar.)
+    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012
+        (0, "-narrow"),
+        (NARROW_BELOW, "-wide"),
+    ]
+    VERTICAL_BREAKPOINTS = [  # noqa: RUF012
+        (0, "-short"),
+        (SHORT_BELOW, "-tall"),
+    ]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark,f1", "help", "Help", id="help", tooltip="Every key, grouped"),
         Binding("a", "pick_account", "Account", id="account-picker", tooltip="Switch account"),
@@ -159,6 +179,7 @@ class AlephApp(RedactedCrashReport):
         loaded = ui_settings.load_settings(self.config_path)
         self.settings = loaded.settings
         self._settings_problems = loaded.problems
+        self.desktop_notices = DesktopNotices(self.settings.desktop_notifications)
         self._theme_problems: list[tuple[str, str, SeverityLevel]] = []
         self._install_themes()
         # One binding per view: its number key, remappable as "view-<id>".
@@ -242,6 +263,8 @@ class AlephApp(RedactedCrashReport):
             self.sub_title = f"{network} · no account"
         else:
             self.sub_title = f"{network} · {account.name} {short_address(account.address)}"
+            if account.watch_only:  # every tab shows it: History, Usage… (no key here)
+                self.sub_title += " · watch-only"
         self._pending_retry = None
 
     def now(self) -> dt.datetime:
@@ -330,7 +353,28 @@ class AlephApp(RedactedCrashReport):
     def _focus_current_view(self) -> None:
         view = self.current_view
         if view is not None and not isinstance(self.screen, ModalScreen):
-            view.default_focus().focus()
+            # As drawn: Textual centres a widget it focuses, which would scroll a tall
+            # form past its first lines at 80x24.
+            view.default_focus().focus(scroll_visible=False)
+
+    def action_focus_next(self) -> None:
+        if not self._step_focus(forward=True):
+            super().action_focus_next()
+
+    def action_focus_previous(self) -> None:
+        if not self._step_focus(forward=False):
+            super().action_focus_previous()
+
+    def _step_focus(self, *, forward: bool) -> bool:
+        """Tab on the main screen: the shown view's fixed order, then the tab bar (ui/focus.py).
+        False elsewhere (a modal), where Textual's own order stands."""
+        view = self.current_view
+        if view is None or view.screen is not self.screen:
+            return False
+        target = step([*view.tab_order(), self.query_one(ViewTabs)], self.focused, forward)
+        if target is not None:
+            target.focus()
+        return target is not None
 
     def action_reload(self) -> None:
         retry, self._pending_retry = self._pending_retry, None
@@ -342,6 +386,12 @@ class AlephApp(RedactedCrashReport):
         view = self.current_view
         if view is not None:
             view.reload()
+
+    def on_money_changed(self, message: MoneyChanged) -> None:
+        """One place for "this money changed": every built view that shows one of the
+        addresses reads its figures again (View.money_changed)."""
+        for view in self.query(View):
+            view.money_changed(message.addresses)
 
     def _start_auto_refresh(self, seconds: float) -> None:
         if self._refresh_timer is not None:
@@ -494,34 +544,39 @@ class AlephApp(RedactedCrashReport):
         from aleph_tui.ui.screens.help_screen import KeyGroup
 
         screen = self.screen
-        groups = [KeyGroup("Anywhere", self._rows(node_bindings(self)))]
+        # In a text field the printable keys type (ui/focus.py): help lists the rest.
+        typing = is_text_field(screen.focused)
+        rows = partial(self._rows, typing=typing)
+        groups = [KeyGroup("Anywhere", rows(node_bindings(self)))]
+        if typing:
+            groups.insert(0, KeyGroup("Typing in a text field", [typing_row()]))
         view = self.current_view
         if view is not None:
-            groups.append(KeyGroup(f"{view.title} tab", self._rows(node_bindings(view))))
+            groups.append(KeyGroup(f"{view.title} tab", rows(node_bindings(view))))
             focused = screen.focused
             if focused is not None and focused is not view and view in focused.ancestors:
                 for node in focused.ancestors_with_self:
                     if node is view:
                         break
-                    rows = self._rows(node_bindings(node))
-                    if rows:
-                        groups.append(KeyGroup(f"{type(node).__name__} (focused)", rows))
+                    found = rows(node_bindings(node))
+                    if found and isinstance(node, Widget):
+                        groups.append(KeyGroup(f"{role_of(node)} (focused)", found))
         focused = screen.focused
         if focused is not None and (view is None or view not in focused.ancestors_with_self):
-            rows = self._rows(node_bindings(focused))  # the tab bar's ←/→, say
-            if rows:
-                groups.append(KeyGroup(f"{type(focused).__name__} (focused)", rows))
-        groups.append(KeyGroup("Screen", self._rows(node_bindings(screen))))
+            found = rows(node_bindings(focused))  # the tab bar's ←/→, say
+            if found:
+                groups.append(KeyGroup(f"{role_of(focused)} (focused)", found))
+        groups.append(KeyGroup("Screen", rows(node_bindings(screen))))
         return groups
 
-    def _rows(self, bindings: BindingsMap) -> list[KeyRow]:
+    def _rows(self, bindings: BindingsMap, *, typing: bool = False) -> list[KeyRow]:
         from aleph_tui.ui.screens.help_screen import KeyRow
 
         resolved = bindings.copy()
         resolved.apply_keymap(keymap_of(self))
         rows: dict[tuple[str, str], tuple[list[str], KeyRow]] = {}
-        for _key, binding in resolved:
-            if binding.system:
+        for key, binding in resolved:
+            if binding.system or (typing and types_text(key)):
                 continue
             description = binding.tooltip or binding.description or binding.action
             label = binding.description or binding.action

@@ -14,6 +14,7 @@ from weakref import WeakKeyDictionary
 
 from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.validation import InvalidInput
+from aleph_tui.ui.desktop_notices import DesktopNotices
 from aleph_tui.ui.widgets import amount_text as fmt
 
 if TYPE_CHECKING:
@@ -49,6 +50,22 @@ def threshold_line(service: CreditService, address: str) -> str:
     return f"low-balance threshold: {fmt.credits(threshold.credits)} credits"
 
 
+def thresholds(service: CreditService) -> dict[str, int]:
+    """Every stored threshold by lower-case address; none when the file cannot be read."""
+    try:
+        stored = service.low_balance_thresholds()
+    except (ServiceError, InvalidInput):
+        return {}
+    return {address.lower(): credits for address, credits in stored.items()}
+
+
+def low_mark(balance: int, threshold: int | None) -> str:
+    """``⚠ low: under 1,000,000`` when ``balance`` is under ``threshold``, else empty."""
+    if threshold is None or balance >= threshold:
+        return ""
+    return f"⚠ low: under {fmt.credits(threshold)}"
+
+
 def forget(app: App[object], address: str) -> None:
     """The threshold of ``address`` changed: its next balance is checked afresh."""
     _last_balances(app).pop(address.lower(), None)
@@ -70,4 +87,13 @@ def check(app: App[object], service: CreditService, name: str, address: str, bal
         timeout=10,
         markup=False,
     )
+    # Also on the desktop, when the dashboard's settings ask for it.
+    desktop = getattr(app, "desktop_notices", None)
+    if isinstance(desktop, DesktopNotices):
+        desktop.send(
+            app,
+            NOTIFY_TITLE,
+            f"{name}: {fmt.credits(balance)} credits, below the low-balance threshold of "
+            f"{fmt.credits(threshold.credits)}",
+        )
     return True

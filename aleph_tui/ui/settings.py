@@ -3,6 +3,8 @@
 ```toml
 theme = "aleph-dark"        # written by the app when a theme is chosen
 refresh_interval = 30       # seconds between automatic reloads; 0 turns them off
+desktop_notifications = false  # true: also a desktop notification when an account's
+                               # credits fall below its threshold (the [notify] extra)
 
 [keymap]                    # binding id = keys, as in the help screen (?)
 reload = "f5,r"
@@ -38,6 +40,7 @@ class UiSettings:
     theme: str | None = None
     refresh_interval: float = DEFAULT_REFRESH_INTERVAL
     keymap: dict[str, str] = field(default_factory=dict)
+    desktop_notifications: bool = False
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ def load_settings(path: Path | None = None) -> LoadedSettings:
         theme=checked.theme,
         refresh_interval=checked.refresh_interval,
         keymap=dict(checked.keymap),
+        desktop_notifications=checked.desktop_notifications,
     )
     return LoadedSettings(settings, path, problems)
 

@@ -49,6 +49,7 @@ class SettingsFile(BaseModel):
         allow_inf_nan=False,
         description="a number of seconds, 0 or more",
     )
+    desktop_notifications: bool = Field(default=False, strict=True, description="true or false")
     keymap: dict[str, Keys] = Field(
         default_factory=dict, description='a table: [keymap] then binding-id = "keys"'
     )

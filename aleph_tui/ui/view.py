@@ -10,6 +10,8 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher
 from textual.worker import Worker, WorkerState
 
+from aleph_tui.ui.focus import is_text_field, tab_candidates
+
 if TYPE_CHECKING:
     from aleph_tui.core.accounts.account_store import Account
     from aleph_tui.core.service import CreditService
@@ -27,10 +29,12 @@ class View(Widget, can_focus=True):
     can remap it in ``config.toml``, and a ``tooltip``; show at most two or three in the
     footer (``show=False`` on the others; the help screen lists them all).
 
-    Focus: the view itself takes focus when its tab opens, so its keys and the global ones
-    work at once. Override ``default_focus`` to start on a table instead; avoid starting
-    on an ``Input``, which would swallow the number keys. Escape in a field comes back to
-    the view.
+    Focus (ui/focus.py has the whole model): ``default_focus`` takes the focus when the tab
+    opens (the view itself by default, so its keys and the global ones work at once; a
+    table; or a form's first field, where typing is what comes next). ``main_widget`` is
+    where the focus rests between edits: Escape in a field and a completed action
+    (``rest_focus``) go there; it is never a text field. ``tab_order`` is the fixed order
+    Tab walks: the fields as composed, then the buttons.
 
     Failures: run network calls in workers (``@work(group=..., exclusive=True,
     exit_on_error=False)``) and pass failures to ``self.aleph_app.report_failure``; an
@@ -55,7 +59,7 @@ class View(Widget, can_focus=True):
             "Leave field",
             show=False,
             id="view-leave-field",
-            tooltip="Move the focus from a text field back to the view",
+            tooltip="Leave the text field for the view's main widget (the keys work again)",
         ),
     ]
 
@@ -107,17 +111,46 @@ class View(Widget, can_focus=True):
     def reload(self) -> None:
         """Fetch again (bound to ``r``)."""
 
+    def shows_address(self, address: str) -> bool:
+        """Whether this view shows figures of ``address`` (lower-case): by default, the
+        active account's."""
+        account = self.account
+        return account is not None and account.address.lower() == address
+
+    def money_changed(self, addresses: frozenset[str]) -> None:
+        """The money of ``addresses`` changed (``ui/money_changed.py``): a view showing one
+        of them reads its figures again now, shown or hidden; one not loaded yet makes
+        its first load when its tab is shown."""
+        if getattr(self, "_behind", False):
+            return
+        if any(self.shows_address(address) for address in addresses):
+            self.reload()
+
     def default_focus(self) -> Widget:
         """The widget that takes the focus when this view's tab opens."""
         return self
 
-    def action_leave_field(self) -> None:
-        # Here, not at the top: TextArea's import (tree-sitter, documents) is 12 ms of
-        # start-up for a key that is pressed later, if ever.
-        from textual.widgets import Input, TextArea
+    def main_widget(self) -> Widget:
+        """Where the focus rests between edits: the opening widget, or the view itself
+        when that is a text field (it would swallow the letter and number keys)."""
+        opening = self.default_focus()
+        return self if is_text_field(opening) else opening
 
-        if isinstance(self.screen.focused, Input | TextArea):
-            self.focus()
+    def tab_order(self) -> list[Widget]:
+        """The widgets Tab visits, in order: the fields as composed, then the buttons;
+        disabled and hidden ones are skipped. Override to reorder (never by position)."""
+        return tab_candidates(self)
+
+    def rest_focus(self) -> None:
+        """An action completed: the focus goes to the main widget, unless the user has
+        moved it out of this view meanwhile (another tab, the tab bar)."""
+        focused = self.screen.focused
+        if self.is_shown_tab and (focused is None or self in focused.ancestors_with_self):
+            self.main_widget().focus()
+
+    def action_leave_field(self) -> None:
+        if is_text_field(self.screen.focused):
+            self.main_widget().focus()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker

@@ -290,3 +290,40 @@ def test_find_anvil_prefers_the_env_var(monkeypatch: pytest.MonkeyPatch, tmp_pat
     assert engine_module.find_anvil() == on_path
     monkeypatch.setenv(engine_module.ANVIL_ENV_VAR, str(fake))
     assert engine_module.find_anvil() == fake
+
+
+async def test_with_automine_off_a_transaction_waits_and_a_10_percent_bump_replaces_it(
+    rpc: Rpc,
+) -> None:
+    """The mempool a stuck payment is made with (evm_setAutomine false, as anvil's): a
+    sent transaction waits unmined, counts in the pending nonce, and is replaced only by
+    one raising both fees by 10 %; evm_mine mines the one left."""
+    sender = dev_accounts()[0].address
+    assert await rpc.call("evm_setAutomine", False) is None
+    first = await rpc.call("eth_sendRawTransaction", raw_transfer(0, 0))
+    waiting = await rpc.call("eth_getTransactionByHash", first)
+    assert (waiting["blockNumber"], waiting["nonce"]) == (None, "0x0")
+    assert await rpc.call("eth_getTransactionReceipt", first) is None
+    assert await rpc.call("eth_getTransactionCount", sender, "pending") == "0x1"
+    assert await rpc.call("eth_getTransactionCount", sender, "latest") == "0x0"
+    # Less than 10 % on one of the two fees: refused, with geth's and anvil's words.
+    for fees in (
+        {"maxFeePerGas": 11 * GWEI, "maxPriorityFeePerGas": GWEI},
+        {"maxFeePerGas": 10 * GWEI + GWEI // 2, "maxPriorityFeePerGas": 2 * GWEI},
+    ):
+        error = await rpc.error("eth_sendRawTransaction", [raw_transfer(0, 0, **fees)])
+        assert (error["code"], error["message"]) == (
+            -32003,
+            "replacement transaction underpriced",
+        )
+    bumped = raw_transfer(0, 0, maxFeePerGas=11 * GWEI, maxPriorityFeePerGas=GWEI * 11 // 10)
+    second = await rpc.call("eth_sendRawTransaction", bumped)
+    assert await rpc.call("eth_getTransactionByHash", first) is None  # replaced: gone
+    assert await rpc.call("eth_blockNumber") == "0x0"
+    await rpc.call("evm_mine")
+    assert await rpc.call("eth_blockNumber") == "0x1"
+    assert (await rpc.call("eth_getTransactionReceipt", second))["status"] == "0x1"
+    assert await rpc.call("eth_getTransactionReceipt", first) is None
+    assert await rpc.call("evm_setAutomine", True) is None
+    third = await rpc.call("eth_sendRawTransaction", raw_transfer(0, 1))
+    assert (await rpc.call("eth_getTransactionReceipt", third))["blockNumber"] == "0x2"

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from aleph_tui.core.formatting import credits_usd
 from tests.support.credit_helpers import (
     Key,
     balance,
@@ -132,13 +133,13 @@ def test_names_aliases_the_default_account_and_text(
     text = runs["text"].stdout.splitlines()
     assert text[0] == f"Address    {main_account}  (devnet)"
     assert [line.split()[0] for line in text[1:5]] == ["ALEPH", "Locked", "Available", "Credits"]
-    assert text[4] == "Credits    3900000 ($3.90)"
+    assert text[4] == "Credits    3,900,000 ($3.90)"
     assert text[5] == "Credits by expiration"
     assert text[6].split() == [
         *expires.strftime("%Y-%m-%d %H:%M").split(),
         "UTC",
-        "3900000",
-        "($3.90)",
+        "3,900,000",
+        "$3.90",
     ]
 
 
@@ -153,7 +154,7 @@ def test_the_seeded_lots_in_text(devnet: RunningDevnet, tmp_path: Path, reader: 
     for line, lot in zip(lots, node["credit_balance_details"], strict=True):
         when = lot["expiration_date"]
         assert line.split()[0] == (when[:10] if when else "never")
-        assert line.endswith(f"{lot['amount']} (${Decimal(lot['amount']) / 10**6:.2f})")
+        assert line.split()[-2:] == [f"{lot['amount']:,}", credits_usd(lot["amount"])]
 
 
 BAD = {

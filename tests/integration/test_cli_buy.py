@@ -7,6 +7,7 @@ the journal goes to a temporary data directory. Dev accounts 5–9 only.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from dataclasses import asdict
@@ -122,13 +123,15 @@ async def test_human_output_and_dry_run(
         f"from         {buyer.address}",
         f"recipient    {devnet.document['credit_contract']}",
         f"token        ALEPH {devnet.document['aleph_token']}",
-        "amount       5 ALEPH (5000000000000000000 base units, worth $0.50)",
+        "amount       5 ALEPH (5,000,000,000,000,000,000 base units, worth $0.50)",
         "network fee  at most ",
         "nonce        ",
         # The credits' worth (600 000 credits are $0.60), not the $0.50 paid.
-        "credits      ≈ 600000, 100000 bonus, worth $0.60",
+        "credits      ≈ 600,000, 100,000 bonus, worth $0.60",
     ):
         assert expected in summary
+    # The fee in its token and in USD (issue 16: "a fee with no USD value")
+    assert re.search(r"network fee  at most [0-9.,]+ ETH \(\$[0-9.,]+\) \(gas ", summary), summary
     assert await _state(devnet, buyer.address) == before
     assert _journal(tmp_path) == []
 

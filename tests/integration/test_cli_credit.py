@@ -426,12 +426,12 @@ def test_transfer_confirmed_on_a_terminal(
     shown = {line.split()[0]: line.split(None, 1)[1] for line in err.splitlines()[1:-1]}
     assert shown["network"].startswith("devnet (http://")
     assert (shown["from"], shown["to"]) == (sender.address, accepted)
-    assert shown["amount"] == "1500000 ($1.50)"
+    assert shown["amount"] == "1,500,000 ($1.50)"
     assert shown["expiration"].startswith("none")
     assert shown["channel"] == "ALEPH_CREDIT"
-    assert shown["spends"].startswith("1500000 from lot ")
+    assert shown["spends"].startswith("1,500,000 from lot ")
     assert err.splitlines()[-1] == "Send this transfer? [y/N] "
-    assert out.startswith("Transferred 1500000 ($1.50) credits to")
+    assert out.startswith("Transferred 1,500,000 credits ($1.50) to")
     assert f"item_hash  {shown['item_hash']}" in out
     assert credits(devnet.api_url, accepted) == 1_500_000
 
@@ -451,7 +451,7 @@ def test_transfer_beyond_the_balance_or_to_an_alias(
     )
     assert runs["too-much"].returncode == 1 and runs["too-much"].stdout == ""
     assert runs["too-much"].stderr.strip().splitlines() == [
-        "aleph-tui: insufficient credits: required 1000001, available 1000000; nothing was sent"
+        "aleph-tui: insufficient credits: required 1,000,001, available 1,000,000; nothing was sent"
     ]
     data = _json(runs["alias"])
     assert (data["target"], data["to"], data["status"]) == ("friend", friend, "processed")

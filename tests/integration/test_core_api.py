@@ -372,5 +372,5 @@ async def test_balance_overview_reports_failures_per_slot(
     assert overview.total_credits == good.balance.credits and not overview.complete
     assert len(history.entries) == 3 and summary.entry_count == history.total
     assert "instance" in pricing.entities
-    assert format_credits(3_900_000) == "3900000 ($3.90)"
-    assert format_credits(-57_008) == "-57008 (-$0.06)"
+    assert format_credits(3_900_000) == "3,900,000 ($3.90)"
+    assert format_credits(-57_008) == "−57,008 (−$0.06)"

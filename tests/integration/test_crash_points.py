@@ -172,7 +172,7 @@ def test_a_buy_killed_at_each_point_is_paid_once_and_reported_truly(
     assert (op["kind"], op["status"], op["open"]) == ("buy", "completed", False), op
     assert op["credits"] == BUY_CREDITS
     assert op["summary"] == (
-        f"buy with {BUY_USDC} USDC (tx {tx_hash}): credits arrived: {BUY_CREDITS} credits"
+        f"buy with {BUY_USDC} USDC (tx {tx_hash}): credits arrived: {BUY_CREDITS:,} credits"
     )
     # Exactly one payment, mined, and the credits exactly once on the node.
     assert _mined_nonce(net, buyer.address) == nonce + 1

@@ -132,7 +132,7 @@ async def test_a_buy_killed_before_its_receipt_gets_its_credits_in_the_dashboard
     assert done["status"] == "completed" and done["details"]["tx_hash"] == tx_hash
     assert done["details"]["credits_received"] == 1_500_000
     notice = next(n for n in app.notified if "credits arrived" in n)
-    assert f"buy with 1.5 USDC (tx {tx_hash}): credits arrived: 1500000 credits" in notice
+    assert f"buy with 1.5 USDC (tx {tx_hash}): credits arrived: 1,500,000 credits" in notice
 
 
 def test_a_killed_buy_that_reverted_is_followed_to_its_reason(
@@ -192,7 +192,7 @@ def test_a_killed_transfer_the_node_answered_202_is_processed_after_restart(
     (result,) = json.loads(followed.stdout)["operations"]
     assert result["status"] == "completed", result
     assert result["summary"] == (
-        f"transfer of 4200 credits to {recipient} (message {shown['item_hash']}): "
+        f"transfer of 4,200 credits to {recipient} (message {shown['item_hash']}): "
         "processed: the credits moved"
     )
     balance = httpx.get(f"{net.api_url}/api/v0/addresses/{recipient}/balance", timeout=10)

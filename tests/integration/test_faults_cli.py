@@ -223,7 +223,9 @@ def test_a_missing_receipt_leaves_the_buy_followed(
     assert followed.returncode == 0, followed
     (op,) = json.loads(followed.stdout)["operations"]
     assert (op["tx_hash"], op["status"], op["open"]) == (tx, "completed", False)
-    assert op["credits"] > 0 and op["summary"].endswith(f"credits arrived: {op['credits']} credits")
+    assert op["credits"] > 0 and op["summary"].endswith(
+        f"credits arrived: {op['credits']:,} credits"
+    )
     assert json.loads(_run(env, "pending", "--list", "--json").stdout)["operations"] == []
 
 

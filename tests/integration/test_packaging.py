@@ -17,15 +17,18 @@ ROOT = Path(__file__).resolve().parents[2]
 DEVNET_ONLY = {"py-evm", "aiohttp", "web3"}
 TEST_ONLY = {"eth-tester"}
 
-# Run before aleph_tui in a fresh interpreter: py-evm (``eth``), web3, aiohttp and eth-tester
-# cannot be imported, as in an install without the [devnet] and [test] extras.
+# Run before aleph_tui in a fresh interpreter: py-evm (``eth``), web3, aiohttp, eth-tester and
+# desktop-notifier cannot be imported, as in an install without the [devnet], [test] and
+# [notify] extras.
 WITHOUT_EXTRAS = """
 import sys
 from importlib.abc import MetaPathFinder
 
 class NotInstalled(MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
-        if name.partition(".")[0] in ("eth", "eth_tester", "web3", "aiohttp"):
+        if name.partition(".")[0] in (
+            "eth", "eth_tester", "web3", "aiohttp", "textual_serve", "desktop_notifier", "dbus_fast"
+        ):
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
         return None
 
@@ -106,13 +109,21 @@ import pkgutil, aleph_tui
 from aleph_tui.cli import main
 for module in pkgutil.walk_packages(aleph_tui.__path__, "aleph_tui."):
     # __main__ would run the program.
-    if not module.name.startswith(("aleph_tui.devnet", "aleph_tui.__main__")):
+    if not module.name.startswith(("aleph_tui.devnet", "aleph_tui.serve", "aleph_tui.__main__")):
         __import__(module.name)
 sys.exit(main(["--help"]))
 """
     done = _without_extras(code)
     assert done.returncode == 0, done.stderr
     assert "usage: aleph-tui" in done.stdout
+
+
+def test_serve_says_how_to_add_its_extra() -> None:
+    done = _without_extras("from aleph_tui.cli import main; sys.exit(main(['serve']))")
+    assert done.returncode == 1, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "the [serve] extra" in lines[0], done.stderr
+    assert f"{sys.executable} -m pip install" in lines[0] and "[serve]" in lines[0]
 
 
 def test_the_devnet_commands_say_how_to_add_the_extra() -> None:

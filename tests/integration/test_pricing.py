@@ -339,7 +339,14 @@ def test_pricing_command(devnet: RunningDevnet, tmp_path: Path, aggregate: dict[
     assert Decimal(estimate["credits"]) == price * 3 * Decimal("2.5")
     assert Decimal(estimate["usd"]) == price * 3 * Decimal("2.5") / MILLION
     assert outcomes["program"].returncode == 0
-    assert "= 264000 credits ($0.264)" in outcomes["program"].stdout
+    assert "= 264,000 credits ($0.26)" in outcomes["program"].stdout
+    # Prices read at a sensible precision (issue 16: "4,415.69010416667230208 credits/GiB/day")
+    storage = [line.split() for line in outcomes["text"].stdout.splitlines() if "GiB/day" in line]
+    assert storage
+    for words in storage:
+        number = words[words.index("credits/GiB/day") - 1]
+        whole, _, decimals = number.partition(".")
+        assert len(decimals) <= 2 and ("," in whole or len(whole) <= 3), words
 
     _one_line_error(outcomes["bad_units"], "--units", "at least 1")
     _one_line_error(outcomes["bad_hours"], "--hours", "greater than zero")

@@ -103,7 +103,7 @@ async def test_an_unaffordable_quote_says_required_and_available_and_sends_nothi
     with pytest.raises(InsufficientCredits) as caught:
         await transfers.execute(quote, signer_of(sender))
     assert (caught.value.required, caught.value.available) == (6_000_000, 5_000_000)
-    assert "required 6000000, available 5000000" in str(caught.value)
+    assert "required 6,000,000, available 5,000,000" in str(caught.value)
     assert journal.operations() == []
     assert credits(devnet.api_url, recipient) == 0
     assert credits(devnet.api_url, sender.address) == 5_000_000

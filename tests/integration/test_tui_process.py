@@ -53,22 +53,30 @@ def test_an_unreachable_devnet_is_one_line_and_a_failure(tmp_path: Path) -> None
     assert "Traceback" not in done.stderr
 
 
-# Run as the program: records which heavy modules are loaded when the first frame is
-# written to the terminal, then lets aleph-tui carry on as usual.
+# Run as the program: records which heavy modules are loaded when the frame holding the
+# credits is written to the terminal (Textual writes its frames to ``sys.__stderr__``; the
+# stream is wrapped, nothing in Textual is hooked), then lets aleph-tui carry on as usual.
 FIRST_FRAME_PROBE = """
 import json, sys
-import textual.app
 
-report, display = sys.argv.pop(1), textual.app.App._display
+report = sys.argv.pop(1)
+terminal = sys.__stderr__
 
-def first(app, screen, renderable):
-    textual.app.App._display = display
-    loaded = sorted(m for m in ("tomlkit", "web3") if m in sys.modules)
-    with open(report, "w") as out:
-        json.dump(loaded, out)
-    return display(app, screen, renderable)
+class Watched:
+    done = False
 
-textual.app.App._display = first
+    def write(self, text):
+        if not self.done and "Credits" in text:
+            self.done = True
+            loaded = sorted(m for m in ("tomlkit", "web3") if m in sys.modules)
+            with open(report, "w") as out:
+                json.dump(loaded, out)
+        return terminal.write(text)
+
+    def __getattr__(self, name):
+        return getattr(terminal, name)
+
+sys.__stderr__ = Watched()
 sys.argv[0] = "aleph-tui"
 from aleph_tui.cli import main
 sys.exit(main())

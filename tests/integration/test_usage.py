@@ -50,6 +50,7 @@ USAGE_KEYS = {
     "flow",
     "burn",
     "threshold",
+    "forecast",
 }
 
 

@@ -353,6 +353,18 @@ COMMANDS: list[Case] = [
         "zero address",
     ),
     Case(
+        "watch-short-address",
+        {"argv": "account watch cold 0x1234"},
+        "address",
+        "0x followed by 40",
+    ),
+    Case(
+        "watch-bad-checksum",
+        {"argv": "account watch cold {recipient_bad_checksum}"},
+        "address",
+        "checksum",
+    ),
+    Case(
         "alias-add-bad-name",
         {"argv": "account alias add pal! {recipient}"},
         "name",
@@ -416,6 +428,8 @@ COMMANDS: list[Case] = [
             ("empty-balance-address", "account balance ''", "ADDRESS"),
             ("empty-alias-add-name", "account alias add '' {recipient}", "NAME"),
             ("empty-alias-add-address", "account alias add pal ''", "ADDRESS"),
+            ("empty-watch-name", "account watch '' {recipient}", "NAME"),
+            ("empty-watch-address", "account watch cold ''", "ADDRESS"),
             ("empty-use-name", "account use ''", "NAME"),
             ("empty-export-output", "account export me --output ''", "--output/-o"),
             ("empty-import-from-file", "account import cold --from-file ''", "--from-file"),
@@ -521,6 +535,12 @@ COMMANDS: list[Case] = [
                 "account alias add me {recipient}",
                 "'me' is already an alias",
             ),
+            (
+                "name-watch-taken-by-alias",
+                "account watch me {recipient}",
+                "'me' is already an alias",
+            ),
+            ("name-unwatch-unknown", "account unwatch nobody", "no watch-only account 'nobody'"),
             (
                 "name-alias-add-taken-by-account",
                 "account alias add phantom {recipient}",

@@ -175,7 +175,7 @@ def _fits(table: DataTable[Any]) -> bool:
     return True
 
 
-PLACEHOLDERS = ("loading…", "unavailable")
+PLACEHOLDERS = ("loading…", "unavailable", "░░░")  # ░░░: ui/data_state.py SKELETON
 
 
 def _loaded(table: DataTable[Any]) -> bool:

@@ -18,13 +18,22 @@ from textual.widgets import DataTable, Static
 
 from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.views.balance_view import BalanceView
+from aleph_tui.ui.widgets import amount_text as fmt
 from aleph_tui.ui.widgets.accounts_balance_table import AccountsBalanceTable
 from tests.integration.test_faults_cli import HTTP_FAULT_WORDS, delay
 from tests.support import faults
 from tests.support.credit_helpers import fresh_key, seeded
 from tests.support.devnet_process import RunningDevnet
 from tests.support.isolation import isolated
-from tests.support.ui_app import SIZE, build_app, open_view, shown, until, wait_for_workers
+from tests.support.ui_app import (
+    FIXED_NOW,
+    SIZE,
+    build_app,
+    open_view,
+    shown,
+    until,
+    wait_for_workers,
+)
 from tests.ui.test_ui_buy import buyer_app, chain_state, finished, open_confirmation, usdc_form
 from tests.ui.test_ui_transfer import finished as transfer_finished
 from tests.ui.test_ui_transfer import send, show_transfer
@@ -73,7 +82,8 @@ async def test_balance_explains_each_fault_and_recovers_on_reload(
             shown_credits, status = _status(app)
             assert shown_credits == credits  # the last value, marked stale, never 0
             assert (
-                status.startswith("stale since")
+                status.startswith("stale ")
+                and "(since " in status
                 and f"the Aleph API at {net.api_url} {words}" in status
             )
             assert any("Balance unavailable\n" in n and words in n for n in app.notified)
@@ -91,7 +101,9 @@ async def test_balance_explains_each_fault_and_recovers_on_reload(
             view.reload()
             await wait_for_workers(pilot)
             wallet = str(app.query_one("#wallet-detail", Static).content)
-            assert wallet.startswith("ETH    unavailable")
+            # The last figures, marked stale with their age and the RPC node's failure.
+            assert wallet.startswith("ETH ") and "unavailable" not in wallet
+            assert f"stale 0 s (since {fmt.clock(FIXED_NOW)}): the RPC node" in wallet
             assert any(
                 "Wallet unavailable" in n and f"the RPC node at {net.rpc_url} is down" in n
                 for n in app.notified

@@ -52,3 +52,12 @@ def test_without_a_settings_file_pydantic_is_not_loaded(tmp_path: Path) -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.strip() == "False"
+
+
+def test_desktop_notifications_are_off_unless_set_true(tmp_path: Path) -> None:
+    assert not ui_settings.UiSettings().desktop_notifications
+    assert _load(tmp_path, "desktop_notifications = true\n").settings.desktop_notifications
+    loaded = _load(tmp_path, 'desktop_notifications = "yes"\n')
+    assert not loaded.settings.desktop_notifications
+    path = tmp_path / "config.toml"
+    assert loaded.problems == [f"{path}: desktop_notifications must be true or false (got 'yes')"]

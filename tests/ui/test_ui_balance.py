@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import ColumnKey
 
 from aleph_tui.ui.views import ViewSpec
 from aleph_tui.ui.views.balance_view import BalanceView
@@ -107,6 +108,15 @@ async def test_balance_shows_every_account_and_the_api_credits(
             assert "ETH" in wallet and "USDC" in wallet and "unavailable" not in wallet
             assert text_of(app, "#last-updated").startswith("last updated ")
 
+            # c copies the whole address the row shows the start of (OSC 52).
+            table.focus()
+            table.move_cursor(row=2)
+            await pilot.press("c")
+            assert app.clipboard == accounts[2].address
+            # Numbers are right-aligned, headers too (issue 16).
+            for key in ("aleph", "credits", "usd"):
+                assert table.columns[ColumnKey(key)].label.justify == "right"
+
             # Enter on another account makes it the active one.
             table.focus()
             table.move_cursor(row=1)
@@ -163,6 +173,7 @@ async def test_an_unreachable_node_reads_unavailable_never_zero(
             assert cells(app.query_one(CreditLotsTable), 0)[0] == "unavailable"
             assert text_of(app, "#wallet-detail").startswith("ETH    unavailable")
             assert "3 accounts unavailable" in text_of(app, "#last-updated")
+            assert text_of(app, "#balance-totals") == "Total: unavailable"  # never a 0 total
             screen = screen_text(app)
             assert "$0.00" not in screen and " 0 " not in screen.split("Wallet")[0]
             assert any("Wallet unavailable" in n for n in app.notified)
@@ -178,12 +189,15 @@ async def test_a_failed_refresh_keeps_the_last_values_marked_stale(
             table = app.query_one(AccountsBalanceTable)
             before = cells(table, 0)
             app.service.api.base_url = DEAD_URL
+            app.clock = FIXED_NOW + dt.timedelta(minutes=3)
             view.reload()
             await wait_for_workers(pilot)
             after = cells(table, 0)
             assert after[4] == before[4]  # the last known credits, not 0
-            assert after[6].startswith(f"stale since {fmt.clock(FIXED_NOW)}: cannot reach")
-            assert "stale since" in text_of(app, "#active-title")
+            # Its age and its cause, and since when.
+            stale = f"stale 3 min (since {fmt.clock(FIXED_NOW)}): cannot reach"
+            assert after[6].startswith(stale)
+            assert stale in text_of(app, "#active-title")
             assert any("Balance unavailable" in n for n in app.notified)
 
 

@@ -7,6 +7,7 @@ the API directly: nonces, token balances and credits, never the view's own word 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -125,7 +126,7 @@ async def test_a_bad_amount_is_refused_inline_and_a_usdc_buy_brings_the_quoted_c
         assert field.value == "1.123456" and field.error is None and not submit.disabled
         estimate = view.estimate
         assert estimate is not None and estimate.estimated_credits
-        assert f"≈ {estimate.estimated_credits}" in shown(app)
+        assert f"≈ {estimate.estimated_credits:,}" in shown(app)
 
         # Enter shows everything about to be signed, with Cancel focused.
         modal = await open_confirmation(pilot)
@@ -135,13 +136,14 @@ async def test_a_bad_amount_is_refused_inline_and_a_usdc_buy_brings_the_quoted_c
         assert details["From"] == f"buyer {buyer.address}"
         assert details["Recipient"].startswith(devnet.document["credit_contract"])
         assert details["Token"] == f"USDC {devnet.document['usdc_token']}"
-        assert details["Amount"] == "1.123456 USDC (1123456 base units)"
-        assert details["Fee limit"].startswith("at most ")
+        assert details["Amount"] == "1.123456 USDC (1,123,456 base units)"
+        # the fee in ETH and in USD (issue 16: "a fee with no USD value")
+        assert re.fullmatch(r"at most [0-9.,]+ ETH \(\$[0-9.,]+\) \(gas .*\)", details["Fee limit"])
         assert details["Nonce"] == str(nonce)
-        assert details["Credits"].startswith(f"≈ {estimate.estimated_credits} credits")
+        assert details["Credits"].startswith(f"≈ {estimate.estimated_credits:,} credits")
         assert app.focused is not None and app.focused.id == "cancel"
         text = shown(app)
-        assert buyer.address in text and "1123456 base units" in text
+        assert buyer.address in text and "1,123,456 base units" in text
 
         # y signs and sends; the steps run to the credits.
         await pilot.press("y")
@@ -152,6 +154,8 @@ async def test_a_bad_amount_is_refused_inline_and_a_usdc_buy_brings_the_quoted_c
         assert result.credits_received == quote.estimated_credits
         assert set(view.steps.states().values()) == {"done"}
         assert short_hash(result.tx_hash) in shown(app)  # shortened: whole, it would wrap
+        # issue 16: "Bought 2000000 credits"
+        assert any(f"Bought {quote.estimated_credits:,} credits" in n for n in app.notified)
         assert field.value == "" and submit.disabled  # a second Enter cannot buy again
 
     after_nonce, after_usdc, after_credits = await chain_state(devnet, buyer.address)

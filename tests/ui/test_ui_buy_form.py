@@ -150,8 +150,8 @@ async def test_a_price_moved_while_confirming_is_quoted_and_confirmed_again(
             first = app.screen
             assert isinstance(first, SigningConfirmation)
             before = await credits_now()
-            assert first.details["Credits"].startswith(f"≈ {before} credits")
-            assert first.details["Minimum"].startswith(f"{before * 99 // 100} credits")
+            assert first.details["Credits"].startswith(f"≈ {before:,} credits")
+            assert first.details["Minimum"].startswith(f"{before * 99 // 100:,} credits")
 
             moved = price * 2
             await client.post(prices, json={"token": "ETH", "usd": str(moved)})
@@ -161,8 +161,8 @@ async def test_a_price_moved_while_confirming_is_quoted_and_confirmed_again(
             await until(pilot, lambda: isinstance(app.screen, SigningConfirmation), "again")
             second = app.screen
             assert isinstance(second, SigningConfirmation)
-            assert second.details["Credits"].startswith(f"≈ {after} credits")
-            assert f"the price moved: ≈ {before} → ≈ {after} credits" in shown(app)
+            assert second.details["Credits"].startswith(f"≈ {after:,} credits")
+            assert f"the price moved: ≈ {before:,} → ≈ {after:,} credits" in shown(app)
             assert view.last_result is None  # nothing signed so far
             await pilot.press("y")
             await until(pilot, lambda: not view.busy and view.last_result is not None, "end")

@@ -6,6 +6,7 @@ of reach."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from aleph_tui.core.service import CreditService
 from aleph_tui.ui.views import ViewSpec
 from aleph_tui.ui.views.flow_view import FlowView
 from aleph_tui.ui.widgets import amount_text as fmt
-from aleph_tui.ui.widgets.flow_chart import FlowChart
+from aleph_tui.ui.widgets.flow_chart import ALEPH_MARKER, TITLE, USD_MARKER, FlowChart
 from aleph_tui.ui.widgets.flow_purchases_table import LATEST, FlowPurchasesTable
 from aleph_tui.ui.widgets.flow_runs_table import FlowRunsTable
 from tests.support.devnet_process import RunningDevnet
@@ -96,6 +97,10 @@ async def test_flow_shows_the_facade_report(
             assert chart.months == months
             assert chart.usd == [float(m.usd_purchased or 0) for m in expected.monthly]
             assert chart.aleph == [float(m.aleph_distributed or 0) for m in expected.monthly]
+            # issue 16: a bar chart with a clean legend, no stray markers ("L ▞▞")
+            drawn = re.sub(r"\x1b\[[0-9;]*m", "", chart.plt.build())
+            assert USD_MARKER * 2 in drawn and ALEPH_MARKER * 2 in drawn
+            assert TITLE in drawn and "▞" not in drawn and " L " not in drawn
 
             runs = app.query_one(FlowRunsTable)
             assert runs.row_count == len(expected.runs) > 0
@@ -108,6 +113,17 @@ async def test_flow_shows_the_facade_report(
 
             purchases = app.query_one(FlowPurchasesTable)
             assert purchases.row_count == min(len(expected.purchases), LATEST) > 0
+
+            # c copies the whole tx hash a row shows the start of (OSC 52).
+            runs.focus()
+            runs.move_cursor(row=0)
+            await pilot.press("c")
+            assert app.clipboard == run.tx_hash
+            purchases.focus()
+            purchases.move_cursor(row=0)
+            await pilot.press("c")
+            latest = expected.purchases[0]
+            assert app.clipboard == (latest.tx_hash or latest.item_hash)
 
             # r refreshes: the same report again, tables not duplicated.
             view.focus()

@@ -202,7 +202,7 @@ async def test_filters_change_rows_position_and_totals_as_the_api_does(
             assert shown(view) == identities(incoming["credit_history"])
             assert all(e.amount > 0 for e in view.entries)
 
-            await type_into(pilot, "#filter-method", "token_transfer")
+            app.query_one("#filter-method", Select).value = "token_transfer"
             await type_into(pilot, "#filter-from", "2026-01-01")
             await type_into(pilot, "#filter-to", "2026-06-30")
             await press(pilot, "enter")
@@ -379,6 +379,44 @@ async def test_details_with_copy_and_stale_rows_when_the_node_goes_away(
             await press(pilot, "escape")
             assert not isinstance(app.screen, HistoryDetailModal)
 
+            # A transfer from or to a known account reads by its name, and c copies the
+            # whole address (issue 16: "Detail shows a hex address where a known account
+            # name exists"; addresses can be copied wherever they are shown).
+            names = {a.address.lower(): a.name for a in app.service.account_list()}
+            flips = 0
+            for flips in range(20):  # noqa: B007 (the pages turned, turned back below)
+                known = [
+                    i
+                    for i, e in enumerate(view.entries)
+                    if e.payment_method == "credit_transfer" and (e.origin or "").lower() in names
+                ]
+                if known:
+                    break
+                await press(pilot, "right_square_bracket")
+            assert known, "the seeded transfers between dev accounts"
+            row = known[0]
+            entry = view.entries[row]
+            assert entry.origin is not None
+            name = names[entry.origin.lower()]
+            assert f"{name} ({entry.origin[:6]}…" in table.shown_cells(row)[5]
+            table.focus()
+            table.move_cursor(row=row)
+            await press(pilot, "c")
+            assert app.clipboard == (entry.tx_hash or entry.origin)
+            await press(pilot, "enter")
+            modal = app.screen
+            assert isinstance(modal, HistoryDetailModal)
+            detail = modal.query_one(DataTable)
+            origin_row = [label for label, _ in modal.fields].index("Origin")
+            assert str(detail.get_row_at(origin_row)[1]) == f"{name} · {entry.origin}"
+            detail.move_cursor(row=origin_row)
+            await press(pilot, "c")
+            assert app.clipboard == entry.origin
+            await press(pilot, "escape")
+            for _ in range(flips):  # back to page 1 for what follows
+                await press(pilot, "left_square_bracket")
+            assert view.page == 1
+
             # The node stops answering: a refresh keeps the rows, marked stale, not emptied.
             rows = shown(view)
             app.service.api.base_url = "http://127.0.0.1:9"
@@ -386,7 +424,8 @@ async def test_details_with_copy_and_stale_rows_when_the_node_goes_away(
             await wait_for_workers(pilot)
             assert shown(view) == rows and table.row_count == len(rows)
             assert f"· stale since {fmt.clock(FIXED_NOW)}: cannot reach" in position(app)
-            assert "stale: cannot reach" in str(app.query_one("#history-summary", Static).content)
+            totals = str(app.query_one("#history-summary", Static).content)
+            assert f"stale 0 s (since {fmt.clock(FIXED_NOW)}): cannot reach" in totals
             assert any("History unavailable" in n for n in app.notified)
             # Turning the page cannot reuse stale rows: the page reads unavailable.
             await press(pilot, "right_square_bracket")
@@ -394,11 +433,22 @@ async def test_details_with_copy_and_stale_rows_when_the_node_goes_away(
             assert table.row_count == 0
 
 
+def csv_rows(path: Path) -> list[tuple[str, int]]:
+    """The entries an exported CSV holds, as (credit_ref, credit_index)."""
+    with path.open(newline="") as file:
+        return [(r["credit_ref"], int(r["credit_index"])) for r in csv.DictReader(file)]
+
+
 async def test_export_writes_exactly_the_filtered_rows(
     devnet: RunningDevnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     address = address_of(devnet)
-    with isolated(tmp_path, monkeypatch):
+    with isolated(tmp_path, monkeypatch) as config:
+        # The user's download directory, as xdg-user-dirs names it
+        downloads = tmp_path / "Téléchargements"
+        downloads.mkdir()
+        config.parent.mkdir(parents=True, exist_ok=True)
+        (config.parent / "user-dirs.dirs").write_text(f'XDG_DOWNLOAD_DIR="{downloads}"\n')
         app = await history_app(devnet, tmp_path)
         async with app.run_test(size=SIZE) as pilot:
             view = await open_view(pilot, "history")
@@ -443,3 +493,16 @@ async def test_export_writes_exactly_the_filtered_rows(
             assert not dialog.query_one("#export-start", Button).disabled
             await press(pilot, "escape")
             assert not isinstance(app.screen, HistoryExportScreen)
+
+            # By default an export goes to the user's download directory (issue 16: "Exports
+            # land in the current directory"), and the notification names its full path.
+            await press(pilot, "e")
+            dialog = app.screen
+            assert isinstance(dialog, HistoryExportScreen)
+            default = Path(dialog.query_one("#export-path", Input).value)
+            assert default.parent == downloads and default.suffix == ".csv"
+            await pilot.click("#export-start")
+            await wait_for_workers(pilot)
+            assert not isinstance(app.screen, HistoryExportScreen)
+            assert csv_rows(default) == rows
+            assert any(n.endswith(f"→ {default}") for n in app.notified)

@@ -3,13 +3,14 @@ computes it, and the cost estimator, exact and refusing bad input inline."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable, Select, Static
 
 from aleph_tui.ui.views import ViewSpec
-from aleph_tui.ui.views.pricing_view import PricingView, exact, usd
+from aleph_tui.ui.views.pricing_view import PricingView, price, usd
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
 from tests.support.devnet_process import RunningDevnet
 from tests.support.isolation import isolated
@@ -41,16 +42,26 @@ async def test_pricing_tables_and_estimator_match_the_facade(
                 summary = str(app.query_one("#pricing-summary", Static).content)
                 assert table.entity in summary
                 if table.compute_unit_credits_per_hour is not None:
-                    assert f"{exact(table.compute_unit_credits_per_hour)} credits/hour" in summary
+                    assert f"{price(table.compute_unit_credits_per_hour)} credits/hour" in summary
                     assert usd(table.compute_unit_usd_per_hour) in summary
                 if table.storage_credits_per_gib_day is not None:
-                    assert f"{exact(table.storage_credits_per_gib_day)} credits/GiB/day" in summary
+                    assert f"{price(table.storage_credits_per_gib_day)} credits/GiB/day" in summary
+                    # issue 16: "4,415.69010416667230208 credits/GiB/day"
+                    shown = re.search(r"([0-9,.]+) credits/GiB/day", summary)
+                    assert shown and len(shown[1].partition(".")[2]) <= 2
                 assert tiers.row_count == len(table.tiers)
                 for tier in table.tiers:
                     row = [str(c) for c in tiers.get_row(tier.id)]
                     assert row[0] == tier.id and row[1] == str(tier.compute_units)
-                    assert row[-2] == exact(tier.credits_per_hour)
+                    assert row[-2] == price(tier.credits_per_hour)
                     assert row[-1] == usd(tier.usd_per_hour)
+                    # figures right-aligned, names left
+                    cells = tiers.get_row(tier.id)
+                    assert [getattr(c, "justify", None) for c in (cells[0], *cells[-2:])] == [
+                        None,
+                        "right",
+                        "right",
+                    ]
 
             entity = next(t for t in expected if t.compute_unit_credits_per_hour is not None)
             select.value = entity.entity
@@ -61,8 +72,8 @@ async def test_pricing_tables_and_estimator_match_the_facade(
             estimate = await app.service.estimate_cost(entity.entity, 3, "2.5")
             assert view.estimate == estimate
             text = str(app.query_one("#pricing-estimate", Static).content)
-            assert f"= {exact(estimate.credits)} credits ({usd(estimate.usd)})" in text
-            assert exact(estimate.credits) in screen_text(app)
+            assert f"= {price(estimate.credits)} credits ({usd(estimate.usd)})" in text
+            assert price(estimate.credits) in screen_text(app)
 
             units = app.query_one("#pricing-units", ValidatedInput)
             await fill(pilot, "#pricing-units-input", "0")

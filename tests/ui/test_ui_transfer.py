@@ -8,6 +8,7 @@ exact and no other test's credits move. Balances are read from the API directly.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -88,14 +89,14 @@ async def test_a_transfer_to_an_alias_and_to_an_account_name_moves_exactly_the_a
         assert view.field("to").value == "friend"
         assert view.field("to").result == friend.address
         await type_into(pilot, "#transfer-amount-input", "1234")
-        assert "1234 credits, worth $0.001234" in shown(app)
+        assert "1,234 credits, worth $0.0012" in shown(app)
 
         modal = await send(pilot, view)
         details = modal.details
         assert details["Network"] == f"devnet ({api})"
         assert details["From"] == f"sender {sender.address}"
         assert details["To"] == f"friend → {friend.address}"
-        assert details["Amount"] == "1234 credits ($0.001234)"
+        assert details["Amount"] == "1,234 credits ($0.0012)"
         assert details["Expiration"].startswith("none")
         assert details["Channel"] == "ALEPH_CREDIT"
         item_hash = details["item_hash"]
@@ -143,8 +144,11 @@ async def test_insufficient_credits_and_a_bad_expiration_are_refused_before_send
         # The quote shows required versus available, and nothing can be submitted.
         await until(pilot, lambda: view.shortfall is not None, "the shortfall")
         assert view.shortfall == (5_000_000, FUNDS)
-        assert "Insufficient credits: required 5000000 ($5.00), available 2000000 ($2.00)" in shown(
-            app
+        # issue 16: "Available: 483170457 ($483.17)"
+        assert f"Available: {FUNDS:,} (${Decimal(FUNDS) / 10**6:.2f})" in shown(app)
+        assert (
+            "Insufficient credits: required 5,000,000 ($5.00), available 2,000,000 ($2.00)"
+            in shown(app)
         )
         assert submit.disabled
         await pilot.press("enter")
@@ -206,7 +210,7 @@ async def test_the_amount_is_parsed_once_and_the_balance_read_once_from_form_to_
         view.field("to").value = "friend"
         view.field("amount").value = "1234"
         modal = await send(pilot, view)
-        assert modal.details["Amount"] == "1234 credits ($0.001234)"
+        assert modal.details["Amount"] == "1,234 credits ($0.0012)"
         await pilot.press("y")
         await finished(pilot, view)
         result = view.last_result

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import ColumnKey
 
 from aleph_tui.core.flows.thresholds import thresholds_path
 from aleph_tui.ui.low_balance import NOTIFY_TITLE
@@ -68,6 +69,10 @@ async def test_usage_totals_grouping_and_burn_rate_match_the_facade(
             assert total_row[-1] == str(expected.entries)
             first = [str(c) for c in table.get_row_at(0)]
             assert first[-3] == fmt.credits(-expected.groups[0].credits, signed=True)
+            # issue 16: amounts were left-aligned in Usage
+            for key in ("credits", "usd", "entries"):
+                assert table.columns[ColumnKey(key)].label.justify == "right"
+            assert [c.justify for c in table.get_row("total")[-3:]] == ["right"] * 3
 
             flow = await service.usage_flow(account.address, start=START, end=FIXED_NOW)
             rate = await service.burn_rate(account.address, start=START, end=FIXED_NOW)
@@ -154,3 +159,61 @@ async def test_threshold_is_saved_and_warns_once(
             await pilot.pause()
             assert app.service.low_balance_threshold(account.address) is None
             assert "No low-balance threshold" in text_of(app, "#usage-threshold-state")
+
+
+async def test_forecast_panel_and_plan_to_a_chosen_date(
+    devnet: RunningDevnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Forecast panel shows the true run-out and each lot expiring unused, as the
+    facade computes them (tests/integration/test_forecast.py checks those against an
+    independent replay); a date typed in "Keep running until" adds what to buy and by
+    when, without reading the node again; a past or bad date is refused under the field."""
+    with isolated(tmp_path, monkeypatch):
+        app = await build_app(devnet.document, tmp_path)
+        app.views = [ViewSpec.of(UsageView)]
+        async with app.run_test(size=SIZE) as pilot:
+            view = await open_view(pilot, "usage")
+            assert isinstance(view, UsageView)
+            await wait_for_workers(pilot)
+            account = app.active_account
+            assert account is not None
+            expected = await app.service.forecast(
+                account.address, start=START, end=FIXED_NOW, now=FIXED_NOW
+            )
+            assert view.forecast is not None
+            assert view.forecast.fates == expected.fates
+            assert view.forecast.runs_out == expected.runs_out is not None
+            assert expected.expiring_unused
+            panel = text_of(app, "#usage-forecast")
+            assert f"Truly runs out   {fmt.utc_minute(expected.runs_out)} UTC" in panel
+            for fate in expected.expiring_unused:
+                assert f"{fmt.utc_minute(fate.lost_at)} {fmt.credits(fate.lost)}" in panel
+            assert "buy" not in panel
+
+            day = (expected.runs_out + dt.timedelta(days=60)).date()
+            until = dt.datetime.combine(day, dt.time.max, tzinfo=dt.UTC)
+            planned = await app.service.forecast(
+                account.address, start=START, end=FIXED_NOW, now=FIXED_NOW, until=until
+            )
+            assert len(planned.plan) == 1
+            fates = view.forecast.fates
+            await fill(pilot, "#usage-until-input", day.isoformat())
+            await pilot.press("enter")
+            await pilot.pause()
+            assert view.forecast.fates is fates  # planned without reading again
+            panel = text_of(app, "#usage-forecast")
+            purchase = planned.plan[0]
+            assert (
+                f"Through {fmt.utc_minute(until)}: buy {fmt.credits(purchase.credits)} credits"
+                in panel
+            )
+            assert f"by {fmt.utc_minute(purchase.by)} UTC" in panel
+
+            field = app.query_one("#usage-until", ValidatedInput)
+            await fill(pilot, "#usage-until-input", "2020-01-01")
+            await pilot.press("enter")
+            await pilot.pause()
+            assert field.error is not None and "future" in field.error
+            await fill(pilot, "#usage-until-input", "2026-13-40")
+            assert field.error is not None and "until" in field.error
+            assert "buy" in text_of(app, "#usage-forecast")  # the last good plan stays

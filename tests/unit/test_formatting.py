@@ -6,7 +6,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from aleph_tui.core import formatting as fmt
+from aleph_tui.core.aleph.models import CREDITS_PER_USD, credits_to_usd
 from aleph_tui.core.aleph.node_values import node_datetime
 from aleph_tui.core.formatting import exact_decimal, iso_utc, utc_minute
 
@@ -42,3 +46,106 @@ def test_exact_decimals_keep_every_digit() -> None:
     assert exact_decimal(Decimal("-1500.50"), grouped=True) == "−1,500.5"
     assert exact_decimal(Decimal("-0.000")) == "0"
     assert exact_decimal(Decimal("1E+3")) == "1000"
+
+
+# --- figures (issue 16, point 6) ----------------------------------------------------------
+
+
+def test_the_issues_figures_read_well() -> None:
+    """The figures the issue saw raw or wrong, as they now read."""
+    assert fmt.credits_with_usd(483_170_457) == "483,170,457 ($483.17)"
+    assert fmt.credits(24_998_000_000) == "24,998,000,000"
+    assert fmt.credits(2_000_000) == "2,000,000"
+    assert fmt.token_amount(Decimal("9999.999948595326752665"), "ETH") == "9,999.999948 ETH"
+    assert fmt.rate(Decimal("4415.69010416667230208")) == "4,415.69"
+    # "+1,000 +$0.00": a small amount kept its value
+    assert fmt.credits_with_usd(1_000, signed=True) == "+1,000 (+$0.001)"
+    assert fmt.credits_usd(1_000) == "$0.001"
+
+
+def test_the_usd_value_of_credits_is_the_models_one() -> None:
+    assert fmt.CREDITS_PER_USD == CREDITS_PER_USD
+    for amount in (1, 999, 1_000, 5_000, 483_170_457, -57_008):
+        assert fmt.credits_usd(amount) == fmt.usd(credits_to_usd(amount))
+
+
+def test_fees_read_in_token_and_usd() -> None:
+    assert fmt.fee(Decimal("0.000021"), Decimal("0.0525")) == "0.000021 ETH ($0.05)"
+    assert fmt.fee(Decimal("0.0000000315"), Decimal("0.0000787")) == ("0.000000031 ETH ($0.000079)")
+    assert fmt.fee(Decimal("0.001"), None) == "0.001 ETH"
+
+
+def test_prices_in_usd_keep_close_prices_apart() -> None:
+    """A compute unit at 11,000 credits/hour and a tier at 66,000 read $0.011 and $0.066,
+    not both rounded to the cent."""
+    assert fmt.usd_price(Decimal("0.011")) == "$0.011"
+    assert fmt.usd_price(Decimal("0.066")) == "$0.066"
+    assert fmt.usd_price(Decimal("0.132")) == "$0.13"
+    assert fmt.usd_price(Decimal("0.0999")) == "$0.10"
+    assert fmt.usd_price(Decimal("1234.5")) == "$1,234.50"
+    assert fmt.usd_price(Decimal(0)) == "$0.00"
+
+
+def test_signs_and_zero() -> None:
+    assert fmt.credits(-9_152) == "−9,152"
+    assert fmt.credits(0, signed=True) == "0"
+    assert fmt.usd(Decimal(0), signed=True) == "$0.00"
+    assert fmt.usd(Decimal("-0.000001")) == "−$0.000001"
+    assert fmt.usd(Decimal("1234.565")) == "$1,234.57"
+    assert fmt.token(Decimal("-1234.5")) == "−1,234.5"
+    assert fmt.token(Decimal("0E-18")) == "0"
+    assert fmt.rate(Decimal("1000.00")) == "1,000"
+    assert fmt.percent(Decimal("0.125")) == "12.5 %"
+
+
+def test_large_amounts_keep_their_digits() -> None:
+    """More digits than the default decimal context's 28: nothing is rounded away."""
+    big = Decimal("123456789012345678901234567890.123456789")
+    assert fmt.token(big) == "123,456,789,012,345,678,901,234,567,890.123456"
+    assert fmt.usd(Decimal("1000000000000000000000000000000.005")) == (
+        "$1,000,000,000,000,000,000,000,000,000,000.01"
+    )
+
+
+def test_known_addresses_read_by_name() -> None:
+    address = "0x" + "ab" * 20
+    assert fmt.named_address(address, "main") == "main (0xabab…abab)"
+    assert fmt.named_address(address, None) == address
+
+
+def _value(text: str) -> Decimal:
+    """The number a figure's text shows, back as a Decimal."""
+    return Decimal(text.replace("$", "").replace(",", "").replace(fmt.MINUS, "-"))
+
+
+amounts = st.decimals(
+    min_value=Decimal("-1e15"), max_value=Decimal("1e15"), allow_nan=False, places=18
+)
+
+
+@given(amounts)
+def test_usd_never_reads_zero_for_a_non_zero_amount(value: Decimal) -> None:
+    shown = _value(fmt.usd(value))
+    assert (shown == 0) == (value == 0)
+    assert (shown < 0) == (value < 0)
+    # at most half a cent off, or under 5 % off below a cent
+    assert abs(shown - value) <= max(Decimal("0.005"), abs(value) / 20)
+
+
+@given(amounts)
+def test_tokens_are_cut_never_rounded_up(value: Decimal) -> None:
+    text = fmt.token(value)
+    shown = _value(text)
+    assert abs(shown) <= abs(value)  # a balance never reads more than it holds
+    assert (shown == 0) == (value == 0)
+    assert abs(value - shown) < Decimal("0.000001")
+    whole, _, decimals = text.partition(".")
+    assert len(decimals) <= fmt.TOKEN_PLACES or whole.lstrip(fmt.MINUS) == "0"
+
+
+@given(st.integers(min_value=-(10**18), max_value=10**18), st.booleans())
+def test_credits_are_grouped_integers(amount: int, signed: bool) -> None:
+    text = fmt.credits(amount, signed=signed)
+    assert int(text.replace(",", "").replace(fmt.MINUS, "-")) == amount
+    assert all(len(group) == 3 for group in text.lstrip("+" + fmt.MINUS).split(",")[1:])
+    assert text.startswith("+") == (signed and amount > 0)

@@ -99,3 +99,22 @@ def test_a_database_is_never_split_from_its_wal(home: Path) -> None:
 
     assert not (new / "journal.sqlite3-wal").exists()
     assert (old / "journal.sqlite3-wal").read_text() == "old wal"
+
+
+def test_exports_go_to_the_download_directory_or_else_here(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The download directory when the user has one (xdg-user-dirs' name for it, else
+    ~/Downloads); on a machine without one, the current directory: the default an export
+    dialog offers is always one it can write to."""
+    work = home / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    assert paths.export_dir("linux") == work  # no ~/Downloads
+    (home / "Downloads").mkdir()
+    assert paths.export_dir("linux") == home / "Downloads"
+    named = home / "Téléchargements"
+    named.mkdir()
+    (home / ".config").mkdir()
+    (home / ".config" / "user-dirs.dirs").write_text(f'XDG_DOWNLOAD_DIR="{named}"\n')
+    assert paths.export_dir("linux") == named

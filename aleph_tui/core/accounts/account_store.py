@@ -40,6 +40,12 @@ from aleph_tui.core.accounts.key_storage import (
     write_keystore,
 )
 from aleph_tui.core.accounts.signer import Signer, SigningError
+from aleph_tui.core.accounts.watch_list import (
+    WATCH_KIND,
+    Watched,
+    WatchList,
+    WatchListError,
+)
 from aleph_tui.core.errors import ServiceError
 
 PASSWORD_ENV = "ALEPH_PASSWORD"
@@ -65,6 +71,18 @@ class NameTaken(AccountError):
     """An account or an alias has this name already: bad input."""
 
 
+class WatchOnly(AccountError):
+    """A watch-only account asked to do what needs a key (sign, export, be the default)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(
+            f"'{name}' is a watch-only account: it has no key, so it cannot sign (buy, "
+            "transfer), be exported or be the default (`aleph-tui account unwatch "
+            f"{name}` removes it)"
+        )
+
+
 class KeyringUnavailableError(AccountError):
     """No OS keyring: the key was not saved. Offer an encrypted keystore instead.
     ``reason`` is why the keyring failed, without the advice on what to do."""
@@ -82,12 +100,19 @@ class Account:
     name: str
     chain: str
     address: str
-    kind: str  # "local" (keyring) | "keystore" (encrypted file) | "ledger"
+    kind: str  # "local" (keyring) | "keystore" (encrypted file) | "ledger" | "watch"
     derivation_path: str | None = None
+
+    @property
+    def watch_only(self) -> bool:
+        """An address followed without a key (aleph-tui's watched.toml): never signs."""
+        return self.kind == WATCH_KIND
 
     @property
     def kind_display(self) -> str:
         """As the aleph CLI shows it: a keystore account is "encrypted"."""
+        if self.watch_only:
+            return "watch-only"
         return "encrypted" if self.kind == "keystore" else self.kind
 
 
@@ -113,8 +138,11 @@ class AccountStore:
         legacy_home: Path | None = None,
         *,
         prompt: PasswordPrompt | None = tty_prompt,
+        watch_path: Path | None = None,
     ) -> None:
         self.manifest_path = manifest_path or paths.accounts_manifest()
+        # Watch-only accounts: aleph-tui's own file, never the CLI's manifest.
+        self.watch_list = WatchList(watch_path)
         self.keystore_dir = keystore_dir or self.manifest_path.parent / "keystores"
         self.legacy_home = legacy_home or paths.legacy_aleph_home()
         self.prompt = prompt
@@ -145,10 +173,51 @@ class AccountStore:
         return _account(entry) if entry else None
 
     def get(self, name: str) -> Account:
+        """The keyed account ``name``; WatchOnly if ``name`` is a watch-only account."""
         entry = self._load().find("accounts", name)
         if entry is None:
+            if any(w.name == name for w in self._watched()):
+                raise WatchOnly(name)
             raise UnknownName(f"account '{name}' not found")
         return _account(entry)
+
+    # --- watch-only accounts ----------------------------------------------------------
+
+    def _watched(self) -> list[Watched]:
+        try:
+            return self.watch_list.entries()
+        except WatchListError as exc:
+            raise AccountError(str(exc)) from None
+
+    def watched(self) -> list[Account]:
+        """The watch-only accounts (kind "watch"), in the order they were added."""
+        return [_watched_account(w) for w in self._watched()]
+
+    def watch(self, name: str, address: str) -> Account:
+        """Follow ``address`` under ``name``, without a key. The name must be free among
+        accounts, aliases and watched addresses; InvalidInput names the field."""
+        name = validation.name(name)
+        checksummed = validation.address(address)
+        _require_free(self._load(), name)
+        if any(w.name == name for w in self._watched()):
+            raise NameTaken(f"'{name}' is already watched")
+        watched = Watched(name, checksummed)
+        try:
+            self.watch_list.add(watched)
+        except WatchListError as exc:
+            raise AccountError(str(exc)) from None
+        return _watched_account(watched)
+
+    def unwatch(self, name: str) -> Account:
+        """Stop watching ``name``; UnknownName when it is not watched."""
+        for watched in self._watched():
+            if watched.name == name:
+                try:
+                    self.watch_list.remove(name)
+                except WatchListError as exc:
+                    raise AccountError(str(exc)) from None
+                return _watched_account(watched)
+        raise UnknownName(f"no watch-only account '{name}'")
 
     def keystore_path(self, name: str) -> Path:
         if name in ("", ".", "..") or Path(name).name != name or "\\" in name:
@@ -156,10 +225,18 @@ class AccountStore:
         return self.keystore_dir / f"{name}.json"
 
     def check_name_available(self, name: str) -> str:
-        """The validated name, if no account or alias has it yet."""
+        """The validated name, if no account, alias or watched address has it yet."""
         name = validation.name(name)
         _require_free(self._load(), name)
+        self._require_unwatched(name)
         return name
+
+    def _require_unwatched(self, name: str) -> None:
+        if any(w.name == name for w in self._watched()):
+            raise NameTaken(
+                f"'{name}' is already a watch-only account; account, alias and watched "
+                "names are shared"
+            )
 
     def resolve(self, target: str) -> str:
         """A checksummed address from a hex address, an account name or an alias."""
@@ -171,7 +248,11 @@ class AccountStore:
             entry = manifest.find(key, value)
             if entry is not None:
                 return _evm_address(entry, what)
-        known = sorted(manifest.names())
+        watched = self._watched()
+        for entry_w in watched:
+            if entry_w.name == value:
+                return entry_w.address
+        known = sorted(manifest.names() | {w.name for w in watched})
         hint = f" (known: {', '.join(known)})" if known else " (the store is empty)"
         raise AccountError(
             f"'{value}' is not an address (0x and 40 hex digits), an account or an alias{hint}"
@@ -291,6 +372,7 @@ class AccountStore:
     async def _add_local(self, name: str, address: str, secret: Secret) -> Account:
         manifest = self._load()
         _require_free(manifest, name)
+        self._require_unwatched(name)
         existing: Secret | None = None
         try:
             existing = await keyring_get(name)
@@ -318,6 +400,7 @@ class AccountStore:
     def _add_keystore(self, name: str, address: str, keystore: dict[str, Any]) -> Account:
         manifest = self._load()
         _require_free(manifest, name)
+        self._require_unwatched(name)
         path = self.keystore_path(name)
         if path.exists():
             raise AccountError(f"{path} already exists and no account lists it; move it away")
@@ -358,6 +441,8 @@ class AccountStore:
 
     async def _signer_for(self, account: Account, password: str | None) -> Signer:
         label = f"account '{account.name}'"
+        if account.watch_only:
+            raise WatchOnly(account.name)
         if account.chain not in EVM_CHAINS:
             raise AccountError(f"{label} is on {account.chain}; only EVM keys can sign here")
         if account.kind == "local":
@@ -462,6 +547,7 @@ class AccountStore:
         checksummed = validation.address(address)
         manifest = self._load()
         _require_free(manifest, name)
+        self._require_unwatched(name)
         manifest.append("aliases", {"name": name, "address": checksummed})
         self._save(manifest)
         return checksummed
@@ -544,6 +630,10 @@ def _account(entry: dict[str, Any]) -> Account:
         kind=str(entry["kind"]),
         derivation_path=str(path) if isinstance(path, str) else None,
     )
+
+
+def _watched_account(watched: Watched) -> Account:
+    return Account(watched.name, "ETH", watched.address, WATCH_KIND)
 
 
 def _require_free(manifest: Manifest, name: str) -> None:

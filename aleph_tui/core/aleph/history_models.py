@@ -24,6 +24,11 @@ HISTORY_SORT_FIELDS = (
     "tx_hash",
     "provider",
 )
+# The payment methods a node's credit history holds (aleph-api.md §2, "How rows are
+# written"): pyaleph writes ``credit_expense`` for expenses and ``credit_transfer`` for
+# transfers; a distribution carries the credit service's own: ``token_transfer`` for a
+# purchase, ``grant`` for credits granted (the devnet's seed, as the network's grants).
+PAYMENT_METHODS = ("credit_expense", "credit_transfer", "token_transfer", "grant")
 # pyaleph's ``resourceTypes``: aleph-message's MessageType values (tests check they agree).
 
 

@@ -6,8 +6,9 @@ dashboard's start-up does not load."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 CREDITS_PER_USD = 1_000_000
 
@@ -53,10 +54,11 @@ def credits_to_usd(credits: int) -> Decimal:
 
 
 def format_credits(credits: int) -> str:
-    """The aleph CLI's display: ``3900000 ($3.90)``."""
-    usd = credits_to_usd(credits).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    sign = "-" if usd < 0 else ""
-    return f"{credits} ({sign}${abs(usd):.2f})"
+    """``3,900,000 ($3.90)``: core/formatting.credits_with_usd, the one formatter (kept
+    under this name for its callers)."""
+    from aleph_tui.core.formatting import credits_with_usd  # formatting imports this module
+
+    return credits_with_usd(credits)
 
 
 # --- balances of several accounts -----------------------------------------------------
@@ -86,3 +88,43 @@ class BalanceOverview:
     @property
     def complete(self) -> bool:
         return all(s.balance is not None for s in self.slots)
+
+    def totals(self) -> BalanceTotals:
+        """The sums over every slot that has a balance (each address once)."""
+        return balance_totals({slot.address: slot.balance for slot in self.slots})
+
+
+@dataclass(frozen=True)
+class BalanceTotals:
+    """Credits, their USD value and ALEPH summed over several addresses (accounts and
+    watched ones). ``missing`` addresses had no balance and are not in the sums."""
+
+    credits: int
+    aleph: Decimal
+    counted: int
+    missing: int
+
+    @property
+    def credits_usd(self) -> Decimal:
+        return credits_to_usd(self.credits)
+
+    @property
+    def complete(self) -> bool:
+        return self.missing == 0
+
+
+def balance_totals(balances: Mapping[str, Balance | None]) -> BalanceTotals:
+    """The totals of ``balances`` (address → latest balance, None when unknown): an
+    address is counted once however many names it has."""
+    by_address: dict[str, Balance | None] = {}
+    for address, balance in balances.items():
+        key = address.lower()
+        if by_address.get(key) is None:
+            by_address[key] = balance
+    known = [b for b in by_address.values() if b is not None]
+    return BalanceTotals(
+        credits=sum(b.credits for b in known),
+        aleph=sum((b.aleph for b in known), Decimal(0)),
+        counted=len(known),
+        missing=len(by_address) - len(known),
+    )

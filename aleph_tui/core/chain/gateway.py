@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -307,6 +307,20 @@ class ChainGateway:
             token(self.network.usdc_token, "USDC"),
         )
         return WalletBalances(_checksum(address), Decimal(wei).scaleb(-ETH_DECIMALS), aleph, usdc)
+
+    async def block_number(self) -> int:
+        return _quantity(await self._read("eth_blockNumber"))
+
+    async def logs(
+        self, address: str, topics: Sequence[str | None], first: int, last: int
+    ) -> list[dict[str, Any]]:
+        """``eth_getLogs`` of one contract over blocks ``first`` to ``last``."""
+        found = await self._read(
+            "eth_getLogs",
+            {"address": _checksum(address), "topics": list(topics), "fromBlock": hex(first),
+             "toBlock": hex(last)},
+        )  # fmt: skip
+        return [log for log in found or () if isinstance(log, dict)]
 
     async def _transaction(self, tx_hash: str) -> dict[str, Any] | None:
         found = await self._read("eth_getTransactionByHash", tx_hash)

@@ -127,10 +127,21 @@ class LogCache:
     """The cache file of one ``(address, topic0)`` from ``start_block``. Opening it with
     other parameters (or another schema) starts it afresh. Close it after use."""
 
-    def __init__(self, path: Path, *, address: str, topic0: str, start_block: int) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        address: str,
+        topic0: str,
+        start_block: int,
+        topics: tuple[str | None, ...] = (),
+    ) -> None:
         self.path = path
         self.address = address.lower()
         self.topic0 = topic0.lower()
+        # Filters on the indexed topics after topic0 (None: any), e.g. one sender's
+        # Transfers to one recipient; part of the cache's identity.
+        self.topics = tuple(None if t is None else t.lower() for t in topics)
         self.start_block = max(0, start_block)
         from aleph_tui.core.paths import private_file
 
@@ -145,6 +156,8 @@ class LogCache:
             "topic0": self.topic0,
             "start_block": str(self.start_block),
         }
+        if self.topics:  # absent for a topic0-only cache, so those keep their identity
+            identity["topics"] = " ".join(t or "*" for t in self.topics)
         if {k: self._meta(k) for k in identity} != identity:
             with self._transaction():
                 self._clear()
@@ -274,7 +287,7 @@ class LogCache:
                     "eth_getLogs",
                     {
                         "address": self.address,
-                        "topics": [self.topic0],
+                        "topics": [self.topic0, *self.topics],
                         "fromBlock": hex(cursor),
                         "toBlock": hex(end),
                     },

@@ -55,14 +55,19 @@ from aleph_tui.core.aleph.credit_api_client import CreditApi, CreditApiError, Cr
 from aleph_tui.core.chain.gateway import (
     ETH_DECIMALS,
     KNOWN_DECIMALS,
+    RECEIPT_POLL_S,
     ChainError,
     ChainGateway,
     NotSent,
+    Receipt,
     ReceiptTimeout,
     SendOutcomeUnknown,
     TxPlan,
 )
 from aleph_tui.core.errors import ServiceError
+from aleph_tui.core.flows import replacing
+from aleph_tui.core.flows.replacing import REPLACEMENTS
+from aleph_tui.core.formatting import credits as credits_text
 from aleph_tui.core.journal.operation_journal import Journal, Operation
 from aleph_tui.core.networks import Network
 
@@ -90,8 +95,11 @@ RAW_TX = "raw_tx"
 # What the chain says of a transaction the node may not know.
 Fate = Literal["known", "dead", "unknown"]
 
-BuyStep = Literal["signed", "sent", "confirmed", "credits_received", "pending", "failed"]
-BuyStatus = Literal["dry_run", "completed", "pending", "failed"]
+# "waiting": a payment link waits for another wallet to pay (flows/payment_link.py).
+BuyStep = Literal[
+    "waiting", "signed", "sent", "confirmed", "credits_received", "pending", "failed", "cancelled"
+]
+BuyStatus = Literal["dry_run", "completed", "pending", "failed", "cancelled"]
 
 
 class BuyError(ServiceError):
@@ -176,6 +184,8 @@ class BuyQuote:
     # Why this quote replaced the one shown before (its price moved, it grew old).
     requoted: str | None = field(default=None, compare=False)
 
+    eth_price_usd: Decimal | None = None  # of one ETH, for the fee's worth; None: unknown
+
     @property
     def amount_text(self) -> str:
         return human(self.units, self.decimals)
@@ -214,6 +224,12 @@ class BuyQuote:
     def fee_limit_eth(self) -> Decimal:
         return self.plan.max_network_fee_eth
 
+    @property
+    def fee_limit_usd(self) -> Decimal | None:
+        """The most the network fee can be worth in USD; None when ETH's price is unknown."""
+        price = self.eth_price_usd
+        return None if price is None else self.fee_limit_eth * price
+
 
 def minimum_text(quote: BuyQuote) -> str | None:
     """The fewest credits the payment should bring and why it may bring fewer than the
@@ -222,10 +238,10 @@ def minimum_text(quote: BuyQuote) -> str | None:
     if minimum is None:
         return None
     if minimum == quote.estimated_credits:
-        return f"{minimum} credits ({quote.token} is pegged to the dollar)"
+        return f"{credits_text(minimum)} credits ({quote.token} is pegged to the dollar)"
     fall = validation.token_text(int(PRICE_TOLERANCE * 10_000), 2)
     # Short, to fit a confirmation at 80 columns; PRICE_TOLERANCE's comment says why.
-    return f"{minimum} credits, allowing a {fall} % {quote.token} price fall"
+    return f"{credits_text(minimum)} credits, allowing a {fall} % {quote.token} price fall"
 
 
 @dataclass(frozen=True)
@@ -248,6 +264,7 @@ class BuyResult:
     credits_received: int | None = None
     error: str | None = None  # why it failed, or what is still pending
     operation_id: str | None = None
+    amount: str = ""  # what was paid, in whole tokens (a payment link's may differ)
 
 
 ProgressCallback = Callable[[BuyProgress], None]
@@ -317,7 +334,12 @@ class Buyer:
                 f"Insufficient {symbol} balance. Required {human(units, decimals)} {symbol}, "
                 f"available {human(balance, decimals)} {symbol}"
             )
-        estimate = await self._estimate(symbol, units)
+        estimate, eth_price = await asyncio.gather(
+            self.estimate(symbol, units),
+            self._eth_price(symbol),
+        )
+        if symbol == "ETH" and estimate is not None:
+            eth_price = estimate.price_usd
         if contract is None:
             plan = await self.gateway.build(payer, recipient, value=units)
         else:
@@ -345,6 +367,7 @@ class Buyer:
             price_usd=None if estimate is None else estimate.price_usd,
             total_usd=None if estimate is None else estimate.total_usd,
             plan=plan,
+            eth_price_usd=eth_price,
         )
 
     async def fresh(self, quote: BuyQuote, *, max_age_s: float = QUOTE_MAX_AGE_S) -> BuyQuote:
@@ -354,14 +377,29 @@ class Buyer:
         if quote.age_s > max_age_s:
             why = f"the quote was more than {max_age_s:.0f} s old"
         else:
-            estimate = await self._estimate(quote.token, quote.units)
+            estimate = await self.estimate(quote.token, quote.units)
             now = None if estimate is None else estimate.credits
             if now == quote.estimated_credits:
                 return quote
-            why = f"the price moved: ≈ {quote.estimated_credits} → ≈ {now} credits"
+            before, after = (
+                "?" if n is None else credits_text(n) for n in (quote.estimated_credits, now)
+            )
+            why = f"the price moved: ≈ {before} → ≈ {after} credits"
         return replace(await self.quote(quote.request), requoted=why)
 
-    async def _estimate(self, symbol: str, units: int) -> CreditEstimate | None:
+    async def _eth_price(self, symbol: str) -> Decimal | None:
+        """The USD price of one ETH, for the fee's worth (paying in ETH, the estimate
+        itself has it). None when unknown: the fee is then shown in ETH only (its worth
+        is information, never a reason to refuse)."""
+        if self.credit_api is None or symbol == "ETH":
+            return None
+        try:
+            return (await self.credit_api.token_to_credit("ETH", 10**ETH_DECIMALS)).price_usd
+        except CreditApiError:
+            return None
+
+    async def estimate(self, symbol: str, units: int) -> CreditEstimate | None:
+        """The Credit API's estimate for ``units`` of ``symbol``; None without one."""
         if self.credit_api is None:
             return None
         try:
@@ -453,51 +491,65 @@ class Buyer:
         """A buy journaled "signed": the node knows it (submitted), or it is sent again
         as the same bytes, or its nonce was used by another transaction (dead)."""
         tx_hash = str(op.details["tx_hash"])
+        op = self._fresh(op)
         fate: Fate | str = await self._fate(op)
         if fate == "unknown":
-            raw = _raw(op)
-            if raw is None:
+            if not any(c.raw is not None for c in replacing.candidates(op)):
                 return self._pending(op, _no_copy(op), progress)
-            fate = await self._rebroadcast(op, raw)
+            fate = await self._rebroadcast(op)
             if fate not in ("known", "dead"):
                 return self._pending(op, fate, progress)  # why it is still open
         if fate == "dead":
-            return self._fail(op, _dead(op), progress)
-        op = self.journal.record(op, status="submitted")
+            return self._dead_end(op, progress)
+        op = self._record(op, status="submitted")
         _emit(progress, BuyProgress("sent", f"sent {tx_hash}", tx_hash, _link(op)))
         return op
 
     async def _fate(self, op: Operation) -> Fate:
-        """Whether the node knows the transaction (pending or mined), or it can never be
-        mined (its nonce was used by another), or neither yet. The mined nonce is read
-        FIRST: a transaction unknown after its nonce was used is certainly not mined."""
+        """Whether the node knows one of the buy's candidate transactions (the payment
+        or a replacement; pending or mined), or none can ever be mined (their nonce was
+        used by another), or neither yet. The mined nonce is read FIRST: a transaction
+        unknown after its nonce was used is certainly not mined."""
+        op = self._fresh(op)
         nonce = op.details.get("nonce")
         mined = await self.gateway.nonce(op.account, "latest")
-        if await self.gateway.is_known(str(op.details["tx_hash"])):
-            return "known"
+        for candidate in replacing.candidates(op):
+            if await self.gateway.is_known(candidate.tx_hash):
+                return "known"
         if nonce is not None and mined > int(nonce):
             return "dead"
         return "unknown"
 
-    async def _rebroadcast(self, op: Operation, raw: bytes) -> Fate | str:
-        """The journaled bytes sent again: "known" once the node has them, "dead", or
-        a note of why it is still open (the node refused or did not answer)."""
-        tx_hash = str(op.details["tx_hash"])
-        try:
-            await self.gateway.send(SignedTransaction(tx_hash, raw))
-        except NotSent as exc:
-            fate = await self._fate(op)  # e.g. the first send arrived meanwhile
-            if fate != "unknown":
-                return fate
-            return (
-                f"the node does not know transaction {tx_hash} and refused it again "
-                f"({exc}); it can still be mined while nonce {op.details.get('nonce')} "
-                f"is unused, so it stays open ({FOLLOW_HINT})"
+    async def _rebroadcast(self, op: Operation) -> Fate | str:
+        """The journaled bytes sent again, the replacement with the highest fees first:
+        "known" once the node has one, "dead", or a note of why it is still open (the
+        node refused them all or did not answer)."""
+        op = self._fresh(op)
+        refusals = []
+        for candidate in reversed(replacing.candidates(op)):
+            if candidate.raw is None:
+                continue
+            try:
+                await self.gateway.send(SignedTransaction(candidate.tx_hash, candidate.raw))
+            except NotSent as exc:
+                refusals.append(f"{candidate.tx_hash}: {exc}")
+                continue
+            except SendOutcomeUnknown as exc:
+                return f"{exc}"
+            log.info(
+                "buy %s: the node knew none of its transactions; sent %s again",
+                op.id,
+                candidate.tx_hash,
             )
-        except SendOutcomeUnknown as exc:
-            return f"{exc}"
-        log.info("buy %s: the node did not know %s; sent the same bytes again", op.id, tx_hash)
-        return "known"
+            return "known"
+        fate = await self._fate(op)  # e.g. the first send arrived meanwhile
+        if fate != "unknown":
+            return fate
+        return (
+            f"the node does not know transaction {op.details.get('tx_hash')} and refused it "
+            f"again ({'; '.join(refusals)}); it can still be mined while nonce "
+            f"{op.details.get('nonce')} is unused, so it stays open ({FOLLOW_HINT})"
+        )
 
     async def resume_open(self, progress: ProgressCallback | None = None) -> list[BuyResult]:
         """Resume every open buy of this network, oldest first. One that cannot be
@@ -518,20 +570,33 @@ class Buyer:
         tx_hash = str(op.details["tx_hash"])
         if op.status == "submitted":
             try:
-                receipt = await self.gateway.wait_for_receipt(tx_hash, within=self.receipt_timeout)
+                mined, receipt = await self._wait_mined(op)
             except ChainError as exc:
                 fate: Fate | str | None = await self._fate_quietly(op)
-                if fate == "unknown" and (raw := _raw(op)) is not None:
+                if fate == "unknown":
                     # A node that lost it (restarted, evicted it): the same bytes again.
-                    fate = await self._rebroadcast_quietly(op, raw)
+                    fate = await self._rebroadcast_quietly(op)
                 if fate == "dead":
-                    return self._fail(op, _dead(op), progress)
+                    return self._dead_end(op, progress)
                 what = str(exc) if isinstance(exc, ReceiptTimeout) else f"not mined yet ({exc})"
                 return self._pending(
                     op,
                     f"{what}; transaction {tx_hash} was sent and stays in the journal, "
                     f"it will be followed ({FOLLOW_HINT})",
                     progress,
+                )
+            op = self._fresh(op)
+            if mined.tx_hash != tx_hash:
+                op = self._switch_to(op, mined)
+                tx_hash = mined.tx_hash
+            if mined.kind == "cancel":
+                return self._cancelled(
+                    op,
+                    f"nonce {op.details.get('nonce')} was used by the cancellation "
+                    f"{tx_hash} (block {receipt.block_number}), a zero-value transfer to "
+                    "itself; nothing was paid but the network fee",
+                    progress,
+                    block_number=receipt.block_number,
                 )
             if not receipt.succeeded:
                 reason = await self.gateway.failure_reason(tx_hash, receipt)
@@ -566,11 +631,197 @@ class Buyer:
         except ChainError:
             return None
 
-    async def _rebroadcast_quietly(self, op: Operation, raw: bytes) -> Fate | str | None:
+    async def _rebroadcast_quietly(self, op: Operation) -> Fate | str | None:
         try:
-            return await self._rebroadcast(op, raw)
+            return await self._rebroadcast(op)
         except ChainError:
             return None
+
+    async def _wait_mined(self, op: Operation) -> tuple[replacing.Candidate, Receipt]:
+        """The first of the buy's candidate transactions with a receipt, polled until
+        ``receipt_timeout``; then ``ReceiptTimeout``. The candidates are read from the
+        journal at each poll: a replacement another process sent meanwhile counts."""
+        within = self.receipt_timeout
+        deadline = time.monotonic() + within
+        problem = "no receipt yet"
+        while True:
+            op = self._fresh(op)
+            found = replacing.candidates(op)
+            for candidate in found:
+                try:
+                    receipt = await self.gateway.receipt(candidate.tx_hash)
+                except ChainError as exc:
+                    receipt, problem = None, str(exc)
+                if receipt is not None:
+                    return candidate, receipt
+            if time.monotonic() >= deadline:
+                hashes = ", ".join(c.tx_hash for c in found)
+                raise ReceiptTimeout(
+                    f"no receipt for transaction {hashes} within {within:g} s ({problem})"
+                )
+            await asyncio.sleep(min(RECEIPT_POLL_S, max(0.0, deadline - time.monotonic())))
+
+    # --- replacing a stuck payment --------------------------------------------------
+
+    async def quote_replacement(
+        self, op: Operation, kind: replacing.ReplaceKind, cap_wei: int
+    ) -> replacing.ReplacementQuote:
+        """Speed-up or cancellation of an open buy (core/flows/replacing.py); signs
+        nothing. ``ReplaceError`` when it cannot be replaced (checked on chain too: a
+        payment already mined is not), ``FeeCapExceeded`` above the cap."""
+        if op.network != self.network.name:
+            raise replacing.ReplaceError(f"operation {op.id} is not on {self.network.name}")
+        op = self._fresh(op)
+        quote = await replacing.quote_replacement(self.gateway, op, kind, cap_wei)
+        for candidate in replacing.candidates(op):
+            receipt = await self.gateway.receipt(candidate.tx_hash)
+            if receipt is not None:
+                raise replacing.ReplaceError(
+                    f"operation {op.id}'s {candidate.label} {candidate.tx_hash} is already "
+                    f"mined (block {receipt.block_number}): nothing to replace; "
+                    f"{FOLLOW_HINT} follows it"
+                )
+        if await self.gateway.nonce(op.account, "latest") > quote.plan.nonce:
+            raise replacing.ReplaceError(
+                f"nonce {quote.plan.nonce} of operation {op.id} is already used: "
+                f"nothing to replace; {FOLLOW_HINT} settles it"
+            )
+        return quote
+
+    async def replace(
+        self,
+        quote: replacing.ReplacementQuote,
+        signer: Signer,
+        progress: ProgressCallback | None = None,
+    ) -> BuyResult:
+        """Sign the replacement, journal it (raw bytes first), send it, then follow the
+        buy: whichever candidate is mined settles it."""
+        kind, plan = quote.kind, quote.plan
+        label = "speed-up" if kind == "speed_up" else "cancellation"
+        signed = await self.gateway.sign(plan, signer)  # chain id and dev-key checks
+        entry: dict[str, Any] = {
+            "kind": kind,
+            "tx_hash": signed.tx_hash,
+            RAW_TX: "0x" + signed.raw.hex(),
+            "max_fee_per_gas": plan.max_fee_per_gas,
+            "max_priority_fee_per_gas": plan.max_priority_fee_per_gas,
+            "state": "signed",
+            "at": time.time(),
+        }
+        crash_points.reached("replace.before_journal")
+        op = self._fresh(quote.operation)
+        op = self._record(op, details=op.details | {REPLACEMENTS: [*_entries(op), entry]})
+        _emit(progress, BuyProgress("signed", f"{label} signed: {signed.tx_hash}", signed.tx_hash))
+        crash_points.reached("replace.signed")
+        try:
+            await self.gateway.send(signed)
+        except NotSent as exc:
+            op = self._mark(op, signed.tx_hash, "refused", str(exc))
+            raise replacing.ReplaceError(
+                f"the {label} {signed.tx_hash} was refused ({exc}); the payment "
+                f"{quote.replaces} stays as it was"
+            ) from None
+        except SendOutcomeUnknown as exc:
+            _emit(progress, BuyProgress("pending", str(exc), signed.tx_hash))
+            return await self._follow(self._record(op, status="submitted"), progress)
+        crash_points.reached("replace.sent")
+        op = self._mark(op, signed.tx_hash, "sent", None)
+        if op.status == "signed":  # the nonce is in the node's hands now
+            op = self._record(op, status="submitted")
+        _emit(
+            progress,
+            BuyProgress(
+                "sent",
+                f"{label} sent: {signed.tx_hash} (replaces {quote.replaces})",
+                signed.tx_hash,
+                self.network.tx_link(signed.tx_hash),
+            ),
+        )
+        crash_points.reached("replace.submitted")
+        return await self._follow(op, progress)
+
+    def _mark(self, op: Operation, tx_hash: str, state: str, error: str | None) -> Operation:
+        op = self._fresh(op)
+        updated = [
+            e | {"state": state} | ({"error": error} if error else {})
+            if e.get("tx_hash") == tx_hash
+            else e
+            for e in _entries(op)
+        ]
+        return self._record(op, details=op.details | {REPLACEMENTS: updated})
+
+    def _switch_to(self, op: Operation, mined: replacing.Candidate) -> Operation:
+        """A replacement was mined: it is the buy's transaction from now on (the credit
+        service credits the hash that was mined); the first one is kept."""
+        details = dict(op.details)
+        if replacing.ORIGINAL_TX_HASH not in details:
+            details[replacing.ORIGINAL_TX_HASH] = details.get("tx_hash")
+            details["original_raw_tx"] = details.get(RAW_TX)
+        details["tx_hash"] = mined.tx_hash
+        details[RAW_TX] = None if mined.raw is None else "0x" + mined.raw.hex()
+        details["explorer_url"] = self.network.tx_link(mined.tx_hash)
+        details["mined_kind"] = mined.kind
+        return self._record(op, details=details)
+
+    def _fresh(self, op: Operation) -> Operation:
+        """``op`` with the replacements journaled since it was read (by this process or
+        another): no step written from ``op`` may drop one."""
+        try:
+            history = self.journal.history(op.id)
+        except Exception:  # the journal's own errors are raised by the next record
+            return op
+        if not history:
+            return op
+        latest = _entries(history[-1])
+        mine = _entries(op)
+        if len(latest) <= len(mine) and (
+            history[-1].details.get("tx_hash") == op.details.get("tx_hash")
+        ):
+            return op
+        merged = {str(e.get("tx_hash")): e for e in [*mine, *latest]}
+        carried = {
+            key: history[-1].details[key]
+            for key in (
+                "tx_hash",
+                RAW_TX,
+                replacing.ORIGINAL_TX_HASH,
+                "original_raw_tx",
+                "explorer_url",
+                "mined_kind",
+            )
+            if key in history[-1].details
+        }
+        return replace(op, details=op.details | carried | {REPLACEMENTS: list(merged.values())})
+
+    def _record(self, op: Operation, **changes: Any) -> Operation:
+        return self.journal.record(op, **changes)
+
+    def _dead_end(self, op: Operation, progress: ProgressCallback | None) -> BuyResult:
+        """No candidate is known and the nonce was used by another transaction."""
+        op = self._fresh(op)
+        if replacing.cancel_requested(op):
+            return self._cancelled(
+                op,
+                f"nonce {op.details.get('nonce')} was used by another transaction before "
+                "the payment or its cancellation was mined; nothing was paid",
+                progress,
+            )
+        return self._fail(op, _dead(op), progress)
+
+    def _cancelled(
+        self,
+        op: Operation,
+        reason: str,
+        progress: ProgressCallback | None,
+        *,
+        block_number: int | None = None,
+    ) -> BuyResult:
+        extra: dict[str, Any] = {"outcome": reason}
+        if block_number is not None:
+            extra["block_number"] = block_number
+        op = self._record(op, status="cancelled", details=op.details | extra)
+        _emit(progress, BuyProgress("cancelled", reason, op.details.get("tx_hash"), _link(op)))
+        return _result(op)
 
     async def _wait_credits(self, op: Operation, progress: ProgressCallback | None) -> BuyResult:
         """Poll until the NODE shows the credits for this transaction: a distribution
@@ -595,7 +846,7 @@ class Buyer:
                     progress,
                     BuyProgress(
                         "credits_received",
-                        f"{received} credits received",
+                        f"{credits_text(received)} credits received",
                         tx_hash,
                         _link(op),
                         credits=received,
@@ -634,31 +885,20 @@ class Buyer:
     # --- final states -----------------------------------------------------------------
 
     def _fail(self, op: Operation, reason: str, progress: ProgressCallback | None) -> BuyResult:
-        op = self.journal.record(op, status="failed", error=reason)
+        op = self.journal.record(self._fresh(op), status="failed", error=reason)
         tx_hash = op.details.get("tx_hash")
         _emit(progress, BuyProgress("failed", reason, tx_hash, _link(op)))
         return _result(op)
 
     def _pending(self, op: Operation, reason: str, progress: ProgressCallback | None) -> BuyResult:
+        op = self._fresh(op)
         op = self.journal.record(op, details=op.details | {"waiting": reason})
         _emit(progress, BuyProgress("pending", reason, op.details.get("tx_hash"), _link(op)))
         return _result(op, pending=reason)
 
 
-def _raw(op: Operation) -> bytes | None:
-    """The journaled signed transaction, if this entry has one that hashes to its hash."""
-    text = op.details.get(RAW_TX)
-    if not isinstance(text, str):
-        return None
-    try:
-        raw = bytes.fromhex(text.removeprefix("0x"))
-    except ValueError:
-        return None
-    from eth_utils.crypto import keccak
-
-    if "0x" + keccak(raw).hex() != str(op.details.get("tx_hash", "")).lower():
-        return None  # not these bytes: never broadcast something else
-    return raw
+def _entries(op: Operation) -> list[dict[str, Any]]:
+    return replacing.entries(op)
 
 
 def _dead(op: Operation) -> str:
@@ -685,8 +925,8 @@ def _link(op: Operation) -> str | None:
 def _result(op: Operation, *, pending: str | None = None) -> BuyResult:
     details = op.details
     status: BuyStatus = "pending"
-    if op.status in ("completed", "failed"):
-        status = "completed" if op.status == "completed" else "failed"
+    if op.status in ("completed", "failed", "cancelled"):
+        status = op.status  # the same three words
     received = details.get("credits_received")
     return BuyResult(
         status=status,
@@ -696,8 +936,13 @@ def _result(op: Operation, *, pending: str | None = None) -> BuyResult:
         explorer_url=_link(op),
         expected_credits=details.get("expected_credits"),
         credits_received=None if received is None else int(received),
-        error=op.error if status == "failed" else pending,
+        error=op.error
+        if status == "failed"
+        else details.get("outcome")
+        if status == "cancelled"
+        else pending,
         operation_id=op.id,
+        amount=str(details.get("amount") or ""),
     )
 
 

@@ -78,7 +78,7 @@ Record = dict[str, str | int | None]
 
 @dataclass(frozen=True)
 class ExportResult:
-    path: Path
+    path: Path | None  # None when written to a stream
     format: ExportFormat
     rows: int
     total: int  # what the node counted on the last page read
@@ -211,15 +211,28 @@ class _Writer(Protocol):
 
 
 class _FileWriter:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        from aleph_tui.core.paths import open_private
+    """Writes to a new private file at ``target``, or to an open stream (stdout), which
+    it flushes but never closes."""
 
-        self.file: IO[str] = open_private(path, "w", newline="")
+    def __init__(self, target: Path | IO[str]) -> None:
+        self.path = target if isinstance(target, Path) else None
+        if isinstance(target, Path):
+            from aleph_tui.core.paths import open_private
+
+            self.file: IO[str] = open_private(target, "w", newline="")
+        else:
+            self.file = target
+
+    def close(self) -> None:
+        if self.path is None:
+            self.file.flush()
+        else:
+            self.file.close()
 
     def abort(self) -> None:
-        self.file.close()
-        self.path.unlink(missing_ok=True)
+        self.close()
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
 
 
 # A row the csv module would not quote: as many commas as separators, no quote, no line
@@ -233,8 +246,8 @@ def _breaks(line: str) -> bool:
 
 
 class _CsvWriter(_FileWriter):
-    def __init__(self, path: Path) -> None:
-        super().__init__(path)
+    def __init__(self, target: Path | IO[str]) -> None:
+        super().__init__(target)
         self.csv = csv.writer(self.file)
         self.csv.writerow(COLUMNS)
 
@@ -253,15 +266,15 @@ class _CsvWriter(_FileWriter):
         self.file.flush()
 
     def finish(self, rows: int) -> None:
-        self.file.close()
+        self.close()
 
 
 class _JsonWriter(_FileWriter):
     """``{"address", "network", "filters", "order", "exported_at", "entries": [...],
     "count"}``, written as it goes: the entries array is never held in memory."""
 
-    def __init__(self, path: Path, header: dict[str, Any]) -> None:
-        super().__init__(path)
+    def __init__(self, target: Path | IO[str], header: dict[str, Any]) -> None:
+        super().__init__(target)
         self.first = True
         head = json.dumps(header, indent=2)
         self.file.write(head[:-2] + ',\n  "entries": [')
@@ -277,14 +290,14 @@ class _JsonWriter(_FileWriter):
 
     def finish(self, rows: int) -> None:
         self.file.write(("" if self.first else "\n  ") + f'],\n  "count": {rows}\n}}\n')
-        self.file.close()
+        self.close()
 
 
-def _open_writer(fmt: ExportFormat, path: Path, header: dict[str, Any]) -> _Writer:
+def _open_writer(fmt: ExportFormat, target: Path | IO[str], header: dict[str, Any]) -> _Writer:
     if fmt == "csv":
-        return _CsvWriter(path)
+        return _CsvWriter(target)
     if fmt == "json":
-        return _JsonWriter(path, header)
+        return _JsonWriter(target, header)
     raise ValueError(f"unknown export format {fmt!r}")
 
 
@@ -302,7 +315,7 @@ Pages = AsyncGenerator[tuple[Items, int], None]
 
 async def export_history(
     fetch: PageFetcher,
-    path: Path,
+    path: Path | IO[str],
     fmt: ExportFormat,
     *,
     address: str,
@@ -311,8 +324,8 @@ async def export_history(
     progress: ProgressCallback | None = None,
     page_size: int | None = None,
 ) -> ExportResult:
-    """Write every row ``fetch`` pages through to ``path``; ``path`` must not exist.
-    Pages hold ``page_size`` rows (default ``EXPORT_PAGE_SIZE``)."""
+    """Write every row ``fetch`` pages through to ``path``, which must not exist, or to an
+    open stream such as stdout. Pages hold ``page_size`` rows (default ``EXPORT_PAGE_SIZE``)."""
     page_size = EXPORT_PAGE_SIZE if page_size is None else page_size
     if page_size < 1:
         raise ValueError("page_size starts at 1")
@@ -353,7 +366,7 @@ async def export_history(
 
 async def write_export(
     pages: Pages,
-    path: Path,
+    path: Path | IO[str],
     fmt: ExportFormat,
     *,
     address: str,
@@ -372,8 +385,9 @@ async def write_export(
         "order": "oldest first",
         "exported_at": iso_utc(dt.datetime.now(dt.UTC)),
     }
-    part = partial_path(path)
-    writer = await asyncio.to_thread(_open_writer, fmt, part, header)
+    # A file is written as <name>.part and renamed once complete; a stream as it goes.
+    part = partial_path(path) if isinstance(path, Path) else None
+    writer = await asyncio.to_thread(_open_writer, fmt, path if part is None else part, header)
     rows = total = 0
     ahead = asyncio.ensure_future(_next(pages))
     try:
@@ -390,7 +404,10 @@ async def write_export(
             # the cyclic collector frees: collecting the young generations page by page
             # keeps memory flat (8 MiB peak at 100k rows instead of 20-30 MiB).
             gc.collect(1)
-        await asyncio.to_thread(_finish, writer, rows, part, path)
+        if isinstance(path, Path) and part is not None:
+            await asyncio.to_thread(_finish, writer, rows, part, path)
+        else:
+            await asyncio.to_thread(writer.finish, rows)
     except BaseException:
         ahead.cancel()
         await asyncio.gather(ahead, return_exceptions=True)
@@ -398,7 +415,7 @@ async def write_export(
         raise
     finally:
         await pages.aclose()
-    return ExportResult(path, fmt, rows, total)
+    return ExportResult(path if isinstance(path, Path) else None, fmt, rows, total)
 
 
 async def _next(pages: Pages) -> tuple[Items, int] | None:

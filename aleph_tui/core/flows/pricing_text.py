@@ -1,6 +1,7 @@
 """The pricing tables and an estimate as text: the lines ``aleph-tui pricing`` prints and
 the Pricing view shows, written once. Each caller passes its way of writing a number
-(digits only for the command, grouped for the screen; core/formatting.exact_decimal)."""
+(both: core/formatting.rate, a price at a sensible precision); USD amounts are
+core/formatting.usd_price's."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from aleph_tui.core.flows.pricing import MIB_PER_GIB, EntityTable, Estimate
+from aleph_tui.core.formatting import usd_price
 
 Number = Callable[[Decimal], str]
 
@@ -23,7 +25,8 @@ def size_text(mib: int | None, number: Number) -> str:
 
 
 def usd_text(value: Decimal | None, number: Number) -> str:
-    return "" if value is None else f"${number(value)}"
+    """``$1.20``, ``$0.011`` (core/formatting.usd_price; ``number`` is not used)."""
+    return "" if value is None else usd_price(value)
 
 
 def price_lines(table: EntityTable, number: Number) -> list[tuple[str, str]]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from aleph_tui.core.aleph.api_client import AlephApi
 from aleph_tui.core.aleph.history_models import CreditHistoryEntry, HistoryFilters
 from aleph_tui.core.aleph.models import Balance, CreditLot
-from aleph_tui.core.formatting import utc_minute
+from aleph_tui.core.formatting import credits, utc_minute
 
 HISTORY_PAGE = 200  # the node's cursor cap, and the SDK's page size
 
@@ -54,11 +54,11 @@ class SpentLot:
 
     def text(self) -> str:
         """One short line, to fit a confirmation at 80 columns:
-        ``24770458 from lot 403dc31c…:0 → expire 2027-01-26 13:16``."""
+        ``24,770,458 from lot 403dc31c…:0 → expire 2027-01-26 13:16``."""
         arrives = "never expire"
         if self.expiration is not None:
             arrives = f"expire {utc_minute(self.expiration)}"
-        return f"{self.amount} from lot {self.source.name} → {arrives}"
+        return f"{credits(self.amount)} from lot {self.source.name} → {arrives}"
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from aleph_tui.core.aleph.messages import (
 from aleph_tui.core.aleph.models import CreditLot, credits_to_usd
 from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.flows.transfer_lots import SpentLot, held_lots, recipient_lots, spend
+from aleph_tui.core.formatting import credits as credits_text
 from aleph_tui.core.journal.operation_journal import Journal, Operation
 
 Resolver = Callable[[str], str]
@@ -61,7 +62,8 @@ class InsufficientCredits(ServiceError):
 
     def __str__(self) -> str:
         return (
-            f"insufficient credits: required {self.required}, available {self.available}; "
+            f"insufficient credits: required {credits_text(self.required)}, "
+            f"available {credits_text(self.available)}; "
             "nothing was sent"
         )
 

@@ -16,10 +16,12 @@ from typing import Any, Literal, get_args
 
 OperationKind = Literal["buy", "transfer"]
 # "signed": built and signed, not yet known to the network; "submitted": sent, outcome
-# unknown; the two final states close the operation. ``details["waiting"]`` says what an
-# open operation waits for, once a deadline left it open.
-Status = Literal["signed", "submitted", "confirmed", "completed", "failed"]
-FINAL: frozenset[str] = frozenset({"completed", "failed"})
+# unknown; the final states close the operation ("cancelled": a buy whose nonce the
+# user's cancellation, a zero-value transfer to itself, used: nothing was paid).
+# ``details["waiting"]`` says what an open operation waits for, once a deadline left it
+# open.
+Status = Literal["signed", "submitted", "confirmed", "completed", "failed", "cancelled"]
+FINAL: frozenset[str] = frozenset({"completed", "failed", "cancelled"})
 
 # The fields of a stored state, as written by ``state_json`` (``dismissed_at`` is kept
 # apart: it is the user's choice, not a step of the operation).

@@ -35,6 +35,7 @@ from typing import Any
 
 from aleph_tui.core import paths
 from aleph_tui.core.errors import ServiceError
+from aleph_tui.core.formatting import credits
 from aleph_tui.core.journal.journal_records import (
     FINAL,
     InvalidRecord,
@@ -465,19 +466,27 @@ def _free_name(path: Path) -> Path:
     return candidate
 
 
+def _credits(value: object) -> str:
+    """A journaled number of credits as the screen writes it (``1,500,000``)."""
+    return credits(value) if isinstance(value, int) else str(value)
+
+
 def describe(op: Operation) -> str:
     """One plain line on where an operation stands, for the pending list and notices."""
     details = op.details
     if op.kind == "buy":
         what = f"buy with {details.get('amount')} {details.get('token')}"
         ref = f"tx {details.get('tx_hash')}"
-        done = f"credits arrived: {details.get('credits_received')} credits"
+        done = f"credits arrived: {_credits(details.get('credits_received'))} credits"
     else:
-        what = f"transfer of {details.get('amount')} credits to {details.get('recipient')}"
+        amount, recipient = _credits(details.get("amount")), details.get("recipient")
+        what = f"transfer of {amount} credits to {recipient}"
         ref = f"message {details.get('item_hash')}"
         done = "processed: the credits moved"
     if op.status == "completed":
         outcome = done
+    elif op.status == "cancelled":
+        outcome = f"cancelled: {details.get('outcome') or 'nothing was paid'}"
     elif op.status == "failed":
         outcome = f"failed: {op.error or 'no reason recorded'}"
     else:
@@ -485,4 +494,12 @@ def describe(op: Operation) -> str:
         outcome = f"still open ({op.status})" + (f": {waiting}" if waiting else "")
         if op.dismissed:
             outcome += "; dismissed, no longer followed"
+    replaced = [
+        f"{'sped up' if r.get('kind') == 'speed_up' else 'cancellation'} {r.get('tx_hash')}"
+        + (" refused" if r.get("state") == "refused" else "")
+        for r in details.get("replacements") or ()
+        if isinstance(r, dict)
+    ]
+    if replaced and op.is_open:
+        outcome += f" [{'; '.join(replaced)}]"
     return f"{what} ({ref}): {outcome}"

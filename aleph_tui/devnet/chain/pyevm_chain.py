@@ -46,6 +46,7 @@ from aleph_tui.devnet.chain.block_journal import ChainJournal, JournalEntry
 from aleph_tui.devnet.chain.rpc_errors import InvalidParams, TransactionRejected
 from aleph_tui.devnet.chain.rpc_params import BlockHashRef, BlockRef
 from aleph_tui.devnet.chain.tx_admission import admit_raw_transaction
+from aleph_tui.devnet.chain.tx_pool import TxPool
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +119,9 @@ class DevChain:
         self._clock_offset = clock_offset
         self._next_timestamp: int | None = None
         self._pending_uses_next = False
+        # evm_setAutomine: off, sent transactions wait in ``pool`` until ``mine``.
+        self.automine = True
+        self.pool = TxPool()
         # Bumped after every change of the latest state (a block mined, a revert), so a
         # reader in another thread can tell that what it cached may be stale.
         self.state_version = 0
@@ -193,7 +197,16 @@ class DevChain:
     # --- changes (each mines one block) ---------------------------------------
 
     def send_raw_transaction(self, raw: bytes, *, timestamp: int | None = None) -> bytes:
-        """Validate, include and mine a signed transaction; return its hash."""
+        """Validate, include and mine a signed transaction; return its hash. With
+        automine off, it waits in the mempool for ``mine`` instead."""
+        if not self.automine and timestamp is None:
+            vm = self.chain.get_vm()
+            tx = admit_raw_transaction(vm, raw, chain_id=self.chain_id, check_nonce=False)
+            self.pool.add(tx, raw, vm.state.get_nonce(tx.sender))
+            return bytes(tx.hash)
+        return self._include(raw, timestamp)
+
+    def _include(self, raw: bytes, timestamp: int | None) -> bytes:
         self._prepare_pending_block(timestamp)
         vm = self.chain.get_vm()
         tx = admit_raw_transaction(vm, raw, chain_id=self.chain_id)
@@ -228,9 +241,23 @@ class DevChain:
         self._mine("set_storage", payload)
 
     def mine(self, *, timestamp: int | None = None) -> None:
-        """Mine one empty block (evm_mine)."""
-        self._prepare_pending_block(timestamp)
-        self._mine("mine", b"")
+        """Mine one empty block (evm_mine); or, when transactions wait in the mempool,
+        those, one block each (the journal replays one change per block), dropping any
+        that became invalid meanwhile."""
+        waiting = self.pool.take_all()
+        for pooled in waiting:
+            try:
+                self._include(pooled.raw, timestamp)
+            except (TransactionRejected, InvalidParams) as exc:
+                logger.info("dropped a waiting transaction: %s", exc)
+            timestamp = None  # the next blocks follow the clock
+        if not waiting:
+            self._prepare_pending_block(timestamp)
+            self._mine("mine", b"")
+
+    def pending_nonce(self, account: bytes) -> int:
+        """The next nonce of ``account``, counting its transactions in the mempool."""
+        return int(self.chain.get_vm().state.get_nonce(Address(account))) + self.pool.count(account)
 
     def set_next_block_timestamp(self, timestamp: int) -> None:
         """evm_setNextBlockTimestamp, as anvil does it: the next block gets ``timestamp`` and

@@ -107,7 +107,11 @@ def format_block(block: BlockAPI, full_transactions: bool) -> JsonDict:
     }
 
 
-def format_transaction(tx: SignedTransactionAPI, block: BlockAPI, index: int) -> JsonDict:
+def format_transaction(
+    tx: SignedTransactionAPI, block: BlockAPI | None, index: int | None
+) -> JsonDict:
+    """A transaction as JSON-RPC shows it; ``block`` None: waiting in the mempool (no
+    block fields, and ``gasPrice`` its max fee, as geth and anvil show it)."""
     kind = type_id(tx)
     result: JsonDict = {"type": hex_quantity(kind)}
     if tx.chain_id is not None:
@@ -145,6 +149,18 @@ def format_transaction(tx: SignedTransactionAPI, block: BlockAPI, index: int) ->
     else:
         result["yParity"] = hex_quantity(tx.y_parity)
         result["v"] = hex_quantity(tx.y_parity)
+    if block is None or index is None:
+        result.update(
+            {
+                "hash": hex_data(tx.hash),
+                "blockHash": None,
+                "blockNumber": None,
+                "transactionIndex": None,
+                "from": hex_address(tx.sender),
+                "gasPrice": hex_quantity(tx.max_fee_per_gas),
+            }
+        )
+        return result
     result.update(
         {
             "hash": hex_data(tx.hash),

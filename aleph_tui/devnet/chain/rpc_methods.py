@@ -193,7 +193,10 @@ def _get_balance(chain: DevChain, params: Any) -> str:
 @rpc_method("eth_getTransactionCount")
 def _get_transaction_count(chain: DevChain, params: Any) -> str:
     account, ref = parse.positional(params, 1, 1)
-    state = chain.state_at(parse.block_ref(ref))
+    block = parse.block_ref(ref)
+    if block == "pending":  # the mempool's transactions count (automine off)
+        return hex_quantity(chain.pending_nonce(parse.address(account)))
+    state = chain.state_at(block)
     return hex_quantity(state.get_nonce(Address(parse.address(account))))
 
 
@@ -265,9 +268,11 @@ def _get_block_by_hash(chain: DevChain, params: Any) -> JsonDict | None:
 @rpc_method("eth_getTransactionByHash")
 def _get_transaction_by_hash(chain: DevChain, params: Any) -> JsonDict | None:
     (tx_hash,) = parse.positional(params, 1)
-    found = chain.find_transaction(parse.hash32(tx_hash, "transaction hash"))
+    wanted = parse.hash32(tx_hash, "transaction hash")
+    found = chain.find_transaction(wanted)
     if found is None:
-        return None
+        waiting = chain.pool.find(wanted)  # in the mempool: no block yet
+        return None if waiting is None else format_transaction(waiting, None, None)
     block, index = found
     return format_transaction(block.transactions[index], block, index)
 
@@ -353,6 +358,13 @@ def _mine(chain: DevChain, params: Any) -> str:
     for offset in range(blocks):
         chain.mine(timestamp=None if timestamp is None else timestamp + offset)
     return "0x0"
+
+
+@rpc_method("evm_setAutomine")
+def _set_automine(chain: DevChain, params: Any) -> None:
+    """Off: sent transactions wait in the mempool until ``evm_mine`` (as anvil's)."""
+    (enabled,) = parse.positional(params, 1)
+    chain.automine = parse.boolean(enabled, "automine")
 
 
 @rpc_method("evm_setNextBlockTimestamp")

@@ -14,13 +14,14 @@ def _type_id(tx: SignedTransactionAPI) -> int:
 
 
 def admit_raw_transaction(
-    vm: VirtualMachineAPI, raw: bytes, *, chain_id: int
+    vm: VirtualMachineAPI, raw: bytes, *, chain_id: int, check_nonce: bool = True
 ) -> SignedTransactionAPI:
     """Decode ``raw`` and check it against the pending block of ``vm``.
 
     Unprotected legacy transactions (no chain id) are accepted, as anvil does. A
     nonce ahead of the account's is refused: there is no queue, every accepted
-    transaction is mined at once.
+    transaction is mined at once (without ``check_nonce``, the mempool checks the
+    nonce: devnet/chain/tx_pool.py).
     """
     try:
         tx = vm.get_transaction_builder().decode(raw)
@@ -49,9 +50,9 @@ def admit_raw_transaction(
 
     state = vm.state
     nonce = state.get_nonce(sender)
-    if tx.nonce < nonce:
+    if check_nonce and tx.nonce < nonce:
         raise TransactionRejected("nonce too low")
-    if tx.nonce > nonce:
+    if check_nonce and tx.nonce > nonce:
         raise TransactionRejected(f"nonce too high: next nonce is {nonce}, tx has {tx.nonce}")
     if state.get_balance(sender) < tx.gas * tx.max_fee_per_gas + tx.value:
         raise TransactionRejected("Insufficient funds for gas * price + value")

@@ -53,7 +53,7 @@ class AccountPicker(ModalScreen["Account | None"]):
             ("● " if account == self.active else "  ", "bold"),
             (f"{account.name:<20}", "bold"),
             f" {short_address(account.address)}",
-            (f"  {account.kind_display}", "dim"),
+            (f"  {account.kind_display}", "italic" if account.watch_only else "dim"),
         )
         return Option(prompt, id=account.name)
 

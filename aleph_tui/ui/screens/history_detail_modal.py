@@ -16,6 +16,7 @@ from aleph_tui.core.aleph.history_models import CreditHistoryEntry
 from aleph_tui.core.flows.history_export import entry_record
 from aleph_tui.core.formatting import iso_utc, plain_decimal
 from aleph_tui.ui.widgets import amount_text as fmt
+from aleph_tui.ui.widgets.copy_value import Names
 from aleph_tui.ui.widgets.history_table import INCOMING, OUTGOING
 
 
@@ -87,10 +88,16 @@ class HistoryDetailModal(ModalScreen[None]):
         ),
     ]
 
-    def __init__(self, entry: CreditHistoryEntry) -> None:
+    def __init__(self, entry: CreditHistoryEntry, *, names: Names | None = None) -> None:
         super().__init__()
         self.entry = entry
-        self.fields = entry_fields(entry)
+        self.fields = entry_fields(entry)  # what is copied: the values themselves
+        self.names = names or {}
+
+    def shown_value(self, label: str, value: str) -> str:
+        """What a field shows: a known origin with its name, its whole address beside it."""
+        name = self.names.get(value.lower()) if label == "Origin" and value else None
+        return f"{name} · {value}" if name else value
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
@@ -101,7 +108,8 @@ class HistoryDetailModal(ModalScreen[None]):
             table.add_column("Field", key="field")
             table.add_column("Value", key="value")
             for index, (label, value) in enumerate(self.fields):
-                table.add_row(label, value or Text("—", style="dim"), key=str(index))
+                shown = self.shown_value(label, value)
+                table.add_row(label, shown or Text("—", style="dim"), key=str(index))
             yield table
             yield Static(
                 "Enter or c copies the selected value · y copies the entry as JSON",

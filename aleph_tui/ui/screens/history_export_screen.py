@@ -26,14 +26,18 @@ from aleph_tui.core.flows.history_export import (
     ExportResult,
     ProgressCallback,
 )
+from aleph_tui.core.paths import export_dir
 from aleph_tui.core.validation import InvalidInput
+from aleph_tui.ui.widgets import amount_text as fmt
 
 Exporter = Callable[[Path, ExportFormat, ProgressCallback], Awaitable[ExportResult]]
 
 
 def default_export_path(address: str, fmt: ExportFormat, now: dt.datetime) -> Path:
+    """In the user's download directory (core/paths.export_dir), named after the account
+    and the instant: a new name each time."""
     stamp = now.astimezone(dt.UTC).strftime("%Y%m%d-%H%M%S")
-    return Path.cwd() / f"credit-history-{address[:10].lower()}-{stamp}.{fmt}"
+    return export_dir() / f"credit-history-{address[:10].lower()}-{stamp}.{fmt}"
 
 
 class HistoryExportScreen(ModalScreen[ExportResult | None]):
@@ -84,7 +88,7 @@ class HistoryExportScreen(ModalScreen[ExportResult | None]):
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = "Export credit history"
-            count = "" if self._expected is None else f"{self._expected:,} entries · "
+            count = "" if self._expected is None else f"{fmt.count(self._expected)} entries · "
             yield Static(f"{count}{self._description}", id="export-what", markup=False)
             yield Label("Format")
             yield Select(
@@ -156,7 +160,9 @@ class HistoryExportScreen(ModalScreen[ExportResult | None]):
 
     def _progress(self, rows: int, total: int) -> None:
         self.query_one("#export-progress", ProgressBar).update(total=max(total, 1), progress=rows)
-        self.query_one("#export-status", Static).update(f"{rows:,} of {total:,} entries written")
+        self.query_one("#export-status", Static).update(
+            f"{fmt.count(rows)} of {fmt.count(total)} entries written"
+        )
 
     @work(name="history-export", group="history-export", exclusive=True, exit_on_error=False)
     async def _run(self, path: Path, fmt: ExportFormat) -> None:

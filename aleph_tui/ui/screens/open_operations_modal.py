@@ -1,6 +1,8 @@
 """The operations left open on this network, one a line; ``d`` dismisses the highlighted
 one: the user gives up following it (``aleph-tui pending --dismiss``). Its status stays
-in the journal, and ``aleph-tui pending --list --all`` still shows it."""
+in the journal, and ``aleph-tui pending --list --all`` still shows it. ``s`` speeds up
+and ``c`` cancels the highlighted buy's stuck payment (``aleph-tui pending --speed-up`` /
+``--cancel``): the list closes, and ui/pending_operations.py asks the fee cap."""
 
 from __future__ import annotations
 
@@ -37,6 +39,20 @@ class OpenOperationsModal(ModalScreen[None]):
             id="dismiss-operation",
             tooltip="Stop following the highlighted operation; it stays listed",
         ),
+        Binding(
+            "s",
+            "replace_operation('speed_up')",
+            "Speed up",
+            id="speed-up-operation",
+            tooltip="Send the highlighted buy's stuck payment again with higher fees",
+        ),
+        Binding(
+            "c",
+            "replace_operation('cancel')",
+            "Cancel payment",
+            id="cancel-operation",
+            tooltip="Replace the highlighted buy's stuck payment by a transfer to yourself",
+        ),
         Binding("escape", "close", "Close", id="close-operations", tooltip="Close this list"),
     ]
 
@@ -51,7 +67,8 @@ class OpenOperationsModal(ModalScreen[None]):
             yield Static(TITLE, classes="dialog-title")
             yield Static(
                 "d: dismiss the highlighted one (it is no longer followed; "
-                "`aleph-tui pending --list --all` still shows it) · escape: close",
+                "`aleph-tui pending --list --all` still shows it) · s: speed up a stuck "
+                "buy · c: cancel it · escape: close",
                 id="operations-hint",
             )
             yield OptionList(
@@ -61,6 +78,27 @@ class OpenOperationsModal(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_replace_operation(self, kind: str) -> None:
+        """Close the list and speed up (or cancel) the highlighted buy."""
+        from aleph_tui.ui.app import AlephApp
+        from aleph_tui.ui.pending_operations import replace_operation
+
+        options = self.query_one("#operations", OptionList)
+        if options.highlighted is None or not isinstance(self.app, AlephApp):
+            return
+        op_id = options.get_option_at_index(options.highlighted).id
+        op = next((o for o in self.operations if o.id == op_id), None)
+        if op is None:
+            return
+        if op.kind != "buy":
+            self.app.notify(
+                "Only a buy's payment can be sped up or cancelled.", title=TITLE, markup=False
+            )
+            return
+        app: AlephApp = self.app
+        self.dismiss(None)
+        replace_operation(app, op, "speed_up" if kind == "speed_up" else "cancel")
 
     def action_dismiss_operation(self) -> None:
         from aleph_tui.core.journal.operation_journal import describe

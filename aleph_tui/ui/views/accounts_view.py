@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Static
 
 from aleph_tui.core.accounts.account_store import Account, AccountError
 from aleph_tui.core.accounts.key_storage import KEYRING_SERVICE
+from aleph_tui.core.errors import ServiceError
 from aleph_tui.ui.screens.alias_editor import AliasEditorModal
 from aleph_tui.ui.screens.create_account import CreateAccountModal, CreateRequest
 from aleph_tui.ui.screens.export_account import ExportAccountModal, ExportRequest, ExportSubmit
@@ -277,7 +278,18 @@ class AccountsView(View):
 
     # --- create and import ------------------------------------------------------------
 
+    def _writable(self) -> bool:
+        """False, with the reason shown, on a read-only dashboard (aleph-tui serve)."""
+        try:
+            self.service.refuse_if_read_only()
+        except ServiceError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return False
+        return True
+
     def action_create_account(self) -> None:
+        if not self._writable():
+            return
         accounts, aliases = self._taken_names()
         modal = CreateAccountModal(self._create, accounts=accounts, aliases=aliases)
         self.app.push_screen(modal, self._added)
@@ -293,6 +305,8 @@ class AccountsView(View):
         )
 
     def action_import_account(self) -> None:
+        if not self._writable():
+            return
         store = self.service.accounts
         accounts, aliases = self._taken_names()
         modal = ImportAccountModal(
@@ -355,6 +369,8 @@ class AccountsView(View):
         self._changed(account.name)
 
     def action_export(self) -> None:
+        if not self._writable():
+            return
         account = self.selected_account()
         if account is None:
             return
@@ -382,6 +398,8 @@ class AccountsView(View):
             self.notify(str(path), title="Keystore written", markup=False)
 
     def action_remove(self) -> None:
+        if not self._writable():
+            return
         account = self.selected_account()
         if account is None:
             return

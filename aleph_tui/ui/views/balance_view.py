@@ -1,10 +1,15 @@
-"""Key 1, Balance: every account side by side, and the active one in detail.
+"""Key 1, Balance: every account side by side (watch-only ones marked), their totals,
+and the active one in detail.
 
 The detail shows ALEPH per chain with locked and available amounts, credits with their
 USD value, credit lots by expiration (a week or less left is marked in text), and the
-wallet's ETH, ALEPH and USDC on chain. A balance that cannot be fetched reads
-"unavailable"; one that could be fetched before but not now keeps its last value and
-says "stale since HH:MM:SS". ``h`` hides every amount behind •••.
+wallet's ETH, ALEPH and USDC on chain. Each figure is drawn in its state
+(``ui/data_state.py``): a skeleton while it loads, "unavailable" with its cause when it
+cannot be fetched, its last value marked "stale 3 min (since HH:MM:SS): cause" when a
+later fetch fails. One refresh reads the balances and the wallet together and stamps them
+with one instant ("last updated"). An account under its low-balance threshold is marked
+in its Status cell and beside its name. A buy, a transfer or a threshold change
+(``MoneyChanged``) refreshes the view without ``r``. ``h`` hides every amount behind •••.
 """
 
 from __future__ import annotations
@@ -21,8 +26,9 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from aleph_tui.core.aleph.models import BalanceOverview
+from aleph_tui.core.aleph.models import BalanceOverview, balance_totals
 from aleph_tui.ui import low_balance
+from aleph_tui.ui.data_state import LOADING_TEXT, RETRY_HINT, DataState, Phase
 from aleph_tui.ui.view import View
 from aleph_tui.ui.widgets import amount_text as fmt
 from aleph_tui.ui.widgets.accounts_balance_table import (
@@ -57,7 +63,22 @@ class BalanceView(View):
     }
     BalanceView #balance-detail > #credits-panel { width: 2fr; }
     BalanceView #last-updated { color: $text-muted; margin-top: 1; }
+    /* 80 columns: ALEPH over the wallet on the left, the credits and their lots (every
+       column whole) on the right */
+    Screen.-narrow BalanceView #balance-detail {
+        layout: grid; grid-size: 2 2; grid-columns: 24 1fr; grid-rows: auto auto;
+    }
+    Screen.-narrow.-tall BalanceView #balance-detail { grid-rows: auto 1fr; }
+    Screen.-narrow BalanceView #balance-detail > * { width: 100%; }
+    Screen.-narrow BalanceView #balance-detail > #credits-panel { width: 100%; row-span: 2; }
+    /* 24 lines: no blank lines; the lots scroll in their panel, the view if it must */
+    Screen.-short BalanceView { overflow-y: auto; scrollbar-size-vertical: 1; }
+    Screen.-short BalanceView .section-title, Screen.-short BalanceView #last-updated {
+        margin-top: 0;
+    }
+    BalanceView #balance-totals { text-style: bold; padding: 0 1; }
     """
+    SCOPED_CSS = False  # for the rules on the screen's size classes
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -70,6 +91,10 @@ class BalanceView(View):
     ]
 
     balances_hidden: reactive[bool] = reactive(False, init=False)
+    # The instant of the read whose balances are shown ("last updated").
+    as_of: reactive[dt.datetime | None] = reactive(None, init=False)
+    # The wallet panel's state; its figures are ``_wallet`` (kept when they go stale).
+    wallet_state: reactive[DataState] = reactive(DataState.loading, init=False)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -78,15 +103,16 @@ class BalanceView(View):
         # later fetch fails (marked stale).
         self._known: dict[str, tuple[Balance, dt.datetime]] = {}
         self._errors: dict[str, str] = {}
-        self._updated_at: dt.datetime | None = None
         self._wallet: WalletBalances | None = None
-        self._wallet_error: str | None = None
-        self._wallet_at: dt.datetime | None = None
+        self._wallet_of: str | None = None  # the address ``_wallet`` belongs to
         self._loading_overview = False
+        # The low-balance thresholds by lower-case address, read at each refresh.
+        self._thresholds: dict[str, int] = {}
 
     def compose(self) -> ComposeResult:
         yield Static("All accounts", classes="section-title", markup=False)
         yield AccountsBalanceTable(id="accounts-table")
+        yield Static("", id="balance-totals", markup=False)
         yield Static("", id="active-title", classes="section-title", markup=False)
         with Horizontal(id="balance-detail"):
             # A panel of one text is the text itself, bordered: fewer widgets to start.
@@ -108,24 +134,28 @@ class BalanceView(View):
         return self.query_one(AccountsBalanceTable)
 
     def account_changed(self, account: Account | None) -> None:
-        self._wallet = None
-        self._wallet_error = None
-        self._wallet_at = None
+        self._wallet, self._wallet_of = None, None
+        self.set_reactive(BalanceView.wallet_state, DataState.loading())
         if account is None:
             self._render_all()
             return
-        if self._overview is None or account.address not in self._known:
-            self._load_overview()  # renders "loading…", not "unavailable", meanwhile
-        else:
-            self._render_all()
+        # One read of the balances and the wallet, stamped with one instant: the known
+        # balances stay shown meanwhile (a skeleton for the others, never "unavailable").
+        at = self._now()
+        self._load_overview(at)
         # At start-up, after the balance is painted (AlephApp.after_start); later, after
         # the next paint.
-        self.aleph_app.after_start(self._load_wallet, account.address)
+        self.aleph_app.after_start(self._load_wallet, account.address, at)
 
     def reload(self) -> None:
-        self._load_overview()
+        at = self._now()
+        self._load_overview(at)
         if self.account is not None:
-            self._load_wallet(self.account.address)
+            self._load_wallet(self.account.address, at)
+
+    def shows_address(self, address: str) -> bool:
+        """Every account is in the table."""
+        return any(a.address.lower() == address for a in self._accounts())
 
     # --- actions -------------------------------------------------------------------
 
@@ -158,19 +188,25 @@ class BalanceView(View):
         active account should it be missing from it."""
         accounts = list(self.aleph_app.accounts)
         active = self.account
-        if active is not None and all(a.address != active.address for a in accounts):
+        if active is not None:
             accounts.append(active)
-        return accounts
+        # One row per address: two names for one key (an import of one's own backup) are
+        # one wallet, and the table keys its rows by address.
+        unique: dict[str, Account] = {}
+        for account in accounts:
+            unique.setdefault(account.address.lower(), account)
+        return list(unique.values())
 
-    def _load_overview(self) -> None:
+    def _load_overview(self, at: dt.datetime) -> None:
         # No overlay on the table: its rows say "loading…" each, and a loading widget
         # refuses the focus the shell gives the view as it is shown.
         self._loading_overview = True
+        self._thresholds = low_balance.thresholds(self.service)
         self._render_all()
-        self._fetch_overview([a.address for a in self._accounts()])
+        self._fetch_overview([a.address for a in self._accounts()], at)
 
     @work(name="balance-overview", group="balance-overview", exclusive=True, exit_on_error=False)
-    async def _fetch_overview(self, addresses: list[str]) -> None:
+    async def _fetch_overview(self, addresses: list[str], at: dt.datetime) -> None:
         """Every balance at once (bounded by the service), each row filled as its answer
         arrives; the rest of the view follows once all are in."""
         active = self.account
@@ -181,7 +217,7 @@ class BalanceView(View):
             async for slot in self.service.balance_slots(addresses):
                 slots.append(slot)
                 if slot.balance is not None:
-                    self._known[slot.address] = (slot.balance, self._now())
+                    self._known[slot.address] = (slot.balance, at)
                     self._errors.pop(slot.address, None)
                 else:
                     errors[slot.address] = self._errors[slot.address] = slot.error or "no answer"
@@ -199,7 +235,7 @@ class BalanceView(View):
         self._loading_overview = False
         self._overview = BalanceOverview(tuple(slots))
         self._errors = errors
-        self._updated_at = self._now()
+        self.set_reactive(BalanceView.as_of, at)  # drawn just below, once
         self._render_all()
         self.aleph_app.data_shown()
         if active is not None and active.address in self._known:
@@ -213,36 +249,60 @@ class BalanceView(View):
             )
 
     @work(name="balance-wallet", group="balance-wallet", exclusive=True, exit_on_error=False)
-    async def _load_wallet(self, address: str) -> None:
-        self._render_wallet()
+    async def _load_wallet(self, address: str, at: dt.datetime) -> None:
+        if self._wallet_of != address:
+            self.wallet_state = DataState.loading()
         try:
             wallet = await self.service.wallet_balances(address)
         except Exception as exc:
-            first = self._wallet_error is None
-            self._wallet, self._wallet_error = None, one_line(exc)
-            self._render_wallet()
+            if self.account is None or self.account.address != address:
+                return
+            before = self.wallet_state
+            first = before.phase not in (Phase.FAILED, Phase.STALE)
+            if self._wallet is not None and before.at is not None:
+                self.wallet_state = DataState.stale(before.at, one_line(exc))
+            else:
+                self.wallet_state = DataState.failed(one_line(exc))
             if first:
-                self.notify(self._wallet_error, title="Wallet unavailable", severity="warning")
+                self.notify(one_line(exc), title="Wallet unavailable", severity="warning")
             return
         if self.account is None or self.account.address != address:
             return
-        self._wallet, self._wallet_error, self._wallet_at = wallet, None, self._now()
+        self._wallet, self._wallet_of = wallet, address
+        self.wallet_state = DataState.ready(at)
+
+    def watch_wallet_state(self, state: DataState) -> None:
         self._render_wallet()
+
+    def watch_as_of(self, at: dt.datetime | None) -> None:
+        self._render_updated()
+        self._render_wallet()  # its stamp shows only when it differs from this one
 
     # --- rendering -----------------------------------------------------------------
 
-    def _balance_of(self, address: str) -> tuple[Balance | None, str]:
-        """The balance to show and its status: "", "stale since …" or "unavailable: …"."""
+    def state_of(self, address: str) -> DataState:
+        """The state of the balance of ``address``: ready, loading, stale or failed."""
         known = self._known.get(address)
         error = self._errors.get(address)
-        if error is None:
-            return (known[0] if known else None), ""
         if known is not None:
-            return known[0], f"stale since {fmt.clock(known[1])}: {error}"
-        return None, f"unavailable: {error}"
+            return DataState.ready(known[1]) if error is None else DataState.stale(known[1], error)
+        if error is not None:
+            return DataState.failed(error)
+        return DataState.loading() if self._loading_overview else DataState.failed("no answer")
+
+    def _balance_of(self, address: str) -> tuple[Balance | None, str]:
+        """The balance to show and its status: "", "loading…", "stale 3 min (since …): …"
+        or "unavailable: …"; with "⚠ low: under N" when it is under its threshold."""
+        known = self._known.get(address)
+        status = self.state_of(address).text(self._now())
+        if known is None:
+            return None, status
+        low = low_balance.low_mark(known[0].credits, self._thresholds.get(address.lower()))
+        return known[0], " · ".join(part for part in (low, status) if part)
 
     def _render_all(self) -> None:
         self._render_table()
+        self._render_totals()
         self._render_detail()
         self._render_wallet()
         self._render_updated()
@@ -250,14 +310,14 @@ class BalanceView(View):
     def _row(self, account: Account) -> AccountBalanceRow:
         active = self.account
         balance, status = self._balance_of(account.address)
-        if balance is None and not status:
-            status = "loading…" if self._loading_overview else fmt.UNAVAILABLE
         return AccountBalanceRow(
             account.name,
             account.address,
             active is not None and account.address == active.address,
             balance,
             status,
+            self.state_of(account.address).placeholder(),
+            account.watch_only,
         )
 
     def _render_table(self) -> None:
@@ -267,6 +327,7 @@ class BalanceView(View):
     def _render_row(self, address: str) -> None:
         """One account's row, in place (while a refresh brings balances one by one)."""
         table = self.query_one(AccountsBalanceTable)
+        self._render_totals()
         for account in self._accounts():
             if account.address == address:
                 if address in table.rows:
@@ -274,6 +335,34 @@ class BalanceView(View):
                 else:
                     self._render_table()
                 return
+
+    def _render_totals(self) -> None:
+        """The totals row: credits, USD and ALEPH over every account and watched
+        address (each address once), from the latest balance of each."""
+        accounts = self._accounts()
+        latest = {a.address: self._balance_of(a.address)[0] for a in accounts}
+        totals = balance_totals(latest)
+        hide = self.balances_hidden
+        widget = self.query_one("#balance-totals", Static)
+        if not accounts:
+            widget.update("")
+            return
+        failed = sum(1 for a, b in latest.items() if b is None and a in self._errors)
+        if totals.counted == 0:  # never a total of 0 for balances nobody could read
+            widget.update("Total: loading…" if totals.missing > failed else "Total: unavailable")
+            return
+        places = f"{totals.counted} address{'es' if totals.counted != 1 else ''}"
+        parts = [
+            f"Total of {places}",
+            f"Credits {fmt.hidden(fmt.credits(totals.credits), hide)}"
+            f" ≈ {fmt.hidden(fmt.usd(totals.credits_usd), hide)}",
+            f"ALEPH {fmt.hidden(fmt.token(totals.aleph), hide)}",
+        ]
+        if totals.missing - failed > 0:
+            parts.append(f"{totals.missing - failed} loading…")
+        if failed:
+            parts.append(f"{failed} unavailable, not counted")
+        widget.update(" · ".join(parts))
 
     def _render_detail(self) -> None:
         hide = self.balances_hidden
@@ -291,13 +380,16 @@ class BalanceView(View):
         balance, status = self._balance_of(account.address)
         title.update(
             f"{account.name} {fmt.short_address(account.address)}"
+            + (" · watch-only (no key: nothing can be signed for it)" if account.watch_only else "")
             + (f" · {status}" if status else "")
-        )
+        )  # the low-balance mark, if any, is in ``status``
         if balance is None:
-            text = "loading…" if self._loading_overview and not status else fmt.UNAVAILABLE
+            state = self.state_of(account.address)
+            text = LOADING_TEXT if state.phase is Phase.LOADING else fmt.UNAVAILABLE
             aleph.update(f"ALEPH {text}")
-            credits.update(f"Credits {text}")
-            lots.show(None, now=self._now(), hide=hide)
+            hint = "" if state.phase is Phase.LOADING else f" ({state.hint})"
+            credits.update(f"Credits {text}{hint}")
+            lots.show(None, now=self._now(), hide=hide, placeholder=text)
             return
 
         def amount(value: str) -> str:
@@ -311,6 +403,8 @@ class BalanceView(View):
             f"Available  {amount(fmt.token(balance.available))}",
         ]
         aleph.update("\n".join(lines))
+        # The figures are cut to 6 decimals; the exact ones on demand (hidden stays hidden).
+        aleph.tooltip = None if hide else f"Exactly {fmt.plain_decimal(balance.aleph)} ALEPH"
         now = self._now()
         soon = [lot for lot in balance.lots if expiring_soon(lot, now)]
         credit_lines = [
@@ -328,15 +422,16 @@ class BalanceView(View):
         if self.account is None:
             widget.update("")
             return
-        wallet = self._wallet
-        if wallet is None:
-            if self._wallet_error is not None:
+        state = self.wallet_state
+        wallet = self._wallet if self._wallet_of == self.account.address else None
+        if wallet is None or not state.has_figure:
+            if state.phase is Phase.FAILED:
                 widget.update(
                     "ETH    unavailable\nALEPH  unavailable\nUSDC   unavailable\n"
-                    f"({self._wallet_error})"
+                    f"({state.cause}; {state.hint})"
                 )
             else:
-                widget.update("loading…")
+                widget.update(LOADING_TEXT)
             return
 
         def token(value: Decimal | None) -> str:
@@ -349,19 +444,22 @@ class BalanceView(View):
             f"ALEPH  {token(wallet.aleph)}",
             f"USDC   {token(wallet.usdc)}",
         ]
-        if self._wallet_at is not None:
-            lines.append(f"as of {fmt.clock(self._wallet_at)}")
+        if state.phase is Phase.STALE:
+            lines.append(state.text(self._now()))
+        elif state.at is not None and state.at != self.as_of:
+            # Read in another refresh than the balances (theirs failed): its own instant.
+            lines.append(f"as of {fmt.clock(state.at)}")
         widget.update("\n".join(lines))
 
     def _render_updated(self) -> None:
         parts = []
-        if self._updated_at is None:
+        if self.as_of is None:
             parts.append("last updated: never")
         else:
-            parts.append(f"last updated {fmt.clock(self._updated_at)}")
+            parts.append(f"last updated {fmt.clock(self.as_of)}")
         failed = len(self._errors)
         if failed:
-            parts.append(f"{failed} account{'s' if failed != 1 else ''} unavailable")
+            parts.append(f"{failed} account{'s' if failed != 1 else ''} unavailable ({RETRY_HINT})")
         if self._loading_overview:
             parts.append("refreshing…")
         if self.balances_hidden:

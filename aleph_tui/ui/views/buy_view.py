@@ -39,11 +39,14 @@ from aleph_tui.core.flows.buying import (
     BuyResult,
     minimum_text,
 )
-from aleph_tui.core.formatting import plain_decimal
+from aleph_tui.core.formatting import exact_decimal, plain_decimal
 from aleph_tui.core.validation import InvalidInput
+from aleph_tui.ui.money_changed import announce
+from aleph_tui.ui.screens.payment_link_screen import PaymentLinkScreen
 from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.view import cancelling, explain
 from aleph_tui.ui.views.signing_form_view import SigningFormView
+from aleph_tui.ui.widgets import amount_text as fmt
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
 
 if TYPE_CHECKING:
@@ -63,7 +66,7 @@ STEPS = (
 
 
 def usd(value: Decimal | None) -> str:
-    return "?" if value is None else f"${value.quantize(Decimal('0.01'))}"
+    return "?" if value is None else fmt.usd(value)
 
 
 def short_hash(value: str) -> str:
@@ -73,7 +76,7 @@ def short_hash(value: str) -> str:
 def confirmation_rows(quote: BuyQuote, account_name: str, dry_run: bool) -> list[tuple[str, str]]:
     """What the confirmation shows: the CLI's ``credit buy`` summary, as rows."""
     plan = quote.plan
-    gwei = Decimal(plan.max_fee_per_gas).scaleb(-9).quantize(Decimal("0.001"))
+    gwei = fmt.rate(Decimal(plan.max_fee_per_gas).scaleb(-9))
     if quote.token_contract is None:
         token = "ETH (native, no token contract)"
     else:
@@ -83,10 +86,16 @@ def confirmation_rows(quote: BuyQuote, account_name: str, dry_run: bool) -> list
         ("From", f"{account_name} {quote.payer}"),
         ("Recipient", f"{quote.recipient} (credit contract)"),
         ("Token", token),
-        ("Amount", f"{quote.amount_text} {quote.token} ({quote.units} base units)"),
+        # Every digit that is signed, grouped: the exact amount, not a rounded one.
+        (
+            "Amount",
+            f"{exact_decimal(quote.amount, grouped=True)} {quote.token}"
+            f" ({fmt.count(quote.units)} base units)",
+        ),
         (
             "Fee limit",
-            f"at most {plain_decimal(plan.max_network_fee_eth)} ETH (gas {plan.gas} × {gwei} gwei)",
+            f"at most {fmt.fee(quote.fee_limit_eth, quote.fee_limit_usd)}"
+            f" (gas {fmt.count(plan.gas)} × {gwei} gwei)",
         ),
         ("Nonce", str(plan.nonce)),
         ("Credits", estimate_text(quote)),
@@ -104,12 +113,10 @@ def estimate_text(quote: BuyQuote) -> str:
         return "unknown (this network has no Credit API)"
     bonus = ""
     if quote.bonus_credits:
-        ratio = (
-            "" if quote.bonus_ratio is None else f", +{plain_decimal(quote.bonus_ratio * 100)} %"
-        )
-        bonus = f" (incl. {quote.bonus_credits} bonus{ratio})"
+        ratio = "" if quote.bonus_ratio is None else f", +{fmt.percent(quote.bonus_ratio)}"
+        bonus = f" (incl. {fmt.credits(quote.bonus_credits)} bonus{ratio})"
     worth = usd(credits_to_usd(quote.estimated_credits))  # the credits', not the payment's
-    return f"≈ {quote.estimated_credits} credits{bonus}, worth {worth}"
+    return f"≈ {fmt.credits(quote.estimated_credits)} credits{bonus}, worth {worth}"
 
 
 def estimate_table(quote: BuyQuote) -> Table:
@@ -122,17 +129,13 @@ def estimate_table(quote: BuyQuote) -> Table:
     else:
         bonus = ""
         if quote.bonus_credits:
-            ratio = (
-                ""
-                if quote.bonus_ratio is None
-                else f", +{plain_decimal(quote.bonus_ratio * 100)} %"
-            )
-            bonus = f" (incl. {quote.bonus_credits} bonus{ratio})"
-        table.add_row("Credits", f"≈ {quote.estimated_credits}{bonus}")
+            ratio = "" if quote.bonus_ratio is None else f", +{fmt.percent(quote.bonus_ratio)}"
+            bonus = f" (incl. {fmt.credits(quote.bonus_credits)} bonus{ratio})"
+        table.add_row("Credits", f"≈ {fmt.credits(quote.estimated_credits)}{bonus}")
         price = "" if quote.price_usd is None else f", {usd(quote.price_usd)} per {quote.token}"
         paying = f" (paying {usd(quote.total_usd)}{price})"
         table.add_row("Worth", f"{usd(credits_to_usd(quote.estimated_credits))}{paying}")
-    table.add_row("Fee", f"at most {plain_decimal(quote.fee_limit_eth)} ETH")
+    table.add_row("Fee", f"at most {fmt.fee(quote.fee_limit_eth, quote.fee_limit_usd)}")
     return table
 
 
@@ -180,6 +183,14 @@ class BuyView(SigningFormView):
             id="buy-max",
             show=False,
             tooltip="Put the whole wallet balance of the token in the amount",
+        ),
+        Binding(
+            "ctrl+o",
+            "pay_from_phone",
+            "Pay from phone",
+            id="buy-phone",
+            tooltip="Show the purchase as a QR code to pay from another wallet, then watch "
+            "this account until the credits arrive (nothing is signed here)",
         ),
         Binding(
             "ctrl+y",
@@ -241,6 +252,20 @@ class BuyView(SigningFormView):
         yield Label("Estimate", classes="section")
         yield Static("", id="buy-estimate")
 
+    def default_focus(self) -> Widget:
+        # The tab opens on its first field, the token (number keys still switch tabs).
+        return self.query_one("#buy-token", RadioSet)
+
+    def tab_order(self) -> list[Widget]:
+        # The fields first (token, amount), then Max and the buttons, though Max is drawn
+        # above the amount.
+        order = super().tab_order()
+        max_button = self.query_one("#buy-max", Button)
+        if max_button in order and self.amount_field.input in order:
+            order.remove(max_button)
+            order.insert(order.index(self.amount_field.input) + 1, max_button)
+        return order
+
     @property
     def amount_field(self) -> ValidatedInput[int]:
         return self.query_one("#buy-amount", ValidatedInput)
@@ -291,10 +316,15 @@ class BuyView(SigningFormView):
 
     def _show_balance(self) -> None:
         balance = self._token_balance()
-        text = "Wallet: ?" if balance is None else f"Wallet: {plain_decimal(balance)} {self.token}"
+        shown = "?" if balance is None else fmt.token_amount(balance, self.token)
+        text = f"Wallet: {shown}"
+        exact = "" if balance is None else f"{plain_decimal(balance)} {self.token}"
         if self.balances is not None and self.token != "ETH":
-            text += f"  (and {plain_decimal(self.balances.eth)} ETH for the fee)"
-        self.query_one("#buy-balance", Static).update(Text(text))
+            text += f"  (and {fmt.token_amount(self.balances.eth, 'ETH')} for the fee)"
+            exact += f", {plain_decimal(self.balances.eth)} ETH"
+        wallet = self.query_one("#buy-balance", Static)
+        wallet.update(Text(text))
+        wallet.tooltip = f"Exactly {exact}" if exact else None  # the figures are cut
         # Enabled at zero too: Max then says the wallet holds none, under the amount.
         self.query_one("#buy-max", Button).disabled = balance is None
 
@@ -362,6 +392,42 @@ class BuyView(SigningFormView):
         field.input.call_after_refresh(
             setattr, field.input, "selection", Selection.cursor(len(text))
         )
+
+    def watch_only_way(self) -> str:
+        key = self.aleph_app.key_for("buy-phone") or "ctrl+o"
+        return f" {key} shows a QR code to pay from the wallet that holds its key."
+
+    def action_pay_from_phone(self) -> None:
+        account = self.account
+        amount = self.amount_field.value.strip()
+        if account is None or self.busy:
+            return
+        if not amount:
+            self.amount_field.show_error(InvalidInput("amount", "is empty; give an amount"))
+            return
+        self._pay_from_phone(account.address, self.token, amount)
+
+    @work(name="buy-payment-link", group="buy-phone", exclusive=True, exit_on_error=False)
+    async def _pay_from_phone(self, payer: str, token: str, amount: str) -> None:
+        """The payment link for the account shown; its screen watches for the payment."""
+        try:
+            link = await self.service.payment_link(token, amount, payer)
+        except InvalidInput as exc:
+            if exc.field == "amount":
+                self.amount_field.show_error(exc)
+            self._outcome(str(exc), error=True)
+            return
+        except Exception as exc:
+            self._outcome(f"Cannot make the payment link: {explain(exc)}", error=True)
+            return
+        result = await self.app.push_screen_wait(
+            PaymentLinkScreen(
+                link, lambda link, progress: self.service.follow_payment(link, progress)
+            )
+        )
+        if result is not None:
+            self.last_result = result
+            announce(self.app, [payer], "buy")
 
     def clear_form(self) -> None:
         self.workers.cancel_group(self, "buy-estimate")
@@ -436,6 +502,11 @@ class BuyView(SigningFormView):
             del signer
             self.last_result = result
             self._show_result(quote, result)
+            if result.status != "dry_run":  # tokens, and maybe credits, moved
+                announce(self.app, [quote.payer], "buy")
+                # A rehearsal keeps the amount for the real one; after the real one, the
+                # focus leaves the amount, so the number keys switch tabs again.
+                self.rest_focus()
         except InvalidInput as exc:
             if exc.field == "amount":
                 self.amount_field.show_error(exc)
@@ -475,7 +546,8 @@ class BuyView(SigningFormView):
             steps.mark("confirmed", "done", event.message)
             self._outcome("Confirmed; waiting for the credits…")
         elif event.step == "credits_received":
-            steps.mark("credits_received", "done", f"{event.credits} credits")
+            received = "?" if event.credits is None else fmt.credits(event.credits)
+            steps.mark("credits_received", "done", f"{received} credits")
 
     def _keep_hash(self, tx_hash: str | None) -> None:
         if tx_hash:
@@ -496,7 +568,7 @@ class BuyView(SigningFormView):
         self.notify(self.last_tx_hash, title="Transaction hash copied", markup=False)
 
     def _show_result(self, quote: BuyQuote, result: BuyResult) -> None:
-        paid = f"{quote.amount_text} {quote.token}"
+        paid = f"{exact_decimal(quote.amount, grouped=True)} {quote.token}"
         if result.status == "dry_run":
             self.steps.skip_rest("dry run: nothing sent")
             self._finish(
@@ -504,7 +576,9 @@ class BuyView(SigningFormView):
                 f"{COPY_HINT}"
             )
         elif result.status == "completed":
-            text = f"Bought {result.credits_received} credits with {paid}."
+            got = result.credits_received
+            received = "?" if got is None else fmt.credits(got)
+            text = f"Bought {received} credits with {paid}."
             self._finish(f"{text} {COPY_HINT}")
             self.amount_field.clear()  # a second Enter must not buy again
             self.notify(text, title="Credits received")
@@ -513,6 +587,8 @@ class BuyView(SigningFormView):
                 f"Paid {paid} (tx {short_hash(result.tx_hash)}); {result.error}. "
                 f"It is journaled and followed up when buys resume. {COPY_HINT}"
             )
+        elif result.status == "cancelled":  # replaced by a cancellation (Open operations)
+            self._finish(f"Cancelled: {result.error}.")
         else:
             text = f"Payment {short_hash(result.tx_hash)} failed: {result.error}"
             self._finish(text, error=True)

@@ -207,7 +207,7 @@ class FlowView(View):
         if report.credit_api.available and totals.usd_purchased is not None:
             usd.update(
                 f"Credits purchased     {fmt.usd(totals.usd_purchased, signed=True)}"
-                f" in {totals.purchases} purchases"
+                f" in {fmt.count(totals.purchases or 0)} purchases"
                 f" ({fmt.credits(totals.credits_purchased or 0, signed=True)} credits)"
             )
         else:
@@ -222,7 +222,7 @@ class FlowView(View):
                 f"ALEPH burned          {signed(totals.aleph_burned, fmt.MINUS)}"
                 f"  · {burn_text(totals.burn_percentage, totals.burn_idle)}"
             )
-            runs.update(f"Processing runs       {totals.processing_runs}")
+            runs.update(f"Processing runs       {fmt.count(totals.processing_runs or 0)}")
             for widget in lines:
                 widget.display = True
         else:

@@ -9,6 +9,7 @@ line and the totals alike. Enter opens an entry's details; ``e`` exports the fil
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from functools import partial
 from pathlib import Path
@@ -23,12 +24,19 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, Select, Static
 
 from aleph_tui.core import validation
-from aleph_tui.core.aleph.history_models import CreditHistoryEntry, Direction, HistoryFilters
+from aleph_tui.core.aleph.history_models import (
+    PAYMENT_METHODS,
+    CreditHistoryEntry,
+    Direction,
+    HistoryFilters,
+)
 from aleph_tui.core.validation import RESOURCE_TYPES, InvalidInput
+from aleph_tui.ui.data_state import DataState
 from aleph_tui.ui.screens.history_detail_modal import HistoryDetailModal
 from aleph_tui.ui.screens.history_export_screen import HistoryExportScreen
 from aleph_tui.ui.view import View
 from aleph_tui.ui.widgets import amount_text as fmt
+from aleph_tui.ui.widgets.copy_value import names_of
 from aleph_tui.ui.widgets.history_table import HistoryTable
 
 if TYPE_CHECKING:
@@ -41,9 +49,12 @@ PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
 OVERLAY_DELAY_S = 0.3
 LOADING_MARK_DELAY_S = 0.05
-KNOWN_PAYMENT_METHODS = ("credit_expense", "credit_transfer", "token_transfer", "grant")
+ANY_METHOD = "any"
+METHODS: tuple[tuple[str, str], ...] = (
+    ("any method", ANY_METHOD),
+    *((method, method) for method in PAYMENT_METHODS),
+)
 FILTER_INPUTS = (
-    "filter-method",
     "filter-from",
     "filter-to",
     "filter-resource-types",
@@ -59,6 +70,11 @@ DIRECTIONS: tuple[tuple[str, str], ...] = (
 def one_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+def count_text(count: int, one: str = "entry", many: str = "entries") -> str:
+    """``1 entry``, ``2 entries``, ``1,234 entries``."""
+    return f"{count:,} {one if count == 1 else many}"
 
 
 def describe_filters(filters: HistoryFilters) -> str:
@@ -99,7 +115,17 @@ class HistoryView(View):
     HistoryView #filter-error { color: $text-error; height: auto; display: none; }
     HistoryView #history-summary { height: auto; margin: 1 0 0 0; }
     HistoryView #history-position { height: 1; width: 1fr; color: $text-muted; }
+    /* 80 columns: the filters in a grid of two columns, every one whole */
+    Screen.-narrow HistoryView #history-filters {
+        layout: grid; grid-size: 2; grid-columns: 1fr 1fr; grid-gutter: 0 1; grid-rows: 1;
+    }
+    Screen.-narrow HistoryView #history-resource-filters {
+        layout: grid; grid-size: 2; grid-columns: 1fr 2fr; grid-gutter: 0 1; grid-rows: 1;
+    }
+    Screen.-narrow HistoryView #history-filters > *,
+    Screen.-narrow HistoryView #history-resource-filters > * { width: 1fr; margin-right: 0; }
     """
+    SCOPED_CSS = False  # for the rules on the screen's size classes
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -187,6 +213,10 @@ class HistoryView(View):
         self._loaded_at: dt.datetime | None = None
         self._stale_since: dt.datetime | None = None  # rows kept after a failed refresh
         self._summary_error: str | None = None
+        # The balance read with an unfiltered summary: the net total minus it is what
+        # expired unused (the node drops expired lots from the balance, not the history).
+        self.balance_credits: int | None = None
+        self._summary_at: dt.datetime | None = None  # when the summary shown was read
         self._request = 0  # the newest page request; older answers are dropped
         self._answered = 0  # the newest request answered (or failed)
         self._pages: HistoryPages | None = None  # of the query below
@@ -202,12 +232,13 @@ class HistoryView(View):
                 id="filter-direction",
                 tooltip="Direction: incoming credits, outgoing credits or both",
             )
-            yield Input(
-                placeholder="payment method (any)",
+            yield Select(
+                METHODS,
+                value=ANY_METHOD,
+                allow_blank=False,
                 compact=True,
                 id="filter-method",
-                suggester=SuggestFromList(KNOWN_PAYMENT_METHODS, case_sensitive=False),
-                tooltip="e.g. credit_expense, credit_transfer, token_transfer; Enter applies",
+                tooltip="Payment method: one of those the node records, or any",
             )
             yield Input(
                 placeholder="from YYYY-MM-DD",
@@ -262,7 +293,9 @@ class HistoryView(View):
         self.summary = None
         self.entries = ()
         self._page_error = self._summary_error = None
-        self.query_one(HistoryTable).show(())
+        table = self.query_one(HistoryTable)
+        table.names = names_of(self.service.address_book())
+        table.show(())
         self._load_page()
         self._load_summary()
 
@@ -305,7 +338,7 @@ class HistoryView(View):
     def read_filters(self) -> HistoryFilters:
         """The filters as typed; InvalidInput names the field and the rule."""
         direction = self.query_one("#filter-direction", Select).value
-        method = self.query_one("#filter-method", Input).value.strip()
+        method = self.query_one("#filter-method", Select).value
         start_text = self.query_one("#filter-from", Input).value.strip()
         end_text = self.query_one("#filter-to", Input).value.strip()
         start = validation.history_date(start_text, field="from") if start_text else None
@@ -315,9 +348,7 @@ class HistoryView(View):
         resource_text = self.query_one("#filter-resource", Input).value.strip()
         return HistoryFilters(
             direction=cast(Direction, direction) if direction in ("incoming", "outgoing") else None,
-            payment_method=validation.identifier(method, field="payment method")
-            if method
-            else None,
+            payment_method=method if isinstance(method, str) and method != ANY_METHOD else None,
             start=start,
             end=end,
             resource_types=validation.resource_types(types_text, field="resource types")
@@ -326,14 +357,15 @@ class HistoryView(View):
             resource=validation.resource(resource_text) if resource_text else None,
         )
 
-    def apply_filters(self) -> None:
+    def apply_filters(self) -> bool:
+        """Apply the filters as typed; False (the rule shown) when one is invalid."""
         error = self.query_one("#filter-error", Static)
         try:
             filters = self.read_filters()
         except InvalidInput as exc:
             error.update(f"Filter not applied: {exc}")
             error.display = True
-            return
+            return False
         error.update("")
         error.display = False
         if filters != self.filters or self._page_error or self._summary_error:
@@ -342,16 +374,19 @@ class HistoryView(View):
             self.loaded = None
             self.summary = None
             self.reload()
+        return True
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id in FILTER_INPUTS:
             event.stop()
-            self.apply_filters()
-            self.query_one(HistoryTable).focus()
+            # Applied: the focus goes to the table. Refused: it stays on the field, whose
+            # rule is shown (typed digits must not switch tabs meanwhile).
+            if self.apply_filters():
+                self.query_one(HistoryTable).focus()
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
-        if event.select.id == "filter-direction":
+        if event.select.id in ("filter-direction", "filter-method"):
             self.apply_filters()
         elif event.select.id == "page-size" and isinstance(event.value, int):
             self.set_page_size(event.value)
@@ -370,6 +405,7 @@ class HistoryView(View):
 
     def action_clear_filters(self) -> None:
         self.query_one("#filter-direction", Select).value = "all"
+        self.query_one("#filter-method", Select).value = ANY_METHOD
         for input_id in FILTER_INPUTS:
             self.query_one(f"#{input_id}", Input).value = ""
         self.apply_filters()
@@ -381,7 +417,8 @@ class HistoryView(View):
             return
         event.stop()
         if 0 <= event.cursor_row < len(self.entries):
-            self.app.push_screen(HistoryDetailModal(self.entries[event.cursor_row]))
+            names = self.query_one(HistoryTable).names
+            self.app.push_screen(HistoryDetailModal(self.entries[event.cursor_row], names=names))
 
     def action_export(self) -> None:
         account = self.account
@@ -412,12 +449,12 @@ class HistoryView(View):
     def _exported(self, name: str, result: ExportResult | None) -> None:
         if result is None:
             return
-        message = f"{result.rows:,} entries of {name} → {result.path}"
+        message = f"{count_text(result.rows)} of {name} → {result.path}"
         if result.complete:
             self.notify(message, title=f"Exported ({result.format.upper()})")
         else:
             self.notify(
-                f"{message}; the history changed during the export ({result.total:,} now)",
+                f"{message}; the history changed during the export ({fmt.count(result.total)} now)",
                 title="Exported, history changed",
                 severity="warning",
             )
@@ -535,14 +572,28 @@ class HistoryView(View):
 
     @work(name="history-summary", group="history-summary", exclusive=True, exit_on_error=False)
     async def _fetch_summary(self, address: str, filters: HistoryFilters) -> None:
+        api = self.service.api
+        asked = self._now()
+
+        async def balance() -> int | None:
+            if filters != HistoryFilters():
+                return None
+            try:
+                return (await api.balance(address, credit_details=False)).credits
+            except Exception:  # the totals stand without the expiry note
+                return None
+
         try:
-            summary = await self.service.api.credit_history_summary(address, filters)
+            summary, credits = await asyncio.gather(
+                api.credit_history_summary(address, filters), balance()
+            )
         except Exception as exc:
             # A summary shown before stays, marked stale; a new one reads unavailable.
             self._summary_error = one_line(exc)
             self._render_summary()
             return
         self.summary, self._summary_error = summary, None
+        self.balance_credits, self._summary_at = credits, asked
         self._render_summary()
 
     # --- rendering -----------------------------------------------------------------
@@ -554,14 +605,22 @@ class HistoryView(View):
         if self._page_error is not None and not loading:
             if self._stale_since is not None and self.loaded is not None and pages is not None:
                 return (
-                    f"page {self.page} of {pages:,} · {self.loaded.total:,} entries · "
+                    f"page {self.page} of {fmt.count(pages)} · {count_text(self.loaded.total)} · "
                     f"stale since {fmt.clock(self._stale_since)}: {self._page_error}"
                 )
             return f"page {self.page} · history unavailable: {self._page_error}"
         if self.loaded is None or pages is None:
             return f"page {self.page} · loading…"
-        text = f"page {self.page} of {pages:,} · {self.loaded.total:,} entries"
-        if self.filters != HistoryFilters():
+        filtered = self.filters != HistoryFilters()
+        if self.loaded.total == 0:  # an empty page, said so: never a blank table alone
+            text = (
+                f"no entries match: {describe_filters(self.filters)}"
+                if filtered
+                else "no entries yet"
+            )
+            return text + (" · loading…" if loading else "")
+        text = f"page {self.page} of {fmt.count(pages)} · {count_text(self.loaded.total)}"
+        if filtered:
             text += f" ({describe_filters(self.filters)})"
         return text + (" · loading…" if loading else "")
 
@@ -577,18 +636,34 @@ class HistoryView(View):
         if loading and self.summary is None:
             return "Totals: loading…"
         if self.summary is None:
-            return f"Totals unavailable: {self._summary_error or 'no answer'}"
-        stale = f" · stale: {self._summary_error}" if self._summary_error else ""
+            failed = DataState.failed(self._summary_error or "no answer")
+            return f"Totals {failed.text(self._now())} ({failed.hint})"
+        stale = ""
+        if self._summary_error and self._summary_at is not None:
+            state = DataState.stale(self._summary_at, self._summary_error)
+            stale = f" · {state.text(self._now())}"
         s = self.summary
 
-        def both(amount: int) -> str:
-            return f"{fmt.credits(amount, signed=True)} ({fmt.credits_usd(amount, signed=True)})"
+        def both(amount: int, note: str = "") -> str:
+            usd = fmt.credits_usd(amount, signed=True)
+            return f"{fmt.credits(amount, signed=True)} ({usd}{note})"
 
         scope = "filtered" if self.filters != HistoryFilters() else "all"
         return (
-            f"Totals ({scope}, {s.entry_count:,} entries): in {both(s.total_incoming)} · "
-            f"out {both(s.total_outgoing)} · net {both(s.total_amount)}{stale}"
+            f"Totals ({scope}, {count_text(s.entry_count)}): in {both(s.total_incoming)} · "
+            f"out {both(s.total_outgoing)} · net {both(s.total_amount, self._expired_note())}"
+            f"{stale}"
         )
+
+    def _expired_note(self) -> str:
+        """Why the whole history's net total exceeds the balance: credits that expired."""
+        s, balance = self.summary, self.balance_credits
+        if s is None or balance is None or self.filters != HistoryFilters():
+            return ""
+        expired = s.total_amount - balance
+        if expired <= 0:
+            return ""
+        return f"; {fmt.credits(expired)} expired"
 
     def _render_summary(self, *, loading: bool = False) -> None:
         self.query_one("#history-summary", Static).update(self.summary_text(loading=loading))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -22,11 +23,12 @@ from aleph_tui.core import validation
 from aleph_tui.core.flows.pricing_text import (
     LABEL_WIDTH,
     estimate_line,
+    numeric_columns,
     price_lines,
     tier_table,
     usd_text,
 )
-from aleph_tui.core.formatting import exact_decimal
+from aleph_tui.core.formatting import rate
 from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui.view import View
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
@@ -38,13 +40,14 @@ if TYPE_CHECKING:
 NO_ENTITY = "no entity"
 
 
-def exact(value: Decimal | None) -> str:
-    """Every digit of ``value``, grouped, without exponent or trailing zeros."""
-    return "" if value is None else exact_decimal(value, grouped=True)
+def price(value: Decimal | None) -> str:
+    """A price at a sensible precision (core/formatting.rate): ``4,415.69``; the exact
+    values are ``aleph-tui pricing --json``'s."""
+    return "" if value is None else rate(value)
 
 
 def usd(value: Decimal | None) -> str:
-    return usd_text(value, exact)
+    return usd_text(value, price)
 
 
 def _units(text: str) -> int:
@@ -72,7 +75,19 @@ class PricingView(View):
     PricingView #pricing-estimator-fields { height: auto; }
     PricingView #pricing-estimator-fields > ValidatedInput { width: 32; margin-right: 2; }
     PricingView #pricing-estimate { height: auto; }
+    /* 80 columns: narrower fields, the estimate beside them */
+    Screen.-narrow PricingView #pricing-entity { width: 26; margin-right: 1; }
+    Screen.-narrow PricingView #pricing-estimator { layout: horizontal; }
+    Screen.-narrow PricingView #pricing-estimator-fields { width: auto; }
+    Screen.-narrow PricingView #pricing-estimator-fields > ValidatedInput {
+        width: 16; margin-right: 1;
+    }
+    Screen.-narrow PricingView #pricing-estimate { width: 1fr; padding-top: 1; }
+    /* 24 lines: the tiers table gives way to the estimator */
+    Screen.-short PricingView #pricing-tiers { min-height: 3; margin-top: 0; }
+    Screen.-short PricingView #pricing-top { margin-top: 0; }
     """
+    SCOPED_CSS = False  # for the rules on the screen's size classes
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -153,6 +168,9 @@ class PricingView(View):
 
     def reload(self) -> None:
         self._load_tables()
+
+    def shows_address(self, address: str) -> bool:
+        return False  # prices are no account's: a MoneyChanged leaves them be
 
     # --- state ---------------------------------------------------------------------
 
@@ -242,7 +260,7 @@ class PricingView(View):
             self.aleph_app.report_failure("Pricing: estimate", exc)
             return
         self.estimate = result
-        output.update(estimate_line(result, exact))
+        output.update(estimate_line(result, price))
 
     # --- rendering -----------------------------------------------------------------
 
@@ -254,11 +272,11 @@ class PricingView(View):
             summary.update("No entity in the pricing aggregate" if not self.tables else "")
             return
         lines = [f"{table.entity} · 1,000,000 credits = $1"]
-        lines += [f"{label:<{LABEL_WIDTH}}  {text}" for label, text in price_lines(table, exact)]
+        lines += [f"{label:<{LABEL_WIDTH}}  {text}" for label, text in price_lines(table, price)]
         if not table.tiers:
             lines.append("No tiers")
         summary.update("\n".join(lines))
-        columns, rows = tier_table(table, exact)
+        columns, rows = tier_table(table, price)
         self._show_tiers(columns, [(row[0], row) for row in rows])
 
     def _show_tiers(self, columns: list[str], rows: list[tuple[str, list[str]]]) -> None:
@@ -267,8 +285,11 @@ class PricingView(View):
         if self._shown_tiers == (columns, rows):
             return
         self._shown_tiers = (columns, rows)
-        tiers: DataTable[str] = self.query_one("#pricing-tiers", DataTable)
+        tiers: DataTable[str | Text] = self.query_one("#pricing-tiers", DataTable)
         tiers.clear(columns=True)
-        tiers.add_columns(*columns)
+        right = numeric_columns(columns)
+        for index, title in enumerate(columns):
+            tiers.add_column(Text(title, justify="right") if index in right else title)
         for key, row in rows:
-            tiers.add_row(*row, key=key)
+            cells = [Text(c, justify="right") if i in right else c for i, c in enumerate(row)]
+            tiers.add_row(*cells, key=key)

@@ -46,7 +46,19 @@ class SigningFormView(View):
     SigningFormView .form-actions .switch-label { padding: 1 0; }
     SigningFormView .outcome { height: auto; margin-top: 1; }
     SigningFormView .outcome.-error { color: $text-error; }
+    /* 80 columns: a form column wide enough for a whole address (42) on its own line */
+    Screen.-narrow SigningFormView .form-column {
+        width: 46; max-width: 46; padding: 0 1; overflow-x: hidden;
+    }
+    Screen.-narrow SigningFormView .form-actions Button { min-width: 10; }
+    Screen.-narrow SigningFormView .side-column { padding: 0 1; }
+    /* 24 lines: the action row stays at the bottom of the form while the fields scroll */
+    Screen.-short SigningFormView .form-actions { dock: bottom; }
+    SigningFormView .watch-only-note { display: none; height: auto; padding: 0 2; }
+    SigningFormView .watch-only-note.-shown { display: block; color: $text-warning; }
     """
+    # Unscoped, for the rules on the screen's size classes (AlephApp's breakpoints).
+    SCOPED_CSS = False
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -57,6 +69,8 @@ class SigningFormView(View):
 
     def compose(self) -> ComposeResult:
         prefix = self.prefix
+        # Shown (and the form disabled) while the active account is watch-only.
+        yield Static("", id=f"{prefix}-watch-only", classes="watch-only-note", markup=False)
         with Horizontal(id=f"{prefix}-columns", classes="signing-columns"):
             with VerticalScroll(id=f"{prefix}-form", classes="form-column"):
                 yield Static("", id=f"{prefix}-from", classes="from-line")
@@ -77,6 +91,10 @@ class SigningFormView(View):
                 yield Label("Progress", classes="section -later")
                 yield StepList(self.steps_spec, id=f"{prefix}-steps")
                 yield Static("", id=f"{prefix}-outcome", classes="outcome")
+
+    def main_widget(self) -> Widget:
+        """The form at rest is the view itself: its Escape clears the form."""
+        return self
 
     def compose_fields(self) -> Iterable[Widget]:
         """The form's fields, between the sender line and the action row."""
@@ -100,6 +118,37 @@ class SigningFormView(View):
             line.update(Text(f"No active account: add one in Accounts to {doing}."))
         else:
             line.update(Text.assemble(("From  ", "bold"), f"{account.name}  {account.address}"))
+        self._refuse_watch_only(account, doing)
+
+    def watch_only_way(self) -> str:
+        """What a watch-only account can still do in this view, as a sentence ("" if
+        nothing: the form is then disabled)."""
+        return ""
+
+    @property
+    def watch_only(self) -> bool:
+        """The active account has no key here: nothing can be signed for it."""
+        return self.account is not None and self.account.watch_only
+
+    def _refuse_watch_only(self, account: Account | None, doing: str) -> None:
+        """A watch-only account disables the whole form, and the note says why (the
+        facade would refuse its signer anyway)."""
+        refused = account is not None and account.watch_only
+        note = self.query_one(f"#{self.prefix}-watch-only", Static)
+        note.set_class(refused, "-shown")
+        if account is not None and refused:
+            picker = self.aleph_app.key_for("account-picker") or "a"
+            note.update(
+                f"{account.name} is watch-only: aleph-tui has no key for it, so it cannot "
+                f"{doing} here.{self.watch_only_way()} Press {picker} to switch to an "
+                "account with a key."
+            )
+        else:
+            note.update("")
+        # Submit is refused either way (``_update_submit``); the fields stay usable when
+        # the view has a way that needs no key here.
+        self.query_one(f"#{self.prefix}-form").disabled = refused and not self.watch_only_way()
+        self._update_submit()
 
     # --- events and actions -------------------------------------------------------------
 
@@ -131,7 +180,7 @@ class SigningFormView(View):
                 self.notify(self.committed_text)
             return
         if isinstance(self.screen.focused, Input):
-            self.focus()
+            self.main_widget().focus()
             return
         self.clear_form()
         self.steps.reset()
@@ -169,7 +218,9 @@ class SigningFormView(View):
 
     def _update_submit(self) -> None:
         """Enable the submit button when the form can be sent; hold the rest while busy."""
-        self.query_one(f"#{self.prefix}-submit", Button).disabled = not self._can_submit()
+        self.query_one(f"#{self.prefix}-submit", Button).disabled = (
+            self.watch_only or not self._can_submit()
+        )
         self.query_one(f"#{self.prefix}-dry-run", Switch).disabled = self.busy
 
     def _can_submit(self) -> bool:

@@ -27,18 +27,21 @@ from textual.widgets import Checkbox, Input, Label, Static
 
 from aleph_tui.core import validation
 from aleph_tui.core.aleph.messages import CREDIT_CHANNEL
-from aleph_tui.core.aleph.models import credits_to_usd, format_credits
 from aleph_tui.core.flows.transferring import (
     SELF_TRANSFER,
     TransferQuote,
     TransferRequest,
     TransferResult,
 )
-from aleph_tui.core.formatting import iso_utc, plain_decimal, utc_minute
+from aleph_tui.core.formatting import iso_utc, utc_minute
 from aleph_tui.core.validation import InvalidInput
+from aleph_tui.ui.data_state import LOADING_TEXT
+from aleph_tui.ui.money_changed import announce
 from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.view import cancelling, explain
 from aleph_tui.ui.views.signing_form_view import SigningFormView
+from aleph_tui.ui.widgets import amount_text as fmt
+from aleph_tui.ui.widgets.copy_value import Names, known_address, names_of
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
 
 if TYPE_CHECKING:
@@ -55,13 +58,21 @@ UNTIL_FILLED = "Send is disabled until"
 FIELDS = {"to": "to", "amount": "amount", "expiration": "expiration", "channel": "channel"}
 
 
-def target_text(quote: TransferQuote) -> str:
+def target_text(quote: TransferQuote, names: Names | None = None) -> str:
+    """The recipient as typed, and its address; a typed address that is a known account
+    or alias shows that name too."""
     same = quote.target.lower() == quote.recipient.lower()
-    return quote.recipient if same else f"{quote.target} → {quote.recipient}"
+    if same:
+        return known_address(quote.recipient, names or {}, whole=True)
+    return f"{quote.target} → {quote.recipient}"
 
 
 def confirmation_rows(
-    network: Network, account_name: str, quote: TransferQuote, item_hash: str
+    network: Network,
+    account_name: str,
+    quote: TransferQuote,
+    item_hash: str,
+    names: Names | None = None,
 ) -> list[tuple[str, str]]:
     """What the confirmation shows: the CLI's ``credit transfer`` summary, as rows."""
     if quote.expiration is None:
@@ -71,9 +82,9 @@ def confirmation_rows(
     return [
         ("Network", f"{network.name} ({network.api_url})"),
         ("From", f"{account_name} {quote.sender}"),
-        ("To", target_text(quote)),
-        ("Amount", f"{quote.amount} credits (${plain_decimal(quote.usd)})"),
-        ("Available", format_credits(quote.available)),
+        ("To", target_text(quote, names)),
+        ("Amount", f"{fmt.credits(quote.amount)} credits ({fmt.usd(quote.usd)})"),
+        ("Available", fmt.credits_with_usd(quote.available)),
         ("Expiration", expiration),
         *spent_rows(quote),
         ("Channel", quote.channel),
@@ -103,8 +114,8 @@ def capped_warning(quote: TransferQuote) -> str | None:
     if not early:
         return None
     return (
-        f"{early} credits expire before the requested {utc_minute(quote.expiration)}: "
-        "the node caps each part at its lot's expiry."
+        f"{fmt.credits(early)} credits expire before the requested "
+        f"{utc_minute(quote.expiration)}: the node caps each part at its lot's expiry."
     )
 
 
@@ -133,7 +144,10 @@ class TransferView(SigningFormView):
     TransferView #transfer-book { color: $text-muted; height: auto; }
     TransferView #transfer-available, TransferView #transfer-quote { height: auto; }
     TransferView #transfer-quote.-error { color: $text-error; }
+    /* a narrow side column: one line per entry, never an address broken in two */
+    Screen.-narrow TransferView #transfer-book { text-wrap: nowrap; text-overflow: ellipsis; }
     """
+    SCOPED_CSS = False  # for the rule on the screen's size class
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "ctrl+s",
@@ -169,6 +183,7 @@ class TransferView(SigningFormView):
         self.last_result: TransferResult | None = None
         self._available: int | None = None
         self._quoted_at = 0.0  # time.monotonic() of the live quote
+        self._names: Names = {}  # the address book's names, for known recipients
 
     # --- layout -----------------------------------------------------------------------
 
@@ -186,7 +201,7 @@ class TransferView(SigningFormView):
             "Amount (credits)",
             validation.credit_amount,
             placeholder="e.g. 1000000 (= $1)",
-            describe=lambda n: f"{n} credits, worth ${plain_decimal(credits_to_usd(n))}",
+            describe=lambda n: f"{fmt.credits(n)} credits, worth {fmt.credits_usd(n)}",
             tooltip="Whole credits; 1 000 000 credits are worth 1 USD",
             id="transfer-amount",
         )
@@ -225,6 +240,10 @@ class TransferView(SigningFormView):
         yield Label("Address book", classes="section -later")
         yield Static("", id="transfer-book")
 
+    def default_focus(self) -> Widget:
+        # The tab opens on its first field, To: what is typed next goes into the form.
+        return self.field("to").input
+
     def field(self, name: str) -> ValidatedInput[Any]:
         return self.query_one(f"#transfer-{name}", ValidatedInput)
 
@@ -259,6 +278,7 @@ class TransferView(SigningFormView):
         except Exception as exc:
             self.query_one("#transfer-book", Static).update(Text(f"unavailable: {explain(exc)}"))
             return
+        self._names = names_of(book)
         names = [name for name, _ in book]
         self.field("to").input.suggester = SuggestFromList(names, case_sensitive=False)
         text = Text()
@@ -293,9 +313,9 @@ class TransferView(SigningFormView):
         if problem is not None:
             text = Text(f"Available: {problem}", style="red")
         elif self._available is None:
-            text = Text("Available: …" if self.account is not None else "")
+            text = Text(f"Available: {LOADING_TEXT}" if self.account is not None else "")
         else:
-            text = Text(f"Available: {format_credits(self._available)}")
+            text = Text(f"Available: {fmt.credits_with_usd(self._available)}")
         self.query_one("#transfer-available", Static).update(text)
 
     # --- form events ------------------------------------------------------------------
@@ -391,11 +411,15 @@ class TransferView(SigningFormView):
                 notes = [w for w in (warning, capped_warning(quote)) if w is not None]
                 confirmed = await self.app.push_screen_wait(
                     SigningConfirmation(
-                        f"Transfer {quote.amount} credits"
+                        f"Transfer {fmt.credits(quote.amount)} credits"
                         if warning is None
                         else f"Post on {quote.channel}: no credits will move",
                         confirmation_rows(
-                            self.service.network, account.name, quote, signed.item_hash
+                            self.service.network,
+                            account.name,
+                            quote,
+                            signed.item_hash,
+                            self._names,
                         ),
                         confirm_label="Send" if warning is None else "Post anyway",
                         warnings=notes,
@@ -411,6 +435,9 @@ class TransferView(SigningFormView):
                 result = await self.service.transfer(signed)
             self.last_result = result
             self._show_result(result)
+            if result.status != "dry-run":  # a rehearsal keeps the form for the real one
+                announce(self.app, [result.quote.sender, result.quote.recipient], "transfer")
+                self.rest_focus()  # off the fields: the number keys switch tabs again
         except InvalidInput as exc:
             if exc.field in FIELDS:
                 self.field(FIELDS[exc.field]).show_error(exc)
@@ -432,7 +459,7 @@ class TransferView(SigningFormView):
     def _show_result(self, result: TransferResult) -> None:
         steps = self.steps
         quote = result.quote
-        what = f"{quote.amount} credits to {target_text(quote)}"
+        what = f"{fmt.credits(quote.amount)} credits to {target_text(quote, self._names)}"
         if result.status == "dry-run":
             steps.skip_rest("dry run: nothing sent")
             self._finish(f"Dry run: signed, not sent: {what}.")
@@ -538,13 +565,14 @@ class TransferView(SigningFormView):
         else:
             left = quote.available - quote.amount
             text = Text(
-                f"{quote.amount} credits (${plain_decimal(quote.usd)}) to {quote.recipient}; "
-                f"{format_credits(left)} left afterwards"
+                f"{fmt.credits(quote.amount)} credits ({fmt.usd(quote.usd)})"
+                f" to {quote.recipient}; {fmt.credits_with_usd(left)} left afterwards"
             )
             if quote.arriving and quote.channel == CREDIT_CHANNEL:
                 # What the node will really give, not what was asked (issue 16 point 3).
                 arriving = "; ".join(
-                    f"{lot.amount} expiring {utc_minute(lot.expiration, empty='never')}"
+                    f"{fmt.credits(lot.amount)} expiring "
+                    f"{utc_minute(lot.expiration, empty='never')}"
                     for lot in quote.arriving
                 )
                 text.append(f"\nThey arrive as: {arriving}")
@@ -596,6 +624,6 @@ class TransferView(SigningFormView):
 
 def _insufficient(quote: TransferQuote) -> str:
     return (
-        f"Insufficient credits: required {format_credits(quote.amount)}, "
-        f"available {format_credits(quote.available)}. Nothing will be sent."
+        f"Insufficient credits: required {fmt.credits_with_usd(quote.amount)}, "
+        f"available {fmt.credits_with_usd(quote.available)}. Nothing will be sent."
     )

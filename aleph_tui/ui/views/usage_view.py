@@ -3,18 +3,21 @@ rest lasts.
 
 Outgoing credits grouped by resource, UTC day or payment method (``g`` switches); the
 period's consumption against its purchases, transfers apart (core/flows/usage.py has the
-definitions); the burn rate and the run-out date; and the account's low-balance
-threshold, which ``t`` edits. The period defaults to the last 30 days; its dates are
+definitions); the burn rate and the run-out date; the expiry-aware forecast (core/flows/forecast.py:
+the true run-out, the credits expiring unused, and what to buy by when to keep running
+to the "Keep running until" date); and the account's low-balance threshold, which ``t``
+edits. The period defaults to the last 30 days; its dates are
 checked by core's validators and Enter (or Apply) loads it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -27,12 +30,15 @@ from aleph_tui.core.flows import usage as usage_core
 from aleph_tui.core.flows.usage import GROUPINGS, GroupBy
 from aleph_tui.core.validation import InvalidInput
 from aleph_tui.ui import low_balance
+from aleph_tui.ui.data_state import LOADING_TEXT, DataState
+from aleph_tui.ui.money_changed import announce
 from aleph_tui.ui.view import View
 from aleph_tui.ui.widgets import amount_text as fmt
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
 
 if TYPE_CHECKING:
     from aleph_tui.core.accounts.account_store import Account
+    from aleph_tui.core.flows.forecast import Forecast
     from aleph_tui.core.flows.usage import BurnRate, Period, PeriodFlow, UsageReport
 
 GROUP_LABELS: dict[GroupBy, str] = {
@@ -45,7 +51,6 @@ KEY_HEADINGS: dict[GroupBy, str] = {
     "day": "Day (UTC)",
     "method": "Payment method",
 }
-CENT = Decimal("0.01")
 OVERLAY_DELAY_S = 0.3
 
 
@@ -57,13 +62,22 @@ def _end(text: str) -> dt.datetime:
     return validation.history_date(text, field="to", end_of_day=True)
 
 
+def _until(text: str) -> dt.datetime:
+    return validation.history_date(text, field="until", end_of_day=True)
+
+
 def _threshold(text: str) -> int:
     return validation.low_balance_threshold(text)
 
 
 def decimal_text(value: Decimal) -> str:
-    """``1,234.57``: two decimals, half up, grouped digits."""
-    return f"{value.quantize(CENT, rounding=ROUND_HALF_UP):,.2f}"
+    """``1,234.57``, ``30``: a rate or a number of days (core/formatting.rate)."""
+    return fmt.rate(value)
+
+
+def right(texts: list[str]) -> list[Text]:
+    """Figures, aligned right in their column."""
+    return [Text(text, justify="right") for text in texts]
 
 
 def short_key(key: str) -> str:
@@ -82,6 +96,11 @@ class UsageView(View):
     UsageView #usage-group-by { width: 26; }
     UsageView #usage-from, UsageView #usage-to { width: 30; }
     UsageView #usage-threshold { width: 30; }
+    UsageView #usage-forecast-row { height: auto; }
+    UsageView #usage-forecast-row > ValidatedInput { width: 24; margin-left: 1; }
+    UsageView #usage-forecast {
+        width: 1fr; height: auto; min-height: 5; border: round $panel; padding: 0 1;
+    }
     UsageView Button { margin-top: 1; }
     UsageView #usage-period { color: $text-muted; height: auto; }
     UsageView #usage-groups { height: 1fr; min-height: 5; }
@@ -89,7 +108,26 @@ class UsageView(View):
     UsageView #usage-numbers > Static {
         width: 1fr; height: auto; border: round $panel; padding: 0 1;
     }
+    /* the dates and the threshold as wide as their labels and placeholders */
+    UsageView #usage-from, UsageView #usage-to { width: 1fr; max-width: 36; }
+    UsageView #usage-threshold { width: 36; }
+    UsageView #usage-apply { margin-right: 0; }
+    /* 80 columns: the filters share the row with Apply; the two panels stack */
+    Screen.-narrow UsageView #usage-group-by { width: 23; }
+    Screen.-narrow UsageView #usage-group-by > SelectCurrent { padding: 0 1; }
+    Screen.-narrow UsageView #usage-from, Screen.-narrow UsageView #usage-to { max-width: 100%; }
+    Screen.-narrow UsageView #usage-apply { min-width: 7; }
+    Screen.-narrow UsageView #usage-filters Input { padding: 0 1; }
+    Screen.-narrow UsageView #usage-threshold-row Button { min-width: 9; }
+    Screen.-narrow UsageView #usage-threshold-state { width: 1fr; }
+    Screen.-narrow UsageView #usage-numbers { layout: vertical; }
+    Screen.-narrow UsageView #usage-numbers > Static { width: 100%; }
+    /* 24 lines: the view scrolls, its table keeps a few rows */
+    Screen.-short UsageView { overflow-y: auto; scrollbar-size-vertical: 1; padding: 0 0 0 1; }
+    Screen.-short UsageView #usage-groups { height: auto; max-height: 12; }
+    Screen.-short UsageView #usage-filters, Screen.-short UsageView #usage-period { dock: top; }
     """
+    SCOPED_CSS = False  # for the rules on the screen's size classes
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -127,6 +165,8 @@ class UsageView(View):
         self._report_request = 0  # the newest report asked for, and the newest answered
         self._report_answered = 0
         self._summary_error: str | None = None
+        self.forecast: Forecast | None = None
+        self._forecast_error: str | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="usage-filters"):
@@ -140,7 +180,7 @@ class UsageView(View):
             yield ValidatedInput(
                 "From (UTC)",
                 _start,
-                placeholder="YYYY-MM-DD (30 days before)",
+                placeholder="YYYY-MM-DD (−30 d)",  # fits at 80 columns
                 optional=True,
                 id="usage-from",
                 tooltip="First day (UTC) or an RFC 3339 instant; Enter loads the period",
@@ -159,6 +199,17 @@ class UsageView(View):
         with Horizontal(id="usage-numbers"):
             yield Static("", id="usage-flow", markup=False)
             yield Static("", id="usage-burn", markup=False)
+        with Horizontal(id="usage-forecast-row"):
+            yield Static("", id="usage-forecast", markup=False)
+            yield ValidatedInput(
+                "Keep running until",
+                _until,
+                placeholder="YYYY-MM-DD",
+                optional=True,
+                id="usage-until",
+                tooltip="The forecast says what to buy, and by when, to keep paying "
+                "through this day (UTC); Enter plans",
+            )
         with Horizontal(id="usage-threshold-row"):
             yield ValidatedInput(
                 "Low-balance threshold (credits)",
@@ -174,6 +225,9 @@ class UsageView(View):
     def on_mount(self) -> None:
         self.query_one("#usage-flow").border_title = "Consumed against purchased"
         self.query_one("#usage-burn").border_title = "Burn rate"
+        self.query_one(
+            "#usage-forecast"
+        ).border_title = "Forecast: oldest credits spent first, expired ones lost"
 
     # --- hooks ---------------------------------------------------------------------
 
@@ -183,6 +237,7 @@ class UsageView(View):
     def account_changed(self, account: Account | None) -> None:
         self.report = self.flow = self.rate = None
         self._report_error = self._summary_error = None
+        self.forecast, self._forecast_error = None, None
         self._render_all()
         if account is not None:
             self._load()
@@ -218,6 +273,7 @@ class UsageView(View):
         self._load_report(account.address, span, self.group_by)
         if not report_only:
             self._load_summary(account.address, account.name, span)
+            self._load_forecast(account.address, span)
 
     def action_cycle_grouping(self) -> None:
         index = GROUPINGS.index(self.group_by)
@@ -250,6 +306,99 @@ class UsageView(View):
     def _period_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self._load()
+
+    # --- forecast ------------------------------------------------------------------
+
+    @on(Input.Submitted, "#usage-until-input")
+    def _until_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.plan()
+
+    def _until_value(self) -> tuple[bool, dt.datetime | None]:
+        """(valid, the day to keep running through; None when the field is empty)."""
+        field = self.query_one("#usage-until", ValidatedInput)
+        if not field.is_valid:
+            return False, None
+        until: dt.datetime | None = field.result
+        if until is not None and until <= self.aleph_app.now():
+            field.show_error("until: must be in the future")
+            return False, None
+        return True, until
+
+    def plan(self) -> None:
+        """The forecast planned again to the field's date (nothing is read again)."""
+        from aleph_tui.core.flows import forecast as forecast_core
+
+        valid, until = self._until_value()
+        if not valid or self.forecast is None:
+            return
+        try:
+            self.forecast = forecast_core.with_until(self.forecast, until)
+        except InvalidInput as exc:
+            self.query_one("#usage-until", ValidatedInput).show_error(exc)
+            return
+        self._render_forecast()
+
+    @work(name="usage-forecast", group="usage-forecast", exclusive=True, exit_on_error=False)
+    async def _load_forecast(self, address: str, span: Period) -> None:
+        valid, until = self._until_value()
+        try:
+            outlook = await self.service.forecast(
+                address,
+                start=span.start,
+                end=span.end,
+                now=self.aleph_app.now(),
+                until=until if valid else None,
+            )
+        except Exception as exc:
+            self.forecast = None
+            self._forecast_error = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            self._render_forecast()
+            self.aleph_app.report_failure("Forecast unavailable", exc, self.reload)
+            return
+        if self.account is None or self.account.address != address:
+            return
+        self.forecast, self._forecast_error = outlook, None
+        self._render_forecast()
+
+    def _render_forecast(self) -> None:
+        widget = self.query_one("#usage-forecast", Static)
+        outlook = self.forecast
+        if self._forecast_error is not None:
+            widget.update(f"{fmt.UNAVAILABLE}: {self._forecast_error}")
+            return
+        if outlook is None:
+            widget.update("loading…" if self.account is not None else "")
+            return
+        runs_out = (
+            f"{fmt.utc_minute(outlook.runs_out)} UTC"
+            if outlook.runs_out is not None
+            else "never at this pace"
+        )
+        lines = [f"Truly runs out   {runs_out}"]
+        lost = outlook.expiring_unused
+        if lost:
+            # One entry per lot, joined so that the panel wraps them to its width.
+            lots = " · ".join(f"{fmt.utc_minute(f.lost_at)} {fmt.credits(f.lost)}" for f in lost)
+            lines.append(
+                f"Expiring unused  {fmt.credits(outlook.lost)} credits"
+                f" ({fmt.credits_usd(outlook.lost)}), UTC: {lots}"
+            )
+        else:
+            lines.append("Expiring unused  none")
+        if outlook.until is not None:
+            through = fmt.utc_minute(outlook.until)
+            if not outlook.plan:
+                lines.append(f"Through {through}: nothing to buy")
+            for purchase in outlook.plan:
+                lines.append(
+                    f"Through {through}: buy {fmt.credits(purchase.credits)} credits"
+                    f" ({fmt.credits_usd(purchase.credits)}) by"
+                    f" {fmt.utc_minute(purchase.by)} UTC"
+                )
+        if not outlook.lots_match:
+            lines.append("The history and the balance disagree; press r to read again")
+        widget.update("\n".join(lines))
 
     # --- threshold -----------------------------------------------------------------
 
@@ -291,7 +440,9 @@ class UsageView(View):
             self.aleph_app.report_failure("Usage: threshold not saved", exc)
             return
         field.clear()
+        self.rest_focus()  # saved: off the field, so the number keys switch tabs again
         low_balance.forget(self.app, account.address)
+        announce(self.app, [account.address], "threshold")  # Balance marks it at once
         self.notify(
             "Low-balance threshold removed"
             if stored is None
@@ -361,6 +512,7 @@ class UsageView(View):
         self._render_period()
         self._render_groups()
         self._render_numbers()
+        self._render_forecast()
 
     def _render_period(self) -> None:
         widget = self.query_one("#usage-period", Static)
@@ -380,43 +532,44 @@ class UsageView(View):
             self.query_one("#usage-groups", DataTable).loading = True
 
     def _render_groups(self) -> None:
-        table: DataTable[str] = self.query_one("#usage-groups", DataTable)
+        table: DataTable[str | Text] = self.query_one("#usage-groups", DataTable)
         table.clear(columns=True)
         resource = self.group_by == "resource"
         columns = [KEY_HEADINGS[self.group_by]]
         columns += ["Type"] if resource else []
         table.add_columns(*columns)
         for label in ("Credits", "USD", "Entries"):
-            table.add_column(label, key=label.lower())
+            table.add_column(Text(label, justify="right"), key=label.lower())
         report = self.report
         if report is None or report.group_by != self.group_by:
             return
         for group in report.groups:
             row = [short_key(group.key)]
             row += [group.kind or ""] if resource else []
-            row += [
+            figures = [
                 fmt.credits(-group.credits, signed=True),
                 fmt.usd(-group.usd, signed=True),
-                str(group.entries),
+                fmt.count(group.entries),
             ]
-            table.add_row(*row, key=group.key)
+            table.add_row(*row, *right(figures), key=group.key)
         total = ["Total"] + ([""] if resource else [])
-        total += [
+        figures = [
             fmt.credits(-report.total, signed=True),
             fmt.usd(-report.total_usd, signed=True),
-            str(report.entries),
+            fmt.count(report.entries),
         ]
-        table.add_row(*total, key="total")
+        table.add_row(*total, *right(figures), key="total")
 
     def _render_numbers(self) -> None:
         flow_widget = self.query_one("#usage-flow", Static)
         burn_widget = self.query_one("#usage-burn", Static)
         report, flow, rate = self.report, self.flow, self.rate
         if self._summary_error is not None:
-            flow_widget.update(f"{fmt.UNAVAILABLE}: {self._summary_error}")
+            failed = DataState.failed(self._summary_error)
+            flow_widget.update(f"{failed.text(self.aleph_app.now())} ({failed.hint})")
             burn_widget.update(fmt.UNAVAILABLE)
         elif flow is None or rate is None:
-            text = "loading…" if self.account is not None else ""
+            text = LOADING_TEXT if self.account is not None else ""
             flow_widget.update(text)
             burn_widget.update(text)
         else:
@@ -437,7 +590,9 @@ class UsageView(View):
                 lines.append(line("Other outgoing", -flow.other_out))
             lines.append(line("Net", flow.net))
             if report is not None:
-                lines.append(f"Outgoing total  {fmt.credits(report.total)} in {report.entries}")
+                lines.append(
+                    f"Outgoing total  {fmt.credits(report.total)} in {fmt.count(report.entries)}"
+                )
             flow_widget.update("\n".join(lines))
             burn = [
                 f"Burn rate   {decimal_text(rate.per_day)} credits/day"

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.text import Text
+from textual.binding import BindingType
 from textual.widgets import DataTable
 
 from aleph_tui.core.aleph.models import Balance
 from aleph_tui.ui.widgets import amount_text as fmt
+from aleph_tui.ui.widgets.copy_value import copy_binding, copy_value
 
 ACTIVE_MARKER = "▶"
 COLUMN_KEYS = ("active", "name", "address", "aleph", "credits", "usd", "status")
 COLUMN_LABELS = ("", "Account", "Address", "ALEPH", "Credits", "USD", "Status")
+FIGURES = frozenset({"aleph", "credits", "usd"})  # aligned right
 
 
 @dataclass(frozen=True)
@@ -22,10 +26,16 @@ class AccountBalanceRow:
     active: bool
     balance: Balance | None  # the latest known balance, fresh or stale
     status: str = ""  # empty when fresh; "stale …" or "unavailable: …" otherwise
+    # What stands in for the amounts without a balance: a skeleton while it is loading.
+    placeholder: str = fmt.UNAVAILABLE
+    watch_only: bool = False  # an address followed without a key (cannot sign)
 
 
 class AccountsBalanceTable(DataTable[str | Text]):
-    """One row per account, keyed by address; ▶ marks the active one. Enter selects."""
+    """One row per account, keyed by address; ▶ marks the active one. Enter selects,
+    ``c`` copies the row's whole address."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [copy_binding("balance-accounts-copy", "address")]
 
     DEFAULT_CSS = """
     AccountsBalanceTable { height: auto; max-height: 12; }
@@ -37,7 +47,8 @@ class AccountsBalanceTable(DataTable[str | Text]):
 
     def on_mount(self) -> None:
         for key, label in zip(COLUMN_KEYS, COLUMN_LABELS, strict=True):
-            self.add_column(label, key=key, width=1 if key == "active" else None)
+            title = Text(label, justify="right") if key in FIGURES else label
+            self.add_column(title, key=key, width=1 if key == "active" else None)
 
     def show(self, rows: list[AccountBalanceRow], *, hide: bool) -> None:
         """Show ``rows``. When the accounts are the ones already shown, in the same order,
@@ -59,6 +70,11 @@ class AccountsBalanceTable(DataTable[str | Text]):
         if rows:
             self.move_cursor(row=min(cursor, len(rows) - 1))
 
+    def action_copy(self) -> None:
+        rows = self.ordered_rows
+        address = rows[self.cursor_row].key.value if 0 <= self.cursor_row < len(rows) else None
+        copy_value(self, "Address", address)
+
     def show_row(self, row: AccountBalanceRow, *, hide: bool) -> None:
         """Update the cells of one account already in the table."""
         cells = self._cells(row, hide)
@@ -74,7 +90,7 @@ class AccountsBalanceTable(DataTable[str | Text]):
     def _cells(row: AccountBalanceRow, hide: bool) -> tuple[str | Text, ...]:
         balance = row.balance
         if balance is None:
-            amounts = [fmt.UNAVAILABLE] * 3
+            amounts = [row.placeholder] * 3
         else:
             amounts = [
                 fmt.hidden(fmt.token(balance.aleph), hide),
@@ -83,7 +99,7 @@ class AccountsBalanceTable(DataTable[str | Text]):
             ]
         return (
             ACTIVE_MARKER if row.active else "",
-            row.name,
+            Text.assemble(row.name, (" · watch-only", "italic")) if row.watch_only else row.name,
             fmt.short_address(row.address),
             *(Text(a, justify="right") for a in amounts),
             row.status,

@@ -13,6 +13,7 @@ from aleph_tui.ui.widgets import amount_text as fmt
 
 EXPIRING_SOON = dt.timedelta(days=7)
 SOON_MARKER = "⚠ expires soon"
+NO_LOTS = "no credits yet"
 
 
 def sorted_lots(lots: Sequence[CreditLot]) -> list[CreditLot]:
@@ -43,16 +44,27 @@ class CreditLotsTable(DataTable[str | Text]):
 
     def on_mount(self) -> None:
         self.add_column("Expires (UTC)", key="expiration")
-        self.add_column("Credits", key="amount")
-        self.add_column("USD", key="usd")
+        self.add_column(Text("Credits", justify="right"), key="amount")
+        self.add_column(Text("USD", justify="right"), key="usd")
         self.add_column("When", key="left")
         self.add_column("", key="marker")
 
-    def show(self, lots: Sequence[CreditLot] | None, *, now: dt.datetime, hide: bool) -> None:
-        """``None``: the balance is unavailable (nothing is invented in its place)."""
+    def show(
+        self,
+        lots: Sequence[CreditLot] | None,
+        *,
+        now: dt.datetime,
+        hide: bool,
+        placeholder: str = fmt.UNAVAILABLE,
+    ) -> None:
+        """``None``: the balance is not there (``placeholder``: unavailable, or a
+        skeleton while it loads; nothing is invented in its place)."""
         self.clear()
         if lots is None:
-            self.add_row(fmt.UNAVAILABLE, "", "", "", "", key="unavailable")
+            self.add_row(placeholder, "", "", "", "", key="unavailable")
+            return
+        if not lots:
+            self.add_row(NO_LOTS, "", "", "", "", key="empty")
             return
         for index, lot in enumerate(sorted_lots(lots)):
             soon = expiring_soon(lot, now)

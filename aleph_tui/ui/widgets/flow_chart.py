@@ -1,5 +1,5 @@
 """The monthly token-flow chart: USD purchased (left axis) vs ALEPH distributed to the
-network (right axis), one point per month, drawn with textual-plotext.
+network (right axis), two bars per month, drawn with textual-plotext.
 
 ``show`` keeps the series it was fed (``months``, ``usd``, ``aleph``) so they can be read
 back; a series whose source is unavailable is None and not drawn.
@@ -7,17 +7,26 @@ back; a series whose source is unavailable is None and not drawn.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from textual_plotext import PlotextPlot
 
+from aleph_tui.core.formatting import rate
+
 if TYPE_CHECKING:
     from aleph_tui.core.flows.token_flow import MonthlyFlow
 
 USD_LABEL = "USD purchased"
 ALEPH_LABEL = "ALEPH to the network"
+# Each series has its own character (never colour alone); the title says which is which.
+USD_MARKER = "█"
+ALEPH_MARKER = "▒"
+TITLE = f"{USD_MARKER} {USD_LABEL} (left)   {ALEPH_MARKER} {ALEPH_LABEL} (right)"
+BAR_WIDTH = 0.4  # of a month's slot, per series
+AXIS = {"left": 1, "right": 2}  # plotext's y axes: bar() takes the names, yticks() these
 
 
 def _series(values: Sequence[Decimal | None]) -> list[float] | None:
@@ -48,15 +57,39 @@ class FlowChart(PlotextPlot):
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title("Monthly flow: USD purchased (left) vs ALEPH to the network (right)")
+        plt.title(TITLE)
         positions = [float(n) for n in range(1, len(self.months) + 1)]
         if positions:
             plt.xticks(positions, self.months)
             plt.xlim(0.5, len(positions) + 0.5)
-        if self.usd is not None:
-            plt.plot(positions, self.usd, label=USD_LABEL, marker="hd", yside="left")
-            plt.scatter(positions, self.usd, marker="$", yside="left")
-        if self.aleph is not None:
-            plt.plot(positions, self.aleph, label=ALEPH_LABEL, marker="hd", yside="right")
-            plt.scatter(positions, self.aleph, marker="A", yside="right")
+        # Side by side in each month: USD left of the tick, ALEPH right of it. No
+        # plotext labels: its legend adds side letters and marker samples ("L ▞▞");
+        # the title is the legend.
+        for series, marker, side, offset in (
+            (self.usd, USD_MARKER, "left", -BAR_WIDTH / 2),
+            (self.aleph, ALEPH_MARKER, "right", BAR_WIDTH / 2),
+        ):
+            if series is not None:
+                plt.bar(
+                    [p + offset for p in positions],
+                    series,
+                    width=BAR_WIDTH,
+                    marker=marker,
+                    fill=True,
+                    yside=side,
+                    reset_ticks=False,
+                )
+                ticks = axis_ticks(series)
+                labels = [rate(Decimal(str(t))) for t in ticks]
+                plt.yticks(ticks, labels, yside=AXIS[side])
+                plt.ylim(0, ticks[-1], yside=AXIS[side])
         self.refresh()
+
+
+def axis_ticks(series: Sequence[float], count: int = 5) -> list[float]:
+    """Round ticks from 0 to at least the series' top, at most ``count`` steps of 1, 2,
+    2.5 or 5 times a power of ten: 0, 100, 200, 300, 400 (not plotext's 102.25...)."""
+    top = max(series, default=0.0) or 1.0
+    power = 10.0 ** math.floor(math.log10(top / count))
+    step = next(power * f for f in (1, 2, 2.5, 5, 10) if power * f * count >= top)
+    return [step * n for n in range(math.ceil(top / step - 1e-9) + 1)]

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
+from textual.binding import BindingType
 from textual.widgets import DataTable
 
 from aleph_tui.core.flows.token_flow import ProcessingRun
 from aleph_tui.ui.widgets import amount_text as fmt
+from aleph_tui.ui.widgets.copy_value import copy_binding, copy_value
 
 COLUMNS = ("Date", "Token in", "Amount in", "ALEPH out", "To network", "Burned", "Type", "Tx")
+FIGURES = frozenset({"Amount in", "ALEPH out", "To network", "Burned"})  # aligned right
 
 
 def signed(value: Decimal | None, sign: str) -> str:
@@ -44,14 +48,24 @@ class FlowRunsTable(DataTable[str | Text]):
     FlowRunsTable { height: auto; max-height: 14; }
     """
 
+    BINDINGS: ClassVar[list[BindingType]] = [copy_binding("flow-runs-copy", "run's tx hash")]
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.runs: list[ProcessingRun] = []  # as shown, row by row
+
+    def action_copy(self) -> None:
+        """``c``: the whole tx hash of the selected run (the table shows its start)."""
+        row = self.cursor_row
+        copy_value(self, "Tx hash", self.runs[row].tx_hash if 0 <= row < len(self.runs) else None)
 
     def on_mount(self) -> None:
-        self.add_columns(*COLUMNS)
+        for label in COLUMNS:
+            self.add_column(Text(label, justify="right") if label in FIGURES else label)
 
     def show(self, runs: Sequence[ProcessingRun]) -> None:
         self.clear()
+        self.runs = list(runs)
         for run in runs:
             self.add_row(
                 fmt.utc_minute(run.timestamp, empty="?"),

@@ -29,6 +29,7 @@ from textual.widgets import DataTable
 
 from aleph_tui.core.aleph.history_models import CreditHistoryEntry
 from aleph_tui.ui.widgets import amount_text as fmt
+from aleph_tui.ui.widgets.copy_value import Names, copy_binding, copy_value, known_address
 
 INCOMING = "↓ in"
 OUTGOING = "↑ out"
@@ -47,7 +48,15 @@ GAP = "  "  # a column's right padding and the next one's left padding, as DataT
 Row = tuple[str, ...]
 
 
-def cells(entry: CreditHistoryEntry) -> Row:
+def detail(entry: CreditHistoryEntry, names: Names) -> str:
+    """The entry's detail, with the name of a known counterparty: ``from main (0x12…ab)``."""
+    origin = entry.origin
+    if origin and origin.lower() in names:
+        return entry.detail.replace(origin, known_address(origin, names))
+    return entry.detail
+
+
+def cells(entry: CreditHistoryEntry, names: Names | None = None) -> Row:
     """The entry's row, column by column, as plain text."""
     return (
         fmt.utc_minute(entry.timestamp),
@@ -55,7 +64,7 @@ def cells(entry: CreditHistoryEntry) -> Row:
         fmt.credits(entry.amount, signed=True),
         fmt.credits_usd(entry.amount, signed=True),
         entry.payment_method or "",
-        entry.detail,
+        detail(entry, names or {}),
         fmt.utc_minute(entry.expiration),
     )
 
@@ -82,6 +91,7 @@ class HistoryTable(DataTable[Text]):
             id="history-table-previous-page",
             tooltip="Load the previous page of history",
         ),
+        copy_binding("history-table-copy", "entry's tx hash, else its counterparty's address"),
     ]
 
     class PageStep(Message):
@@ -96,6 +106,8 @@ class HistoryTable(DataTable[Text]):
         self._rows: list[Row] = []  # what each row shows now
         self._widths = [cell_len(label) for _, label in COLUMNS]
         self._repaint_style: Style | None = None  # rich_style, within one repaint
+        self.names: Names = {}  # known addresses' names, for the detail column
+        self.entries: list[CreditHistoryEntry] = []  # as shown, row by row
         self._add_column()
 
     @property
@@ -128,8 +140,8 @@ class HistoryTable(DataTable[Text]):
 
     def _add_column(self) -> None:
         header = GAP.join(
-            set_cell_size(label, width)
-            for (_, label), width in zip(COLUMNS, self._widths, strict=True)
+            label.rjust(width) if key in RIGHT_ALIGNED else set_cell_size(label, width)
+            for (key, label), width in zip(COLUMNS, self._widths, strict=True)
         )
         width = sum(self._widths) + len(GAP) * (len(COLUMNS) - 1)
         self.add_column(Text(header), key=PAGE_COLUMN, width=width)
@@ -141,12 +153,22 @@ class HistoryTable(DataTable[Text]):
             fields.append(pad + value if key in RIGHT_ALIGNED else set_cell_size(value, width))
         return Text(GAP.join(fields))
 
+    def action_copy(self) -> None:
+        """``c``: the selected entry's tx hash, else the address it came from or went to."""
+        row = self.cursor_row
+        entry = self.entries[row] if 0 <= row < len(self.entries) else None
+        if entry is not None and entry.tx_hash:
+            copy_value(self, "Tx hash", entry.tx_hash)
+        else:
+            copy_value(self, "Address", entry.origin if entry is not None else None)
+
     def action_step_page(self, step: int) -> None:
         self.post_message(self.PageStep(step))
 
     def show(self, entries: Sequence[CreditHistoryEntry]) -> None:
         """Show these entries, keeping the cursor on the same line when it still exists."""
-        rows = [cells(entry) for entry in entries]
+        self.entries = list(entries)
+        rows = [cells(entry, self.names) for entry in entries]
         # Widths grow to fit and never shrink while paging: columns don't jump about.
         widths = [cell_len(label) for _, label in COLUMNS]
         if rows:

@@ -1,0 +1,145 @@
+"""Watch-only accounts in the dashboard, with Pilot on the devnet: a row in Balance marked
+watch-only, the totals of every account and watched address, the account picker, History
+for the watched address, and Buy and Transfer disabled with the reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from textual.containers import VerticalScroll
+from textual.widgets import Button, OptionList, Static
+
+from aleph_tui.core.accounts.account_store import AccountError
+from aleph_tui.core.aleph.models import credits_to_usd
+from aleph_tui.ui.app import AlephApp
+from aleph_tui.ui.screens.account_picker import AccountPicker
+from aleph_tui.ui.view import View
+from aleph_tui.ui.views import ViewSpec
+from aleph_tui.ui.views.balance_view import BalanceView
+from aleph_tui.ui.views.buy_view import BuyView
+from aleph_tui.ui.views.history_view import HistoryView
+from aleph_tui.ui.views.transfer_view import TransferView
+from aleph_tui.ui.widgets import amount_text as fmt
+from aleph_tui.ui.widgets.accounts_balance_table import AccountsBalanceTable
+from aleph_tui.ui.widgets.history_table import HistoryTable
+from tests.support.credit_helpers import fresh_key, post_transfer, seeded
+from tests.support.devnet_process import RunningDevnet
+from tests.support.isolation import isolated
+from tests.support.ui_app import UiTestApp, build_app, open_view, wait_for_workers
+
+SIZE = (160, 45)
+WATCHED_CREDITS = 1_500_000
+
+
+@pytest.fixture(scope="module")
+def watched(devnet: RunningDevnet, accounts: list[Any]) -> str:
+    """An address with credits and a history, whose key is nowhere here."""
+    address = fresh_key().address
+    sent = post_transfer(devnet.api_url, seeded(accounts, 2), address, WATCHED_CREDITS)
+    assert sent.status_code == 200, sent.text
+    return address
+
+
+def api_credits(devnet: RunningDevnet, address: str) -> int:
+    response = httpx.get(f"{devnet.api_url}/api/v0/addresses/{address}/balance", timeout=30)
+    response.raise_for_status()
+    return int(response.json()["credit_balance"])
+
+
+def text_of(app: Any, selector: str) -> str:
+    return str(app.query_one(selector, Static).content)
+
+
+async def watching_app(
+    devnet: RunningDevnet, home: Path, watched: str, views: list[type[View]]
+) -> UiTestApp:
+    app = await build_app(devnet.document, home)
+    app.service.watch("cold", watched)
+    app.views = [ViewSpec.of(view) for view in views]
+    return app
+
+
+def select_cold(app: AlephApp) -> None:
+    app.select_account(next(a for a in app.accounts if a.name == "cold"))
+
+
+async def test_balance_marks_the_watched_row_totals_every_address_and_the_picker(
+    devnet: RunningDevnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, watched: str
+) -> None:
+    with isolated(tmp_path, monkeypatch):
+        app = await watching_app(devnet, tmp_path, watched, [BalanceView])
+        async with app.run_test(size=SIZE) as pilot:
+            await open_view(pilot, "balance")
+            table = app.query_one(AccountsBalanceTable)
+            accounts = app.service.account_list()
+            assert [a.name for a in accounts] == ["dev-0", "dev-1", "dev-2", "cold"]
+            assert table.row_count == 4
+            row = [str(cell) for cell in table.get_row_at(3)]
+            assert row[1] == "cold · watch-only"
+            assert row[4] == fmt.credits(api_credits(devnet, watched))
+            assert api_credits(devnet, watched) >= WATCHED_CREDITS
+
+            # The totals row: credits, USD and ALEPH over all four addresses.
+            total = sum(api_credits(devnet, a.address) for a in accounts)
+            totals = text_of(app, "#balance-totals")
+            assert totals.startswith("Total of 4 addresses · ")
+            assert f"Credits {fmt.credits(total)} ≈ {fmt.usd(credits_to_usd(total))}" in totals
+            assert "ALEPH " in totals and "loading" not in totals
+
+            # The picker marks it; choosing it makes it the active account everywhere.
+            await pilot.press("a")
+            picker = app.screen
+            assert isinstance(picker, AccountPicker)
+            options = picker.query_one(OptionList)
+            assert "watch-only" in str(options.get_option_at_index(3).prompt)
+            options.highlighted = 3
+            await pilot.press("enter")
+            await wait_for_workers(pilot)
+            assert app.active_account is not None and app.active_account.name == "cold"
+            assert app.sub_title.endswith(f"cold {fmt.short_address(watched)} · watch-only")
+            assert "watch-only" in text_of(app, "#active-title")
+
+
+async def test_history_reads_the_watched_address(
+    devnet: RunningDevnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, watched: str
+) -> None:
+    with isolated(tmp_path, monkeypatch):
+        app = await watching_app(devnet, tmp_path, watched, [HistoryView])
+        async with app.run_test(size=SIZE) as pilot:
+            select_cold(app)
+            history = await open_view(pilot, "history")
+            assert history.query_one(HistoryTable).row_count >= 1
+
+
+async def test_buy_and_transfer_are_disabled_with_the_reason(
+    devnet: RunningDevnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, watched: str
+) -> None:
+    with isolated(tmp_path, monkeypatch):
+        app = await watching_app(devnet, tmp_path, watched, [BuyView, TransferView])
+        async with app.run_test(size=SIZE) as pilot:
+            select_cold(app)
+            for view_id, doing in (("buy", "buy credits"), ("transfer", "send credits")):
+                await open_view(pilot, view_id)
+                note = text_of(app, f"#{view_id}-watch-only")
+                assert note == (
+                    f"cold is watch-only: aleph-tui has no key for it, so it cannot {doing}. "
+                    "Press a to switch to an account with a key."
+                )
+                assert app.query_one(f"#{view_id}-watch-only").display
+                assert app.query_one(f"#{view_id}-form", VerticalScroll).disabled
+                assert app.query_one(f"#{view_id}-submit", Button).disabled
+
+            # The facade refuses its key all the same.
+            active = app.active_account
+            assert active is not None and active.watch_only
+            with pytest.raises(AccountError, match="'cold' is a watch-only account"):
+                await app.signer_for(active)
+
+            # Back to an account with a key: the form is open again.
+            app.select_account(app.accounts[0])
+            await wait_for_workers(pilot)
+            assert not app.query_one("#transfer-watch-only").display
+            assert not app.query_one("#transfer-form", VerticalScroll).disabled
