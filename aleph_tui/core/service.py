@@ -520,12 +520,12 @@ class CreditService:
             quote, self.bind(signer), dry_run=dry_run, progress=progress
         )
 
-    async def payment_link(self, token: str, amount: str, payer: str) -> PaymentLink:
-        """An EIP-681 link for ``payer`` to buy credits from any wallet (a phone); nothing
-        is signed here. Raises InvalidInput, BuyError or ChainError."""
+    async def payment_link(self, request: buying.BuyRequest) -> PaymentLink:
+        """An EIP-681 link for the request's payer to buy credits from any wallet (a
+        phone); nothing is signed here. Raises InvalidInput, BuyError or ChainError."""
         from aleph_tui.core.flows import payment_link
 
-        return await payment_link.payment_link(self._buyer(), token, amount, payer)
+        return await payment_link.payment_link(self._buyer(), request)
 
     async def follow_payment(
         self,

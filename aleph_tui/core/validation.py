@@ -169,6 +169,8 @@ def new_password(
 
 
 def _decimal(text: str, field: str) -> Decimal:
+    if not text.strip():
+        raise InvalidInput(field, "is empty; give an amount")
     try:
         value = Decimal(text.strip().replace("_", ""))
     except InvalidOperation:

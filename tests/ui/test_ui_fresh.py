@@ -32,10 +32,12 @@ from aleph_tui.ui.settings import config_file
 from aleph_tui.ui.views import ViewSpec
 from aleph_tui.ui.views.balance_view import BalanceView
 from aleph_tui.ui.views.buy_view import BuyView
+from aleph_tui.ui.views.flow_view import FlowView
 from aleph_tui.ui.views.history_view import HistoryView
 from aleph_tui.ui.views.transfer_view import TransferView
 from aleph_tui.ui.widgets import amount_text as fmt
 from aleph_tui.ui.widgets.accounts_balance_table import AccountsBalanceTable
+from aleph_tui.ui.widgets.credit_lots_table import NO_LOTS, CreditLotsTable
 from tests.support import faults
 from tests.support.credit_helpers import Key, fresh_key, funded_key, seeded
 from tests.support.devnet_process import RunningDevnet
@@ -52,6 +54,7 @@ from tests.support.ui_app import (
     wait_for_workers,
 )
 from tests.support.wallet_client import credit_balance, token_balance
+from tests.ui.test_ui_flow import dead_app, facade_report
 
 SIZE = (160, 45)
 STATUS = 6  # the Status column of the accounts table
@@ -310,3 +313,45 @@ async def test_an_operation_resumed_at_start_refreshes_balance(
             await until(pilot, lambda: balance_credits(app) == moved, "the moved credits")
     finally:
         faults.remove(fault_devnet.api_url, hold)
+
+
+async def test_no_credits_yet_and_a_node_out_of_reach_read_as_such(
+    devnet: RunningDevnet, home: Path
+) -> None:
+    """An account without credits says "no credits yet" (not an empty table); a balance
+    that cannot be read says why and what to do."""
+    app = await build_app(devnet.document, home, accounts=0)
+    store = app.service.accounts
+    await store.import_key("empty", fresh_key().private_key)
+    store.use("empty")
+    app.views = [ViewSpec.of(BalanceView)]
+    async with app.run_test(size=SIZE) as pilot:
+        await open_view(pilot, "balance")
+        lots = app.query_one(CreditLotsTable)
+        assert lots.row_count == 1 and str(lots.get_row_at(0)[0]) == NO_LOTS
+        assert text_of(app, "#credits-detail").startswith("Credits 0 ")
+
+        app.service.api.base_url = "http://127.0.0.1:9"  # nothing listens there
+        view = app.query_one(BalanceView)
+        view.reload()
+        await until(pilot, lambda: "unavailable" in text_of(app, "#last-updated"), "failure")
+        # Known before: stale, with its age; the way out is named.
+        assert "press r to retry" in text_of(app, "#last-updated")
+        account = app.active_account
+        assert account is not None
+        assert row_of(app, account.address)[STATUS].startswith("stale 0 s (since ")
+
+
+async def test_flow_from_the_cache_is_dated_by_the_cache(devnet: RunningDevnet, home: Path) -> None:
+    """Both sources out of reach, Flow shows the cached report: "last updated" is the
+    cache's read, the instant its notes give, not the moment the cache was opened."""
+    await facade_report(devnet.document, home)  # fills the on-disk cache
+    app = await dead_app(devnet.document, home / "dead", dead_rpc=True, dead_api=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_workers(pilot)
+        report = app.query_one(FlowView).report
+        assert report is not None and report.chain.stale
+        read = report.chain.updated_at
+        assert read is not None and fmt.clock(read) != fmt.clock(FIXED_NOW)
+        assert f"from the cache read {fmt.clock(read)}" in text_of(app, "#flow-sources")
+        assert text_of(app, "#flow-updated").startswith(f"last updated {fmt.clock(read)}")

@@ -43,6 +43,10 @@ if TYPE_CHECKING:
     from aleph_tui.core.chain.gateway import WalletBalances
 
 
+# While a refresh brings balances one by one, the totals row follows every this many.
+TOTALS_EVERY = 50
+
+
 def one_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
@@ -105,6 +109,7 @@ class BalanceView(View):
         self._errors: dict[str, str] = {}
         self._wallet: WalletBalances | None = None
         self._wallet_of: str | None = None  # the address ``_wallet`` belongs to
+        self._wallet_reading = False  # a read of the wallet is on its way
         self._loading_overview = False
         # The low-balance thresholds by lower-case address, read at each refresh.
         self._thresholds: dict[str, int] = {}
@@ -148,8 +153,20 @@ class BalanceView(View):
         self.aleph_app.after_start(self._load_wallet, account.address, at)
 
     def reload(self) -> None:
+        self._reload(restart=False)
+
+    def money_changed(self, addresses: frozenset[str]) -> None:
+        """As every view, but a refresh on its way is restarted: its figures may predate
+        the change (a buy that just landed)."""
+        if not getattr(self, "_behind", False) and any(map(self.shows_address, addresses)):
+            self._reload(restart=True)
+
+    def _reload(self, *, restart: bool) -> None:
         at = self._now()
-        self._load_overview(at)
+        # A refresh still on its way is let finish (the timer, r): restarting it would
+        # never let a refresh slower than the interval (500 addresses, a slow node) end.
+        if restart or not self._loading_overview:
+            self._load_overview(at)
         if self.account is not None:
             self._load_wallet(self.account.address, at)
 
@@ -213,6 +230,7 @@ class BalanceView(View):
         was_ok = active is not None and active.address not in self._errors
         errors: dict[str, str] = {}
         slots: list[BalanceSlot] = []
+        by_address = {a.address: a for a in self._accounts()}
         try:
             async for slot in self.service.balance_slots(addresses):
                 slots.append(slot)
@@ -221,7 +239,9 @@ class BalanceView(View):
                     self._errors.pop(slot.address, None)
                 else:
                     errors[slot.address] = self._errors[slot.address] = slot.error or "no answer"
-                self._render_row(slot.address)
+                self._render_row(slot.address, by_address.get(slot.address))
+                if len(slots) % TOTALS_EVERY == 0:
+                    self._render_totals()
                 if active is not None and slot.address == active.address:
                     self._render_detail()
                     self.aleph_app.data_shown()
@@ -252,9 +272,11 @@ class BalanceView(View):
     async def _load_wallet(self, address: str, at: dt.datetime) -> None:
         if self._wallet_of != address:
             self.wallet_state = DataState.loading()
+        self._wallet_reading = True
         try:
             wallet = await self.service.wallet_balances(address)
         except Exception as exc:
+            self._wallet_reading = False
             if self.account is None or self.account.address != address:
                 return
             before = self.wallet_state
@@ -266,6 +288,7 @@ class BalanceView(View):
             if first:
                 self.notify(one_line(exc), title="Wallet unavailable", severity="warning")
             return
+        self._wallet_reading = False
         if self.account is None or self.account.address != address:
             return
         self._wallet, self._wallet_of = wallet, address
@@ -324,17 +347,15 @@ class BalanceView(View):
         rows = [self._row(account) for account in self._accounts()]
         self.query_one(AccountsBalanceTable).show(rows, hide=self.balances_hidden)
 
-    def _render_row(self, address: str) -> None:
+    def _render_row(self, address: str, account: Account | None) -> None:
         """One account's row, in place (while a refresh brings balances one by one)."""
+        if account is None:
+            return
         table = self.query_one(AccountsBalanceTable)
-        self._render_totals()
-        for account in self._accounts():
-            if account.address == address:
-                if address in table.rows:
-                    table.show_row(self._row(account), hide=self.balances_hidden)
-                else:
-                    self._render_table()
-                return
+        if address in table.rows:
+            table.show_row(self._row(account), hide=self.balances_hidden)
+        else:
+            self._render_table()
 
     def _render_totals(self) -> None:
         """The totals row: credits, USD and ALEPH over every account and watched
@@ -446,7 +467,7 @@ class BalanceView(View):
         ]
         if state.phase is Phase.STALE:
             lines.append(state.text(self._now()))
-        elif state.at is not None and state.at != self.as_of:
+        elif state.at is not None and state.at != self.as_of and not self._wallet_reading:
             # Read in another refresh than the balances (theirs failed): its own instant.
             lines.append(f"as of {fmt.clock(state.at)}")
         widget.update("\n".join(lines))

@@ -289,6 +289,12 @@ class BuyView(SigningFormView):
         self._load_wallet(account.address)
         self._schedule_estimate()
 
+    def money_changed(self, addresses: frozenset[str]) -> None:
+        """The wallet again; the form and its estimate stay as the user left them."""
+        account = self.account
+        if account is not None and account.address.lower() in addresses:
+            self._load_wallet(account.address)
+
     # --- wallet -----------------------------------------------------------------------
 
     @work(name="buy-wallet", group="buy-wallet", exclusive=True, exit_on_error=False)
@@ -399,19 +405,23 @@ class BuyView(SigningFormView):
 
     def action_pay_from_phone(self) -> None:
         account = self.account
-        amount = self.amount_field.value.strip()
         if account is None or self.busy:
             return
-        if not amount:
-            self.amount_field.show_error(InvalidInput("amount", "is empty; give an amount"))
+        try:  # the amount parsed once, in core, as the Buy button's request is
+            request = self.service.buy_request(self.token, self.amount_field.value, account.address)
+        except InvalidInput as exc:
+            if exc.field == "amount":
+                self.amount_field.show_error(exc)
+            else:
+                self._outcome(str(exc), error=True)
             return
-        self._pay_from_phone(account.address, self.token, amount)
+        self._pay_from_phone(request)
 
     @work(name="buy-payment-link", group="buy-phone", exclusive=True, exit_on_error=False)
-    async def _pay_from_phone(self, payer: str, token: str, amount: str) -> None:
+    async def _pay_from_phone(self, request: BuyRequest) -> None:
         """The payment link for the account shown; its screen watches for the payment."""
         try:
-            link = await self.service.payment_link(token, amount, payer)
+            link = await self.service.payment_link(request)
         except InvalidInput as exc:
             if exc.field == "amount":
                 self.amount_field.show_error(exc)
@@ -427,7 +437,7 @@ class BuyView(SigningFormView):
         )
         if result is not None:
             self.last_result = result
-            announce(self.app, [payer], "buy")
+            announce(self.app, [request.payer], "buy")
 
     def clear_form(self) -> None:
         self.workers.cancel_group(self, "buy-estimate")
@@ -459,6 +469,7 @@ class BuyView(SigningFormView):
         always what was last shown."""
         steps = self.steps
         steps.reset()
+        moved: str | None = None  # the payer, once something was sent
         self._shows_last = False
         try:
             self._outcome("Quoting…")
@@ -503,7 +514,7 @@ class BuyView(SigningFormView):
             self.last_result = result
             self._show_result(quote, result)
             if result.status != "dry_run":  # tokens, and maybe credits, moved
-                announce(self.app, [quote.payer], "buy")
+                moved = quote.payer
                 # A rehearsal keeps the amount for the real one; after the real one, the
                 # focus leaves the amount, so the number keys switch tabs again.
                 self.rest_focus()
@@ -523,7 +534,10 @@ class BuyView(SigningFormView):
             self._estimate_key = None  # a quote signs once: the next Submit quotes afresh
             self._shows_last = True
             self._idle()
-            if self.account is not None and not cancelling():
+            if moved is not None:
+                # Every view showing the payer reads again (this one: its wallet).
+                announce(self.app, [moved], "buy")
+            elif self.account is not None and not cancelling():
                 self._load_wallet(self.account.address)
 
     def _progress(self, event: BuyProgress) -> None:

@@ -50,6 +50,17 @@ def stale_note(name: str, status: SourceStatus) -> str:
     return f"{name}: stale, from the cache read {when}{reason}"
 
 
+def read_at(report: FlowReport, asked: dt.datetime) -> dt.datetime:
+    """When the figures shown were read: ``asked`` when a source answered afresh; the
+    cache's own instant when every source shown comes from it (never "last updated" now
+    beside "from the cache read" an hour ago)."""
+    shown = [s for s in (report.chain, report.credit_api) if s.available]
+    if not shown or any(not s.stale for s in shown):
+        return asked
+    stamps = [s.updated_at for s in shown if s.updated_at is not None]
+    return min(stamps) if stamps else asked
+
+
 def burn_text(percentage: int | None, idle: bool | None) -> str:
     lever = "?" if percentage is None else f"{percentage} %"
     return f"burn {lever}" + (" · idle" if idle else "")
@@ -156,6 +167,7 @@ class FlowView(View):
 
     @work(name="flow-report", group="flow-report", exclusive=True, exit_on_error=False)
     async def _fetch(self) -> None:
+        asked = self._now()
         try:
             report = await self.service.flow_report(refresh=True)
         except Exception as exc:
@@ -167,7 +179,7 @@ class FlowView(View):
         self._loading = False
         self.query_one("#flow-body").loading = False
         self.report = report
-        self._updated_at = self._now()
+        self._updated_at = read_at(report, asked)
         self._render_all()
 
     # --- rendering -----------------------------------------------------------------

@@ -272,6 +272,12 @@ class TransferView(SigningFormView):
             self._load_available(self.account.address)
             self._refresh_request()
 
+    def money_changed(self, addresses: frozenset[str]) -> None:
+        """The available credits again; the form stays as the user left it."""
+        account = self.account
+        if account is not None and account.address.lower() in addresses:
+            self._load_available(account.address)
+
     def _load_book(self) -> None:
         try:
             book = self.service.address_book()
@@ -383,6 +389,7 @@ class TransferView(SigningFormView):
         yet, or a stale one). Nothing is parsed here."""
         steps = self.steps
         steps.reset()
+        moved: list[str] = []  # sender and recipient, once the transfer was posted
         try:
             if isinstance(what, TransferQuote):
                 quote = what
@@ -436,7 +443,7 @@ class TransferView(SigningFormView):
             self.last_result = result
             self._show_result(result)
             if result.status != "dry-run":  # a rehearsal keeps the form for the real one
-                announce(self.app, [result.quote.sender, result.quote.recipient], "transfer")
+                moved = [result.quote.sender, result.quote.recipient]
                 self.rest_focus()  # off the fields: the number keys switch tabs again
         except InvalidInput as exc:
             if exc.field in FIELDS:
@@ -453,7 +460,10 @@ class TransferView(SigningFormView):
         finally:
             self._quoted_at = 0.0  # a quote signs once: the next Submit quotes afresh
             self._idle()
-            if self.account is not None and not cancelling():
+            if moved:
+                # Every view showing either account reads again (this one: its credits).
+                announce(self.app, moved, "transfer")
+            elif self.account is not None and not cancelling():
                 self._load_available(self.account.address)
 
     def _show_result(self, result: TransferResult) -> None:
