@@ -52,6 +52,7 @@ from aleph_tui.ui.widgets.validated_input import ValidatedInput
 if TYPE_CHECKING:
     from aleph_tui.core.accounts.account_store import Account
 
+COPY_HINT = "ctrl+y copies the transaction hash."
 ESTIMATE_DELAY_S = 0.35  # debounce: quote once the user pauses typing
 # Submit signs the live estimate's transaction; an older one is quoted again first, so
 # its nonce, fees and balances are the chain's of a moment ago.
@@ -569,8 +570,8 @@ class BuyView(SigningFormView):
     @staticmethod
     def _hash_text(tx_hash: str | None) -> str:
         """A tx hash as the steps show it: shortened (a whole one wraps and leaves a lone
-        character on its own line), the full value copied with ctrl+y."""
-        return f"{short_hash(tx_hash)} (ctrl+y copies)" if tx_hash else ""
+        character on its own line); the outcome says ctrl+y copies the full value."""
+        return short_hash(tx_hash) if tx_hash else ""
 
     def action_copy_tx(self) -> None:
         """Copy the last purchase's full transaction hash (OSC 52: works over SSH too)."""
@@ -585,19 +586,20 @@ class BuyView(SigningFormView):
         if result.status == "dry_run":
             self.steps.skip_rest("dry run: nothing sent")
             self._finish(
-                f"Dry run: signed {short_hash(result.tx_hash)} for {paid}; nothing was sent."
+                f"Dry run: signed {short_hash(result.tx_hash)} for {paid}; nothing was sent. "
+                f"{COPY_HINT}"
             )
         elif result.status == "completed":
             got = result.credits_received
             received = "?" if got is None else fmt.credits(got)
             text = f"Bought {received} credits with {paid}."
-            self._finish(text)
+            self._finish(f"{text} {COPY_HINT}")
             self.amount_field.clear()  # a second Enter must not buy again
             self.notify(text, title="Credits received")
         elif result.status == "pending":
             self._finish(
                 f"Paid {paid} (tx {short_hash(result.tx_hash)}); {result.error}. "
-                "It is journaled and followed up when buys resume."
+                f"It is journaled and followed up when buys resume. {COPY_HINT}"
             )
         elif result.status == "cancelled":  # replaced by a cancellation (Open operations)
             self._finish(f"Cancelled: {result.error}.")

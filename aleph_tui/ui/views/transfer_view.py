@@ -114,9 +114,8 @@ def capped_warning(quote: TransferQuote) -> str | None:
     if not early:
         return None
     return (
-        f"{fmt.credits_with_usd(early)} will expire before the requested "
-        f"{iso_utc(quote.expiration)}: "
-        "the node caps each part at the expiry of the lot it comes from."
+        f"{fmt.credits(early)} credits expire before the requested "
+        f"{utc_minute(quote.expiration)}: the node caps each part at its lot's expiry."
     )
 
 
@@ -227,7 +226,7 @@ class TransferView(SigningFormView):
         )
         # The form's --force-channel: shown for another channel, which moves no credits.
         force = Checkbox(
-            "Post anyway (no credits will move)",
+            "Post anyway",
             id="transfer-force-channel",
             tooltip=f"Another channel than {CREDIT_CHANNEL} is stored as a plain post",
         )
@@ -346,7 +345,8 @@ class TransferView(SigningFormView):
             force = self.force_channel
             force.value = False
             force.display = other is not None
-            force.label = f"Post on {other} anyway (no credits will move)" if other else ""
+            # Short, to fit 80 columns: the line above says that no credits will move.
+            force.label = f"Post on {other} anyway" if other else ""
         self._refresh_request()
 
     @on(Checkbox.Changed, "#transfer-force-channel")
