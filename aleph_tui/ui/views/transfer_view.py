@@ -41,7 +41,7 @@ from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.view import cancelling, explain
 from aleph_tui.ui.views.signing_form_view import SigningFormView
 from aleph_tui.ui.widgets import amount_text as fmt
-from aleph_tui.ui.widgets.copy_value import Names, known_address, names_of
+from aleph_tui.ui.widgets.copy_value import Names, copy_value, known_address, names_of
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
 
 if TYPE_CHECKING:
@@ -169,6 +169,14 @@ class TransferView(SigningFormView):
             "Dry run",
             id="transfer-dry-run",
             tooltip="Toggle dry run: sign and show the item_hash without sending anything",
+        ),
+        Binding(
+            "ctrl+y",
+            "copy_hash",
+            "Copy hash",
+            id="transfer-copy-hash",
+            show=False,
+            tooltip="Copy the last transfer's full message hash (item_hash) to the clipboard",
         ),
     ]
 
@@ -466,6 +474,11 @@ class TransferView(SigningFormView):
                 announce(self.app, moved, "transfer")
             elif self.account is not None and not cancelling():
                 self._load_available(self.account.address)
+
+    def action_copy_hash(self) -> None:
+        """ctrl+y, as Buy's: the last transfer's item_hash (OSC 52: works over SSH too)."""
+        result = self.last_result
+        copy_value(self, "Message hash", None if result is None else result.item_hash)
 
     def _show_result(self, result: TransferResult) -> None:
         steps = self.steps
