@@ -68,6 +68,7 @@ from aleph_tui.cli.common import (
     resolve_network,
 )
 from aleph_tui.cli.signer_options import add_signer_options
+from aleph_tui.core import formatting as fmt
 
 if TYPE_CHECKING:
     from aleph_tui.core.flows.buying import BuyProgress
@@ -268,7 +269,9 @@ def _scan_text(scan: Any, payments: list[dict[str, Any]], untracked: int, added:
         f"(blocks {scan.from_block}-{scan.to_block}): {len(payments)}"
     ]
     for p in payments:
-        credits = f"{p['credits']} credits" if p["credited"] else "NO CREDITS on the node"
+        got = p["credits"]
+        shown = "?" if got is None else fmt.credits(got)
+        credits = f"{shown} credits" if p["credited"] else "NO CREDITS on the node"
         op = f"  (operation {p['operation_id']})" if p["operation_id"] else ""
         lines.append(
             f"  block {p['block_number']}  {p['amount']} {p['token']}  {p['tx_hash']}  "
