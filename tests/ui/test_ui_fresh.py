@@ -344,7 +344,8 @@ async def test_no_credits_yet_and_a_node_out_of_reach_read_as_such(
 
 async def test_flow_from_the_cache_is_dated_by_the_cache(devnet: RunningDevnet, home: Path) -> None:
     """Both sources out of reach, Flow shows the cached report: "last updated" is the
-    cache's read, the instant its notes give, not the moment the cache was opened."""
+    cache's read, the instant its notes give, not the moment the cache was opened; the
+    notes say how old it is."""
     await facade_report(devnet.document, home)  # fills the on-disk cache
     app = await dead_app(devnet.document, home / "dead", dead_rpc=True, dead_api=True)
     async with app.run_test(size=SIZE) as pilot:
@@ -354,4 +355,11 @@ async def test_flow_from_the_cache_is_dated_by_the_cache(devnet: RunningDevnet, 
         read = report.chain.updated_at
         assert read is not None and fmt.clock(read) != fmt.clock(FIXED_NOW)
         assert f"from the cache read {fmt.clock(read)}" in text_of(app, "#flow-sources")
+        assert text_of(app, "#flow-updated").startswith(f"last updated {fmt.clock(read)}")
+        # Read again three minutes later: still the cache's, and its age says so.
+        app.clock = read + dt.timedelta(minutes=3)
+        app.query_one(FlowView).reload()
+        await wait_for_workers(pilot)
+        note = f"Chain: stale, from the cache read {fmt.clock(read)}, 3 min ago"
+        assert note in text_of(app, "#flow-sources")
         assert text_of(app, "#flow-updated").startswith(f"last updated {fmt.clock(read)}")
