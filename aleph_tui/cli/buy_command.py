@@ -182,7 +182,7 @@ async def _pay_from_phone(args: argparse.Namespace, token: str) -> int:
     network = await resolve_network(args)
     async with open_service(network) as service:
         try:
-            link = await service.payment_link(token, args.amount, payer)
+            link = await service.payment_link(service.buy_request(token, args.amount, payer))
         except InvalidInput as exc:
             raise input_error(PROG, exc, OPTIONS) from None
         if args.json:

@@ -134,7 +134,7 @@ def balances_text(
             fmt.credits_usd(totals.credits),
         ]
     )
-    lines = [f"Balances on {network.name}", *text_table(table, right={3, 4, 5})]
+    lines = [f"Balances on {network.name}", *text_table(table, right={3, 4})]
     for account, slot in rows:
         if slot.balance is None:
             lines.append(f"{account.name}: unavailable ({slot.error}); not in the totals")

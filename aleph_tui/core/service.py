@@ -298,10 +298,17 @@ class CreditService:
         return await forecast_core.forecast(self.api, address, span, at=now, until=until)
 
     def check_targets(self) -> list[CheckTarget]:
-        """Every address ``check_addresses`` looks at by default: the accounts."""
+        """Every address ``check_addresses`` looks at by default: the accounts, then the
+        watched addresses (each address once)."""
         from aleph_tui.core.flows.account_check import CheckTarget
 
-        return [CheckTarget(a.address, a.name) for a in self.accounts.accounts()]
+        targets: dict[str, CheckTarget] = {}
+        for account in [*self.accounts.accounts(), *self.accounts.watched()]:
+            targets.setdefault(
+                account.address.lower(),
+                CheckTarget(account.address, account.name, account.watch_only),
+            )
+        return list(targets.values())
 
     async def check_addresses(
         self,
@@ -513,12 +520,12 @@ class CreditService:
             quote, self.bind(signer), dry_run=dry_run, progress=progress
         )
 
-    async def payment_link(self, token: str, amount: str, payer: str) -> PaymentLink:
-        """An EIP-681 link for ``payer`` to buy credits from any wallet (a phone); nothing
-        is signed here. Raises InvalidInput, BuyError or ChainError."""
+    async def payment_link(self, request: buying.BuyRequest) -> PaymentLink:
+        """An EIP-681 link for the request's payer to buy credits from any wallet (a
+        phone); nothing is signed here. Raises InvalidInput, BuyError or ChainError."""
         from aleph_tui.core.flows import payment_link
 
-        return await payment_link.payment_link(self._buyer(), token, amount, payer)
+        return await payment_link.payment_link(self._buyer(), request)
 
     async def follow_payment(
         self,

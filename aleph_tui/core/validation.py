@@ -155,18 +155,22 @@ def private_key(text: str, *, field: str = "private key") -> None:
         raise InvalidInput(field, "is not a valid secp256k1 key")
 
 
-def new_password(first: str, second: str, *, required: bool = True) -> str | None:
+def new_password(
+    first: str, second: str, *, required: bool = True, field: str = "password"
+) -> str | None:
     """A new keystore password typed twice; None when both are empty and it may be."""
     if not first and not second and not required:
         return None
     if not first:
-        raise InvalidInput("password", "is required for an encrypted keystore")
+        raise InvalidInput(field, "is required for an encrypted keystore")
     if first != second:
-        raise InvalidInput("password", "the two entries differ")
+        raise InvalidInput(field, "the two entries differ")
     return first
 
 
 def _decimal(text: str, field: str) -> Decimal:
+    if not text.strip():
+        raise InvalidInput(field, "is empty; give an amount")
     try:
         value = Decimal(text.strip().replace("_", ""))
     except InvalidOperation:

@@ -26,7 +26,7 @@ import contextlib
 import itertools
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -56,6 +56,9 @@ DEFAULT_TIMEOUT_MS = 60_000
 MAX_DELAY_MS = 3_600_000
 
 ADMIN_PATH = "/api/v0/devnet/faults"
+# How many client requests each target is answering now, and the most at once since the
+# last reset: a test asserts a client's concurrency bound here, at the node.
+IN_FLIGHT_PATH = "/api/v0/devnet/in-flight"
 CCN_PREFIX = "/api/v0"
 DEVNET_PREFIX = "/api/v0/devnet"
 CREDIT_PREFIX = "/credit/api/v0"
@@ -160,6 +163,25 @@ class FaultStore:
         self._closing: asyncio.Event | None = None
         # Called with each rule that leaves the store (cleared or used up).
         self.on_removed: list[Callable[[ActiveRule], None]] = []
+        self.in_flight: dict[str, int] = {}
+        self.peak_in_flight: dict[str, int] = {}
+
+    @contextlib.contextmanager
+    def answering(self, target: str) -> Iterator[None]:
+        """Count one request of ``target`` while it is answered (latency included)."""
+        now = self.in_flight.get(target, 0) + 1
+        self.in_flight[target] = now
+        self.peak_in_flight[target] = max(self.peak_in_flight.get(target, 0), now)
+        try:
+            yield
+        finally:
+            self.in_flight[target] -= 1
+
+    def in_flight_json(self) -> dict[str, dict[str, int]]:
+        return {
+            target: {"now": self.in_flight.get(target, 0), "peak": peak}
+            for target, peak in self.peak_in_flight.items()
+        }
 
     def add(self, rule: FaultRule) -> ActiveRule:
         active = ActiveRule(next(self._ids), rule, rule.times)
@@ -322,13 +344,15 @@ async def fault_middleware(
     if target is None:
         return await handler(request)
     path = request.path
-    return await apply_http_faults(
-        request.app[FAULTS_KEY],
-        request,
-        target,
-        lambda match: match in path,
-        lambda: handler(request),
-    )
+    faults = request.app[FAULTS_KEY]
+    with faults.answering(target):
+        return await apply_http_faults(
+            faults,
+            request,
+            target,
+            lambda match: match in path,
+            lambda: handler(request),
+        )
 
 
 # --- admin routes (never faulted) -------------------------------------------------------
@@ -377,3 +401,17 @@ async def clear_fault(request: web.Request) -> web.Response:
             {"error": f"id: no active fault rule {request.match_info['rule_id']}"}, status=404
         )
     return _listing(faults)
+
+
+@routes.get(IN_FLIGHT_PATH)
+async def in_flight(request: web.Request) -> web.Response:
+    """``{"ccn": {"now": N, "peak": M}, "credit": …}`` since the last reset."""
+    return web.json_response(request.app[FAULTS_KEY].in_flight_json())
+
+
+@routes.delete(IN_FLIGHT_PATH)
+async def reset_in_flight(request: web.Request) -> web.Response:
+    """Start counting peaks again from the requests answered now."""
+    faults = request.app[FAULTS_KEY]
+    faults.peak_in_flight = dict(faults.in_flight)
+    return web.json_response(faults.in_flight_json())

@@ -504,8 +504,9 @@ class AlephApp(RedactedCrashReport):
         if account.kind != "keystore":
             return await self.service.account_signer(account.name)
         error: str | None = None
+        typed = ""  # a wrong password is shown again (masked) to be corrected
         for attempt in range(1, PASSWORD_ATTEMPTS + 1):
-            password = await self.push_screen_wait(PasswordModal(account, error))
+            password = await self.push_screen_wait(PasswordModal(account, error, typed))
             if password is None:
                 return None
             try:
@@ -514,6 +515,7 @@ class AlephApp(RedactedCrashReport):
                 if "incorrect password" not in str(exc) or attempt == PASSWORD_ATTEMPTS:
                     raise
                 error = f"Incorrect password, try again ({PASSWORD_ATTEMPTS - attempt} left)."
+                typed = password
         raise AssertionError("unreachable")
 
     # --- failures ---------------------------------------------------------------------

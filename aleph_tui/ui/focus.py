@@ -40,7 +40,7 @@ RadioSet:focus, Switch:focus { border: heavy $border; }
 Input.-textual-compact:focus { border: none; text-style: bold underline; }
 Select.-textual-compact:focus > SelectCurrent { border: none; }
 Select.-textual-compact:focus > SelectCurrent #label { text-style: bold underline; }
-DataTable:focus { outline-left: thick $accent; }
+DataTable:focus { outline-left: outer $border; }
 """
 
 # What the help screen calls the focused widget, by its kind: what it is to the user,

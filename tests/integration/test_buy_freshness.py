@@ -74,7 +74,10 @@ async def test_a_moved_price_or_an_old_quote_is_quoted_again_before_signing(
     moved = await service.buy_fresh(quote)
     credits = estimate(devnet, "ETH", ETH_UNITS)["creditAmount"]
     assert moved is not quote and moved.estimated_credits == credits != quote.estimated_credits
-    assert moved.requoted == f"the price moved: ≈ {quote.estimated_credits} → ≈ {credits} credits"
+    assert quote.estimated_credits is not None
+    assert moved.requoted == (
+        f"the price moved: ≈ {quote.estimated_credits:,} → ≈ {credits:,} credits"
+    )
     assert moved.request == request
 
     aged = replace(moved, quoted_at=moved.quoted_at - 61)  # a minute on a confirmation
@@ -91,10 +94,7 @@ async def test_the_minimum_credits_expected_allow_the_price_tolerance(
     assert eth.estimated_credits is not None
     lowest = (eth.estimated_credits * (1 - PRICE_TOLERANCE)).to_integral_value(ROUND_FLOOR)
     assert eth.min_credits == int(lowest) < eth.estimated_credits
-    assert minimum_text(eth) == (
-        f"{eth.min_credits} credits, unless the ETH price falls more than 1 % "
-        "before the credit service sees the payment"
-    )
+    assert minimum_text(eth) == f"{eth.min_credits:,} credits, allowing a 1 % ETH price fall"
     usdc = await service.buy_quote(service.buy_request("usdc", "2", payer))
     assert usdc.min_credits == usdc.estimated_credits  # pegged
 

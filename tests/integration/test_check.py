@@ -199,3 +199,25 @@ def test_check_without_accounts_and_bad_input(devnet: RunningDevnet, tmp_path: P
         assert outcome.stdout == ""
         lines = outcome.stderr.strip().splitlines()
         assert len(lines) == 1 and option in lines[0], (name, outcome.stderr)
+
+
+def test_check_looks_at_watched_addresses_too(
+    env: dict[str, str], addresses: list[str], accounts: list[Any]
+) -> None:
+    """A watch-only address (no key, in aleph-tui's own file) is checked like an account,
+    once, even when an account has the same address."""
+    watched = seeded(accounts, 4).address
+    outcomes = run_main(
+        env,
+        {
+            "watch": ["account", "watch", "savings", watched],
+            "again": ["account", "watch", "mirror", addresses[0]],
+        },
+    )
+    assert outcomes["watch"].returncode == 0, outcomes["watch"]
+    assert outcomes["again"].returncode == 0, outcomes["again"]
+    check = run_main(env, {"check": ["check", "--network", "devnet", "--json"]})["check"]
+    entries = _report(check)["addresses"]
+    assert [e["address"] for e in entries] == [*addresses, watched]
+    assert [e["watch_only"] for e in entries] == [False, False, False, True]
+    assert entries[-1]["name"] == "savings"

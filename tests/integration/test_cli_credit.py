@@ -429,7 +429,7 @@ def test_transfer_confirmed_on_a_terminal(
     assert shown["amount"] == "1,500,000 ($1.50)"
     assert shown["expiration"].startswith("none")
     assert shown["channel"] == "ALEPH_CREDIT"
-    assert shown["spends"].startswith("1,500,000 ($1.50) from lot ")
+    assert shown["spends"].startswith("1,500,000 from lot ")
     assert err.splitlines()[-1] == "Send this transfer? [y/N] "
     assert out.startswith("Transferred 1,500,000 credits ($1.50) to")
     assert f"item_hash  {shown['item_hash']}" in out

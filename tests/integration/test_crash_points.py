@@ -218,7 +218,7 @@ def test_a_transfer_killed_at_each_point_moves_the_credits_once(
     assert [o["item_hash"] for o in journaled] == [op["item_hash"]]
     assert (op["kind"], op["status"], op["open"]) == ("transfer", "completed", False), op
     assert op["summary"] == (
-        f"transfer of {TRANSFER_CREDITS} credits to {recipient} (message {op['item_hash']}): "
+        f"transfer of {TRANSFER_CREDITS:,} credits to {recipient} (message {op['item_hash']}): "
         "processed: the credits moved"
     )
     assert credits(net.api_url, recipient) == TRANSFER_CREDITS

@@ -34,7 +34,7 @@ from tests.support.credit_helpers import (
 )
 from tests.support.devnet_process import RunningDevnet
 from tests.support.isolation import isolated
-from tests.support.ui_app import build_app, shown, until
+from tests.support.ui_app import build_app, shown, until, workers_done
 
 SIZE = (160, 45)
 
@@ -123,7 +123,7 @@ async def test_the_transfer_form_posts_another_channel_only_through_a_warning(
             assert any("No credits will move" in w for w in modal.warnings)
             await pilot.press("y")
             await until(pilot, lambda: not view.busy, "the post", within=30)
-            await app.workers.wait_for_complete()
+            await workers_done(app)
             await pilot.pause()
             assert "Posted on TEST, no credits moved" in shown(app)
             assert "Transferred" not in shown(app)

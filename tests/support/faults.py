@@ -63,3 +63,18 @@ def injected(api_url: str, kind: str, **fields: Any) -> Iterator[int]:
         yield rule_id
     finally:
         remove(api_url, rule_id)
+
+
+IN_FLIGHT_PATH = "/api/v0/devnet/in-flight"
+
+
+def reset_in_flight(api_url: str) -> None:
+    """Count the devnet's peak of concurrent requests from now on."""
+    _client().delete(api_url.rstrip("/") + IN_FLIGHT_PATH).raise_for_status()
+
+
+def peak_in_flight(api_url: str, target: str = "ccn") -> int:
+    """The most requests of ``target`` the devnet answered at once since the last reset."""
+    response = _client().get(api_url.rstrip("/") + IN_FLIGHT_PATH)
+    response.raise_for_status()
+    return int(response.json().get(target, {}).get("peak", 0))

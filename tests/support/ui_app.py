@@ -15,6 +15,7 @@ Snapshot tests are synchronous (``snap_compare`` runs its own event loop), so th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -22,8 +23,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from rich.text import Text
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from aleph_tui.core.accounts.account_store import AccountStore
 from aleph_tui.core.journal.operation_journal import Journal
@@ -107,11 +110,20 @@ def build_app_sync(
     return asyncio.run(build_app(document, home, accounts=accounts, clock=clock))
 
 
+async def workers_done(app: App[Any]) -> None:
+    """Until the app's current workers have ended, however: one cancelled by a newer one
+    of its group (a refresh after MoneyChanged replaces a load) or failed (the app shows
+    the failure) has ended too. Textual's ``wait_for_complete`` raises for those."""
+    for worker in list(app.workers):
+        with contextlib.suppress(WorkerCancelled, WorkerFailed):
+            await worker.wait()
+
+
 async def wait_for_workers(pilot: Pilot[Any]) -> None:
     """Until every worker has finished and the messages they posted are handled."""
     app = pilot.app
     for _ in range(50):
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         if not any(worker.is_running for worker in app.workers):
             return

@@ -174,7 +174,7 @@ async def test_a_transfer_the_node_holds_says_so_and_stays_journaled(
             await pilot.press("y")
             await transfer_finished(pilot, view)
             outcome = str(app.query_one("#transfer-outcome", Static).content)
-            assert outcome == f"Sent, not yet processed: 3100 credits to {recipient}.", outcome
+            assert outcome == f"Sent, not yet processed: 3,100 credits to {recipient}.", outcome
             (op,) = app.service.open_operations()
             assert op.details["recipient"] == recipient and op.details["node"] == "pending"
         # Cleared: the dashboard's follow settles it.

@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, Checkbox, Input, Static
 
+from aleph_tui.devnet.chain.engine import dev_accounts
 from aleph_tui.ui.screens.create_account import CreateAccountModal
 from aleph_tui.ui.screens.import_account import ImportAccountModal
+from aleph_tui.ui.screens.password_modal import PasswordModal
 from aleph_tui.ui.screens.remove_account import RemoveAccountModal
 from tests.support.devnet_process import RunningDevnet
 from tests.support.isolation import isolated
@@ -158,3 +160,57 @@ async def test_remove_is_on_only_when_the_typed_name_matches_and_says_so(
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is not modal, "the dialog to close")
     assert name in [a.name for a in app.service.account_list()]
+
+
+async def test_the_alias_editor_checks_name_and_address_as_typed(
+    devnet: RunningDevnet, home: Path
+) -> None:
+    app = await build_app(devnet.document, home)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_view(pilot, "accounts")
+        await pilot.press("b")
+        await until(pilot, lambda: bool(app.screen.query("#alias-name-rule")), "the editor")
+        assert submit_disabled(app, "alias")
+        await type_into(pilot, "#alias-name", "dev-0")
+        assert rule(app, "#alias-name-rule") == "name: account 'dev-0' already exists"
+        await fill(pilot, "#alias-address", "0x1234")
+        assert rule(app, "#alias-address-rule").startswith("address: ")
+        assert submit_disabled(app, "alias")
+        await fill(pilot, "#alias-name", "pal")
+        await fill(pilot, "#alias-address", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8")
+        assert rule(app, "#alias-name-rule") == rule(app, "#alias-address-rule") == ""
+        assert not submit_disabled(app, "alias")
+
+
+async def test_the_unlock_prompt_refuses_an_empty_password_and_keeps_a_wrong_one(
+    devnet: RunningDevnet, home: Path
+) -> None:
+    app = await build_app(devnet.document, home, accounts=0)
+    store = app.service.accounts
+    key = dev_accounts(4)[3]
+    await store.import_key("vault", key.private_key, encrypted=True, password=PASSWORD)
+    signers: list[object] = []
+    async with app.run_test(size=SIZE) as pilot:
+
+        async def sign() -> None:
+            signers.append(await app.signer_for(store.get("vault")))
+
+        app.run_worker(sign(), name="sign", exit_on_error=False)
+        await until(pilot, lambda: isinstance(app.screen, PasswordModal), "the prompt")
+        first = app.screen
+        await pilot.press("enter")  # nothing typed: said under the field, nothing tried
+        assert rule(app, "#password-rule") == "password: is required to unlock the keystore"
+        assert app.screen is first
+
+        await pilot.press(*"hunter3!", "enter")  # a typo
+        await until(pilot, lambda: app.screen is not first, "the first prompt to go")
+        await until(pilot, lambda: isinstance(app.screen, PasswordModal), "the prompt again")
+        again = app.screen
+        assert isinstance(again, PasswordModal) and "Incorrect password" in str(again.error)
+        field = again.query_one("#password", Input)
+        assert field.value == "hunter3!" and field.password  # kept, masked
+        assert "hunter3" not in screen_text(app)
+        await pilot.press("end", "backspace", "backspace", *"2!", "enter")
+        await until(pilot, lambda: bool(signers), "the signer")
+    signer = signers[0]
+    assert getattr(signer, "address", None) == key.address

@@ -12,7 +12,7 @@ import keyring
 import pytest
 from keyring.errors import NoKeyringError
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, DataTable, Input, Select, Static, TabbedContent
+from textual.widgets import Button, Checkbox, DataTable, Input, Select, Static, TabbedContent
 
 from aleph_tui.core.accounts.key_storage import decrypt_keystore, encrypt_keystore
 from aleph_tui.core.accounts.signer import Signer
@@ -263,6 +263,11 @@ async def test_export_writes_a_0600_keystore_of_the_same_key(
         await pilot.pause()
         assert "differ" in error_of(app, "export")
         assert not target.exists()
+        # Said under the fields as typed, Export off, and nothing typed is wiped.
+        rule = app.screen.query_one("#export-password-rule", Static)
+        assert str(rule.render()) == "new password: the two entries differ" and rule.display
+        assert app.screen.query_one("#export-submit", Button).disabled
+        assert app.screen.query_one("#export-password-repeat", Input).value == PASSWORD + "!"
 
         await fill(pilot, "#export-password", PASSWORD)
         await fill(pilot, "#export-password-repeat", PASSWORD)

@@ -26,7 +26,15 @@ from aleph_tui.ui.views.buy_view import BuyView, short_hash
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
 from tests.support.devnet_process import RunningDevnet
 from tests.support.isolation import isolated
-from tests.support.ui_app import UiTestApp, build_app, show_view, shown, type_into, until
+from tests.support.ui_app import (
+    UiTestApp,
+    build_app,
+    show_view,
+    shown,
+    type_into,
+    until,
+    workers_done,
+)
 from tests.support.wallet_client import credit_balance, rpc, token_balance
 
 SIZE = (160, 45)
@@ -87,7 +95,7 @@ async def open_confirmation(pilot: Pilot[Any]) -> SigningConfirmation:
 
 async def finished(pilot: Pilot[Any], view: BuyView) -> None:
     await until(pilot, lambda: not view.busy, "the purchase to finish")
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
 
 

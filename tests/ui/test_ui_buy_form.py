@@ -106,7 +106,8 @@ async def test_a_new_purchase_starts_clean_and_the_hash_is_short_and_copyable(
         tx_hash = result.tx_hash
         signed = next(step for step in view.steps.steps if step.key == "signed")
         assert tx_hash not in signed.detail  # a whole hash wraps and leaves a lone char
-        assert signed.detail.startswith(f"{tx_hash[:10]}…{tx_hash[-8:]}")
+        assert signed.detail == f"{tx_hash[:10]}…{tx_hash[-8:]}"
+        assert "ctrl+y copies the transaction hash" in str(view.query_one("#buy-outcome").render())
         view.amount_field.focus_input()
         await pilot.press("ctrl+y")
         assert app.clipboard == tx_hash
@@ -149,8 +150,8 @@ async def test_a_price_moved_while_confirming_is_quoted_and_confirmed_again(
             first = app.screen
             assert isinstance(first, SigningConfirmation)
             before = await credits_now()
-            assert first.details["Credits"].startswith(f"≈ {before} credits")
-            assert first.details["Minimum"].startswith(f"{before * 99 // 100} credits")
+            assert first.details["Credits"].startswith(f"≈ {before:,} credits")
+            assert first.details["Minimum"].startswith(f"{before * 99 // 100:,} credits")
 
             moved = price * 2
             await client.post(prices, json={"token": "ETH", "usd": str(moved)})
@@ -160,8 +161,8 @@ async def test_a_price_moved_while_confirming_is_quoted_and_confirmed_again(
             await until(pilot, lambda: isinstance(app.screen, SigningConfirmation), "again")
             second = app.screen
             assert isinstance(second, SigningConfirmation)
-            assert second.details["Credits"].startswith(f"≈ {after} credits")
-            assert f"the price moved: ≈ {before} → ≈ {after} credits" in shown(app)
+            assert second.details["Credits"].startswith(f"≈ {after:,} credits")
+            assert f"the price moved: ≈ {before:,} → ≈ {after:,} credits" in shown(app)
             assert view.last_result is None  # nothing signed so far
             await pilot.press("y")
             await until(pilot, lambda: not view.busy and view.last_result is not None, "end")

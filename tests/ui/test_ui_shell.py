@@ -31,7 +31,7 @@ from aleph_tui.ui.widgets.title_bar import TitleBar
 from aleph_tui.ui.widgets.view_tabs import ViewTabs
 from tests.support.devnet_process import RunningDevnet
 from tests.support.faults import injected
-from tests.support.ui_app import until
+from tests.support.ui_app import until, workers_done
 from tests.support.ui_harness import (
     SIZE,
     STUB_VIEWS,
@@ -84,7 +84,7 @@ def tab_column(app: AlephApp, view_id: str) -> int:
 
 
 async def settle(app: AlephApp, pilot: Pilot[None]) -> None:
-    await app.workers.wait_for_complete()
+    await workers_done(app)
     await pilot.pause()
 
 

@@ -24,7 +24,15 @@ from aleph_tui.ui.views.transfer_view import TransferView
 from tests.support.credit_helpers import Key, credits, fresh_key, funded_key, seeded
 from tests.support.devnet_process import RunningDevnet
 from tests.support.isolation import isolated
-from tests.support.ui_app import UiTestApp, build_app, show_view, shown, type_into, until
+from tests.support.ui_app import (
+    UiTestApp,
+    build_app,
+    show_view,
+    shown,
+    type_into,
+    until,
+    workers_done,
+)
 
 SIZE = (160, 45)
 FUNDS = 2_000_000
@@ -71,7 +79,7 @@ async def send(pilot: Pilot[Any], view: TransferView) -> SigningConfirmation:
 
 async def finished(pilot: Pilot[Any], view: TransferView) -> None:
     await until(pilot, lambda: not view.busy, "the transfer to finish")
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
 
 
@@ -111,6 +119,9 @@ async def test_a_transfer_to_an_alias_and_to_an_account_name_moves_exactly_the_a
         assert result.item_hash == item_hash
         assert set(view.steps.states().values()) == {"done"}
         assert credits(api, friend.address) == 1234
+        # ctrl+y copies the whole item_hash the steps show (OSC 52), as Buy's tx hash
+        await pilot.press("ctrl+y")
+        assert app.clipboard == item_hash
 
         # Then to an account by its name (the amount was cleared after the success).
         assert view.field("amount").value == ""

@@ -82,7 +82,7 @@ async def test_the_confirmation_shows_the_expiry_each_spent_lot_really_gets(
         await until(pilot, lambda: view.quote is not None, "the live quote")
         # The form already says what the node will give, before any confirmation.
         arriving = "; ".join(
-            f"{amount} expiring {utc_minute(lot.expiration)}"
+            f"{amount:,} expiring {utc_minute(lot.expiration)}"
             for amount, lot in zip((1_000_000, 500_000), lots, strict=False)
         )
         assert f"They arrive as: {arriving}" in shown(app)
@@ -94,11 +94,13 @@ async def test_the_confirmation_shows_the_expiry_each_spent_lot_really_gets(
         spends = modal.details["Spends"].splitlines()
         assert len(spends) == 2
         for line, lot, amount in zip(spends, lots, (1_000_000, 500_000), strict=True):
-            assert line.startswith(f"{amount:,} (")
-            assert f"from lot {lot.credit_ref[:10]}…:{lot.credit_index}" in line
+            ref = f"{lot.credit_ref[:8]}…:{lot.credit_index}"
+            assert line.startswith(f"{amount:,} from lot {ref}")
             assert lot.expiration is not None and lot.expiration < requested
-            assert line.endswith(f"→ expire {iso_utc(lot.expiration)}")
-        assert "will expire before the requested" in shown(app)
+            assert line.endswith(f"→ expire {utc_minute(lot.expiration)}")
+        assert f"1,500,000 credits expire before the requested {utc_minute(requested)}" in shown(
+            app
+        )
         await pilot.press("y")
         await until(pilot, lambda: not view.busy, "the transfer to finish")
         result = view.last_result

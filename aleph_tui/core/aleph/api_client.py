@@ -38,6 +38,10 @@ from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.tls import tls_context_for
 
 CONNECT_TIMEOUT_S = 5.0
+# The most requests the one client has in flight to its node, whatever asks (a refresh of
+# 500 balances, a history page, a transfer): the rest wait for a connection. Every one
+# is kept alive, so each round of a large refresh reuses them.
+MAX_IN_FLIGHT = 50
 PRICING_OWNER = "0xFba561a84A537fCaa567bb7A2257e7142701ae2A"
 
 
@@ -123,6 +127,9 @@ class AlephApi:
         self._client = client or httpx.AsyncClient(
             timeout=httpx.Timeout(retry.http_timeout(), connect=CONNECT_TIMEOUT_S),
             verify=tls_context_for(self.base_url),
+            limits=httpx.Limits(
+                max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT
+            ),
         )
 
     async def aclose(self) -> None:

@@ -238,12 +238,10 @@ def minimum_text(quote: BuyQuote) -> str | None:
     if minimum is None:
         return None
     if minimum == quote.estimated_credits:
-        return f"{minimum} credits ({quote.token} is pegged to the dollar)"
+        return f"{credits_text(minimum)} credits ({quote.token} is pegged to the dollar)"
     fall = validation.token_text(int(PRICE_TOLERANCE * 10_000), 2)
-    return (
-        f"{minimum} credits, unless the {quote.token} price falls more than {fall} % "
-        "before the credit service sees the payment"
-    )
+    # Short, to fit a confirmation at 80 columns; PRICE_TOLERANCE's comment says why.
+    return f"{credits_text(minimum)} credits, allowing a {fall} % {quote.token} price fall"
 
 
 @dataclass(frozen=True)
@@ -383,7 +381,10 @@ class Buyer:
             now = None if estimate is None else estimate.credits
             if now == quote.estimated_credits:
                 return quote
-            why = f"the price moved: ≈ {quote.estimated_credits} → ≈ {now} credits"
+            before, after = (
+                "?" if n is None else credits_text(n) for n in (quote.estimated_credits, now)
+            )
+            why = f"the price moved: ≈ {before} → ≈ {after} credits"
         return replace(await self.quote(quote.request), requoted=why)
 
     async def _eth_price(self, symbol: str) -> Decimal | None:

@@ -30,15 +30,18 @@ from aleph_tui.core import validation
 from aleph_tui.core.chain.gateway import ETH_DECIMALS, ChainError
 from aleph_tui.core.flows.buying import (
     MAX_POLL_INTERVAL_S,
-    TOKENS,
     Buyer,
     BuyError,
     BuyProgress,
+    BuyRequest,
     BuyResult,
     ProgressCallback,
 )
 from aleph_tui.core.flows.buying import (
     _emit as emit_progress,
+)
+from aleph_tui.core.flows.buying import (
+    _units_at as units_at,
 )
 from aleph_tui.core.flows.payment_scan import (
     TRANSFER_TOPIC,
@@ -120,13 +123,10 @@ def qr_lines(text: str) -> list[str]:
     ]
 
 
-async def payment_link(buyer: Buyer, token: str, amount_text: str, payer: str) -> PaymentLink:
-    """Validate, estimate the credits, and note the block the watch starts at. Nothing is
-    signed; the payer's balance is not required (the phone may be another wallet's)."""
-    symbol = token.strip().upper()
-    if symbol not in TOKENS:
-        raise validation.InvalidInput("token", "must be ALEPH, USDC or ETH")
-    payer = validation.address(payer, field="address")
+async def payment_link(buyer: Buyer, request: BuyRequest) -> PaymentLink:
+    """The link for ``request`` (its payer is who must pay): the credits estimated, and
+    the block the watch starts at. Nothing is signed; the payer's balance is not required
+    (the phone may be another wallet's)."""
     network = buyer.network
     if not network.credit_contract:
         raise BuyError(f"network {network.name} has no credit contract to pay")
@@ -135,20 +135,20 @@ async def payment_link(buyer: Buyer, token: str, amount_text: str, payer: str) -
     chain_id = validation.chain_id(await gateway.chain_id(), network.chain_id, network=network.name)
     contract: str | None = None
     decimals = ETH_DECIMALS
-    if symbol != "ETH":
-        contract = network.aleph_token if symbol == "ALEPH" else network.usdc_token
+    if request.token != "ETH":
+        contract = network.aleph_token if request.token == "ALEPH" else network.usdc_token
         if not contract:
-            raise BuyError(f"network {network.name} has no {symbol} token address")
-        contract = validation.address(contract, field=f"{symbol} token")
-        decimals = await gateway.token_decimals(contract, symbol=symbol)
-    units = validation.token_amount(amount_text, decimals, symbol)
-    estimate = await buyer.estimate(symbol, units)
+            raise BuyError(f"network {network.name} has no {request.token} token address")
+        contract = validation.address(contract, field=f"{request.token} token")
+        decimals = await gateway.token_decimals(contract, symbol=request.token)
+    units = units_at(request, decimals)
+    estimate = await buyer.estimate(request.token, units)
     return PaymentLink(
         network=network,
-        token=symbol,
+        token=request.token,
         units=units,
         decimals=decimals,
-        payer=payer,
+        payer=request.payer,
         recipient=recipient,
         token_contract=contract,
         chain_id=chain_id,

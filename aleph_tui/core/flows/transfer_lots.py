@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 from aleph_tui.core.aleph.api_client import AlephApi
 from aleph_tui.core.aleph.history_models import CreditHistoryEntry, HistoryFilters
-from aleph_tui.core.aleph.models import Balance, CreditLot, format_credits
-from aleph_tui.core.formatting import iso_utc, utc_minute
+from aleph_tui.core.aleph.models import Balance, CreditLot
+from aleph_tui.core.formatting import credits, utc_minute
 
 HISTORY_PAGE = 200  # the node's cursor cap, and the SDK's page size
 
@@ -41,7 +41,7 @@ class HeldLot:
     @property
     def name(self) -> str:
         """A short reference to the lot: its message hash, abbreviated, and its index."""
-        return f"{self.credit_ref[:10]}…:{self.credit_index}"
+        return f"{self.credit_ref[:8]}…:{self.credit_index}"
 
 
 @dataclass(frozen=True)
@@ -53,16 +53,12 @@ class SpentLot:
     expiration: dt.datetime | None
 
     def text(self) -> str:
-        """``700,000 credits from lot 3f2a…:0 (issued …, expires …) → expire …``."""
-        source = self.source
-        expires = utc_minute(source.expiration, empty="never")
+        """One short line, to fit a confirmation at 80 columns:
+        ``24,770,458 from lot 403dc31c…:0 → expire 2027-01-26 13:16``."""
         arrives = "never expire"
         if self.expiration is not None:
-            arrives = f"expire {iso_utc(self.expiration)}"
-        return (
-            f"{format_credits(self.amount)} from lot {source.name} "
-            f"(issued {utc_minute(source.issued)}, expires {expires}) → {arrives}"
-        )
+            arrives = f"expire {utc_minute(self.expiration)}"
+        return f"{credits(self.amount)} from lot {self.source.name} → {arrives}"
 
 
 @dataclass(frozen=True)

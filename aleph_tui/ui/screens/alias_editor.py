@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import ClassVar
 
 from textual import on
@@ -11,8 +11,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Static
 
+from aleph_tui.core import validation
 from aleph_tui.core.validation import InvalidInput
-from aleph_tui.ui.screens.create_account import NAME_RESTRICT
+from aleph_tui.ui.screens.create_account import NAME_RESTRICT, name_error
 from aleph_tui.ui.screens.form import FormModal
 
 AliasList = Callable[[], dict[str, str]]
@@ -45,9 +46,17 @@ class AliasEditorModal(FormModal[bool]):
     AliasEditorModal #alias-address { width: 1fr; }
     """
 
-    def __init__(self, aliases: AliasList, add: AliasAdd, remove: AliasRemove) -> None:
+    def __init__(
+        self,
+        aliases: AliasList,
+        add: AliasAdd,
+        remove: AliasRemove,
+        *,
+        accounts: Collection[str] = (),
+    ) -> None:
         super().__init__()
         self._aliases, self._add, self._remove = aliases, add, remove
+        self._accounts = accounts  # names an alias cannot take (checked as typed)
         self.changed = False
 
     def compose(self) -> ComposeResult:
@@ -65,6 +74,8 @@ class AliasEditorModal(FormModal[bool]):
             with Horizontal(classes="alias-fields"):
                 yield Input(placeholder="name", restrict=NAME_RESTRICT, id="alias-name")
                 yield Input(placeholder="0x… address", id="alias-address")
+            yield self.field_rule("name")
+            yield self.field_rule("address")
             yield self.error_line()
             yield self.buttons("Add", cancel="Close")
 
@@ -81,6 +92,21 @@ class AliasEditorModal(FormModal[bool]):
         self.query_one("#alias-none", Static).display = not table.row_count
         if select is not None and select in table.rows:
             table.move_cursor(row=table.get_row_index(select))
+
+    def live_errors(self) -> dict[str, str | None]:
+        address, address_error = self.value("address"), None
+        if address.strip():
+            try:
+                validation.address(address)
+            except InvalidInput as exc:
+                address_error = str(exc)
+        return {
+            "name": name_error(self.value("name"), self._accounts, self._aliases()),
+            "address": address_error,
+        }
+
+    def complete(self) -> bool:
+        return bool(self.value("name").strip()) and bool(self.value("address").strip())
 
     def selected(self) -> str | None:
         table = self.query_one("#alias-table", DataTable)

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
 from aleph_tui.core.accounts.account_store import Account
-from aleph_tui.core.validation import InvalidInput
+from aleph_tui.core.validation import InvalidInput, new_password
 from aleph_tui.ui.screens.form import FormModal
 
 
@@ -62,6 +62,7 @@ class ExportAccountModal(FormModal[Path]):
             yield Input(
                 placeholder="Repeat the password", password=True, id="export-password-repeat"
             )
+            yield self.field_rule("password")
             yield self.error_line()
             yield self.buttons("Export")
 
@@ -78,6 +79,22 @@ class ExportAccountModal(FormModal[Path]):
         first, second = self.value("password"), self.value("password-repeat")
         if not first:
             raise InvalidInput("new password", "is required")
-        if first != second:
-            raise InvalidInput("new password", "the two entries differ")
-        return ExportRequest(Path(path).expanduser(), first, source)
+        password = new_password(first, second, field="new password")
+        assert password is not None  # required: never None
+        return ExportRequest(Path(path).expanduser(), password, source)
+
+    def live_errors(self) -> dict[str, str | None]:
+        """The repeated password's rule once both are typed; nothing is wiped."""
+        first, second = self.value("password"), self.value("password-repeat")
+        if not first or not second:
+            return {"password": None}
+        try:
+            new_password(first, second, field="new password")
+        except InvalidInput as exc:
+            return {"password": str(exc)}
+        return {"password": None}
+
+    def complete(self) -> bool:
+        source = self.account.kind != "keystore" or bool(self.value("source-password"))
+        typed = all(self.value(f) for f in ("password", "password-repeat"))
+        return bool(self.value("path").strip()) and source and typed

@@ -418,7 +418,10 @@ class AccountsView(View):
 
     def action_aliases(self) -> None:
         store = self.service.accounts
-        modal = AliasEditorModal(store.aliases, store.add_alias, store.remove_alias)
+        accounts, _ = self._taken_names()
+        modal = AliasEditorModal(
+            store.aliases, store.add_alias, store.remove_alias, accounts=accounts
+        )
         self.app.push_screen(modal, self._aliases_closed)
 
     def _aliases_closed(self, changed: bool | None) -> None:

@@ -43,6 +43,10 @@ if TYPE_CHECKING:
     from aleph_tui.core.chain.gateway import WalletBalances
 
 
+# While a refresh brings balances one by one, the totals row follows every this many.
+TOTALS_EVERY = 50
+
+
 def one_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
@@ -149,8 +153,20 @@ class BalanceView(View):
         self.aleph_app.after_start(self._load_wallet, account.address, at)
 
     def reload(self) -> None:
+        self._reload(restart=False)
+
+    def money_changed(self, addresses: frozenset[str]) -> None:
+        """As every view, but a refresh on its way is restarted: its figures may predate
+        the change (a buy that just landed)."""
+        if not getattr(self, "_behind", False) and any(map(self.shows_address, addresses)):
+            self._reload(restart=True)
+
+    def _reload(self, *, restart: bool) -> None:
         at = self._now()
-        self._load_overview(at)
+        # A refresh still on its way is let finish (the timer, r): restarting it would
+        # never let a refresh slower than the interval (500 addresses, a slow node) end.
+        if restart or not self._loading_overview:
+            self._load_overview(at)
         if self.account is not None:
             self._load_wallet(self.account.address, at)
 
@@ -187,7 +203,14 @@ class BalanceView(View):
     def _accounts(self) -> list[Account]:
         """The shell's account list (it re-reads the store after every change), plus the
         active account should it be missing from it."""
-        accounts = list(self.aleph_app.accounts)
+        # One row per address: a watched address that is also an account (or watched
+        # twice) shows once, under the first name (keyed accounts come first).
+        seen: set[str] = set()
+        accounts = []
+        for account in self.aleph_app.accounts:
+            if account.address not in seen:
+                seen.add(account.address)
+                accounts.append(account)
         active = self.account
         if active is not None:
             accounts.append(active)
@@ -214,6 +237,7 @@ class BalanceView(View):
         was_ok = active is not None and active.address not in self._errors
         errors: dict[str, str] = {}
         slots: list[BalanceSlot] = []
+        by_address = {a.address: a for a in self._accounts()}
         try:
             async for slot in self.service.balance_slots(addresses):
                 slots.append(slot)
@@ -222,7 +246,9 @@ class BalanceView(View):
                     self._errors.pop(slot.address, None)
                 else:
                     errors[slot.address] = self._errors[slot.address] = slot.error or "no answer"
-                self._render_row(slot.address)
+                self._render_row(slot.address, by_address.get(slot.address))
+                if len(slots) % TOTALS_EVERY == 0:
+                    self._render_totals()
                 if active is not None and slot.address == active.address:
                     self._render_detail()
                     self.aleph_app.data_shown()
@@ -328,17 +354,15 @@ class BalanceView(View):
         rows = [self._row(account) for account in self._accounts()]
         self.query_one(AccountsBalanceTable).show(rows, hide=self.balances_hidden)
 
-    def _render_row(self, address: str) -> None:
+    def _render_row(self, address: str, account: Account | None) -> None:
         """One account's row, in place (while a refresh brings balances one by one)."""
+        if account is None:
+            return
         table = self.query_one(AccountsBalanceTable)
-        self._render_totals()
-        for account in self._accounts():
-            if account.address == address:
-                if address in table.rows:
-                    table.show_row(self._row(account), hide=self.balances_hidden)
-                else:
-                    self._render_table()
-                return
+        if address in table.rows:
+            table.show_row(self._row(account), hide=self.balances_hidden)
+        else:
+            self._render_table()
 
     def _render_totals(self) -> None:
         """The totals row: credits, USD and ALEPH over every account and watched

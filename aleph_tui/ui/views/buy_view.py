@@ -52,6 +52,7 @@ from aleph_tui.ui.widgets.validated_input import ValidatedInput
 if TYPE_CHECKING:
     from aleph_tui.core.accounts.account_store import Account
 
+COPY_HINT = "ctrl+y copies the transaction hash."
 ESTIMATE_DELAY_S = 0.35  # debounce: quote once the user pauses typing
 # Submit signs the live estimate's transaction; an older one is quoted again first, so
 # its nonce, fees and balances are the chain's of a moment ago.
@@ -404,19 +405,23 @@ class BuyView(SigningFormView):
 
     def action_pay_from_phone(self) -> None:
         account = self.account
-        amount = self.amount_field.value.strip()
         if account is None or self.busy:
             return
-        if not amount:
-            self.amount_field.show_error(InvalidInput("amount", "is empty; give an amount"))
+        try:  # the amount parsed once, in core, as the Buy button's request is
+            request = self.service.buy_request(self.token, self.amount_field.value, account.address)
+        except InvalidInput as exc:
+            if exc.field == "amount":
+                self.amount_field.show_error(exc)
+            else:
+                self._outcome(str(exc), error=True)
             return
-        self._pay_from_phone(account.address, self.token, amount)
+        self._pay_from_phone(request)
 
     @work(name="buy-payment-link", group="buy-phone", exclusive=True, exit_on_error=False)
-    async def _pay_from_phone(self, payer: str, token: str, amount: str) -> None:
+    async def _pay_from_phone(self, request: BuyRequest) -> None:
         """The payment link for the account shown; its screen watches for the payment."""
         try:
-            link = await self.service.payment_link(token, amount, payer)
+            link = await self.service.payment_link(request)
         except InvalidInput as exc:
             if exc.field == "amount":
                 self.amount_field.show_error(exc)
@@ -432,7 +437,7 @@ class BuyView(SigningFormView):
         )
         if result is not None:
             self.last_result = result
-            announce(self.app, [payer], "buy")
+            announce(self.app, [request.payer], "buy")
 
     def clear_form(self) -> None:
         self.workers.cancel_group(self, "buy-estimate")
@@ -565,8 +570,8 @@ class BuyView(SigningFormView):
     @staticmethod
     def _hash_text(tx_hash: str | None) -> str:
         """A tx hash as the steps show it: shortened (a whole one wraps and leaves a lone
-        character on its own line), the full value copied with ctrl+y."""
-        return f"{short_hash(tx_hash)} (ctrl+y copies)" if tx_hash else ""
+        character on its own line); the outcome says ctrl+y copies the full value."""
+        return short_hash(tx_hash) if tx_hash else ""
 
     def action_copy_tx(self) -> None:
         """Copy the last purchase's full transaction hash (OSC 52: works over SSH too)."""
@@ -581,19 +586,20 @@ class BuyView(SigningFormView):
         if result.status == "dry_run":
             self.steps.skip_rest("dry run: nothing sent")
             self._finish(
-                f"Dry run: signed {short_hash(result.tx_hash)} for {paid}; nothing was sent."
+                f"Dry run: signed {short_hash(result.tx_hash)} for {paid}; nothing was sent. "
+                f"{COPY_HINT}"
             )
         elif result.status == "completed":
             got = result.credits_received
             received = "?" if got is None else fmt.credits(got)
             text = f"Bought {received} credits with {paid}."
-            self._finish(text)
+            self._finish(f"{text} {COPY_HINT}")
             self.amount_field.clear()  # a second Enter must not buy again
             self.notify(text, title="Credits received")
         elif result.status == "pending":
             self._finish(
                 f"Paid {paid} (tx {short_hash(result.tx_hash)}); {result.error}. "
-                "It is journaled and followed up when buys resume."
+                f"It is journaled and followed up when buys resume. {COPY_HINT}"
             )
         elif result.status == "cancelled":  # replaced by a cancellation (Open operations)
             self._finish(f"Cancelled: {result.error}.")

@@ -41,7 +41,7 @@ from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.view import cancelling, explain
 from aleph_tui.ui.views.signing_form_view import SigningFormView
 from aleph_tui.ui.widgets import amount_text as fmt
-from aleph_tui.ui.widgets.copy_value import Names, known_address, names_of
+from aleph_tui.ui.widgets.copy_value import Names, copy_value, known_address, names_of
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
 
 if TYPE_CHECKING:
@@ -114,9 +114,8 @@ def capped_warning(quote: TransferQuote) -> str | None:
     if not early:
         return None
     return (
-        f"{fmt.credits_with_usd(early)} will expire before the requested "
-        f"{iso_utc(quote.expiration)}: "
-        "the node caps each part at the expiry of the lot it comes from."
+        f"{fmt.credits(early)} credits expire before the requested "
+        f"{utc_minute(quote.expiration)}: the node caps each part at its lot's expiry."
     )
 
 
@@ -170,6 +169,14 @@ class TransferView(SigningFormView):
             "Dry run",
             id="transfer-dry-run",
             tooltip="Toggle dry run: sign and show the item_hash without sending anything",
+        ),
+        Binding(
+            "ctrl+y",
+            "copy_hash",
+            "Copy hash",
+            id="transfer-copy-hash",
+            show=False,
+            tooltip="Copy the last transfer's full message hash (item_hash) to the clipboard",
         ),
     ]
 
@@ -227,7 +234,7 @@ class TransferView(SigningFormView):
         )
         # The form's --force-channel: shown for another channel, which moves no credits.
         force = Checkbox(
-            "Post anyway (no credits will move)",
+            "Post anyway",
             id="transfer-force-channel",
             tooltip=f"Another channel than {CREDIT_CHANNEL} is stored as a plain post",
         )
@@ -242,8 +249,9 @@ class TransferView(SigningFormView):
         yield Static("", id="transfer-book")
 
     def default_focus(self) -> Widget:
-        # The tab opens on its first field, To: what is typed next goes into the form.
-        return self.field("to").input
+        # The tab opens on its first field, To: what is typed next goes into the form. A
+        # watch-only account's form is disabled: the view itself, then.
+        return self if self.watch_only else self.field("to").input
 
     def field(self, name: str) -> ValidatedInput[Any]:
         return self.query_one(f"#transfer-{name}", ValidatedInput)
@@ -345,7 +353,8 @@ class TransferView(SigningFormView):
             force = self.force_channel
             force.value = False
             force.display = other is not None
-            force.label = f"Post on {other} anyway (no credits will move)" if other else ""
+            # Short, to fit 80 columns: the line above says that no credits will move.
+            force.label = f"Post on {other} anyway" if other else ""
         self._refresh_request()
 
     @on(Checkbox.Changed, "#transfer-force-channel")
@@ -465,6 +474,11 @@ class TransferView(SigningFormView):
                 announce(self.app, moved, "transfer")
             elif self.account is not None and not cancelling():
                 self._load_available(self.account.address)
+
+    def action_copy_hash(self) -> None:
+        """ctrl+y, as Buy's: the last transfer's item_hash (OSC 52: works over SSH too)."""
+        result = self.last_result
+        copy_value(self, "Message hash", None if result is None else result.item_hash)
 
     def _show_result(self, result: TransferResult) -> None:
         steps = self.steps
