@@ -35,6 +35,7 @@ from aleph_tui.ui.views.buy_view import BuyView
 from aleph_tui.ui.views.flow_view import FlowView
 from aleph_tui.ui.views.history_view import HistoryView
 from aleph_tui.ui.views.transfer_view import TransferView
+from aleph_tui.ui.views.usage_view import UsageView
 from aleph_tui.ui.widgets import amount_text as fmt
 from aleph_tui.ui.widgets.accounts_balance_table import AccountsBalanceTable
 from aleph_tui.ui.widgets.credit_lots_table import NO_LOTS, CreditLotsTable
@@ -344,7 +345,8 @@ async def test_no_credits_yet_and_a_node_out_of_reach_read_as_such(
 
 async def test_flow_from_the_cache_is_dated_by_the_cache(devnet: RunningDevnet, home: Path) -> None:
     """Both sources out of reach, Flow shows the cached report: "last updated" is the
-    cache's read, the instant its notes give, not the moment the cache was opened."""
+    cache's read, the instant its notes give, not the moment the cache was opened; the
+    notes say how old it is."""
     await facade_report(devnet.document, home)  # fills the on-disk cache
     app = await dead_app(devnet.document, home / "dead", dead_rpc=True, dead_api=True)
     async with app.run_test(size=SIZE) as pilot:
@@ -355,3 +357,31 @@ async def test_flow_from_the_cache_is_dated_by_the_cache(devnet: RunningDevnet, 
         assert read is not None and fmt.clock(read) != fmt.clock(FIXED_NOW)
         assert f"from the cache read {fmt.clock(read)}" in text_of(app, "#flow-sources")
         assert text_of(app, "#flow-updated").startswith(f"last updated {fmt.clock(read)}")
+        # Read again three minutes later: still the cache's, and its age says so.
+        app.clock = read + dt.timedelta(minutes=3)
+        app.query_one(FlowView).reload()
+        await wait_for_workers(pilot)
+        note = f"Chain: stale, from the cache read {fmt.clock(read)}, 3 min ago"
+        assert note in text_of(app, "#flow-sources")
+        assert text_of(app, "#flow-updated").startswith(f"last updated {fmt.clock(read)}")
+
+
+async def test_usage_keeps_its_figures_stale_when_the_node_stops_answering(
+    devnet: RunningDevnet, home: Path
+) -> None:
+    """The burn rate read, then the node out of reach: the figures stay, marked stale
+    with their age, since when and why; not replaced by "unavailable"."""
+    app = await build_app(devnet.document, home)
+    app.views = [ViewSpec.of(UsageView)]
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_view(pilot, "usage")
+        assert isinstance(view, UsageView) and view.rate is not None
+        burn = text_of(app, "#usage-burn")
+        app.service.api.base_url = "http://127.0.0.1:9"  # nothing listens there
+        app.clock = FIXED_NOW + dt.timedelta(minutes=3)
+        view.reload()
+        await until(pilot, lambda: "stale" in text_of(app, "#usage-flow"), "the stale mark")
+        assert text_of(app, "#usage-burn") == burn  # the same figures, not "unavailable"
+        flow = text_of(app, "#usage-flow")
+        assert f"stale 3 min (since {fmt.clock(FIXED_NOW)}): cannot reach" in flow
+        assert "Consumed" in flow and "unavailable" not in flow

@@ -24,6 +24,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
+from aleph_tui.ui.data_state import age
 from aleph_tui.ui.view import View
 from aleph_tui.ui.widgets import amount_text as fmt
 from aleph_tui.ui.widgets.flow_purchases_table import LATEST, FlowPurchasesTable
@@ -41,13 +42,15 @@ def unavailable(name: str, status: SourceStatus) -> str:
     return f"{name} unavailable: {status.error or 'no answer'}"
 
 
-def stale_note(name: str, status: SourceStatus) -> str:
-    """ "" when fresh; else "Chain: stale, from the cache read HH:MM:SS (reason)"."""
+def stale_note(name: str, status: SourceStatus, now: dt.datetime | None = None) -> str:
+    """ "" when fresh; else "Chain: stale, from the cache read HH:MM:SS, 3 min ago
+    (reason)": its age as every stale figure says it (ui/data_state.py)."""
     if not status.stale:
         return ""
     when = "?" if status.updated_at is None else fmt.clock(status.updated_at)
+    ago = "" if now is None or status.updated_at is None else f", {age(status.updated_at, now)} ago"
     reason = f" ({status.error})" if status.error else ""
-    return f"{name}: stale, from the cache read {when}{reason}"
+    return f"{name}: stale, from the cache read {when}{ago}{reason}"
 
 
 def read_at(report: FlowReport, asked: dt.datetime) -> dt.datetime:
@@ -210,8 +213,8 @@ class FlowView(View):
                 widget.update("")
             return
         notes = [
-            stale_note(CHAIN, report.chain),
-            stale_note(CREDIT_API, report.credit_api),
+            stale_note(CHAIN, report.chain, self._now()),
+            stale_note(CREDIT_API, report.credit_api, self._now()),
         ]
         sources.update("\n".join(n for n in notes if n))
         sources.display = any(notes)
@@ -284,7 +287,7 @@ class FlowView(View):
         table.show(report.runs)
         table.display = True
         title.update(f"Processing runs ({len(report.runs)}, newest first)")
-        note = stale_note(CHAIN, report.chain)
+        note = stale_note(CHAIN, report.chain, self._now())
         status.update(note)
         status.display = bool(note)
 
@@ -308,7 +311,7 @@ class FlowView(View):
         table.display = True
         shown = min(len(report.purchases), LATEST)
         title.update(f"Latest purchases ({shown} of {len(report.purchases)}, newest first)")
-        note = stale_note(CREDIT_API, report.credit_api)
+        note = stale_note(CREDIT_API, report.credit_api, self._now())
         status.update(note)
         status.display = bool(note)
 

@@ -165,6 +165,11 @@ class UsageView(View):
         self._report_request = 0  # the newest report asked for, and the newest answered
         self._report_answered = 0
         self._summary_error: str | None = None
+        # What the summary shown was read for (the address, the period as typed: "last 30
+        # days" rolls), and when: a later read that fails keeps it, marked stale, if it
+        # is still the one asked for.
+        self._summary_of: tuple[str, str, str] | None = None
+        self._summary_at: dt.datetime | None = None
         self.forecast: Forecast | None = None
         self._forecast_error: str | None = None
 
@@ -487,6 +492,12 @@ class UsageView(View):
 
     @work(name="usage-summary", group="usage-summary", exclusive=True, exit_on_error=False)
     async def _load_summary(self, address: str, name: str, span: Period) -> None:
+        asked = self.aleph_app.now()
+        typed = (
+            address,
+            self.query_one("#usage-from", ValidatedInput).value,
+            self.query_one("#usage-to", ValidatedInput).value,
+        )
         try:
             flow, rate = await usage_core.all_of(
                 self.service.usage_flow(address, start=span.start, end=span.end),
@@ -495,7 +506,8 @@ class UsageView(View):
                 ),
             )
         except Exception as exc:
-            self.flow = self.rate = None
+            if self._summary_of != typed:  # nothing of this period to keep
+                self.flow = self.rate = None
             self._summary_error = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
             self._render_numbers()
             self.aleph_app.report_failure("Burn rate unavailable", exc, self.reload)
@@ -503,6 +515,7 @@ class UsageView(View):
         if self.account is None or self.account.address != address:
             return
         self.flow, self.rate, self._summary_error = flow, rate, None
+        self._summary_of, self._summary_at = typed, asked
         self._render_numbers()
         low_balance.check(self.app, self.service, name, address, rate.balance)
 
@@ -564,7 +577,7 @@ class UsageView(View):
         flow_widget = self.query_one("#usage-flow", Static)
         burn_widget = self.query_one("#usage-burn", Static)
         report, flow, rate = self.report, self.flow, self.rate
-        if self._summary_error is not None:
+        if self._summary_error is not None and (flow is None or rate is None):
             failed = DataState.failed(self._summary_error)
             flow_widget.update(f"{failed.text(self.aleph_app.now())} ({failed.hint})")
             burn_widget.update(fmt.UNAVAILABLE)
@@ -593,6 +606,9 @@ class UsageView(View):
                 lines.append(
                     f"Outgoing total  {fmt.credits(report.total)} in {fmt.count(report.entries)}"
                 )
+            if self._summary_error is not None and self._summary_at is not None:
+                stale = DataState.stale(self._summary_at, self._summary_error)
+                lines.append(stale.text(self.aleph_app.now()))
             flow_widget.update("\n".join(lines))
             burn = [
                 f"Burn rate   {decimal_text(rate.per_day)} credits/day"
