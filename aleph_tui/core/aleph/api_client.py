@@ -4,9 +4,12 @@ message POSTs sent once (the caller settles an unknown outcome by item hash)."""
 from __future__ import annotations
 
 import json
+import ssl
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
+from urllib.request import getproxies
 
 import httpx
 
@@ -42,6 +45,8 @@ CONNECT_TIMEOUT_S = 5.0
 # 500 balances, a history page, a transfer): the rest wait for a connection. Every one
 # is kept alive, so each round of a large refresh reuses them.
 MAX_IN_FLIGHT = 50
+# ...as POOLS pools of MAX_IN_FLIGHT // POOLS connections (``_Pools`` says why).
+POOLS = 10
 PRICING_OWNER = "0xFba561a84A537fCaa567bb7A2257e7142701ae2A"
 
 
@@ -121,15 +126,78 @@ def _entity_pricing(entity: str, data: dict[str, Any]) -> EntityPricing:
 _READ = httpx.ByteStream(b"")
 
 
+class _Release(httpx.AsyncByteStream):
+    """A response's body, whose close frees its request's place in its pool."""
+
+    def __init__(self, stream: httpx.AsyncByteStream, busy: list[int], pool: int) -> None:
+        self._stream = stream
+        self._busy = busy
+        self._pool = pool
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        if self._pool >= 0:
+            self._busy[self._pool] -= 1
+            self._pool = -1
+        await self._stream.aclose()
+
+
+class _Pools(httpx.AsyncBaseTransport):
+    """The node's ``MAX_IN_FLIGHT`` connections as ``POOLS`` httpx transports of
+    ``MAX_IN_FLIGHT // POOLS`` each, every request sent on the least busy one: still at
+    most ``MAX_IN_FLIGHT`` in flight, still one client (its hooks, timeouts, cookies).
+    httpcore 1.0.9's pool does work quadratic in its size at every request event
+    (``_assign_requests_to_connections`` checks each connection's expiry, a
+    ``getpeername`` and a ``poll``, and counts the idle ones once per idle one; a burst
+    of new requests is all assigned the same idle connection, and all but one try
+    again: ~8 pool passes per request). A refresh of 500 balances behind 100 ms (bench
+    row 4, medians, both clients interleaved on one devnet, loaded host) cost the client
+    3.2–3.3 s of CPU with one pool of 50, 0.5–0.8 s as 10 pools of 5, and took 6.6–10.1
+    s, then 1.7–3.0 s; 25 or 50 pools measured the same as 10."""
+
+    def __init__(self, verify: ssl.SSLContext) -> None:
+        size = MAX_IN_FLIGHT // POOLS
+        limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
+        self._transports = [
+            httpx.AsyncHTTPTransport(verify=verify, limits=limits) for _ in range(POOLS)
+        ]
+        self._busy = [0] * POOLS  # requests sent and not yet closed, per transport
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        busy = self._busy
+        pool = busy.index(min(busy))
+        busy[pool] += 1
+        try:
+            response = await self._transports[pool].handle_async_request(request)
+        except BaseException:
+            busy[pool] -= 1
+            raise
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        response.stream = _Release(response.stream, busy, pool)
+        return response
+
+    async def aclose(self) -> None:
+        for transport in self._transports:
+            await transport.aclose()
+
+
 class AlephApi:
     def __init__(self, base_url: str, client: httpx.AsyncClient | None = None) -> None:
         self.base_url = base_url.rstrip("/")
+        verify = tls_context_for(self.base_url)
+        # A client given a transport ignores the proxy environment variables: with any
+        # set, httpx's own single pool, which honours them.
+        proxied = any(scheme in getproxies() for scheme in ("http", "https", "all"))
         self._client = client or httpx.AsyncClient(
             timeout=httpx.Timeout(retry.http_timeout(), connect=CONNECT_TIMEOUT_S),
-            verify=tls_context_for(self.base_url),
+            verify=verify,
             limits=httpx.Limits(
                 max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT
             ),
+            transport=None if proxied else _Pools(verify),
         )
 
     async def aclose(self) -> None:
