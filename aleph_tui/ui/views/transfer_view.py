@@ -28,6 +28,7 @@ from textual.widgets import Checkbox, Input, Label, Static
 from aleph_tui.core import validation
 from aleph_tui.core.aleph.messages import CREDIT_CHANNEL
 from aleph_tui.core.flows.transferring import (
+    QUOTE_MAX_AGE_S,
     SELF_TRANSFER,
     TransferQuote,
     TransferRequest,
@@ -52,8 +53,6 @@ QUOTE_DELAY_S = 0.35  # debounce: quote once the user pauses typing
 # Submit signs the live quote; one older than this is priced again first (the credits
 # may have moved meanwhile: the signing refuses what the fresh balance cannot afford).
 QUOTE_FRESH_S = 30.0
-# A confirmation open longer than this has the lots it shows read again before sending.
-QUOTE_MAX_AGE_S = 60.0
 BOOK_LINES = 8
 STEPS = (("signed", "Signed"), ("sent", "Sent"), ("processed", "Processed"))
 UNTIL_FILLED = "Send is disabled until"
