@@ -1,10 +1,11 @@
-"""Save an SVG screenshot of every view: ``screenshots/<view_id>.svg``.
+"""Save an SVG screenshot of every view: ``screenshots/<view_id>.svg`` at 140×40 and
+``screenshots/<view_id>-80x24.svg`` at 80×24, the default terminal size.
 
     python scripts/screenshots.py [--out DIR]
 
 It starts a devnet in this process with a fixed clock (as ``aleph-tui devnet --clock``),
 imports the three seeded dev accounts into a throwaway store and session keyring, and
-opens the dashboard on each view in turn at 140×40, with the same fixed "now" in the app.
+opens the dashboard on each view in turn at each size, with the same fixed "now" in the app.
 The same commit therefore gives the same pictures on any day. Your own config, themes
 and accounts are never read.
 """
@@ -21,11 +22,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CLOCK = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)  # as tests/support/ui_app.py FIXED_NOW
-SIZE = (140, 40)
+SIZES = {"": (140, 40), "-80x24": (80, 24)}  # file name suffix: (columns, lines)
 DEV_ACCOUNTS = 3
 
 
-async def capture(out: Path) -> list[Path]:
+async def capture() -> dict[str, str]:
+    """Every capture, as its file name and its SVG."""
     from textual.widgets import Input
 
     from aleph_tui.core.accounts.account_store import AccountStore
@@ -37,12 +39,13 @@ async def capture(out: Path) -> list[Path]:
     from aleph_tui.devnet.server import Devnet, DevnetOptions
     from aleph_tui.ui.app import AlephApp
     from aleph_tui.ui.views import all_views
+    from tests.support.ui_app import settle_loaded  # as the snapshot tests wait
 
     class FixedClockApp(AlephApp):
         def now(self) -> dt.datetime:
             return CLOCK
 
-    saved: list[Path] = []
+    saved: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="aleph-tui-screenshots-") as tmp:
         home = Path(tmp)
         os.environ["XDG_CONFIG_HOME"] = str(home / "config")
@@ -62,30 +65,34 @@ async def capture(out: Path) -> list[Path]:
             port=0, chain="embedded", state_dir=home / "devnet", clock=CLOCK.timestamp()
         )
         devnet = await Devnet.start(options)
+
+        async def capture_view(view_id: str, size: tuple[int, int]) -> str:
+            service = CreditService(
+                devnet_from_document(devnet.document),
+                journal=Journal(home / "journal.sqlite3"),
+                accounts=store,
+            )
+            app = FixedClockApp(service)
+            async with app.run_test(size=size) as pilot:
+                await pilot.pause()
+                app.action_open_view(view_id)
+                for _ in range(50):  # until the view's loads, and what they set off, end
+                    await app.workers.wait_for_complete()
+                    await pilot.pause()
+                    if not any(worker.is_running for worker in app.workers):
+                        break
+                await settle_loaded(pilot)  # every table filled, its columns measured
+                await pilot.wait_for_scheduled_animations()
+                for field in app.query(Input):
+                    field.cursor_blink = False  # drawn the same in every capture
+                await pilot.pause()
+                # As the snapshot tests take it (segments merged): the same SVG.
+                return app.export_screenshot(simplify=True)
+
         try:
-            for view in all_views():
-                service = CreditService(
-                    devnet_from_document(devnet.document),
-                    journal=Journal(home / "journal.sqlite3"),
-                    accounts=store,
-                )
-                app = FixedClockApp(service)
-                async with app.run_test(size=SIZE) as pilot:
-                    await pilot.pause()
-                    app.action_open_view(view.view_id)
-                    for _ in range(50):  # until the view's loads, and what they set off, end
-                        await app.workers.wait_for_complete()
-                        await pilot.pause()
-                        if not any(worker.is_running for worker in app.workers):
-                            break
-                    await pilot.wait_for_scheduled_animations()
-                    for field in app.query(Input):
-                        field.cursor_blink = False  # drawn the same in every capture
-                    await pilot.pause()
-                    # As the snapshot tests take it (segments merged): the same SVG.
-                    path = out / f"{view.view_id}.svg"
-                    path.write_text(app.export_screenshot(simplify=True), encoding="utf-8")
-                    saved.append(path)
+            for suffix, size in SIZES.items():
+                for view in all_views():
+                    saved[f"{view.view_id}{suffix}.svg"] = await capture_view(view.view_id, size)
         finally:
             await devnet.stop()
     return saved
@@ -97,7 +104,9 @@ def main() -> int:
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     args.out.mkdir(parents=True, exist_ok=True)
-    for path in asyncio.run(capture(args.out)):
+    for name, svg in asyncio.run(capture()).items():
+        path = args.out / name
+        path.write_text(svg, encoding="utf-8")
         print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
     return 0
 

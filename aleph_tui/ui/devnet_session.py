@@ -46,6 +46,7 @@ async def run_on_embedded_devnet() -> None:
             manifest_path=Path(home) / "accounts.toml",
             keystore_dir=Path(home) / "keystores",
             prompt=None,
+            watch_path=Path(home) / "watched.toml",  # the user's watched addresses stay out
         )
         for account in dev_accounts(3):
             await store.import_key(f"dev-{account.index}", account.private_key)

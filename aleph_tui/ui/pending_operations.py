@@ -144,4 +144,5 @@ async def _replace(app: AlephApp, op: Operation, kind: ReplaceKind) -> Operation
     app.notify(
         f"{what} sent. {describe(latest)}", title=title, severity=severity, timeout=15, markup=False
     )
+    announce(app, [latest.account], "resumed")  # a fee paid, maybe credits: read again
     return latest

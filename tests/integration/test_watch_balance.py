@@ -85,7 +85,7 @@ def test_balance_all_sums_accounts_and_watched_addresses(
 
     lines = runs["text"].stdout.splitlines()
     assert lines[0] == "Balances on devnet"
-    assert lines[1].split() == ["NAME", "TYPE", "ADDRESS", "ALEPH", "CREDITS"]
+    assert lines[1].split() == ["NAME", "TYPE", "ADDRESS", "ALEPH", "CREDITS", "USD"]
     assert lines[3].split()[:3] == ["cold", "watch-only", cold]
     total = lines[-1].split()
     assert total[:3] == ["TOTAL", "3", "addresses"]

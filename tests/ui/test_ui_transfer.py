@@ -119,6 +119,9 @@ async def test_a_transfer_to_an_alias_and_to_an_account_name_moves_exactly_the_a
         assert result.item_hash == item_hash
         assert set(view.steps.states().values()) == {"done"}
         assert credits(api, friend.address) == 1234
+        # ctrl+y copies the whole item_hash the steps show (OSC 52), as Buy's tx hash
+        await pilot.press("ctrl+y")
+        assert app.clipboard == item_hash
 
         # Then to an account by its name (the amount was cleared after the success).
         assert view.field("amount").value == ""

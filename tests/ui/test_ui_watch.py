@@ -71,11 +71,15 @@ async def test_balance_marks_the_watched_row_totals_every_address_and_the_picker
 ) -> None:
     with isolated(tmp_path, monkeypatch):
         app = await watching_app(devnet, tmp_path, watched, [BalanceView])
+        # An account's own address watched too: one row, counted once (it crashed the
+        # table, whose rows are keyed by address).
+        app.service.watch("twin", app.service.account_list()[1].address)
         async with app.run_test(size=SIZE) as pilot:
             await open_view(pilot, "balance")
             table = app.query_one(AccountsBalanceTable)
-            accounts = app.service.account_list()
-            assert [a.name for a in accounts] == ["dev-0", "dev-1", "dev-2", "cold"]
+            accounts = app.service.account_list()[:4]
+            names = [a.name for a in app.service.account_list()]
+            assert names == ["dev-0", "dev-1", "dev-2", "cold", "twin"]
             assert table.row_count == 4
             row = [str(cell) for cell in table.get_row_at(3)]
             assert row[1] == "cold · watch-only"
@@ -121,15 +125,24 @@ async def test_buy_and_transfer_are_disabled_with_the_reason(
         app = await watching_app(devnet, tmp_path, watched, [BuyView, TransferView])
         async with app.run_test(size=SIZE) as pilot:
             select_cold(app)
-            for view_id, doing in (("buy", "buy credits"), ("transfer", "send credits")):
+            # Buy keeps its fields for the QR code (a payment from the wallet with the key).
+            for view_id, doing, way in (
+                (
+                    "buy",
+                    "buy credits",
+                    " ctrl+o shows a QR code to pay from the wallet that holds its key.",
+                ),
+                ("transfer", "send credits", ""),
+            ):
                 await open_view(pilot, view_id)
                 note = text_of(app, f"#{view_id}-watch-only")
                 assert note == (
-                    f"cold is watch-only: aleph-tui has no key for it, so it cannot {doing}. "
-                    "Press a to switch to an account with a key."
+                    f"cold is watch-only: aleph-tui has no key for it, so it cannot {doing} "
+                    f"here.{way} Press a to switch to an account with a key."
                 )
                 assert app.query_one(f"#{view_id}-watch-only").display
-                assert app.query_one(f"#{view_id}-form", VerticalScroll).disabled
+                form = app.query_one(f"#{view_id}-form", VerticalScroll)
+                assert form.disabled == (view_id == "transfer")
                 assert app.query_one(f"#{view_id}-submit", Button).disabled
 
             # The facade refuses its key all the same.

@@ -75,6 +75,9 @@ class FormModal(ModalScreen[ResultT | None]):
     FormModal .form-buttons Button { margin-left: 2; }
     FormModal .dialog Vertical { height: auto; }
     FormModal .hidden { display: none; }
+    /* 24 lines: less padding, and the buttons stay in view while the fields scroll */
+    FormModal.-short > .dialog { padding: 0 2; }
+    FormModal.-short .form-buttons { dock: bottom; }
     """
 
     # --- composing --------------------------------------------------------------------

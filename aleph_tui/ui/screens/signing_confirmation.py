@@ -31,10 +31,13 @@ class SigningConfirmation(ModalScreen[bool]):
         padding: 1 2; border: thick $warning 60%; background: $surface;
     }
     SigningConfirmation #confirmation-title { text-style: bold; margin-bottom: 1; }
-    SigningConfirmation #confirmation-rows { width: auto; }
+    SigningConfirmation #confirmation-rows { width: auto; max-width: 100%; }
     SigningConfirmation .confirmation-warning { color: $text-warning; margin-top: 1; }
     SigningConfirmation #confirmation-buttons { height: auto; margin-top: 1; align: right middle; }
     SigningConfirmation #confirmation-buttons Button { margin-left: 2; }
+    /* too long for the terminal (24 lines): the rows scroll, the buttons stay */
+    SigningConfirmation > #confirmation { overflow-y: auto; }
+    SigningConfirmation #confirmation-buttons { dock: bottom; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(

@@ -203,7 +203,14 @@ class BalanceView(View):
     def _accounts(self) -> list[Account]:
         """The shell's account list (it re-reads the store after every change), plus the
         active account should it be missing from it."""
-        accounts = list(self.aleph_app.accounts)
+        # One row per address: a watched address that is also an account (or watched
+        # twice) shows once, under the first name (keyed accounts come first).
+        seen: set[str] = set()
+        accounts = []
+        for account in self.aleph_app.accounts:
+            if account.address not in seen:
+                seen.add(account.address)
+                accounts.append(account)
         active = self.account
         if active is not None:
             accounts.append(active)

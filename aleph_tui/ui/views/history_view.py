@@ -74,7 +74,7 @@ def one_line(exc: BaseException) -> str:
 
 def count_text(count: int, one: str = "entry", many: str = "entries") -> str:
     """``1 entry``, ``2 entries``, ``1,234 entries``."""
-    return f"{count:,} {one if count == 1 else many}"
+    return f"{fmt.count(count)} {one if count == 1 else many}"
 
 
 def describe_filters(filters: HistoryFilters) -> str:

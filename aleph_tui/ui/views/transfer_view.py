@@ -42,7 +42,7 @@ from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.view import cancelling, explain
 from aleph_tui.ui.views.signing_form_view import SigningFormView
 from aleph_tui.ui.widgets import amount_text as fmt
-from aleph_tui.ui.widgets.copy_value import Names, known_address, names_of
+from aleph_tui.ui.widgets.copy_value import Names, copy_value, known_address, names_of
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
 
 if TYPE_CHECKING:
@@ -171,6 +171,14 @@ class TransferView(SigningFormView):
             id="transfer-dry-run",
             tooltip="Toggle dry run: sign and show the item_hash without sending anything",
         ),
+        Binding(
+            "ctrl+y",
+            "copy_hash",
+            "Copy hash",
+            id="transfer-copy-hash",
+            show=False,
+            tooltip="Copy the last transfer's full message hash (item_hash) to the clipboard",
+        ),
     ]
 
     # The form's values parsed once (None while a field is empty or invalid), and that
@@ -242,8 +250,9 @@ class TransferView(SigningFormView):
         yield Static("", id="transfer-book")
 
     def default_focus(self) -> Widget:
-        # The tab opens on its first field, To: what is typed next goes into the form.
-        return self.field("to").input
+        # The tab opens on its first field, To: what is typed next goes into the form. A
+        # watch-only account's form is disabled: the view itself, then.
+        return self if self.watch_only else self.field("to").input
 
     def field(self, name: str) -> ValidatedInput[Any]:
         return self.query_one(f"#transfer-{name}", ValidatedInput)
@@ -491,6 +500,11 @@ class TransferView(SigningFormView):
             )
         )
         return confirmed
+
+    def action_copy_hash(self) -> None:
+        """ctrl+y, as Buy's: the last transfer's item_hash (OSC 52: works over SSH too)."""
+        result = self.last_result
+        copy_value(self, "Message hash", None if result is None else result.item_hash)
 
     def _show_result(self, result: TransferResult) -> None:
         steps = self.steps

@@ -124,7 +124,7 @@ class UsageView(View):
     Screen.-narrow UsageView #usage-numbers > Static { width: 100%; }
     /* 24 lines: the view scrolls, its table keeps a few rows */
     Screen.-short UsageView { overflow-y: auto; scrollbar-size-vertical: 1; padding: 0 0 0 1; }
-    Screen.-short UsageView #usage-groups { height: auto; max-height: 12; }
+    Screen.-short UsageView #usage-groups { height: 8; }
     Screen.-short UsageView #usage-filters, Screen.-short UsageView #usage-period { dock: top; }
     """
     SCOPED_CSS = False  # for the rules on the screen's size classes
