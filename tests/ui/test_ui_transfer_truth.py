@@ -136,7 +136,8 @@ async def test_the_channel_defaults_blank_is_an_error_and_another_needs_a_tick(
         channel.value = ""
         rule = "channel: must not be empty: credits move on ALEPH_CREDIT"
         await until(pilot, lambda: channel.rule_text == rule, "the channel's rule")
-        assert submit.disabled and channel.input.has_class("-invalid")
+        await until(pilot, lambda: submit.disabled, "Send off")
+        assert channel.input.has_class("-invalid")
         await until(pilot, lambda: f"Send is disabled: {rule}" in shown(app), "the reason")
         assert view.field("amount").value == "1000"  # nothing typed is wiped
 
@@ -145,7 +146,7 @@ async def test_the_channel_defaults_blank_is_an_error_and_another_needs_a_tick(
         await until(pilot, lambda: bool(force.display), "the tick")
         assert "No credits will move" in channel.rule_text and not force.value
         await until(pilot, lambda: 'tick "Post on TEST anyway"' in shown(app), "the reason")
-        assert submit.disabled and view.request is None
+        await until(pilot, lambda: submit.disabled and view.request is None, "Send off")
         force.value = True
         await until(pilot, lambda: view.quote is not None and not submit.disabled, "Send")
         assert view.quote is not None and view.quote.channel == "TEST"
