@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import time
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from aleph_tui.cli.common import (
@@ -370,7 +372,7 @@ def _check_channel(channel: str, force: bool) -> None:
 async def _transfer(args: argparse.Namespace) -> int:
     from aleph_tui.cli import credit_output
     from aleph_tui.cli.signer_options import signer_for_network
-    from aleph_tui.core.flows.transferring import InsufficientCredits
+    from aleph_tui.core.flows.transferring import QUOTE_MAX_AGE_S, InsufficientCredits
     from aleph_tui.core.validation import InvalidInput
 
     _check_target(args.to)
@@ -396,12 +398,29 @@ async def _transfer(args: argparse.Namespace) -> int:
             raise CommandError(str(InsufficientCredits(quote.amount, quote.available)))
         signed = service.transfer_sign(quote, signer)
         if not args.dry_run:
-            confirm(
-                credit_output.transfer_summary(network, quote, signed.item_hash),
-                args.yes,
-                action="Send this transfer",
-            )
+            for _ in range(3):  # lots that keep changing: ask again, a few times
+                asked = time.monotonic()
+                confirm(
+                    credit_output.transfer_summary(network, quote, signed.item_hash),
+                    args.yes,
+                    action="Send this transfer",
+                )
+                if time.monotonic() - asked <= QUOTE_MAX_AGE_S:
+                    break
+                # The prompt waited over a minute: the lots it spends are read again (the
+                # signed message does not name them, so it stands).
+                fresh = await service.transfer_quote(request)
+                if not fresh.sufficient:
+                    raise CommandError(str(InsufficientCredits(fresh.amount, fresh.available)))
+                if fresh.spent == quote.spent:
+                    break
+                quote = fresh
+                print("aleph-tui: the credits it spends changed meanwhile:", file=sys.stderr)
+            else:
+                raise CommandError("the credits it spends kept changing; nothing was sent")
         result = await service.transfer(signed, dry_run=args.dry_run)
+        if result.quote is not quote:  # the lots were read again: report the fresh ones
+            result = replace(result, quote=replace(result.quote, spent=quote.spent))
 
     emit(
         args,

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, Input, Static
 
 from aleph_tui.devnet.chain.engine import dev_accounts
@@ -46,6 +47,11 @@ def rule(app: UiTestApp, selector: str) -> str:
     return str(line.render()) if line.display else ""
 
 
+async def shows(pilot: Pilot[None], app: UiTestApp, selector: str, expected: str) -> None:
+    """Until the line under a field says ``expected`` (checks run as messages arrive)."""
+    await until(pilot, lambda: rule(app, selector) == expected, f"{selector}: {expected!r}")
+
+
 def submit_disabled(app: UiTestApp, form: str) -> bool:
     return app.screen.query_one(f"#{form}-submit", Button).disabled
 
@@ -58,12 +64,14 @@ async def test_create_is_off_for_a_taken_name_and_a_password_mismatch_wipes_noth
         await open_view(pilot, "accounts")
         await pilot.press("n")
         assert isinstance(app.screen, CreateAccountModal)
-        assert submit_disabled(app, "create")  # nothing typed yet
-        assert rule(app, "#create-name-rule") == ""
+        await until(
+            pilot, lambda: submit_disabled(app, "create"), "create off"
+        )  # nothing typed yet
+        await shows(pilot, app, "#create-name-rule", "")
 
         await type_into(pilot, "#create-name", "dev-1")  # an existing account
-        assert rule(app, "#create-name-rule") == "name: account 'dev-1' already exists"
-        assert submit_disabled(app, "create")
+        await shows(pilot, app, "#create-name-rule", "name: account 'dev-1' already exists")
+        await until(pilot, lambda: submit_disabled(app, "create"), "create off")
         assert app.screen.query_one("#create-name", Input).has_class("-invalid")
         await pilot.press("enter")  # refused, and nothing is created or wiped
         await wait_for_workers(pilot)
@@ -71,16 +79,18 @@ async def test_create_is_off_for_a_taken_name_and_a_password_mismatch_wipes_noth
         assert app.screen.query_one("#create-name", Input).value == "dev-1"
 
         await pilot.press("x")  # "dev-1x" is free
-        assert rule(app, "#create-name-rule") == ""
-        assert not submit_disabled(app, "create")
+        await shows(pilot, app, "#create-name-rule", "")
+        await until(pilot, lambda: not submit_disabled(app, "create"), "create on")
 
         app.screen.query_one("#create-encrypted", Checkbox).value = True
         await pilot.pause()
-        assert submit_disabled(app, "create")  # a keystore needs its password
+        await until(
+            pilot, lambda: submit_disabled(app, "create"), "create off"
+        )  # a keystore needs its password
         await fill(pilot, "#create-password", PASSWORD)
         await fill(pilot, "#create-password-repeat", PASSWORD + "?")
-        assert rule(app, "#create-password-rule") == "password: the two entries differ"
-        assert submit_disabled(app, "create")
+        await shows(pilot, app, "#create-password-rule", "password: the two entries differ")
+        await until(pilot, lambda: submit_disabled(app, "create"), "create off")
         await pilot.press("enter")
         await wait_for_workers(pilot)
         assert isinstance(app.screen, CreateAccountModal)
@@ -92,11 +102,11 @@ async def test_create_is_off_for_a_taken_name_and_a_password_mismatch_wipes_noth
         assert PASSWORD not in screen_text(app)
 
         await fill(pilot, "#create-password-repeat", "")
-        assert rule(app, "#create-password-rule") == ""  # quiet until typed again
-        assert submit_disabled(app, "create")
+        await shows(pilot, app, "#create-password-rule", "")  # quiet until typed again
+        await until(pilot, lambda: submit_disabled(app, "create"), "create off")
         await fill(pilot, "#create-password-repeat", PASSWORD)
-        assert rule(app, "#create-password-rule") == ""
-        assert not submit_disabled(app, "create")
+        await shows(pilot, app, "#create-password-rule", "")
+        await until(pilot, lambda: not submit_disabled(app, "create"), "create on")
         await pilot.press("enter")
         await wait_for_workers(pilot)
         assert not isinstance(app.screen, CreateAccountModal)
@@ -116,7 +126,7 @@ async def test_a_bad_key_shows_its_rule_and_stays_as_typed(
         await fill(pilot, "#import-key", bad)
         shown_rule = "private key: must be 64 hexadecimal digits (32 bytes), with or without 0x"
         await until(pilot, lambda: rule(app, "#import-key-rule") == shown_rule, "the key's rule")
-        assert submit_disabled(app, "import")
+        await until(pilot, lambda: submit_disabled(app, "import"), "import off")
         await pilot.press("enter")
         await wait_for_workers(pilot)
         assert isinstance(app.screen, ImportAccountModal)
@@ -125,13 +135,13 @@ async def test_a_bad_key_shows_its_rule_and_stays_as_typed(
 
         await fill(pilot, "#import-key", "0" * 64)  # well formed, not a key
         await until(pilot, lambda: "not a valid secp256k1 key" in rule(app, "#import-key-rule"), "")
-        assert submit_disabled(app, "import")
+        await until(pilot, lambda: submit_disabled(app, "import"), "import off")
 
         await fill(pilot, "#import-key", "ab" * 32)
         await until(pilot, lambda: rule(app, "#import-key-rule") == "", "the rule to go")
         await fill(pilot, "#import-name", "dev-2")
-        assert rule(app, "#import-name-rule") == "name: account 'dev-2' already exists"
-        assert submit_disabled(app, "import")
+        await shows(pilot, app, "#import-name-rule", "name: account 'dev-2' already exists")
+        await until(pilot, lambda: submit_disabled(app, "import"), "import off")
 
 
 async def test_remove_is_on_only_when_the_typed_name_matches_and_says_so(
@@ -146,16 +156,19 @@ async def test_remove_is_on_only_when_the_typed_name_matches_and_says_so(
         name = modal.account.name
         field = modal.query_one("#remove-confirm", Input)
         line = modal.query_one("#remove-confirm-rule", Static)
-        assert submit_disabled(app, "remove") and rule(app, "#remove-confirm-rule") == ""
+        await until(pilot, lambda: submit_disabled(app, "remove"), "remove off")
+        assert rule(app, "#remove-confirm-rule") == ""
 
         await type_into(pilot, "#remove-confirm", name[:-1])
-        assert rule(app, "#remove-confirm-rule") == f"does not match '{name}': Remove stays off"
-        assert submit_disabled(app, "remove")
+        await shows(
+            pilot, app, "#remove-confirm-rule", f"does not match '{name}': Remove stays off"
+        )
+        await until(pilot, lambda: submit_disabled(app, "remove"), "remove off")
         assert field.has_class("-invalid") and not line.has_class("-ok")
 
         await pilot.press(name[-1])
-        assert rule(app, "#remove-confirm-rule") == f"✓ matches: Remove deletes '{name}'"
-        assert not submit_disabled(app, "remove")
+        await shows(pilot, app, "#remove-confirm-rule", f"✓ matches: Remove deletes '{name}'")
+        await until(pilot, lambda: not submit_disabled(app, "remove"), "remove on")
         assert line.has_class("-ok") and not field.has_class("-invalid")
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is not modal, "the dialog to close")
@@ -170,16 +183,17 @@ async def test_the_alias_editor_checks_name_and_address_as_typed(
         await open_view(pilot, "accounts")
         await pilot.press("b")
         await until(pilot, lambda: bool(app.screen.query("#alias-name-rule")), "the editor")
-        assert submit_disabled(app, "alias")
+        await until(pilot, lambda: submit_disabled(app, "alias"), "alias off")
         await type_into(pilot, "#alias-name", "dev-0")
-        assert rule(app, "#alias-name-rule") == "name: account 'dev-0' already exists"
+        await shows(pilot, app, "#alias-name-rule", "name: account 'dev-0' already exists")
         await fill(pilot, "#alias-address", "0x1234")
-        assert rule(app, "#alias-address-rule").startswith("address: ")
-        assert submit_disabled(app, "alias")
+        await until(pilot, lambda: rule(app, "#alias-address-rule").startswith("address: "), "")
+        await until(pilot, lambda: submit_disabled(app, "alias"), "alias off")
         await fill(pilot, "#alias-name", "pal")
         await fill(pilot, "#alias-address", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8")
-        assert rule(app, "#alias-name-rule") == rule(app, "#alias-address-rule") == ""
-        assert not submit_disabled(app, "alias")
+        await shows(pilot, app, "#alias-name-rule", "")
+        await shows(pilot, app, "#alias-address-rule", "")
+        await until(pilot, lambda: not submit_disabled(app, "alias"), "alias on")
 
 
 async def test_the_unlock_prompt_refuses_an_empty_password_and_keeps_a_wrong_one(
@@ -199,7 +213,7 @@ async def test_the_unlock_prompt_refuses_an_empty_password_and_keeps_a_wrong_one
         await until(pilot, lambda: isinstance(app.screen, PasswordModal), "the prompt")
         first = app.screen
         await pilot.press("enter")  # nothing typed: said under the field, nothing tried
-        assert rule(app, "#password-rule") == "password: is required to unlock the keystore"
+        await shows(pilot, app, "#password-rule", "password: is required to unlock the keystore")
         assert app.screen is first
 
         await pilot.press(*"hunter3!", "enter")  # a typo

@@ -10,6 +10,7 @@ requested one.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ from aleph_tui.core.aleph.history_models import history_entry
 from aleph_tui.core.formatting import iso_utc, utc_minute
 from aleph_tui.core.validation import expiration_ms
 from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
+from aleph_tui.ui.views import transfer_view
 from aleph_tui.ui.views.transfer_view import TransferView
 from tests.support.credit_helpers import Key, fresh_key, post_transfer, seeded
 from tests.support.devnet_process import RunningDevnet
@@ -134,7 +136,8 @@ async def test_the_channel_defaults_blank_is_an_error_and_another_needs_a_tick(
         channel.value = ""
         rule = "channel: must not be empty: credits move on ALEPH_CREDIT"
         await until(pilot, lambda: channel.rule_text == rule, "the channel's rule")
-        assert submit.disabled and channel.input.has_class("-invalid")
+        await until(pilot, lambda: submit.disabled, "Send off")
+        assert channel.input.has_class("-invalid")
         await until(pilot, lambda: f"Send is disabled: {rule}" in shown(app), "the reason")
         assert view.field("amount").value == "1000"  # nothing typed is wiped
 
@@ -143,7 +146,7 @@ async def test_the_channel_defaults_blank_is_an_error_and_another_needs_a_tick(
         await until(pilot, lambda: bool(force.display), "the tick")
         assert "No credits will move" in channel.rule_text and not force.value
         await until(pilot, lambda: 'tick "Post on TEST anyway"' in shown(app), "the reason")
-        assert submit.disabled and view.request is None
+        await until(pilot, lambda: submit.disabled and view.request is None, "Send off")
         force.value = True
         await until(pilot, lambda: view.quote is not None and not submit.disabled, "Send")
         assert view.quote is not None and view.quote.channel == "TEST"
@@ -158,3 +161,54 @@ async def test_the_channel_defaults_blank_is_an_error_and_another_needs_a_tick(
         channel.value = "ALEPH_CREDIT"
         await until(pilot, lambda: not force.display, "the tick to go")
         assert not force.value
+
+
+async def test_lots_that_change_while_confirming_are_shown_again_before_sending(
+    devnet: RunningDevnet,
+    home: Path,
+    sender: Key,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A confirmation left open past the quote's age (here: any) has its lots read again;
+    when they changed (the sender spent the first lot meanwhile), it is shown again."""
+    monkeypatch.setattr(transfer_view, "QUOTE_MAX_AGE_S", 0.0)
+    lots = [history_entry(row) for row in _incoming(devnet.api_url, sender.address)]
+    app = await build_app(devnet.document, home, accounts=0, clock=None)
+    await app.service.accounts.import_key("sender", sender.private_key)
+    app.service.accounts.use("sender")
+    recipient = fresh_key().address
+    async with app.run_test(size=SIZE) as pilot:
+        view = await show_view(pilot, "transfer", TransferView)
+        view.field("to").value = recipient
+        view.field("amount").value = "500000"
+        await until(pilot, lambda: view.quote is not None, "the live quote")
+        view.field("amount").focus_input()
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, SigningConfirmation), "the modal")
+        first = app.screen
+        assert isinstance(first, SigningConfirmation)
+        assert f"from lot {lots[0].credit_ref[:8]}" in first.details["Spends"]
+
+        # Meanwhile the sender spends the whole first lot elsewhere.
+        spent = await asyncio.to_thread(
+            post_transfer, devnet.api_url, sender, fresh_key().address, 1_000_000
+        )
+        assert spent.status_code == 200, spent.text
+        await pilot.press("y")
+        await until(pilot, lambda: app.screen is not first, "the first to close")
+        await until(pilot, lambda: isinstance(app.screen, SigningConfirmation), "again")
+        second = app.screen
+        assert isinstance(second, SigningConfirmation)
+        assert f"from lot {lots[1].credit_ref[:8]}" in second.details["Spends"]
+        assert "changed while this was open" in shown(app)
+        assert second.details["item_hash"] == first.details["item_hash"]  # the same message
+        await pilot.press("y")
+        await until(pilot, lambda: not view.busy, "the transfer to finish")
+        result = view.last_result
+        assert result is not None and result.status == "processed", result
+
+    received = [
+        (int(row["amount"]), history_entry(row).expiration)
+        for row in _incoming(devnet.api_url, recipient)
+    ]
+    assert received == [(500_000, lots[1].expiration)]

@@ -50,6 +50,9 @@ SELF_TRANSFER = "is the sending account itself; the node refuses transfers to on
 # A "submitted" transfer the node does not know is declared lost only after this long:
 # its POST may still be on its way (another process, a slow network).
 RESUME_GRACE_S = 120.0
+# A confirmation open longer than this has the lots it shows read again before sending:
+# what a transfer is shown to do must still be true when it is sent.
+QUOTE_MAX_AGE_S = 60.0
 
 
 class InsufficientCredits(ServiceError):

@@ -28,6 +28,7 @@ from textual.widgets import Checkbox, Input, Label, Static
 from aleph_tui.core import validation
 from aleph_tui.core.aleph.messages import CREDIT_CHANNEL
 from aleph_tui.core.flows.transferring import (
+    QUOTE_MAX_AGE_S,
     SELF_TRANSFER,
     TransferQuote,
     TransferRequest,
@@ -423,24 +424,27 @@ class TransferView(SigningFormView):
             else:
                 self._phase = "confirming"
                 self._outcome("Signed locally; waiting for your confirmation…")
-                warning = channel_warning(quote.channel)
-                notes = [w for w in (warning, capped_warning(quote)) if w is not None]
-                confirmed = await self.app.push_screen_wait(
-                    SigningConfirmation(
-                        f"Transfer {fmt.credits(quote.amount)} credits"
-                        if warning is None
-                        else f"Post on {quote.channel}: no credits will move",
-                        confirmation_rows(
-                            self.service.network,
-                            account.name,
-                            quote,
-                            signed.item_hash,
-                            self._names,
-                        ),
-                        confirm_label="Send" if warning is None else "Post anyway",
-                        warnings=notes,
-                    )
-                )
+                quoted_at = time.monotonic()
+                changed: str | None = None
+                confirmed = False
+                for _ in range(3):  # lots that keep changing: ask again, a few times
+                    confirmed = await self._confirm(account, quote, signed.item_hash, changed)
+                    if not confirmed or time.monotonic() - quoted_at <= QUOTE_MAX_AGE_S:
+                        break
+                    # Open for more than a minute: the lots it spends are read again. The
+                    # signed message does not name them, so it stands; what it is shown
+                    # to do must be true.
+                    self._phase = "quoting"
+                    fresh = await self.service.transfer_quote(quote.request)
+                    quoted_at = time.monotonic()
+                    if not fresh.sufficient:
+                        self._finish(_insufficient(fresh), error=True)
+                        steps.skip_rest("not sent")
+                        return
+                    if fresh.spent == quote.spent:
+                        break
+                    quote, confirmed = fresh, False
+                    changed = "The credits it spends changed while this was open: check again."
                 if not confirmed:
                     steps.skip_rest("cancelled")
                     self._finish("Cancelled: the signed message was discarded; nothing was sent.")
@@ -474,6 +478,28 @@ class TransferView(SigningFormView):
                 announce(self.app, moved, "transfer")
             elif self.account is not None and not cancelling():
                 self._load_available(self.account.address)
+
+    async def _confirm(
+        self, account: Account, quote: TransferQuote, item_hash: str, changed: str | None
+    ) -> bool:
+        """The last look: everything the signed message will do, the lots it spends."""
+        self._phase = "confirming"
+        self._outcome("Signed locally; waiting for your confirmation…")
+        warning = channel_warning(quote.channel)
+        notes = [w for w in (changed, warning, capped_warning(quote)) if w is not None]
+        confirmed: bool = await self.app.push_screen_wait(
+            SigningConfirmation(
+                f"Transfer {fmt.credits(quote.amount)} credits"
+                if warning is None
+                else f"Post on {quote.channel}: no credits will move",
+                confirmation_rows(
+                    self.service.network, account.name, quote, item_hash, self._names
+                ),
+                confirm_label="Send" if warning is None else "Post anyway",
+                warnings=notes,
+            )
+        )
+        return confirmed
 
     def action_copy_hash(self) -> None:
         """ctrl+y, as Buy's: the last transfer's item_hash (OSC 52: works over SSH too)."""
