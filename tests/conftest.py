@@ -4,6 +4,7 @@ import os
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from hypothesis import settings
 
 from aleph_tui.core.aleph.api_client import AlephApi
 from aleph_tui.devnet.chain.engine import (
@@ -28,6 +29,12 @@ def require_anvil() -> None:
     if os.environ.get("CI"):
         pytest.fail(anvil_missing_message())
     pytest.skip(anvil_missing_message())
+
+
+# No example may fail for taking long: CI machines are shared and loaded (a hypothesis
+# deadline is a timing assertion). Too-slow generation is still reported.
+settings.register_profile("loaded-machines", deadline=None)
+settings.load_profile("loaded-machines")
 
 
 @pytest.fixture(scope="session")
