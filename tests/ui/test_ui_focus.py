@@ -182,6 +182,7 @@ async def test_after_a_buy_completes_the_focus_leaves_the_amount(
         view = app.query_one(BuyView)
         amount = view.amount_field.input
         view.query_one("#buy-token-USDC", RadioButton).value = True
+        await pilot.pause()  # another token clears the amount: before typing, not after
         amount.focus()
         await press(pilot, "1")  # typed into the amount, not a tab switch
         assert app.shown_view == "buy" and amount.value == "1"
@@ -245,6 +246,7 @@ TAB_ORDERS: dict[str, list[str]] = {
     "flow": ["flow-runs", "flow-purchases", "view-tabs"],  # opens on the view itself
     "usage": [
         "usage-groups",
+        "usage-until-input",
         "usage-threshold-input",
         "usage-threshold-set",
         "usage-threshold-clear",
