@@ -146,6 +146,8 @@ class AccountStore:
         self.keystore_dir = keystore_dir or self.manifest_path.parent / "keystores"
         self.legacy_home = legacy_home or paths.legacy_aleph_home()
         self.prompt = prompt
+        # True in a ``--devnet`` session: keys go to its keyring in memory, not the OS's.
+        self.session_keys = False
 
     # --- reading ----------------------------------------------------------------------
 

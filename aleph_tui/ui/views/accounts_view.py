@@ -218,7 +218,9 @@ class AccountsView(View):
         if account is None:
             detail.update("")
             return
-        if account.kind == "local":
+        if account.kind == "local" and self.service.accounts.session_keys:
+            key = "Key in the session keyring (throwaway: gone when the session ends)"
+        elif account.kind == "local":
             key = f"Key in the OS keyring (service {KEYRING_SERVICE}, entry {account.name})"
         elif account.kind == "keystore":
             try:
@@ -345,6 +347,8 @@ class AccountsView(View):
         if account is None:
             return
         where = "an encrypted keystore file" if account.kind == "keystore" else "the OS keyring"
+        if account.kind != "keystore" and self.service.accounts.session_keys:
+            where = "the session keyring (throwaway)"
         self.notify(
             f"{account.name} · {account.address}\nIts key is in {where}.",
             title="Account added",
