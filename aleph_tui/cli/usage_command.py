@@ -202,6 +202,8 @@ async def _usage(args: argparse.Namespace) -> int:
     if args.start is not None and args.end is not None and args.end < args.start:
         raise UsageError("aleph-tui: --to: must not be before --from")
     now = dt.datetime.now(dt.UTC)
+    if args.start is not None and args.end is None and args.start > now:
+        raise UsageError("aleph-tui: --from: must not be after --to (default: now)")
     try:
         span = usage.period(args.start, args.end, now=now)
         if span.end == span.start:

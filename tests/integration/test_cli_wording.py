@@ -1,0 +1,25 @@
+"""What the headless commands say, as a new user reads it: the option named is the one
+given, figures grouped, every error line starting "aleph-tui: ", plurals right."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.support.credit_helpers import Outcome, cli_env, run_main
+from tests.support.devnet_process import RunningDevnet
+
+
+def one_line(outcome: Outcome, code: int) -> str:
+    assert outcome.returncode == code, outcome
+    lines = outcome.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in outcome.stderr, outcome.stderr
+    return lines[0]
+
+
+def test_a_scan_without_accounts_names_its_own_option(
+    devnet: RunningDevnet, tmp_path: Path
+) -> None:
+    env = cli_env(devnet.api_url, tmp_path)
+    outcome = run_main(env, {"scan": ["pending", "--scan", "--network", "devnet"]})["scan"]
+    line = one_line(outcome, 2)
+    assert line.startswith("aleph-tui: --address: none given"), line
