@@ -425,7 +425,7 @@ def forecast_text(outlook: Forecast) -> str:
             rows.append(
                 [
                     utc_minute(fate.lost_at),
-                    str(fate.lost),
+                    fmt.credits(fate.lost),
                     _money(fate.lost_usd),
                     utc_minute(fate.lot.issued),
                 ]

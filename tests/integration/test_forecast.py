@@ -163,6 +163,11 @@ def test_usage_json_carries_the_forecast(
     text = outcomes["text"].stdout
     assert outcomes["text"].returncode == 0, outcomes["text"]
     assert "Truly runs out" in text and "Expiring unused" in text and "buy " in text
+    # The expiring credits' table groups its figures, as every other figure is.
+    table = text.split("Expiring unused", 1)[1].split("To run through", 1)[0]
+    for _when, credits in expected.lost:
+        assert f" {credits:,} " in table, table
+        assert credits < 1000 or f" {credits} " not in table, table
 
 
 def test_usage_until_in_the_past_is_bad_input(
