@@ -223,7 +223,7 @@ def run_serve(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(
     ("args", "status", "said"),
     [
-        (["--network", "nonet"], 2, "--network: unknown network 'nonet'"),
+        (["--network", "nonet"], 2, "aleph-tui: --network: unknown network 'nonet'"),
         (
             ["--network", "devnet", "--api-url", "http://127.0.0.1:1"],
             1,
