@@ -203,6 +203,17 @@ class AccountStore:
         _require_free(self._load(), name)
         if any(w.name == name for w in self._watched()):
             raise NameTaken(f"'{name}' is already watched")
+        # One address, one entry: a second name for it would show its balance twice.
+        for kept in self._watched():
+            if kept.address.lower() == checksummed.lower():
+                raise validation.InvalidInput(
+                    "address", f"{checksummed} is already watched as {kept.name}"
+                )
+        for account in self.accounts():
+            if account.address.lower() == checksummed.lower():
+                raise validation.InvalidInput(
+                    "address", f"{checksummed} is your account {account.name} (it has a key)"
+                )
         watched = Watched(name, checksummed)
         try:
             self.watch_list.add(watched)
