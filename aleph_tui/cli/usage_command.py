@@ -438,11 +438,18 @@ def forecast_text(outlook: Forecast) -> str:
         if not outlook.plan:
             lines.append(f"To run through {through}: nothing to buy")
         else:
-            for purchase in outlook.plan:
-                lines.append(
-                    f"To run through {through}: buy {format_credits(purchase.credits)} "
-                    f"by {utc_minute(purchase.by)} UTC"
+            # The first purchase is the one to act on; the rest summed (--json lists each).
+            first = outlook.plan[0]
+            line = (
+                f"To run through {through}: buy {format_credits(first.credits)} "
+                f"by {utc_minute(first.by)} UTC"
+            )
+            if len(outlook.plan) > 1:
+                line += (
+                    f", {fmt.counted(len(outlook.plan), 'purchase')} in all, "
+                    f"{fmt.credits(outlook.to_buy)} credits ({fmt.credits_usd(outlook.to_buy)})"
                 )
+            lines.append(line)
     if not outlook.lots_match:
         lines.append("Note: the lots read from the history differ from the balance; re-run")
     return "\n".join(lines)
