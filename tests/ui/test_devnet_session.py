@@ -43,5 +43,7 @@ async def test_a_devnet_session_reads_and_writes_none_of_the_users_files(
             await until(pilot, lambda: "dev-0" in shown(app), "the dev accounts")
             assert "session keyring (throwaway" in shown(app)
             assert "OS keyring" not in shown(app)
+            assert "a throwaway store for this devnet session" in shown(app)
+            assert "shared with the aleph CLI" not in shown(app)
 
     assert files_under(tmp_path) == before

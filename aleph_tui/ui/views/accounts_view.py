@@ -209,7 +209,10 @@ class AccountsView(View):
             parts.append(f"{len(aliases)} alias{'es' if len(aliases) != 1 else ''}")
         parts.append(f"default: {self._default}" if self._default else "no default account")
         manifest = self.service.accounts.manifest_path.name
-        parts.append(f"shared with the aleph CLI ({manifest})")
+        if self.service.accounts.session_keys:  # --devnet: nothing the aleph CLI sees
+            parts.append("a throwaway store for this devnet session")
+        else:
+            parts.append(f"shared with the aleph CLI ({manifest})")
         summary.update(" · ".join(parts))
 
     def _describe(self, account: Account | None) -> None:
