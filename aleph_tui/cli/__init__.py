@@ -164,6 +164,14 @@ def _stdout_closed() -> int:
     return CLOSED_PIPE_STATUS
 
 
+def error_line(message: object) -> str:
+    """The one rule for an error on stderr: one line that starts "aleph-tui" (a message
+    may name its command already: "aleph-tui serve: --host: …")."""
+    text = str(message).strip()
+    text = text.splitlines()[0] if text else "failed"
+    return text if text.startswith("aleph-tui") else f"aleph-tui: {text}"
+
+
 def _report(exc: BaseException, log: Path | None) -> None:
     from aleph_tui.cli import debug_mode
 
@@ -194,30 +202,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return _stdout_closed()
     except UsageError as exc:
-        print(exc, file=sys.stderr)
+        print(error_line(exc), file=sys.stderr)
         return 2
     except CommandError as exc:
         if debugging:
             _report(exc, log)
-        print(f"aleph-tui: {exc}", file=sys.stderr)
+        print(error_line(exc), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("aleph-tui: interrupted", file=sys.stderr)
+        print(error_line("interrupted"), file=sys.stderr)
         return 130
     except Exception as exc:  # the last line of defence: one line, never a traceback
         from aleph_tui.core.errors import ServiceError
         from aleph_tui.core.validation import InvalidInput
 
         if isinstance(exc, InvalidInput):
-            print(f"aleph-tui: {exc}", file=sys.stderr)
+            print(error_line(exc), file=sys.stderr)
             return 2
         if debugging:
             _report(exc, log)
         if isinstance(exc, ServiceError):
-            print(f"aleph-tui: {exc}", file=sys.stderr)
+            print(error_line(exc), file=sys.stderr)
             return 1
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"aleph-tui: {message}", file=sys.stderr)
+        print(error_line(str(exc) or type(exc).__name__), file=sys.stderr)
         return 1
 
 

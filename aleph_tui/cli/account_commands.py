@@ -439,7 +439,13 @@ def run_use(args: argparse.Namespace) -> int:
 
 
 def run_watch(args: argparse.Namespace) -> int:
-    account = _sync(lambda store: store.watch(args.name, args.address))
+    from aleph_tui.core.validation import InvalidInput
+
+    try:
+        account = _sync(lambda store: store.watch(args.name, args.address))
+    except InvalidInput as exc:  # named as the usage line names the arguments
+        argument = {"name": "NAME", "address": "ADDRESS"}.get(exc.field, exc.field)
+        raise UsageError(f"aleph-tui account watch: {argument}: {exc.rule}") from None
     data = {"name": account.name, "address": account.address, "kind": account.kind_display}
     text = (
         f"Watching '{account.name}' ({account.address}), watch-only: its balance, history "

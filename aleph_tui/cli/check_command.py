@@ -40,11 +40,12 @@ from aleph_tui.cli.common import (
     open_service,
     resolve_network,
 )
-from aleph_tui.core.formatting import iso_utc
+from aleph_tui.core.formatting import counted, iso_utc
 
 if TYPE_CHECKING:
-    from aleph_tui.core.flows.account_check import AddressCheck, CheckReport
+    from aleph_tui.core.flows.account_check import AddressCheck, CheckReport, CheckTarget
     from aleph_tui.core.networks import Network
+    from aleph_tui.core.service import CreditService
 
 CHECK_HELP = (
     "Check every account (or each --address): balance below its threshold, credits "
@@ -114,18 +115,33 @@ async def _run(args: argparse.Namespace) -> int:
         targets = [CheckTarget(a) for a in dict.fromkeys(addresses)]
     network = await resolve_network(args)
     async with open_service(network) as service:
-        if targets is None:
+        if targets is not None:
+            targets = _named(targets, service)
+        else:
             try:
                 targets = service.check_targets()
             except ServiceError as exc:
                 raise CommandError(str(exc)) from None
             if not targets:
                 raise CommandError(
-                    "no accounts to check; add one (`aleph-tui account create`) or pass --address"
+                    "no accounts to check; add one (`aleph-tui account create`, or "
+                    "`aleph-tui account watch NAME ADDRESS` for an address without its key) "
+                    "or pass --address"
                 )
         report = await service.check_addresses(targets, below=args.below, days=args.days)
     emit(args, check_json(network, report), lambda: check_text(network, report))
     return EXIT_CODES[report.status]
+
+
+def _named(targets: list[CheckTarget], service: CreditService) -> list[CheckTarget]:
+    """Each --address with its account's name, as the check of every account shows it."""
+    from aleph_tui.core.errors import ServiceError
+
+    try:
+        known = {t.address.lower(): t for t in service.check_targets()}
+    except ServiceError:
+        return targets  # an unreadable account file: the addresses alone
+    return [known.get(t.address.lower(), t) for t in targets]
 
 
 def _address_json(check: AddressCheck, report: CheckReport) -> dict[str, Any]:
@@ -169,9 +185,10 @@ def check_text(network: Network, report: CheckReport) -> str:
     from aleph_tui.core.aleph.models import format_credits
 
     counts = {s: sum(c.status == s for c in report.checks) for s in MARKS}
+    how_many = counted(len(report.checks), "address", "addresses")
     lines = [
-        f"Checked {len(report.checks)} address(es) on {network.name}, {report.days} days "
-        f"ahead: {counts['ok']} ok, {counts['warning']} warning, {counts['error']} failed"
+        f"Checked {how_many} on {network.name}, {counted(report.days, 'day')} ahead: "
+        f"{counts['ok']} ok, {counted(counts['warning'], 'warning')}, {counts['error']} failed"
     ]
     for check in report.checks:
         label = f"{check.target.name} ({check.target.address})" if check.target.name else ""

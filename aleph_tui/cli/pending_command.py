@@ -207,7 +207,8 @@ def _scan_address(args: argparse.Namespace) -> str:
             return Signer(key.strip()).address
         except SigningError:
             raise UsageError(f"{source}: not a valid private key (64 hexadecimal digits)") from None
-    return resolve_address(args.account, field="--account")
+    # Without --account either, the scan's own option is the one to give.
+    return resolve_address(args.account, field="--account" if args.account else "--address")
 
 
 async def _scan(args: argparse.Namespace, network: Network, address: str) -> int:

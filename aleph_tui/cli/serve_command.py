@@ -11,11 +11,13 @@ it prints carries a random token; a request without it gets an empty 404.
 from __future__ import annotations
 
 import argparse
+import errno
 import ipaddress
+import socket
 import sys
 from typing import Any
 
-from aleph_tui.cli.common import UsageError, add_network_options, checked
+from aleph_tui.cli.common import CommandError, UsageError, add_network_options, checked
 
 SERVE_MODULES = ("textual_serve", "aiohttp")
 
@@ -89,6 +91,42 @@ def dashboard_command(args: argparse.Namespace) -> list[str]:
     return command
 
 
+def check_network(args: argparse.Namespace) -> None:
+    """Resolve the network as the dashboard will (the devnet discovered, so reached):
+    an unknown network or an unreachable node is reported here, on serve's stderr,
+    rather than as a blank page in the browser."""
+    import asyncio
+
+    from aleph_tui.cli.common import resolve_network
+
+    asyncio.run(resolve_network(args))
+
+
+def check_listening(host: str, port: int) -> None:
+    """The host must resolve and the port be free, before anything is started."""
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        reason = exc.args[-1] if exc.args else type(exc).__name__
+        raise UsageError(
+            f"aleph-tui serve: --host: {host!r} is not a valid address ({reason})"
+        ) from None
+    family, kind, proto, _name, address = found[0]
+    with socket.socket(family, kind, proto) as probe:
+        # As aiohttp binds (SO_REUSEADDR): a port left in TIME_WAIT is not "in use".
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise CommandError(f"--port: {port} is already in use") from None
+            if exc.errno == errno.EACCES:
+                raise CommandError(f"--port: {port} needs privileges to listen on") from None
+            raise UsageError(
+                f"aleph-tui serve: --host: cannot listen on {host} ({exc.strerror})"
+            ) from None
+
+
 def run(args: argparse.Namespace) -> int:
     from aleph_tui.cli.devnet_extra import require_extra
 
@@ -98,6 +136,8 @@ def run(args: argparse.Namespace) -> int:
             "--allow-remote to serve the dashboard beyond this machine"
         )
     require_extra("serve", SERVE_MODULES)
+    check_listening(args.host, args.port)
+    check_network(args)
     from aleph_tui.serve.web_server import new_token, public_url, serve
 
     token = new_token()

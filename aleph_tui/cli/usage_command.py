@@ -202,6 +202,8 @@ async def _usage(args: argparse.Namespace) -> int:
     if args.start is not None and args.end is not None and args.end < args.start:
         raise UsageError("aleph-tui: --to: must not be before --from")
     now = dt.datetime.now(dt.UTC)
+    if args.start is not None and args.end is None and args.start > now:
+        raise UsageError("aleph-tui: --from: must not be after --to (default: now)")
     try:
         span = usage.period(args.start, args.end, now=now)
         if span.end == span.start:
@@ -423,7 +425,7 @@ def forecast_text(outlook: Forecast) -> str:
             rows.append(
                 [
                     utc_minute(fate.lost_at),
-                    str(fate.lost),
+                    fmt.credits(fate.lost),
                     _money(fate.lost_usd),
                     utc_minute(fate.lot.issued),
                 ]
@@ -436,11 +438,18 @@ def forecast_text(outlook: Forecast) -> str:
         if not outlook.plan:
             lines.append(f"To run through {through}: nothing to buy")
         else:
-            for purchase in outlook.plan:
-                lines.append(
-                    f"To run through {through}: buy {format_credits(purchase.credits)} "
-                    f"by {utc_minute(purchase.by)} UTC"
+            # The first purchase is the one to act on; the rest summed (--json lists each).
+            first = outlook.plan[0]
+            line = (
+                f"To run through {through}: buy {format_credits(first.credits)} "
+                f"by {utc_minute(first.by)} UTC"
+            )
+            if len(outlook.plan) > 1:
+                line += (
+                    f", {fmt.counted(len(outlook.plan), 'purchase')} in all, "
+                    f"{fmt.credits(outlook.to_buy)} credits ({fmt.credits_usd(outlook.to_buy)})"
                 )
+            lines.append(line)
     if not outlook.lots_match:
         lines.append("Note: the lots read from the history differ from the balance; re-run")
     return "\n".join(lines)

@@ -111,6 +111,11 @@ def count(number: int) -> str:
     return f"{number:,}"
 
 
+def counted(number: int, thing: str, things: str | None = None) -> str:
+    """A count with its noun: ``1 day``, ``7 days``, ``0 warnings``, ``2 addresses``."""
+    return f"{number:,} {thing if number == 1 else things or thing + 's'}"
+
+
 def usd(value: Decimal, *, signed: bool = False) -> str:
     """``$483.17`` (cents, half up); below a cent its first significant digits, never
     ``$0.00`` for a non-zero amount: ``$0.001``, ``$0.0000012``. Signed: ``+$1.00`` /

@@ -8,8 +8,10 @@ directory that exists already (a downloads folder an export goes to) keeps its m
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Literal
 
@@ -27,6 +29,28 @@ PRIVATE_FILE_MODE = 0o600
 # the crate does not, so a Mac with XDG_CONFIG_HOME set must point both the same way.
 ALEPH_CLI = "aleph"
 APP = "aleph-tui"
+
+# ``aleph-tui --devnet``'s throwaway directory while its session runs (session_home):
+# every per-user file the app reads or writes is then under it, not the user's own.
+_session_home: Path | None = None
+
+
+@contextlib.contextmanager
+def session_home(home: Path) -> Iterator[Path]:
+    """Put every per-user file under ``home`` while the block runs: the aleph CLI's
+    accounts, networks and keystores, aleph-client's home, aleph-tui's settings,
+    thresholds, watch list, journal and caches. The logs (app_state_dir) and exports
+    (export_dir) stay the user's: they are written for the user to read after."""
+    global _session_home
+    saved, _session_home = _session_home, home
+    try:
+        yield home
+    finally:
+        _session_home = saved
+
+
+def _in_session(leaf: str, platform: str | None) -> Path | None:
+    return _session_home / leaf if _session_home is not None and platform is None else None
 
 
 def _platform_dirs(appname: str, platform: str | None = None) -> PlatformDirsABC:
@@ -47,6 +71,8 @@ def _platform_dirs(appname: str, platform: str | None = None) -> PlatformDirsABC
 
 def aleph_config_dir(platform: str | None = None) -> Path:
     """The aleph CLI's directory: accounts.toml, config.toml, keystores/ (see ALEPH_CLI)."""
+    if session := _in_session(ALEPH_CLI, platform):
+        return session
     directory = _platform_dirs(ALEPH_CLI, platform).user_config_path
     return directory / "config" if (platform or sys.platform) == "win32" else directory
 
@@ -65,6 +91,8 @@ def keystores_dir() -> Path:
 
 def legacy_aleph_home() -> Path:
     """aleph-client's home: ``$ALEPH_CONFIG_HOME``, ``$XDG_DATA_HOME/.aleph-im`` or ~/.aleph-im."""
+    if session := _in_session("aleph-client", None):
+        return session
     if home := os.environ.get("ALEPH_CONFIG_HOME"):
         return Path(home)
     if data := os.environ.get("XDG_DATA_HOME"):
@@ -74,11 +102,15 @@ def legacy_aleph_home() -> Path:
 
 def app_config_dir(platform: str | None = None) -> Path:
     """aleph-tui's settings: ``$XDG_CONFIG_HOME/aleph-tui`` on Linux."""
+    if session := _in_session("config", platform):
+        return session
     return _platform_dirs(APP, platform).user_config_path
 
 
 def app_data_dir(platform: str | None = None) -> Path:
     """aleph-tui's journal and caches: ``$XDG_DATA_HOME/aleph-tui`` on Linux."""
+    if session := _in_session("data", platform):
+        return session
     return _platform_dirs(APP, platform).user_data_path
 
 
@@ -128,7 +160,6 @@ def migrate_old_places(platform: str | None = None) -> list[str]:
     system's places (macOS and Windows; on Linux nothing moved). A file whose name is
     taken at the new place stays where it is, never overwritten: nothing is lost. Returns
     one line per thing moved or left, for the user."""
-    import contextlib
     import shutil
 
     platform = platform or sys.platform

@@ -226,6 +226,8 @@ def apply_distribution(
         amount = _scaled(entry.amount, message_timestamp)
         expiration = _ms_to_s(entry.expiration)
         _insert_lot(db, entry.address, message_hash, index, amount, expiration, message_timestamp)
+        # Not scaled, unlike the amount: pyaleph stores bonus_amount as the message says
+        # it, so a pre-cutoff row's bonus stays in the old scale (balances.py).
         bonus = entry.bonus_amount
         _insert_history(
             db,

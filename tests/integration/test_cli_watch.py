@@ -78,7 +78,10 @@ def test_a_watched_account_is_refused_what_needs_a_key(tmp_path: Path) -> None:
         (["watch", "treasury", COLD], "'treasury' is already an alias"),
         (["create", "cold"], "'cold' is already a watch-only account"),
         (["alias", "add", "cold", TREASURY], "'cold' is already a watch-only account"),
-        (["watch", "x", "0x1234"], "address: must be 0x followed by 40"),
+        (["watch", "x", "0x1234"], "ADDRESS: must be 0x followed by 40"),
+        # An address once: not a second name for a watched one, nor for one with a key.
+        (["watch", "dave", COLD.lower()], f"ADDRESS: {COLD} is already watched as cold"),
+        (["watch", "mine", ADDRESS.lower()], f"ADDRESS: {ADDRESS} is your account main"),
         (["unwatch", "nobody"], "no watch-only account 'nobody'"),
     ):
         result = cli(*args)

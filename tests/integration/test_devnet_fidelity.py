@@ -889,3 +889,33 @@ def test_amending_someone_elses_post_is_permission_denied(http: httpx.Client) ->
             f"{other.address} does not match original post owner {owner.address}"
         ]
     }
+
+
+def test_a_purchase_before_the_precision_cutoff_keeps_its_bonus_in_the_old_scale(
+    http: httpx.Client, accounts: list[Any]
+) -> None:
+    """pyaleph db/accessors/balances.py update_credit_balances_distribution scales a
+    distribution's ``amount`` by CREDIT_PRECISION_MULTIPLIER before the cutoff
+    (2026-02-02) but stores ``bonus_amount`` as the message says it: so an old ALEPH
+    purchase reads amount 87,600,000 with bonus_amount 1,460 (old credits: 14,600,000
+    new). The devnet keeps that, as the node the app talks to does."""
+    address = seeded(accounts).address
+    rows: list[dict[str, Any]] = []
+    page = 1
+    while True:
+        answer = http.get(
+            f"/api/v0/addresses/{address}/credit_history",
+            params={"pagination": 200, "page": page},
+        ).json()
+        rows += answer["credit_history"]
+        if page * 200 >= answer["pagination_total"]:
+            break
+        page += 1
+    bonused = [r for r in rows if r.get("bonus_amount")]
+    old = [r for r in bonused if r["message_timestamp"] < "2026-02-02"]
+    new = [r for r in bonused if r["message_timestamp"] >= "2026-02-02"]
+    assert old and new
+    for row in new:  # +20 %: the bonus is a sixth of the credits
+        assert int(row["bonus_amount"]) * 6 == int(row["amount"]), row
+    for row in old:  # the bonus in the message's (old) scale, the amount scaled
+        assert int(row["bonus_amount"]) * 6 * 10_000 == int(row["amount"]), row

@@ -26,7 +26,7 @@ from aleph_tui.core.aleph.api_client import AlephApi
 from aleph_tui.core.aleph.messages import CREDIT_DISTRIBUTION, build_post_message
 from aleph_tui.core.flows import forecast as forecast_core
 from aleph_tui.core.flows import usage
-from aleph_tui.core.formatting import iso_utc
+from aleph_tui.core.formatting import iso_utc, utc_minute
 from aleph_tui.core.service import CreditService
 from aleph_tui.devnet import credit_issuer
 from aleph_tui.devnet.operators import CREDIT_SIGNER
@@ -133,7 +133,8 @@ def test_usage_json_carries_the_forecast(
     lots = replay(rows, probe)
     baseline = day_by_day(lots, consumed_over(rows, probe - PERIOD, probe), probe)
     assert baseline.runs_out is not None
-    day = (baseline.runs_out + 40 * DAY).date().isoformat()
+    # Far enough for several purchases (each lot expires, so more than one is needed).
+    day = (baseline.runs_out + 800 * DAY).date().isoformat()
     base = ["usage", "--network", "devnet", "--address", address, "--until", day]
     outcomes = run_main(env, {"json": [*base, "--json"], "text": base})
     assert outcomes["json"].returncode == 0, outcomes["json"]
@@ -157,12 +158,24 @@ def test_usage_json_carries_the_forecast(
     assert [(p["by"], p["credits"]) for p in forecast["purchases"]] == [
         (iso_utc(by), credits) for by, credits in planned.purchases
     ]
-    assert forecast["buy"]["credits"] == planned.purchases[0][1]
+    assert forecast["buy"]["credits"] == sum(c for _, c in planned.purchases)
     assert forecast["lots_match"] is True
 
     text = outcomes["text"].stdout
     assert outcomes["text"].returncode == 0, outcomes["text"]
     assert "Truly runs out" in text and "Expiring unused" in text and "buy " in text
+    # One line for the purchases, however many: the first, then the count and the sum.
+    (buy,) = [line for line in text.splitlines() if line.startswith("To run through")]
+    first = planned.purchases[0]
+    assert f"buy {first[1]:,} (" in buy and f"by {utc_minute(first[0])} UTC" in buy, buy
+    total = sum(c for _, c in planned.purchases)
+    assert len(planned.purchases) > 1
+    assert f", {len(planned.purchases)} purchases in all, {total:,} credits ($" in buy, buy
+    # The expiring credits' table groups its figures, as every other figure is.
+    table = text.split("Expiring unused", 1)[1].split("To run through", 1)[0]
+    for _when, credits in expected.lost:
+        assert f" {credits:,} " in table, table
+        assert credits < 1000 or f" {credits} " not in table, table
 
 
 def test_usage_until_in_the_past_is_bad_input(

@@ -563,10 +563,10 @@ def test_pending_dismiss_stops_following_and_list_all_still_shows_it(
     for name in ("unknown", "empty", "all-alone"):
         assert runs[name].returncode == 2, name
         assert len(runs[name].stderr.splitlines()) == 1, runs[name].stderr
-    assert runs["unknown"].stderr.startswith("--dismiss: no operation f00 on devnet")
+    assert runs["unknown"].stderr.startswith("aleph-tui: --dismiss: no operation f00 on devnet")
     # Every empty value is refused by the parser, naming the option.
     assert "argument --dismiss: must not be empty" in runs["empty"].stderr
-    assert runs["all-alone"].stderr.startswith("--all: only with --list")
+    assert runs["all-alone"].stderr.startswith("aleph-tui: --all: only with --list")
     assert runs["dismiss"].returncode == 0
     assert runs["dismiss"].stdout.startswith(f"Dismissed {stuck.id}:")
     assert json.loads(runs["again"].stdout)["operations"][0]["dismissed"] is True

@@ -202,3 +202,52 @@ def test_serve_refuses_bad_or_remote_hosts_with_exit_2(
     )
     assert done.returncode == 2, done.stderr
     assert named in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def run_serve(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``aleph-tui serve ARGS`` that must stop at once with one line on stderr (the old
+    code served a blank page instead: the timeout fails the test)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ALEPH", "TEXTUAL"))}
+    return subprocess.run(
+        [sys.executable, "-m", "aleph_tui", "serve", *args],
+        env={**env, **isolated_env(tmp_path)},
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "said"),
+    [
+        (["--network", "nonet"], 2, "aleph-tui: --network: unknown network 'nonet'"),
+        (
+            ["--network", "devnet", "--api-url", "http://127.0.0.1:1"],
+            1,
+            "aleph-tui: devnet unavailable",
+        ),
+        (["--host", "bad host!", "--allow-remote"], 2, "--host: 'bad host!'"),
+    ],
+)
+def test_serve_stops_at_once_when_the_dashboard_could_not_start(
+    tmp_path: Path, args: list[str], status: int, said: str
+) -> None:
+    done = run_serve(tmp_path, "--port", str(free_port()), *args)
+    assert done.returncode == status, done.stderr
+    assert said in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "Serving" not in done.stdout
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = run_serve(tmp_path, "--port", str(port), "--network", "mainnet")
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.strip() == f"aleph-tui: --port: {port} is already in use"

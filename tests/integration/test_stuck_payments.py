@@ -322,6 +322,7 @@ def test_scan_finds_a_payment_without_credits_after_the_journal_was_lost(
         text = _cli(env, "pending", "--scan").stdout
         assert f"{BUY_USDC} USDC  {usdc_buy['tx_hash']}  NO CREDITS on the node" in text
         assert "pending --scan -y" in text
+        assert f"{eth_buy['credits_received']:,} credits" in text  # grouped, the one formatter
 
         followed = json.loads(_cli(env, "pending", "--scan", "-y", "--json").stdout)
         (op_id,) = followed["followed"]

@@ -509,6 +509,7 @@ def test_usage_command_bad_input_is_one_line(
             "group": [*common, "--group-by", "week"],
             "from": [*common, "--from", "2026-13-01"],
             "order": [*common, "--from", "2026-05-02", "--to", "2026-05-01"],
+            "future": [*common, "--from", "2999-01-01"],
             "address": ["usage", "--network", "devnet", "--address", "0x1234"],
             "threshold": ["usage", "threshold", "--address", address, "1.5"],
             "dead": [
@@ -526,6 +527,8 @@ def test_usage_command_bad_input_is_one_line(
     _one_line_error(outcomes["group"], 2, "--group-by", "resource, day, method")
     _one_line_error(outcomes["from"], 2, "--from", "not a date")
     _one_line_error(outcomes["order"], 2, "--to", "before")
+    # --to was not given: the option to change is --from.
+    _one_line_error(outcomes["future"], 2, "--from: must not be after --to (default: now)")
     _one_line_error(outcomes["address"], 2, "--address")
     _one_line_error(outcomes["threshold"], 2, "CREDITS", "whole")
     _one_line_error(outcomes["dead"], 1, "cannot reach")

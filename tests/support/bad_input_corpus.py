@@ -355,13 +355,13 @@ COMMANDS: list[Case] = [
     Case(
         "watch-short-address",
         {"argv": "account watch cold 0x1234"},
-        "address",
+        "ADDRESS",  # as the usage line names it
         "0x followed by 40",
     ),
     Case(
         "watch-bad-checksum",
         {"argv": "account watch cold {recipient_bad_checksum}"},
-        "address",
+        "ADDRESS",  # as the usage line names it
         "checksum",
     ),
     Case(

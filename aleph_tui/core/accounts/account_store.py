@@ -146,6 +146,8 @@ class AccountStore:
         self.keystore_dir = keystore_dir or self.manifest_path.parent / "keystores"
         self.legacy_home = legacy_home or paths.legacy_aleph_home()
         self.prompt = prompt
+        # True in a ``--devnet`` session: keys go to its keyring in memory, not the OS's.
+        self.session_keys = False
 
     # --- reading ----------------------------------------------------------------------
 
@@ -201,6 +203,17 @@ class AccountStore:
         _require_free(self._load(), name)
         if any(w.name == name for w in self._watched()):
             raise NameTaken(f"'{name}' is already watched")
+        # One address, one entry: a second name for it would show its balance twice.
+        for kept in self._watched():
+            if kept.address.lower() == checksummed.lower():
+                raise validation.InvalidInput(
+                    "address", f"{checksummed} is already watched as {kept.name}"
+                )
+        for account in self.accounts():
+            if account.address.lower() == checksummed.lower():
+                raise validation.InvalidInput(
+                    "address", f"{checksummed} is your account {account.name} (it has a key)"
+                )
         watched = Watched(name, checksummed)
         try:
             self.watch_list.add(watched)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from aleph_tui.core.aleph.models import format_credits
-from aleph_tui.core.formatting import utc_minute
+from aleph_tui.core.formatting import counted, utc_minute
 from aleph_tui.core.validation import InvalidInput
 
 if TYPE_CHECKING:
@@ -111,7 +111,8 @@ def alerts_of(
         alerts.append(
             Alert(
                 "runs_out",
-                f"credits run out {utc_minute(outlook.runs_out)} UTC, within {days} days",
+                f"credits run out {utc_minute(outlook.runs_out)} UTC, "
+                f"within {counted(days, 'day')}",
             )
         )
     soon = [f for f in outlook.expiring_unused if f.lost_at is not None and f.lost_at <= horizon]
@@ -121,7 +122,7 @@ def alerts_of(
         alerts.append(
             Alert(
                 "expiring",
-                f"{format_credits(lost)} credits expire unused within {days} days "
+                f"{format_credits(lost)} credits expire unused within {counted(days, 'day')} "
                 f"(first {utc_minute(first)} UTC)",
             )
         )

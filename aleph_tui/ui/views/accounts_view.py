@@ -209,7 +209,10 @@ class AccountsView(View):
             parts.append(f"{len(aliases)} alias{'es' if len(aliases) != 1 else ''}")
         parts.append(f"default: {self._default}" if self._default else "no default account")
         manifest = self.service.accounts.manifest_path.name
-        parts.append(f"shared with the aleph CLI ({manifest})")
+        if self.service.accounts.session_keys:  # --devnet: nothing the aleph CLI sees
+            parts.append("a throwaway store for this devnet session")
+        else:
+            parts.append(f"shared with the aleph CLI ({manifest})")
         summary.update(" · ".join(parts))
 
     def _describe(self, account: Account | None) -> None:
@@ -218,7 +221,9 @@ class AccountsView(View):
         if account is None:
             detail.update("")
             return
-        if account.kind == "local":
+        if account.kind == "local" and self.service.accounts.session_keys:
+            key = "Key in the session keyring (throwaway: gone when the session ends)"
+        elif account.kind == "local":
             key = f"Key in the OS keyring (service {KEYRING_SERVICE}, entry {account.name})"
         elif account.kind == "keystore":
             try:
@@ -345,6 +350,8 @@ class AccountsView(View):
         if account is None:
             return
         where = "an encrypted keystore file" if account.kind == "keystore" else "the OS keyring"
+        if account.kind != "keystore" and self.service.accounts.session_keys:
+            where = "the session keyring (throwaway)"
         self.notify(
             f"{account.name} · {account.address}\nIts key is in {where}.",
             title="Account added",
