@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import difflib
 import re
 import subprocess
 import sys
@@ -155,14 +156,21 @@ async def settle_screen(pilot: Pilot[Any]) -> None:
     including what it draws after a delay (the loading overlays)."""
     app = pilot.app
     assert isinstance(app, AlephApp)
-    deadline = time.monotonic() + PATIENCE_S
     await settle_tables(pilot)
+    deadline = time.monotonic() + PATIENCE_S  # after the tables, which take their own
+    # A focused field's blinking cursor is no change of the screen's content.
+    for field in app.query(Input):
+        field.cursor_blink = False
     last, since = screen_text(app), time.monotonic()
+    changed: list[str] = []
     while time.monotonic() - since < STILL_S:
-        assert time.monotonic() < deadline, "the screen never settled"
+        assert time.monotonic() < deadline, f"the screen never settled: {changed[-4:]}"
         await pilot.pause(0.05)
         now = screen_text(app)
         if now != last:
+            changed = [
+                b for a, b in zip(last.splitlines(), now.splitlines(), strict=False) if a != b
+            ]
             last, since = now, time.monotonic()
 
 
