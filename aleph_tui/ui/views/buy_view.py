@@ -282,6 +282,9 @@ class BuyView(SigningFormView):
             self.reload()
         self._update_submit()
 
+    def clear_account_form(self) -> None:
+        self._shows_last = False  # the steps and outcome it names are going
+
     def reload(self) -> None:
         account = self.account
         if account is None:
