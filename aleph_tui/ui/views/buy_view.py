@@ -253,8 +253,12 @@ class BuyView(SigningFormView):
         yield Static("", id="buy-estimate")
 
     def default_focus(self) -> Widget:
-        # The tab opens on its first field, the token (number keys still switch tabs).
-        return self.query_one("#buy-token", RadioSet)
+        # The tab opens on the amount, as Transfer on To: what is typed next (3, then
+        # 2.5) goes into it, not to the number keys of the tabs. A disabled form (a
+        # watch-only account with no way here): the view itself, then.
+        if self.query_one("#buy-form").disabled:
+            return self
+        return self.amount_field.input
 
     def tab_order(self) -> list[Widget]:
         # The fields first (token, amount), then Max and the buttons, though Max is drawn
