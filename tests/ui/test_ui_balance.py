@@ -226,3 +226,24 @@ async def test_h_hides_every_amount(
             assert cells(table, 0)[4] == credits
             binding = next(b for b in view.BINDINGS if getattr(b, "id", None) == "hide-balances")
             assert getattr(binding, "tooltip", "")
+
+
+async def test_the_cursor_follows_the_active_account_so_c_copies_its_address(
+    devnet: RunningDevnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``>`` twice (dev-0 → dev-2): the cursor moves with ▶, so ``c`` copies dev-2's
+    address (it stayed on dev-0 and copied that)."""
+    with isolated(tmp_path, monkeypatch):
+        app = await balance_app(devnet.document, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_view(pilot, "balance")
+            table = app.query_one(AccountsBalanceTable)
+            assert app.focused is table
+            await pilot.press("greater_than_sign", "greater_than_sign")
+            await wait_for_workers(pilot)
+            active = app.active_account
+            assert active is not None and active.name == "dev-2"
+            assert table.cursor_row == table.get_row_index(active.address)
+            assert cells(table, table.cursor_row)[0] == "▶"
+            await pilot.press("c")
+            assert app.clipboard == active.address

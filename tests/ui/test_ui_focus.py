@@ -88,6 +88,28 @@ async def test_transfer_opens_on_to_so_typed_digits_go_into_it_until_escape(
         assert app.shown_view == "balance"
 
 
+async def test_buy_opens_on_the_amount_so_typed_digits_go_into_it_until_escape(
+    devnet: RunningDevnet, home: Path
+) -> None:
+    """Pressing 3 then typing 2.5 fills the amount; the digits do not switch tabs (the
+    tab opened on the token's radio set, and 2 switched to History)."""
+    app = await build_app(devnet.document, home)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_workers(pilot)
+        await press(pilot, "3")
+        view = app.query_one(BuyView)
+        amount = view.amount_field.input
+        await until(pilot, lambda: app.focused is amount, "the focus on the amount")
+        await press(pilot, "2", ".", "5")
+        assert app.shown_view == "buy"
+        assert amount.value == "2.5"
+        await press(pilot, "escape")
+        assert app.focused is view
+        assert amount.value == "2.5"
+        await press(pilot, "1")
+        assert app.shown_view == "balance"
+
+
 async def test_a_refused_history_filter_keeps_the_focus_on_its_field(
     devnet: RunningDevnet, home: Path
 ) -> None:
@@ -182,7 +204,8 @@ async def test_after_a_buy_completes_the_focus_leaves_the_amount(
         view = app.query_one(BuyView)
         amount = view.amount_field.input
         view.query_one("#buy-token-USDC", RadioButton).value = True
-        await pilot.pause()  # another token clears the amount: before typing, not after
+        # The token's change clears the amount: it must land before the typing.
+        await until(pilot, lambda: view.token == "USDC", "the token")
         amount.focus()
         await press(pilot, "1")  # typed into the amount, not a tab switch
         assert app.shown_view == "buy" and amount.value == "1"
@@ -232,7 +255,8 @@ TAB_ORDERS: dict[str, list[str]] = {
         "filter-resource",
     ],
     # Send is disabled until the form is valid, so Tab skips it.
-    "buy": ["buy-token", "buy-amount-input", "buy-max", "buy-clear", "buy-dry-run", "view-tabs"],
+    # Opens on the amount (as Transfer on To); Tab comes round to the token before it.
+    "buy": ["buy-amount-input", "buy-max", "buy-clear", "buy-dry-run", "view-tabs", "buy-token"],
     "transfer": [
         "transfer-to-input",
         "transfer-amount-input",

@@ -39,6 +39,7 @@ from textual.widgets import Footer, Input
 
 from aleph_tui.core.retry import HTTP_TIMEOUT_ENV
 from aleph_tui.ui.app import AlephApp
+from aleph_tui.ui.screens.payment_link_screen import PaymentLinkScreen
 from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.views import all_views
 from tests.support.devnet_process import RunningDevnet, start_devnet
@@ -392,6 +393,31 @@ async def test_confirmations_look(
                     f"{form}: cancelled",
                 )
                 await wait_for_workers(pilot)
+
+
+async def test_pay_from_phone_looks(
+    clock_devnet: RunningDevnet,
+    snapshot: SnapshotAssertion,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Buy's "Pay from phone" at 80×24: the whole code on the left, its text on the right.
+    2.5 ALEPH: an 18-decimal amount, the longest link (a version-7 code). Nothing in it
+    depends on the chain's block number (the watch's start is not shown)."""
+    svg = snapshot.use_extension(SVGImageExtension)
+    with isolated(tmp_path, monkeypatch):
+        app = await build_app(clock_devnet.document, tmp_path)
+        app.animation_level = "none"
+        async with app.run_test(size=SIZES["80x24"]) as pilot:
+            await open_view(pilot, "buy")
+            await fill(pilot, "#buy-amount-input", "2.5")
+            await pilot.press("ctrl+o")
+            await until(pilot, lambda: isinstance(app.screen, PaymentLinkScreen), "the QR")
+            app.clear_notifications()
+            await settle_screen(pilot)
+            assert svg == svg_of(app, clock_devnet)
+            await pilot.press("escape")
+            await wait_for_workers(pilot)
 
 
 async def _import_dialog(pilot: Pilot[Any]) -> None:

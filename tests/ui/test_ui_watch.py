@@ -10,15 +10,18 @@ from typing import Any
 import httpx
 import pytest
 from textual.containers import VerticalScroll
-from textual.widgets import Button, OptionList, Static
+from textual.widgets import Button, DataTable, Input, OptionList, Static
 
 from aleph_tui.core.accounts.account_store import AccountError
 from aleph_tui.core.accounts.watch_list import Watched
 from aleph_tui.core.aleph.models import credits_to_usd
 from aleph_tui.ui.app import AlephApp
 from aleph_tui.ui.screens.account_picker import AccountPicker
+from aleph_tui.ui.screens.export_account import ExportAccountModal
+from aleph_tui.ui.screens.remove_account import RemoveAccountModal
 from aleph_tui.ui.view import View
 from aleph_tui.ui.views import ViewSpec
+from aleph_tui.ui.views.accounts_view import AccountsView
 from aleph_tui.ui.views.balance_view import BalanceView
 from aleph_tui.ui.views.buy_view import BuyView
 from aleph_tui.ui.views.history_view import HistoryView
@@ -159,3 +162,46 @@ async def test_buy_and_transfer_are_disabled_with_the_reason(
             await wait_for_workers(pilot)
             assert not app.query_one("#transfer-watch-only").display
             assert not app.query_one("#transfer-form", VerticalScroll).disabled
+
+
+async def test_accounts_lists_the_watched_marked_refuses_export_and_remove_unwatches(
+    devnet: RunningDevnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, watched: str
+) -> None:
+    """The Accounts tab said "1 account" while a watch-only account was active: it lists
+    them now, marked, counted apart; export is refused (no key) and remove unwatches."""
+    with isolated(tmp_path, monkeypatch):
+        app = await watching_app(devnet, tmp_path, watched, [AccountsView])
+        app.service.watch("savings", fresh_key().address)
+        async with app.run_test(size=SIZE) as pilot:
+            select_cold(app)
+            await open_view(pilot, "accounts")
+            table = app.query_one("#account-list", DataTable)
+            names = [str(row.value) for row in table.rows]
+            assert names == ["dev-0", "dev-1", "dev-2", "cold", "savings"]
+            cold = [str(cell) for cell in table.get_row_at(3)]
+            assert cold[1:4] == ["cold", watched, "watch-only"]
+            summary = text_of(app, "#account-summary")
+            assert summary.startswith("3 accounts · 2 watch-only · ")
+
+            table.move_cursor(row=3)  # cold, also the active account
+            await pilot.pause()
+            assert text_of(app, "#account-detail").startswith("Watch-only:")
+            await pilot.press("e")
+            await wait_for_workers(pilot)
+            assert not isinstance(app.screen, ExportAccountModal)
+            assert any("'cold' is a watch-only account" in n for n in app.notified)
+
+            await pilot.press("x")
+            assert isinstance(app.screen, RemoveAccountModal)
+            assert "Stop watching 'cold'?" in " ".join(
+                str(part.content) for part in app.screen.query(Static).results(Static)
+            )
+            app.screen.query_one("#remove-confirm", Input).value = "cold"
+            await pilot.pause()
+            await pilot.press("enter")
+            await wait_for_workers(pilot)
+            assert not isinstance(app.screen, RemoveAccountModal)
+            assert "cold" not in [a.name for a in app.service.account_list()]
+            assert [str(row.value) for row in table.rows] == ["dev-0", "dev-1", "dev-2", "savings"]
+            assert text_of(app, "#account-summary").startswith("3 accounts · 1 watch-only · ")
+            assert app.active_account is not None and app.active_account.name != "cold"

@@ -104,8 +104,9 @@ def eip681_uri(chain_id: int, recipient: str, units: int, token_contract: str | 
 
 def qr_lines(text: str) -> list[str]:
     """``text`` as a QR code in half-block characters (two modules per character row),
-    dark modules drawn as blanks on light. The quiet zone is two modules, not the
-    standard's four: phone scanners read it, and four would not fit 80×24."""
+    dark modules drawn as blanks on light. The quiet zone is two modules (one below when
+    the module rows are odd), not the standard's four: phone scanners read it, and four
+    would not fit 80×24."""
     import segno
 
     rows = [
@@ -113,7 +114,10 @@ def qr_lines(text: str) -> list[str]:
         for row in segno.make(text, error="l", boost_error=False).matrix_iter(scale=1, border=2)
     ]
     if len(rows) % 2:
-        rows.append([0] * len(rows[0]))
+        # Two modules per character row: an odd count loses its last quiet row (one
+        # module below, not three), so a version-7 code (an ALEPH amount's link, 49
+        # modules) takes 24 lines, not 25, and fits 80×24.
+        rows.pop()
     glyphs = {(1, 1): "█", (1, 0): "▀", (0, 1): "▄", (0, 0): " "}
     # Light is the "ink": terminals are mostly dark, and scanners need dark modules on
     # a light field, so a light module is drawn as a full block.

@@ -33,21 +33,42 @@ STEPS = (
 )
 
 
+def short_link(uri: str) -> str:
+    """The link's start and end, to fit beside the code: the code holds it whole."""
+    return uri if len(uri) <= 32 else f"{uri[:22]}…{uri[-9:]}"
+
+
 class PaymentLinkScreen(ModalScreen[BuyResult | None]):
     """Dismissed with the purchase's result, or None when closed before one."""
 
     AUTO_FOCUS = "#payment-close"
+    # The code on the left, the text on its right: at 80×24 the whole code (23 rows × 45
+    # columns) is on screen at once, with no border (it would cost two rows).
     DEFAULT_CSS = """
     PaymentLinkScreen { align: center middle; }
-    PaymentLinkScreen > VerticalScroll {
+    PaymentLinkScreen #payment-box {
         width: auto; max-width: 100%; height: auto; max-height: 100%;
         padding: 0 1; border: thick $primary 60%; background: $surface;
     }
-    PaymentLinkScreen #payment-qr { width: auto; color: white; background: black; }
+    PaymentLinkScreen #payment-qr {
+        width: auto; height: auto; color: white; background: black;
+    }
+    PaymentLinkScreen #payment-text { width: 44; height: auto; max-height: 100%; margin-left: 2; }
+    PaymentLinkScreen #payment-title { margin-bottom: 1; }
     PaymentLinkScreen #payment-payer { color: $text-warning; }
-    PaymentLinkScreen #payment-uri { color: $text-muted; }
+    PaymentLinkScreen #payment-uri { color: $text-muted; margin-bottom: 1; }
     PaymentLinkScreen #payment-buttons { height: auto; align: right middle; }
+    /* 80 columns: the text takes what the code leaves */
+    PaymentLinkScreen.-narrow #payment-box { width: 100%; }
+    PaymentLinkScreen.-narrow #payment-text { width: 1fr; margin-left: 1; }
+    /* 24 lines: no border nor padding, the code from the top row */
+    PaymentLinkScreen.-short #payment-box { height: 100%; border: none; padding: 0; }
+    PaymentLinkScreen.-short #payment-text { height: 100%; }
+    PaymentLinkScreen.-short #payment-title { margin-bottom: 0; }
+    PaymentLinkScreen.-short #payment-uri { margin-bottom: 0; }
     """
+    # Unscoped, for the rules on this screen's own size classes (AlephApp's breakpoints).
+    SCOPED_CSS = False
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "escape",
@@ -78,26 +99,31 @@ class PaymentLinkScreen(ModalScreen[BuyResult | None]):
             if link.estimated_credits is None
             else f" for about {fmt.credits(link.estimated_credits)} credits"
         )
-        with VerticalScroll():
-            yield Static(
-                Text(
-                    f"Pay {link.amount_text} {link.token}{credits} on {link.network.name} "
-                    f"(chain id {link.chain_id}) from a phone wallet",
-                    style="bold",
-                ),
-                id="payment-title",
-            )
+        with Horizontal(id="payment-box"):
             yield Static("\n".join(qr_lines(link.uri)), id="payment-qr", markup=False)
-            yield Static(
-                f"Credits go to the address that pays. Pay from {link.payer}.",
-                id="payment-payer",
-                markup=False,
-            )
-            yield Static(link.uri, id="payment-uri", markup=False)
-            yield StepList(STEPS, id="payment-steps")
-            yield Static("", id="payment-outcome", markup=False)
-            with Horizontal(id="payment-buttons"):
-                yield Button("Close", id="payment-close")
+            with VerticalScroll(id="payment-text"):
+                yield Static(
+                    Text(
+                        f"Pay {link.amount_text} {link.token}{credits} on {link.network.name} "
+                        f"(chain id {link.chain_id}) from a phone wallet",
+                        style="bold",
+                    ),
+                    id="payment-title",
+                )
+                yield Static(
+                    f"Credits go to the address that pays. Pay from {link.payer}.",
+                    id="payment-payer",
+                    markup=False,
+                )
+                yield Static(
+                    f"{short_link(link.uri)} (c copies the whole link)",
+                    id="payment-uri",
+                    markup=False,
+                )
+                yield StepList(STEPS, id="payment-steps")
+                yield Static("", id="payment-outcome", markup=False)
+                with Horizontal(id="payment-buttons"):
+                    yield Button("Close", id="payment-close")
 
     def on_mount(self) -> None:
         self.query_one(StepList).mark("waiting", "active")

@@ -32,12 +32,20 @@ class RemoveAccountModal(FormModal[str]):
     def compose(self) -> ComposeResult:
         account = self.account
         with Vertical(classes="dialog", id="remove-dialog"):
-            yield Static(f"Remove account '{account.name}'?", classes="dialog-title")
-            yield Static(
-                f"{account.address}\n{WHAT_GOES.get(account.kind, '')} This cannot be undone: "
-                "export the key first if you may need it again.",
-                classes="form-hint",
-            )
+            if account.watch_only:  # no key here: removing it only stops the watch
+                yield Static(f"Stop watching '{account.name}'?", classes="dialog-title")
+                yield Static(
+                    f"{account.address}\nOnly the watch goes: aleph-tui has no key for it, "
+                    "and the address keeps its credits.",
+                    classes="form-hint",
+                )
+            else:
+                yield Static(f"Remove account '{account.name}'?", classes="dialog-title")
+                yield Static(
+                    f"{account.address}\n{WHAT_GOES.get(account.kind, '')} This cannot be "
+                    "undone: export the key first if you may need it again.",
+                    classes="form-hint",
+                )
             yield Label(f"Type {account.name} to confirm", classes="form-label")
             yield Input(placeholder=account.name, id="remove-confirm")
             yield self.field_rule("confirm")

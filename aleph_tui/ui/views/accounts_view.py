@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from aleph_tui.core.accounts.account_store import Account, AccountError
+from aleph_tui.core.accounts.account_store import Account, AccountError, WatchOnly
 from aleph_tui.core.accounts.key_storage import KEYRING_SERVICE
 from aleph_tui.core.errors import ServiceError
 from aleph_tui.ui.screens.alias_editor import AliasEditorModal
@@ -151,6 +151,7 @@ class AccountsView(View):
         store = self.service.accounts
         try:
             accounts = store.accounts()
+            watched = store.watched()  # watch-only: listed after the keyed ones
             aliases = store.aliases()
             default = store.default()
         except AccountError as exc:
@@ -158,9 +159,9 @@ class AccountsView(View):
             return
         self._default = default.name if default else None
         self.query_one("#account-list", DataTable).border_subtitle = self._row_keys()
-        self._fill_accounts(accounts)
+        self._fill_accounts(accounts + watched)
         self._fill_aliases(aliases)
-        self._summarise(accounts, aliases)
+        self._summarise(accounts, aliases, watched)
         self._describe(self.selected_account(quiet=True))
 
     def _fill_accounts(self, accounts: list[Account]) -> None:
@@ -196,15 +197,19 @@ class AccountsView(View):
             "e.g. a friend's wallet; transfers then accept the name."
         )
 
-    def _summarise(self, accounts: list[Account], aliases: dict[str, str]) -> None:
+    def _summarise(
+        self, accounts: list[Account], aliases: dict[str, str], watched: list[Account]
+    ) -> None:
         summary = self.query_one("#account-summary", Static)
-        if not accounts:
+        if not accounts and not watched:
             summary.update(
                 f"No account yet: press {self._key_of('accounts-create')} to create one "
                 f"or {self._key_of('accounts-import')} to import one."
             )
             return
         parts = [f"{len(accounts)} account{'s' if len(accounts) != 1 else ''}"]
+        if watched:
+            parts.append(f"{len(watched)} watch-only")
         if aliases:
             parts.append(f"{len(aliases)} alias{'es' if len(aliases) != 1 else ''}")
         parts.append(f"default: {self._default}" if self._default else "no default account")
@@ -234,6 +239,12 @@ class AccountsView(View):
         elif account.kind == "ledger":
             path = f" ({account.derivation_path})" if account.derivation_path else ""
             key = f"Key on a Ledger device{path}: aleph-tui cannot sign with it"
+        elif account.watch_only:
+            remove = self._key_of("accounts-remove")
+            key = (
+                "Watch-only: aleph-tui has no key for it, so it is followed, never signed "
+                f"for; {remove} stops watching it"
+            )
         else:
             key = f"Unknown kind '{account.kind}'"
         roles = []
@@ -262,6 +273,8 @@ class AccountsView(View):
             return None
         try:
             return self.service.accounts.get(name)
+        except WatchOnly:
+            return next((a for a in self.service.accounts.watched() if a.name == name), None)
         except AccountError as exc:
             if not quiet:
                 self.notify(str(exc), title="Account gone", severity="error", markup=False)
@@ -367,6 +380,13 @@ class AccountsView(View):
         account = self.selected_account()
         if account is None:
             return
+        if account.watch_only:  # no default without a key: active only
+            self.aleph_app.select_account(account)
+            self.notify(
+                f"{account.name} is now the active account (watch-only: it cannot be the default).",
+                markup=False,
+            )
+            return
         try:
             account = self.service.accounts.use(account.name)
         except AccountError as exc:
@@ -387,6 +407,9 @@ class AccountsView(View):
                 severity="warning",
                 markup=False,
             )
+            return
+        if account.watch_only:  # the store refuses it too
+            self.notify(str(WatchOnly(account.name)), severity="warning", markup=False)
             return
         suggested = Path("~") / f"{account.name}.json"
         modal = ExportAccountModal(account, self._exporter(account.name), suggested)
@@ -410,6 +433,9 @@ class AccountsView(View):
         account = self.selected_account()
         if account is None:
             return
+        if account.watch_only:  # remove means stop watching: there is no key to delete
+            self.app.push_screen(RemoveAccountModal(account, self._unwatch), self._unwatched)
+            return
         self.app.push_screen(RemoveAccountModal(account, self._remove), self._removed)
 
     async def _remove(self, name: str) -> None:
@@ -419,6 +445,15 @@ class AccountsView(View):
         if name is None:
             return
         self.notify(f"Account '{name}' and its key were removed.", markup=False)
+        self._changed()
+
+    async def _unwatch(self, name: str) -> None:
+        self.service.unwatch(name)
+
+    def _unwatched(self, name: str | None) -> None:
+        if name is None:
+            return
+        self.notify(f"'{name}' is no longer watched.", markup=False)
         self._changed()
 
     # --- aliases ----------------------------------------------------------------------

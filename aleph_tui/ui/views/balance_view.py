@@ -144,6 +144,11 @@ class BalanceView(View):
         if account is None:
             self._render_all()
             return
+        # The cursor follows ▶: ``c`` and Enter act on the row under it, which must be the
+        # active account's after ``>``/``<`` or the picker (it stayed on the previous one).
+        table = self.query_one(AccountsBalanceTable)
+        if account.address in table.rows:
+            table.move_cursor(row=table.get_row_index(account.address))
         # One read of the balances and the wallet, stamped with one instant: the known
         # balances stay shown meanwhile (a skeleton for the others, never "unavailable").
         at = self._now()

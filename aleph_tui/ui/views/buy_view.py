@@ -253,8 +253,12 @@ class BuyView(SigningFormView):
         yield Static("", id="buy-estimate")
 
     def default_focus(self) -> Widget:
-        # The tab opens on its first field, the token (number keys still switch tabs).
-        return self.query_one("#buy-token", RadioSet)
+        # The tab opens on the amount, as Transfer on To: what is typed next (3, then
+        # 2.5) goes into it, not to the number keys of the tabs. A disabled form (a
+        # watch-only account with no way here): the view itself, then.
+        if self.query_one("#buy-form").disabled:
+            return self
+        return self.amount_field.input
 
     def tab_order(self) -> list[Widget]:
         # The fields first (token, amount), then Max and the buttons, though Max is drawn
@@ -281,6 +285,9 @@ class BuyView(SigningFormView):
         else:
             self.reload()
         self._update_submit()
+
+    def clear_account_form(self) -> None:
+        self._shows_last = False  # the steps and outcome it names are going
 
     def reload(self) -> None:
         account = self.account

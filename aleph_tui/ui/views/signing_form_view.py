@@ -64,6 +64,8 @@ class SigningFormView(View):
         super().__init__(id=id)
         self.busy = False
         self._phase = "idle"  # quoting → confirming → signing or sending…
+        self._shown_for: str | None = None  # the address the form and progress are for
+        self._operating: str | None = None  # the account name of the last operation
 
     # --- layout -----------------------------------------------------------------------
 
@@ -88,7 +90,7 @@ class SigningFormView(View):
                     yield Label("Dry run", classes="switch-label")
             with VerticalScroll(id=f"{prefix}-side", classes="side-column"):
                 yield from self.compose_side()
-                yield Label("Progress", classes="section -later")
+                yield Label("Progress", id=f"{prefix}-progress", classes="section -later")
                 yield StepList(self.steps_spec, id=f"{prefix}-steps")
                 yield Static("", id=f"{prefix}-outcome", classes="outcome")
 
@@ -113,12 +115,39 @@ class SigningFormView(View):
         return self.query_one(f"#{self.prefix}-dry-run", Switch).value
 
     def show_sender(self, account: Account | None, doing: str) -> None:
+        address = None if account is None else account.address
+        if address != self._shown_for:
+            self._shown_for = address
+            self.forget_last()
+        self._label_progress()
         line = self.query_one(f"#{self.prefix}-from", Static)
         if account is None:
             line.update(Text(f"No active account: add one in Accounts to {doing}."))
         else:
             line.update(Text.assemble(("From  ", "bold"), f"{account.name}  {account.address}"))
         self._refuse_watch_only(account, doing)
+
+    def forget_last(self) -> None:
+        """Another account: the last operation's steps and outcome (and the form) were
+        the previous account's, so they go. One still in flight keeps showing, under a
+        Progress heading that names its account (``_label_progress``)."""
+        if self.busy:
+            return
+        self._operating = None
+        self.clear_account_form()
+        self.steps.reset()
+        self._outcome("")
+
+    def clear_account_form(self) -> None:
+        """What of the form belongs to the account it was filled for (nothing by
+        default)."""
+
+    def _label_progress(self) -> None:
+        """ "Progress", or "Progress (dev-0)" while it shows another account's operation."""
+        account = self.account
+        other = self._operating is not None and (account is None or account.name != self._operating)
+        label = f"Progress ({self._operating})" if other else "Progress"
+        self.query_one(f"#{self.prefix}-progress", Label).update(label)
 
     def watch_only_way(self) -> str:
         """What a watch-only account can still do in this view, as a sentence ("" if
@@ -199,6 +228,9 @@ class SigningFormView(View):
         """Submitted: busy at once, so a second Enter or click does nothing."""
         self.busy = True
         self._phase = "quoting"
+        account = self.account
+        self._operating = None if account is None else account.name
+        self._label_progress()
         self._update_submit()
 
     def _idle(self) -> None:

@@ -274,6 +274,10 @@ class TransferView(SigningFormView):
         self.show_sender(account, "send credits")
         self.reload()
 
+    def clear_account_form(self) -> None:
+        # To, the amount… were typed for the previous account (To may even be this one).
+        self.clear_form()
+
     def reload(self) -> None:
         self._load_book()
         self.field("to").revalidate()  # names and "not to oneself" may have changed
