@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import difflib
 import re
 import subprocess
 import sys
