@@ -210,11 +210,11 @@ async def settle_loaded(pilot: Pilot[Any]) -> None:
     await settle_tables(pilot)
 
 
-async def settle_tables(pilot: Pilot[Any]) -> None:
+async def settle_tables(pilot: Pilot[Any], within: float = PATIENCE_S) -> None:
     """DataTable measures changed cells only when its message queue is idle, and on a
     loaded machine ``pilot.pause()`` can return before that: a screenshot then shows new
     values in old column widths. Wait until every table's columns fit what it shows."""
-    deadline = time.monotonic() + PATIENCE_S
+    deadline = time.monotonic() + within
     await pilot.pause()
     while not all(_fits(table) for table in pilot.app.screen.query(DataTable)):
         if time.monotonic() > deadline:
