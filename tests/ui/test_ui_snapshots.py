@@ -138,6 +138,7 @@ def test_view_looks(
         async def show(pilot: Pilot[Any]) -> None:
             await open_view(pilot, view_id)
             await settle_loaded(pilot)
+            await settle_tables(pilot)  # with data, every table fits: wait for it in full
             await settle_screen(pilot)
             still_inputs(app)
 

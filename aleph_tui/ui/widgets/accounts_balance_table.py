@@ -15,7 +15,9 @@ from aleph_tui.ui.widgets.copy_value import copy_binding, copy_value
 
 ACTIVE_MARKER = "▶"
 COLUMN_KEYS = ("active", "name", "address", "aleph", "credits", "usd", "status")
-COLUMN_LABELS = ("", "Account", "Address", "ALEPH", "Credits", "USD", "Status")
+# "Status" as wide as its loading text: an auto-width column only grows, so without it
+# the width would depend on whether "loading…" was drawn before the balances came.
+COLUMN_LABELS = ("", "Account", "Address", "ALEPH", "Credits", "USD", "Status  ")
 FIGURES = frozenset({"aleph", "credits", "usd"})  # aligned right
 
 
