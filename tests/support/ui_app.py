@@ -234,10 +234,11 @@ def shown_binding_keys(app: AlephApp) -> list[str]:
 
 def footer_keys(app: AlephApp) -> list[str]:
     """The keys the footer shows now (the command palette's aside)."""
-    from textual.widgets._footer import FooterKey
-
+    # FooterKey lives in a private module: it is found by its CSS type name instead.
     shown = [
-        key.key for key in app.screen.query(FooterKey) if not key.has_class("-command-palette")
+        str(getattr(key, "key"))  # noqa: B009 - a public attribute of a widget typed loosely
+        for key in app.screen.query("FooterKey")
+        if not key.has_class("-command-palette")
     ]
     return list(dict.fromkeys(shown))
 
