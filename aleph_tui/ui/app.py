@@ -13,13 +13,14 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets import ContentSwitcher, Footer, Input, Static
 
 from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.validation import InvalidInput
@@ -313,6 +314,12 @@ class AlephApp(RedactedCrashReport):
                 view.catch_up()
         if focus:
             self.call_after_refresh(self._focus_current_view)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # Reduced motion (TEXTUAL_ANIMATIONS=none) stills the text cursor too: it is the
+        # one thing on screen that moves on its own.
+        if self.animation_level == "none" and isinstance(event.widget, Input):
+            event.widget.cursor_blink = False
 
     def on_view_tabs_chosen(self, event: ViewTabs.Chosen) -> None:
         # Walking the tabs with ←/→ keeps the focus on the tab bar; a click hands it on.

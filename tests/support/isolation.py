@@ -1,6 +1,6 @@
 """The one isolation of an in-process test from the developer's machine: every XDG
 directory and the aleph-client home under the test's own directory, the session keyring,
-fast keystores, no inherited password or theme and a steady cursor. So no developer's
+fast keystores, no inherited password or theme. So no developer's
 config.toml, themes, accounts or keys decide a test.
 
 Use the ``isolated_config`` fixture (registered in tests/conftest.py), or, where a test
@@ -15,7 +15,6 @@ from pathlib import Path
 
 import keyring
 import pytest
-from textual.widgets import Input
 
 from aleph_tui.core.accounts.session_keyring import use_session_keyring
 
@@ -43,18 +42,12 @@ def isolated(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         monkeypatch.setenv(variable, value)
     for variable in INHERITED:
         monkeypatch.delenv(variable, raising=False)
-    no_blink(monkeypatch)
     previous = keyring.get_keyring()
     use_session_keyring()
     try:
         yield home / "config" / "aleph-tui"
     finally:
         keyring.set_keyring(previous)
-
-
-def no_blink(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A steady cursor, as harlequin's tests have it: screenshots do not depend on timing."""
-    monkeypatch.setattr(Input, "_toggle_cursor", lambda _self: None)
 
 
 @pytest.fixture(name="isolated_config")

@@ -56,6 +56,9 @@ class UiTestApp(AlephApp):
 
     def __init__(self, service: CreditService, *, clock: dt.datetime | None = FIXED_NOW) -> None:
         super().__init__(service)
+        # Reduced motion: a steady cursor and still loading indicators, so that what is
+        # drawn never depends on when it is looked at.
+        self.animation_level = "none"
         self.clock = clock
         self.notified: list[str] = []
 

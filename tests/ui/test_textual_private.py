@@ -109,9 +109,10 @@ def test_nothing_else_touches_a_private_textual_name() -> None:
         "_fatal_error|_merge_bindings|_labelled_row_exists|_show_hover_cursor|"
         "_get_styles_to_render_cell|_pseudo_class_state|_close_messages_no_wait|"
         "_exit_renderables|_bindings|_keymap|_notifications|_interval|_handle_exception|"
-        "_exception|_display"
+        "_exception|_display|_toggle_cursor"
     )
-    pattern = re.compile(rf"\.({names})\b")
+    # An attribute, or a name given as a string (``monkeypatch.setattr(Input, "_x", ...)``).
+    pattern = re.compile(rf"[.\"']({names})\b")
     found = lines_matching(pattern)
     assert not found, found
 

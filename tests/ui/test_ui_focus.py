@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from textual.keys import key_to_character
@@ -17,6 +17,7 @@ from textual.widgets import Input, Label, OptionList, RadioButton, Select, Stati
 from aleph_tui.core.aleph.history_models import PAYMENT_METHODS
 from aleph_tui.devnet.chain.engine import DevAccount, dev_accounts
 from aleph_tui.ui.focus import ROLES
+from aleph_tui.ui.screens.create_account import CreateAccountModal
 from aleph_tui.ui.screens.help_screen import HelpScreen
 from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.views.buy_view import BuyView
@@ -430,3 +431,25 @@ async def test_the_focus_shows_by_shape_not_only_by_colour(
         await pilot.pause()
         assert app.focused is widget
         assert shape(widget) != blurred, f"{selector}: its focus shows by colour only"
+
+
+@pytest.mark.parametrize(("level", "blinks"), [("full", True), ("none", False)])
+async def test_reduced_motion_stills_the_text_cursor(
+    devnet: RunningDevnet, home: Path, level: Literal["full", "none"], blinks: bool
+) -> None:
+    """TEXTUAL_ANIMATIONS=none (reduced motion) gives a steady text cursor in every field
+    that takes the focus, a dialog's too; otherwise the cursor blinks as Textual's does."""
+    app = await build_app(devnet.document, home)
+    app.animation_level = level
+    async with app.run_test(size=SIZE) as pilot:
+        await open_view(pilot, "buy")
+        amount = app.screen.query_one("#buy-amount-input", Input)
+        amount.focus()
+        await pilot.pause()
+        assert amount.has_focus and amount.cursor_blink is blinks
+        await pilot.press("escape")
+        await open_view(pilot, "accounts")
+        await pilot.press("n")  # a dialog, its name field focused
+        await until(pilot, lambda: isinstance(app.screen, CreateAccountModal), "the dialog")
+        await until(pilot, lambda: isinstance(app.focused, Input), "the name field")
+        assert isinstance(app.focused, Input) and app.focused.cursor_blink is blinks

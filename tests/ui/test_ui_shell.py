@@ -707,7 +707,9 @@ def snapshot_app(devnet: RunningDevnet, home: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("XDG_CONFIG_HOME", "/nonexistent/.config")
     store = make_store(home)
     asyncio.run(import_dev_accounts(store, 3))
-    return AlephApp(make_service(devnet, store, home), views=STUB_VIEWS)
+    app = AlephApp(make_service(devnet, store, home), views=STUB_VIEWS)
+    app.animation_level = "none"  # a steady cursor in the account picker's filter
+    return app
 
 
 @pytest.mark.parametrize(

@@ -312,4 +312,5 @@ def test_snapshot_aleph_light(
     store = make_store(home)
     asyncio.run(import_dev_accounts(store, 3))
     app = AlephApp(make_service(devnet, store, home), views=STUB_VIEWS)
+    app.animation_level = "none"
     assert snap_compare(app, terminal_size=SIZE)
