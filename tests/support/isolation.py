@@ -55,3 +55,12 @@ def isolated_config_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     """The test isolated under tmp_path; aleph-tui's config directory there."""
     with isolated(tmp_path, monkeypatch) as config:
         yield config
+
+
+@pytest.fixture(name="home")
+def home_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The test isolated under tmp_path, which it yields: the home of its store, journal
+    and devnet session. A module that needs more (short timeouts) overrides ``home`` and
+    asks for this one."""
+    with isolated(tmp_path, monkeypatch):
+        yield tmp_path

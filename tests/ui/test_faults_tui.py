@@ -24,7 +24,6 @@ from tests.integration.test_faults_cli import HTTP_FAULT_WORDS, delay
 from tests.support import faults
 from tests.support.credit_helpers import fresh_key, seeded
 from tests.support.devnet_process import RunningDevnet
-from tests.support.isolation import isolated
 from tests.support.ui_app import (
     FIXED_NOW,
     SIZE,
@@ -49,12 +48,12 @@ def net(fault_devnet: RunningDevnet) -> Iterator[RunningDevnet]:
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def home(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The isolated home, with short timeouts: a fault shows within a second."""
     monkeypatch.setenv("ALEPH_TUI_HTTP_TIMEOUT", "0.5")
     monkeypatch.setenv("ALEPH_TUI_RECEIPT_TIMEOUT", "1")
     monkeypatch.setenv("ALEPH_TUI_FOLLOW_TIMEOUT", "0.5")
-    with isolated(tmp_path, monkeypatch):
-        yield tmp_path
+    return home
 
 
 def _status(app: Any) -> tuple[str, str]:

@@ -28,7 +28,7 @@ from aleph_tui.ui.screens.keyring_choice import KeyringChoiceModal
 from aleph_tui.ui.views.accounts_view import AccountsView
 from tests.support.credit_helpers import Outcome, run_main
 from tests.support.devnet_process import RunningDevnet
-from tests.support.isolation import isolated, isolated_env
+from tests.support.isolation import isolated_env
 from tests.support.keyring_backend import (
     FailingKeyring,
     MemoryKeyring,
@@ -205,12 +205,6 @@ def test_cli_reports_a_keyring_that_cannot_be_read_and_changes_nothing(
 
 
 # --- the dialogs ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    with isolated(tmp_path, monkeypatch):
-        yield tmp_path
 
 
 @pytest.mark.parametrize(

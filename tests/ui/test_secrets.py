@@ -36,7 +36,6 @@ from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.views.transfer_view import TransferView
 from tests.support.credit_helpers import Key, Outcome, fresh_key, funded_key, run_main, seeded
 from tests.support.devnet_process import RunningDevnet
-from tests.support.isolation import isolated
 from tests.support.keyring_backend import MemoryKeyring
 from tests.support.ui_app import UiTestApp, build_app, fill, open_view, until, wait_for_workers
 
@@ -225,12 +224,10 @@ async def test_the_cli_never_prints_logs_or_writes_the_key(
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    with isolated(tmp_path, monkeypatch):
-        monkeypatch.setenv("HOME", str(tmp_path))
-        monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-        yield tmp_path
+def home(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The isolated home as $HOME too: every file the app may write is searched there."""
+    monkeypatch.setenv("HOME", str(home))
+    return home
 
 
 async def owner_app(devnet: RunningDevnet, home: Path, owner: Key) -> UiTestApp:

@@ -6,10 +6,8 @@ Remove is on, and reads differently, only when the typed name matches.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, Input, Static
 
@@ -19,7 +17,6 @@ from aleph_tui.ui.screens.import_account import ImportAccountModal
 from aleph_tui.ui.screens.password_modal import PasswordModal
 from aleph_tui.ui.screens.remove_account import RemoveAccountModal
 from tests.support.devnet_process import RunningDevnet
-from tests.support.isolation import isolated
 from tests.support.ui_app import (
     SIZE,
     UiTestApp,
@@ -33,12 +30,6 @@ from tests.support.ui_app import (
 )
 
 PASSWORD = "hunter2!"
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    with isolated(tmp_path, monkeypatch):
-        yield tmp_path
 
 
 def rule(app: UiTestApp, selector: str) -> str:

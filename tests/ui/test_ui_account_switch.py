@@ -6,26 +6,17 @@ Dry runs only (dev-0 signs, nothing is sent), so the other suites' balances stay
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from textual.widgets import Label, Static, Switch
 
 from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.views.buy_view import BuyView
 from aleph_tui.ui.views.transfer_view import TransferView
 from tests.support.devnet_process import RunningDevnet
-from tests.support.isolation import isolated
 from tests.support.ui_app import UiTestApp, build_app, show_view, until, wait_for_workers
 
 SIZE = (140, 40)
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    with isolated(tmp_path, monkeypatch):
-        yield tmp_path
 
 
 def text(app: UiTestApp, selector: str) -> str:

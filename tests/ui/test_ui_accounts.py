@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import json
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
-import pytest
 from keyring.errors import NoKeyringError
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, DataTable, Input, Select, Static, TabbedContent
@@ -24,7 +22,6 @@ from aleph_tui.ui.screens.import_account import ImportAccountModal
 from aleph_tui.ui.screens.keyring_choice import KeyringChoiceModal
 from aleph_tui.ui.screens.remove_account import RemoveAccountModal
 from tests.support.devnet_process import RunningDevnet
-from tests.support.isolation import isolated
 from tests.support.keyring_backend import FailingKeyring
 from tests.support.ui_app import (
     SIZE,
@@ -38,12 +35,6 @@ from tests.support.ui_app import (
 )
 
 PASSWORD = "hunter2!"
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    with isolated(tmp_path, monkeypatch):
-        yield tmp_path
 
 
 def table_names(app: UiTestApp, selector: str = "#account-list") -> list[str]:

@@ -8,7 +8,6 @@ the API directly: nonces, token balances and credits, never the view's own word 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,6 @@ from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.views.buy_view import BuyView, short_hash
 from aleph_tui.ui.widgets.validated_input import ValidatedInput
 from tests.support.devnet_process import RunningDevnet
-from tests.support.isolation import isolated
 from tests.support.ui_app import (
     UiTestApp,
     build_app,
@@ -38,12 +36,6 @@ from tests.support.ui_app import (
 from tests.support.wallet_client import credit_balance, rpc, token_balance
 
 SIZE = (160, 45)
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    with isolated(tmp_path, monkeypatch):
-        yield tmp_path
 
 
 async def buyer_app(devnet: RunningDevnet, home: Path, index: int) -> UiTestApp:

@@ -9,7 +9,6 @@ an empty wallet is a fresh key.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,16 +25,9 @@ from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.views.buy_view import BuyView
 from tests.support.credit_helpers import fresh_key
 from tests.support.devnet_process import RunningDevnet
-from tests.support.isolation import isolated
 from tests.support.ui_app import UiTestApp, build_app, show_view, shown, until
 
 SIZE = (160, 45)
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    with isolated(tmp_path, monkeypatch):
-        yield tmp_path
 
 
 async def payer_app(devnet: RunningDevnet, home: Path, private_key: str) -> UiTestApp:

@@ -4,7 +4,6 @@ fixed order in every view, help names actions, and the focus shows by shape."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,7 +24,6 @@ from aleph_tui.ui.views.history_view import HistoryView
 from aleph_tui.ui.views.transfer_view import TransferView
 from tests.support.credit_helpers import Key, fresh_key, funded_key, seeded
 from tests.support.devnet_process import RunningDevnet
-from tests.support.isolation import isolated
 from tests.support.ui_app import (
     UiTestApp,
     build_app,
@@ -36,12 +34,6 @@ from tests.support.ui_app import (
 )
 
 SIZE = (80, 24)  # the default terminal, where the focus went astray
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    with isolated(tmp_path, monkeypatch):
-        yield tmp_path
 
 
 async def app_of(devnet: RunningDevnet, home: Path, key: Key) -> UiTestApp:

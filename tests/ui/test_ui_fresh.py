@@ -10,7 +10,6 @@ expired."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -42,7 +41,6 @@ from aleph_tui.ui.widgets.credit_lots_table import NO_LOTS, CreditLotsTable
 from tests.support import faults
 from tests.support.credit_helpers import Key, fresh_key, funded_key, seeded
 from tests.support.devnet_process import RunningDevnet
-from tests.support.isolation import isolated
 from tests.support.ui_app import (
     FIXED_NOW,
     UiTestApp,
@@ -59,12 +57,6 @@ from tests.ui.test_ui_flow import dead_app, facade_report
 
 SIZE = (160, 45)
 STATUS = 6  # the Status column of the accounts table
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    with isolated(tmp_path, monkeypatch):
-        yield tmp_path
 
 
 def text_of(app: AlephApp, selector: str) -> str:

@@ -16,7 +16,6 @@ from aleph_tui.ui.screens.payment_link_screen import PaymentLinkScreen
 from aleph_tui.ui.views.buy_view import BuyView
 from tests.integration.test_pay_from_phone import credits_for, parse_link, pay
 from tests.support.devnet_process import RunningDevnet, start_devnet
-from tests.support.isolation import isolated
 from tests.support.ui_app import build_app, screen_text, show_view, shown, until
 
 SIZE = (80, 24)
@@ -33,12 +32,6 @@ def phone_devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningDe
     running = start_devnet(tmp_path_factory.mktemp("phone-ui-devnet"), "--chain", "embedded")
     yield running
     running.stop()
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    with isolated(tmp_path, monkeypatch):
-        yield tmp_path
 
 
 async def test_a_qr_paid_from_another_wallet_is_followed_to_the_credits(

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,14 +10,7 @@ import pytest
 from aleph_tui.core.service import READ_ONLY_REFUSAL, ReadOnly
 from aleph_tui.ui.views.accounts_view import AccountsView
 from tests.support.devnet_process import RunningDevnet
-from tests.support.isolation import isolated
 from tests.support.ui_app import build_app, show_view, until
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    with isolated(tmp_path, monkeypatch):
-        yield tmp_path
 
 
 async def test_a_read_only_dashboard_loads_no_key_and_changes_no_account(

@@ -25,7 +25,6 @@ from aleph_tui.ui.screens.fee_cap_modal import FeeCapModal
 from aleph_tui.ui.screens.open_operations_modal import OpenOperationsModal, show_open_operations
 from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from tests.support.devnet_process import RunningDevnet, start_devnet
-from tests.support.isolation import isolated
 from tests.support.ui_app import SIZE, until, wait_for_workers
 from tests.ui.test_ui_buy import buyer_app
 
@@ -44,11 +43,11 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningDevnet]:
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def home(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The isolated home, with short timeouts: a payment left unmined shows as stuck."""
     monkeypatch.setenv("ALEPH_TUI_RECEIPT_TIMEOUT", "1")
     monkeypatch.setenv("ALEPH_TUI_FOLLOW_TIMEOUT", "1")
-    with isolated(tmp_path, monkeypatch):
-        yield tmp_path
+    return home
 
 
 def _rpc(net: RunningDevnet, method: str, *params: Any) -> Any:

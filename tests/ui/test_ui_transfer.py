@@ -7,7 +7,6 @@ exact and no other test's credits move. Balances are read from the API directly.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,6 @@ from aleph_tui.ui.screens.signing_confirmation import SigningConfirmation
 from aleph_tui.ui.views.transfer_view import TransferView
 from tests.support.credit_helpers import Key, credits, fresh_key, funded_key, seeded
 from tests.support.devnet_process import RunningDevnet
-from tests.support.isolation import isolated
 from tests.support.ui_app import (
     UiTestApp,
     build_app,
@@ -36,12 +34,6 @@ from tests.support.ui_app import (
 
 SIZE = (160, 45)
 FUNDS = 2_000_000
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    with isolated(tmp_path, monkeypatch):
-        yield tmp_path
 
 
 @pytest.fixture

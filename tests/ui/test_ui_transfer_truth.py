@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,16 +27,9 @@ from aleph_tui.ui.views import transfer_view
 from aleph_tui.ui.views.transfer_view import TransferView
 from tests.support.credit_helpers import Key, fresh_key, post_transfer, seeded
 from tests.support.devnet_process import RunningDevnet
-from tests.support.isolation import isolated
 from tests.support.ui_app import build_app, show_view, shown, until
 
 SIZE = (160, 45)
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    with isolated(tmp_path, monkeypatch):
-        yield tmp_path
 
 
 def _in_days(days: int) -> dt.datetime:
