@@ -65,66 +65,65 @@ def number(text: str) -> int:
 
 
 async def test_balance_shows_every_account_and_the_api_credits(
-    devnet: RunningDevnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    devnet: RunningDevnet, home: Path
 ) -> None:
-    with isolated(tmp_path, monkeypatch):
-        app = await build_app(devnet.document, tmp_path)  # every tab: key 1 opens Balance
-        async with app.run_test(size=SIZE) as pilot:
-            await wait_for_workers(pilot)
-            await pilot.press("2", "1")
-            await wait_for_workers(pilot)
-            view = app.query_one(BalanceView)
-            assert app.current_view is view
-            table = app.query_one(AccountsBalanceTable)
-            assert app.focused is table
-            accounts = app.service.account_list()
-            assert table.row_count == len(accounts) == 3
-            for row, account in enumerate(accounts):
-                api = await api_balance(devnet, account.address)
-                name_marker, name, short, aleph, credits, usd, status = cells(table, row)
-                assert name == account.name
-                assert short.startswith(account.address[:6])
-                assert number(credits) == api["credit_balance"]
-                assert usd == fmt.credits_usd(api["credit_balance"])
-                assert status == ""
-                assert (name_marker == "▶") == (account.name == "dev-0")
+    app = await build_app(devnet.document, home)  # every tab: key 1 opens Balance
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_workers(pilot)
+        await pilot.press("2", "1")
+        await wait_for_workers(pilot)
+        view = app.query_one(BalanceView)
+        assert app.current_view is view
+        table = app.query_one(AccountsBalanceTable)
+        assert app.focused is table
+        accounts = app.service.account_list()
+        assert table.row_count == len(accounts) == 3
+        for row, account in enumerate(accounts):
+            api = await api_balance(devnet, account.address)
+            name_marker, name, short, aleph, credits, usd, status = cells(table, row)
+            assert name == account.name
+            assert short.startswith(account.address[:6])
+            assert number(credits) == api["credit_balance"]
+            assert usd == fmt.credits_usd(api["credit_balance"])
+            assert status == ""
+            assert (name_marker == "▶") == (account.name == "dev-0")
 
-            active = app.active_account
-            assert active is not None and active.name == "dev-0"
-            api = await api_balance(devnet, active.address)
-            detail = text_of(app, "#credits-detail")
-            assert f"Credits {fmt.credits(api['credit_balance'])}" in detail
-            # The lots, by expiration, add up to the credit balance.
-            lots = app.query_one(CreditLotsTable)
-            assert lots.row_count == len(api["credit_balance_details"])
-            shown = [number(cells(lots, r)[1]) for r in range(lots.row_count)]
-            assert sum(shown) == api["credit_balance"]
-            expirations = [cells(lots, r)[0] for r in range(lots.row_count)]
-            assert expirations == sorted(expirations)
-            # ALEPH per chain, locked and available; the wallet on chain.
-            aleph = text_of(app, "#aleph-detail")
-            assert "on ETH" in aleph and "Locked" in aleph and "Available" in aleph
-            wallet = text_of(app, "#wallet-detail")
-            assert "ETH" in wallet and "USDC" in wallet and "unavailable" not in wallet
-            assert text_of(app, "#last-updated").startswith("last updated ")
+        active = app.active_account
+        assert active is not None and active.name == "dev-0"
+        api = await api_balance(devnet, active.address)
+        detail = text_of(app, "#credits-detail")
+        assert f"Credits {fmt.credits(api['credit_balance'])}" in detail
+        # The lots, by expiration, add up to the credit balance.
+        lots = app.query_one(CreditLotsTable)
+        assert lots.row_count == len(api["credit_balance_details"])
+        shown = [number(cells(lots, r)[1]) for r in range(lots.row_count)]
+        assert sum(shown) == api["credit_balance"]
+        expirations = [cells(lots, r)[0] for r in range(lots.row_count)]
+        assert expirations == sorted(expirations)
+        # ALEPH per chain, locked and available; the wallet on chain.
+        aleph = text_of(app, "#aleph-detail")
+        assert "on ETH" in aleph and "Locked" in aleph and "Available" in aleph
+        wallet = text_of(app, "#wallet-detail")
+        assert "ETH" in wallet and "USDC" in wallet and "unavailable" not in wallet
+        assert text_of(app, "#last-updated").startswith("last updated ")
 
-            # c copies the whole address the row shows the start of (OSC 52).
-            table.focus()
-            table.move_cursor(row=2)
-            await pilot.press("c")
-            assert app.clipboard == accounts[2].address
-            # Numbers are right-aligned, headers too (issue 16).
-            for key in ("aleph", "credits", "usd"):
-                assert table.columns[ColumnKey(key)].label.justify == "right"
+        # c copies the whole address the row shows the start of (OSC 52).
+        table.focus()
+        table.move_cursor(row=2)
+        await pilot.press("c")
+        assert app.clipboard == accounts[2].address
+        # Numbers are right-aligned, headers too (issue 16).
+        for key in ("aleph", "credits", "usd"):
+            assert table.columns[ColumnKey(key)].label.justify == "right"
 
-            # Enter on another account makes it the active one.
-            table.focus()
-            table.move_cursor(row=1)
-            await pilot.press("enter")
-            await wait_for_workers(pilot)
-            assert app.active_account is not None and app.active_account.name == "dev-1"
-            assert text_of(app, "#active-title").startswith("dev-1 ")
-            assert cells(table, 1)[0] == "▶" and cells(table, 0)[0] == ""
+        # Enter on another account makes it the active one.
+        table.focus()
+        table.move_cursor(row=1)
+        await pilot.press("enter")
+        await wait_for_workers(pilot)
+        assert app.active_account is not None and app.active_account.name == "dev-1"
+        assert text_of(app, "#active-title").startswith("dev-1 ")
+        assert cells(table, 1)[0] == "▶" and cells(table, 0)[0] == ""
 
 
 async def test_lots_expiring_within_a_week_are_marked(
@@ -180,70 +179,65 @@ async def test_an_unreachable_node_reads_unavailable_never_zero(
 
 
 async def test_a_failed_refresh_keeps_the_last_values_marked_stale(
-    devnet: RunningDevnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    devnet: RunningDevnet, home: Path
 ) -> None:
-    with isolated(tmp_path, monkeypatch):
-        app = await balance_app(devnet.document, tmp_path)
-        async with app.run_test(size=SIZE) as pilot:
-            view = await open_view(pilot, "balance")
-            table = app.query_one(AccountsBalanceTable)
-            before = cells(table, 0)
-            app.service.api.base_url = DEAD_URL
-            app.clock = FIXED_NOW + dt.timedelta(minutes=3)
-            view.reload()
-            await wait_for_workers(pilot)
-            after = cells(table, 0)
-            assert after[4] == before[4]  # the last known credits, not 0
-            # Its age and its cause, and since when.
-            stale = f"stale 3 min (since {fmt.clock(FIXED_NOW)}): cannot reach"
-            assert after[6].startswith(stale)
-            assert stale in text_of(app, "#active-title")
-            assert any("Balance unavailable" in n for n in app.notified)
+    app = await balance_app(devnet.document, home)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_view(pilot, "balance")
+        table = app.query_one(AccountsBalanceTable)
+        before = cells(table, 0)
+        app.service.api.base_url = DEAD_URL
+        app.clock = FIXED_NOW + dt.timedelta(minutes=3)
+        view.reload()
+        await wait_for_workers(pilot)
+        after = cells(table, 0)
+        assert after[4] == before[4]  # the last known credits, not 0
+        # Its age and its cause, and since when.
+        stale = f"stale 3 min (since {fmt.clock(FIXED_NOW)}): cannot reach"
+        assert after[6].startswith(stale)
+        assert stale in text_of(app, "#active-title")
+        assert any("Balance unavailable" in n for n in app.notified)
 
 
-async def test_h_hides_every_amount(
-    devnet: RunningDevnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    with isolated(tmp_path, monkeypatch):
-        app = await balance_app(devnet.document, tmp_path)
-        async with app.run_test(size=SIZE) as pilot:
-            view = await open_view(pilot, "balance")
-            assert isinstance(view, BalanceView)
-            table = app.query_one(AccountsBalanceTable)
-            credits = cells(table, 0)[4]
-            assert credits in screen_text(app)
-            await pilot.press("h")
-            await pilot.pause()
-            assert view.balances_hidden
-            assert cells(table, 0)[3:6] == [fmt.MASK] * 3
-            lots = app.query_one(CreditLotsTable)
-            assert cells(lots, 0)[1:3] == [fmt.MASK] * 2
-            screen = screen_text(app)
-            assert credits not in screen
-            assert "Credits •••" in screen and "amounts hidden" in screen
-            await pilot.press("h")
-            await pilot.pause()
-            assert cells(table, 0)[4] == credits
-            binding = next(b for b in view.BINDINGS if getattr(b, "id", None) == "hide-balances")
-            assert getattr(binding, "tooltip", "")
+async def test_h_hides_every_amount(devnet: RunningDevnet, home: Path) -> None:
+    app = await balance_app(devnet.document, home)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_view(pilot, "balance")
+        assert isinstance(view, BalanceView)
+        table = app.query_one(AccountsBalanceTable)
+        credits = cells(table, 0)[4]
+        assert credits in screen_text(app)
+        await pilot.press("h")
+        await pilot.pause()
+        assert view.balances_hidden
+        assert cells(table, 0)[3:6] == [fmt.MASK] * 3
+        lots = app.query_one(CreditLotsTable)
+        assert cells(lots, 0)[1:3] == [fmt.MASK] * 2
+        screen = screen_text(app)
+        assert credits not in screen
+        assert "Credits •••" in screen and "amounts hidden" in screen
+        await pilot.press("h")
+        await pilot.pause()
+        assert cells(table, 0)[4] == credits
+        binding = next(b for b in view.BINDINGS if getattr(b, "id", None) == "hide-balances")
+        assert getattr(binding, "tooltip", "")
 
 
 async def test_the_cursor_follows_the_active_account_so_c_copies_its_address(
-    devnet: RunningDevnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    devnet: RunningDevnet, home: Path
 ) -> None:
     """``>`` twice (dev-0 → dev-2): the cursor moves with ▶, so ``c`` copies dev-2's
     address (it stayed on dev-0 and copied that)."""
-    with isolated(tmp_path, monkeypatch):
-        app = await balance_app(devnet.document, tmp_path)
-        async with app.run_test(size=SIZE) as pilot:
-            await open_view(pilot, "balance")
-            table = app.query_one(AccountsBalanceTable)
-            assert app.focused is table
-            await pilot.press("greater_than_sign", "greater_than_sign")
-            await wait_for_workers(pilot)
-            active = app.active_account
-            assert active is not None and active.name == "dev-2"
-            assert table.cursor_row == table.get_row_index(active.address)
-            assert cells(table, table.cursor_row)[0] == "▶"
-            await pilot.press("c")
-            assert app.clipboard == active.address
+    app = await balance_app(devnet.document, home)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_view(pilot, "balance")
+        table = app.query_one(AccountsBalanceTable)
+        assert app.focused is table
+        await pilot.press("greater_than_sign", "greater_than_sign")
+        await wait_for_workers(pilot)
+        active = app.active_account
+        assert active is not None and active.name == "dev-2"
+        assert table.cursor_row == table.get_row_index(active.address)
+        assert cells(table, table.cursor_row)[0] == "▶"
+        await pilot.press("c")
+        assert app.clipboard == active.address

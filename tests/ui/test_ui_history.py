@@ -350,87 +350,86 @@ async def test_bad_resource_filters_are_refused_and_send_nothing(
 
 
 async def test_details_with_copy_and_stale_rows_when_the_node_goes_away(
-    devnet: RunningDevnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    devnet: RunningDevnet, home: Path
 ) -> None:
-    with isolated(tmp_path, monkeypatch):
-        app = await history_app(devnet, tmp_path)
-        async with app.run_test(size=SIZE) as pilot:
-            view = await open_view(pilot, "history")
-            assert isinstance(view, HistoryView)
-            table = app.query_one(HistoryTable)
-            table.move_cursor(row=2)
-            await press(pilot, "enter")
-            modal = app.screen
-            assert isinstance(modal, HistoryDetailModal)
-            entry = view.entries[2]
-            assert modal.entry == entry
-            fields = dict(modal.fields)
-            for label in ("Tx hash", "Origin", "Origin ref", "Expiration", "Price", "Credit ref"):
-                assert label in fields
-            assert fields["Credit ref"] == entry.credit_ref
-            assert fields["Tx hash"] == (entry.tx_hash or "")
+    app = await history_app(devnet, home)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_view(pilot, "history")
+        assert isinstance(view, HistoryView)
+        table = app.query_one(HistoryTable)
+        table.move_cursor(row=2)
+        await press(pilot, "enter")
+        modal = app.screen
+        assert isinstance(modal, HistoryDetailModal)
+        entry = view.entries[2]
+        assert modal.entry == entry
+        fields = dict(modal.fields)
+        for label in ("Tx hash", "Origin", "Origin ref", "Expiration", "Price", "Credit ref"):
+            assert label in fields
+        assert fields["Credit ref"] == entry.credit_ref
+        assert fields["Tx hash"] == (entry.tx_hash or "")
 
-            detail: DataTable[Any] = modal.query_one(DataTable)
-            detail.move_cursor(row=[label for label, _ in modal.fields].index("Credit ref"))
-            await press(pilot, "c")
-            assert app.clipboard == entry.credit_ref
-            await press(pilot, "y")
-            assert json.loads(app.clipboard)["credit_ref"] == entry.credit_ref
-            await press(pilot, "escape")
-            assert not isinstance(app.screen, HistoryDetailModal)
+        detail: DataTable[Any] = modal.query_one(DataTable)
+        detail.move_cursor(row=[label for label, _ in modal.fields].index("Credit ref"))
+        await press(pilot, "c")
+        assert app.clipboard == entry.credit_ref
+        await press(pilot, "y")
+        assert json.loads(app.clipboard)["credit_ref"] == entry.credit_ref
+        await press(pilot, "escape")
+        assert not isinstance(app.screen, HistoryDetailModal)
 
-            # A transfer from or to a known account reads by its name, and c copies the
-            # whole address (issue 16: "Detail shows a hex address where a known account
-            # name exists"; addresses can be copied wherever they are shown).
-            names = {a.address.lower(): a.name for a in app.service.account_list()}
-            flips = 0
-            for flips in range(20):  # noqa: B007 (the pages turned, turned back below)
-                known = [
-                    i
-                    for i, e in enumerate(view.entries)
-                    if e.payment_method == "credit_transfer" and (e.origin or "").lower() in names
-                ]
-                if known:
-                    break
-                await press(pilot, "right_square_bracket")
-            assert known, "the seeded transfers between dev accounts"
-            row = known[0]
-            entry = view.entries[row]
-            assert entry.origin is not None
-            name = names[entry.origin.lower()]
-            assert f"{name} ({entry.origin[:6]}…" in table.shown_cells(row)[5]
-            table.focus()
-            table.move_cursor(row=row)
-            await press(pilot, "c")
-            assert app.clipboard == (entry.tx_hash or entry.origin)
-            await press(pilot, "enter")
-            modal = app.screen
-            assert isinstance(modal, HistoryDetailModal)
-            detail = modal.query_one(DataTable)
-            origin_row = [label for label, _ in modal.fields].index("Origin")
-            assert str(detail.get_row_at(origin_row)[1]) == f"{name} · {entry.origin}"
-            detail.move_cursor(row=origin_row)
-            await press(pilot, "c")
-            assert app.clipboard == entry.origin
-            await press(pilot, "escape")
-            for _ in range(flips):  # back to page 1 for what follows
-                await press(pilot, "left_square_bracket")
-            assert view.page == 1
-
-            # The node stops answering: a refresh keeps the rows, marked stale, not emptied.
-            rows = shown(view)
-            app.service.api.base_url = "http://127.0.0.1:9"
-            view.reload()
-            await wait_for_workers(pilot)
-            assert shown(view) == rows and table.row_count == len(rows)
-            assert f"· stale since {fmt.clock(FIXED_NOW)}: cannot reach" in position(app)
-            totals = str(app.query_one("#history-summary", Static).content)
-            assert f"stale 0 s (since {fmt.clock(FIXED_NOW)}): cannot reach" in totals
-            assert any("History unavailable" in n for n in app.notified)
-            # Turning the page cannot reuse stale rows: the page reads unavailable.
+        # A transfer from or to a known account reads by its name, and c copies the
+        # whole address (issue 16: "Detail shows a hex address where a known account
+        # name exists"; addresses can be copied wherever they are shown).
+        names = {a.address.lower(): a.name for a in app.service.account_list()}
+        flips = 0
+        for flips in range(20):  # noqa: B007 (the pages turned, turned back below)
+            known = [
+                i
+                for i, e in enumerate(view.entries)
+                if e.payment_method == "credit_transfer" and (e.origin or "").lower() in names
+            ]
+            if known:
+                break
             await press(pilot, "right_square_bracket")
-            assert position(app).startswith("page 2 · history unavailable: cannot reach")
-            assert table.row_count == 0
+        assert known, "the seeded transfers between dev accounts"
+        row = known[0]
+        entry = view.entries[row]
+        assert entry.origin is not None
+        name = names[entry.origin.lower()]
+        assert f"{name} ({entry.origin[:6]}…" in table.shown_cells(row)[5]
+        table.focus()
+        table.move_cursor(row=row)
+        await press(pilot, "c")
+        assert app.clipboard == (entry.tx_hash or entry.origin)
+        await press(pilot, "enter")
+        modal = app.screen
+        assert isinstance(modal, HistoryDetailModal)
+        detail = modal.query_one(DataTable)
+        origin_row = [label for label, _ in modal.fields].index("Origin")
+        assert str(detail.get_row_at(origin_row)[1]) == f"{name} · {entry.origin}"
+        detail.move_cursor(row=origin_row)
+        await press(pilot, "c")
+        assert app.clipboard == entry.origin
+        await press(pilot, "escape")
+        for _ in range(flips):  # back to page 1 for what follows
+            await press(pilot, "left_square_bracket")
+        assert view.page == 1
+
+        # The node stops answering: a refresh keeps the rows, marked stale, not emptied.
+        rows = shown(view)
+        app.service.api.base_url = "http://127.0.0.1:9"
+        view.reload()
+        await wait_for_workers(pilot)
+        assert shown(view) == rows and table.row_count == len(rows)
+        assert f"· stale since {fmt.clock(FIXED_NOW)}: cannot reach" in position(app)
+        totals = str(app.query_one("#history-summary", Static).content)
+        assert f"stale 0 s (since {fmt.clock(FIXED_NOW)}): cannot reach" in totals
+        assert any("History unavailable" in n for n in app.notified)
+        # Turning the page cannot reuse stale rows: the page reads unavailable.
+        await press(pilot, "right_square_bracket")
+        assert position(app).startswith("page 2 · history unavailable: cannot reach")
+        assert table.row_count == 0
 
 
 def csv_rows(path: Path) -> list[tuple[str, int]]:

@@ -13,7 +13,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import pytest
 from textual.errors import NoWidget
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -27,7 +26,6 @@ from aleph_tui.ui.views.history_view import HistoryView
 from aleph_tui.ui.views.usage_view import UsageView
 from aleph_tui.ui.widgets.flow_runs_table import FlowRunsTable
 from tests.support.devnet_process import RunningDevnet
-from tests.support.isolation import isolated
 from tests.support.ui_app import build_app, fill, open_view, settle_loaded, shown, until
 
 SMALL = (80, 24)
@@ -75,172 +73,162 @@ async def confirmation_shows_its_buttons(pilot: Pilot[Any]) -> None:
 
 
 async def test_balance_at_80x24_shows_every_lot_column_and_switches_account(
-    devnet: RunningDevnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    devnet: RunningDevnet, home: Path
 ) -> None:
-    with isolated(tmp_path, monkeypatch):
-        app = await small_app(devnet, tmp_path)
-        async with app.run_test(size=SMALL) as pilot:
-            await open_view(pilot, "balance")
-            await settle_loaded(pilot)
-            lots: DataTable[Any] = app.query_one("#credit-lots", DataTable)
-            assert lots.row_count > 0
-            # Every column fits the panel: nothing is cut on the right ("$24." for $24.50).
-            assert lots.virtual_size.width <= lots.scrollable_content_region.width
-            text = shown(app)
-            for row in range(min(lots.row_count, 3)):
-                expires, credits, usd = (str(cell) for cell in lots.get_row_at(row)[:3])
-                assert f"{expires} {credits.strip()} {usd.strip()}" in text
-            table = assert_on_screen(app, "#accounts-table")
-            assert app.focused is table
-            await pilot.press("down", "enter")
-            await until(
-                pilot,
-                lambda: app.active_account is not None and app.active_account.name == "dev-1",
-                "dev-1 to become the active account",
-            )
+    app = await small_app(devnet, home)
+    async with app.run_test(size=SMALL) as pilot:
+        await open_view(pilot, "balance")
+        await settle_loaded(pilot)
+        lots: DataTable[Any] = app.query_one("#credit-lots", DataTable)
+        assert lots.row_count > 0
+        # Every column fits the panel: nothing is cut on the right ("$24." for $24.50).
+        assert lots.virtual_size.width <= lots.scrollable_content_region.width
+        text = shown(app)
+        for row in range(min(lots.row_count, 3)):
+            expires, credits, usd = (str(cell) for cell in lots.get_row_at(row)[:3])
+            assert f"{expires} {credits.strip()} {usd.strip()}" in text
+        table = assert_on_screen(app, "#accounts-table")
+        assert app.focused is table
+        await pilot.press("down", "enter")
+        await until(
+            pilot,
+            lambda: app.active_account is not None and app.active_account.name == "dev-1",
+            "dev-1 to become the active account",
+        )
 
 
 async def test_history_at_80x24_shows_every_filter_and_applies_the_to_date(
-    devnet: RunningDevnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    devnet: RunningDevnet, home: Path
 ) -> None:
-    with isolated(tmp_path, monkeypatch):
-        app = await small_app(devnet, tmp_path)
-        async with app.run_test(size=SMALL) as pilot:
-            view = await open_view(pilot, "history")
-            assert isinstance(view, HistoryView)
-            for selector in (
-                "#filter-direction",
-                "#filter-method",
-                "#filter-from",
-                "#filter-to",
-                "#page-size",
-                "#filter-resource-types",
-                "#filter-resource",
-                "#history-table",
-            ):
-                assert_on_screen(app, selector)
-            await fill(pilot, "#filter-to", "2026-02-01")
-            await pilot.press("enter")
-            await until(pilot, lambda: "endDate" in view.filters.query(), "the to date applied")
-            app.query_one("#page-size", Select).value = 100
-            await until(pilot, lambda: view.page_size == 100, "100 rows a page")
+    app = await small_app(devnet, home)
+    async with app.run_test(size=SMALL) as pilot:
+        view = await open_view(pilot, "history")
+        assert isinstance(view, HistoryView)
+        for selector in (
+            "#filter-direction",
+            "#filter-method",
+            "#filter-from",
+            "#filter-to",
+            "#page-size",
+            "#filter-resource-types",
+            "#filter-resource",
+            "#history-table",
+        ):
+            assert_on_screen(app, selector)
+        await fill(pilot, "#filter-to", "2026-02-01")
+        await pilot.press("enter")
+        await until(pilot, lambda: "endDate" in view.filters.query(), "the to date applied")
+        app.query_one("#page-size", Select).value = 100
+        await until(pilot, lambda: view.page_size == 100, "100 rows a page")
 
 
 async def test_buy_at_80x24_shows_the_whole_address_and_its_button_opens_the_review(
-    devnet: RunningDevnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    devnet: RunningDevnet, home: Path
 ) -> None:
-    with isolated(tmp_path, monkeypatch):
-        app = await small_app(devnet, tmp_path)
-        async with app.run_test(size=SMALL) as pilot:
-            view = await open_view(pilot, "buy")
-            assert isinstance(view, BuyView)
-            account = app.active_account
-            assert account is not None
-            sender = assert_on_screen(app, "#buy-from")
-            # The address is one unbroken line, never split mid-hex.
-            assert any(account.address in line for line in rendered_lines(sender))
-            assert_on_screen(app, "#buy-token")
-            assert_on_screen(app, "#buy-amount-input")
-            await fill(pilot, "#buy-amount-input", "2")
-            await until(pilot, lambda: view.estimate is not None, "the estimate")
-            assert_on_screen(app, "#buy-submit")
-            await pilot.click("#buy-submit")
-            await confirmation_shows_its_buttons(pilot)
+    app = await small_app(devnet, home)
+    async with app.run_test(size=SMALL) as pilot:
+        view = await open_view(pilot, "buy")
+        assert isinstance(view, BuyView)
+        account = app.active_account
+        assert account is not None
+        sender = assert_on_screen(app, "#buy-from")
+        # The address is one unbroken line, never split mid-hex.
+        assert any(account.address in line for line in rendered_lines(sender))
+        assert_on_screen(app, "#buy-token")
+        assert_on_screen(app, "#buy-amount-input")
+        await fill(pilot, "#buy-amount-input", "2")
+        await until(pilot, lambda: view.estimate is not None, "the estimate")
+        assert_on_screen(app, "#buy-submit")
+        await pilot.click("#buy-submit")
+        await confirmation_shows_its_buttons(pilot)
 
 
 async def test_transfer_at_80x24_keeps_send_on_screen_and_it_opens_the_review(
-    devnet: RunningDevnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    devnet: RunningDevnet, home: Path
 ) -> None:
-    with isolated(tmp_path, monkeypatch):
-        app = await small_app(devnet, tmp_path)
-        async with app.run_test(size=SMALL) as pilot:
-            await open_view(pilot, "transfer")
-            await fill(pilot, "#transfer-to-input", "dev-1")
-            await fill(pilot, "#transfer-amount-input", "1000000")
-            submit = assert_on_screen(app, "#transfer-submit")
-            await until(pilot, lambda: not submit.disabled, "Send to be enabled")
-            await pilot.click("#transfer-submit")
-            await confirmation_shows_its_buttons(pilot)
+    app = await small_app(devnet, home)
+    async with app.run_test(size=SMALL) as pilot:
+        await open_view(pilot, "transfer")
+        await fill(pilot, "#transfer-to-input", "dev-1")
+        await fill(pilot, "#transfer-amount-input", "1000000")
+        submit = assert_on_screen(app, "#transfer-submit")
+        await until(pilot, lambda: not submit.disabled, "Send to be enabled")
+        await pilot.click("#transfer-submit")
+        await confirmation_shows_its_buttons(pilot)
 
 
 async def test_accounts_at_80x24_import_dialog_keeps_its_buttons_on_screen(
-    devnet: RunningDevnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    devnet: RunningDevnet, home: Path
 ) -> None:
-    with isolated(tmp_path, monkeypatch):
-        app = await small_app(devnet, tmp_path)
-        async with app.run_test(size=SMALL) as pilot:
-            await open_view(pilot, "accounts")
-            assert_on_screen(app, "#account-list")
-            await pilot.press("i")
-            await until(pilot, lambda: isinstance(app.screen, FormModal), "the import dialog")
-            await fill(pilot, "#import-name", "savings")
-            await fill(pilot, "#import-key", "ab" * 32)
-            assert_on_screen(app, "#import-submit")
-            assert_on_screen(app, "#import-cancel")
-            await pilot.click("#import-cancel")
-            await until(pilot, lambda: not isinstance(app.screen, FormModal), "the dialog closed")
+    app = await small_app(devnet, home)
+    async with app.run_test(size=SMALL) as pilot:
+        await open_view(pilot, "accounts")
+        assert_on_screen(app, "#account-list")
+        await pilot.press("i")
+        await until(pilot, lambda: isinstance(app.screen, FormModal), "the import dialog")
+        await fill(pilot, "#import-name", "savings")
+        await fill(pilot, "#import-key", "ab" * 32)
+        assert_on_screen(app, "#import-submit")
+        assert_on_screen(app, "#import-cancel")
+        await pilot.click("#import-cancel")
+        await until(pilot, lambda: not isinstance(app.screen, FormModal), "the dialog closed")
 
 
 async def test_flow_at_80x24_shows_the_totals_and_g_brings_the_runs_into_view(
-    devnet: RunningDevnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    devnet: RunningDevnet, home: Path
 ) -> None:
-    with isolated(tmp_path, monkeypatch):
-        app = await small_app(devnet, tmp_path)
-        async with app.run_test(size=SMALL) as pilot:
-            await open_view(pilot, "flow")
-            await settle_loaded(pilot)
-            assert_on_screen(app, "#flow-totals")
-            await pilot.press("g")
-            runs = app.query_one(FlowRunsTable)
-            await until(pilot, lambda: app.focused is runs, "the runs table focused")
-            await pilot.pause()
-            visible = app.screen.find_widget(runs).visible_region
-            assert visible.height >= 2  # its header and at least its first run
+    app = await small_app(devnet, home)
+    async with app.run_test(size=SMALL) as pilot:
+        await open_view(pilot, "flow")
+        await settle_loaded(pilot)
+        assert_on_screen(app, "#flow-totals")
+        await pilot.press("g")
+        runs = app.query_one(FlowRunsTable)
+        await until(pilot, lambda: app.focused is runs, "the runs table focused")
+        await pilot.pause()
+        visible = app.screen.find_widget(runs).visible_region
+        assert visible.height >= 2  # its header and at least its first run
 
 
 async def test_usage_at_80x24_applies_a_period_and_reaches_the_threshold(
-    devnet: RunningDevnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    devnet: RunningDevnet, home: Path
 ) -> None:
-    with isolated(tmp_path, monkeypatch):
-        app = await small_app(devnet, tmp_path)
-        async with app.run_test(size=SMALL) as pilot:
-            view = await open_view(pilot, "usage")
-            assert isinstance(view, UsageView)
-            for selector in ("#usage-group-by", "#usage-from", "#usage-to", "#usage-apply"):
-                assert_on_screen(app, selector)
-            await fill(pilot, "#usage-from-input", "2026-02-20")
-            await pilot.click("#usage-apply")
-            start = dt.datetime(2026, 2, 20, tzinfo=dt.UTC)
-            await until(
-                pilot, lambda: view.span is not None and view.span.start == start, "the period"
-            )
-            await pilot.press("escape", "t")  # the threshold field, below: brought into view
-            await pilot.pause()
-            assert_on_screen(app, "#usage-threshold-input")
-            await pilot.press(*"1000", "enter")
-            account = app.active_account
-            assert account is not None
+    app = await small_app(devnet, home)
+    async with app.run_test(size=SMALL) as pilot:
+        view = await open_view(pilot, "usage")
+        assert isinstance(view, UsageView)
+        for selector in ("#usage-group-by", "#usage-from", "#usage-to", "#usage-apply"):
+            assert_on_screen(app, selector)
+        await fill(pilot, "#usage-from-input", "2026-02-20")
+        await pilot.click("#usage-apply")
+        start = dt.datetime(2026, 2, 20, tzinfo=dt.UTC)
+        await until(pilot, lambda: view.span is not None and view.span.start == start, "the period")
+        await pilot.press("escape", "t")  # the threshold field, below: brought into view
+        await pilot.pause()
+        assert_on_screen(app, "#usage-threshold-input")
+        await pilot.press(*"1000", "enter")
+        account = app.active_account
+        assert account is not None
 
-            def saved() -> bool:
-                stored = app.service.low_balance_threshold(account.address)
-                return stored is not None and stored.credits == 1000
+        def saved() -> bool:
+            stored = app.service.low_balance_threshold(account.address)
+            return stored is not None and stored.credits == 1000
 
-            await until(pilot, saved, "the threshold saved")
+        await until(pilot, saved, "the threshold saved")
 
 
 async def test_pricing_at_80x24_shows_the_estimate_as_it_changes(
-    devnet: RunningDevnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    devnet: RunningDevnet, home: Path
 ) -> None:
-    with isolated(tmp_path, monkeypatch):
-        app = await small_app(devnet, tmp_path)
-        async with app.run_test(size=SMALL) as pilot:
-            await open_view(pilot, "pricing")
-            estimate = app.query_one("#pricing-estimate", Static)
-            await until(pilot, lambda: "credits" in str(estimate.content), "the estimate")
-            assert_on_screen(app, "#pricing-units-input")
-            assert_on_screen(app, "#pricing-hours-input")
-            assert_on_screen(app, "#pricing-estimate")
-            await fill(pilot, "#pricing-hours-input", "48")
-            await until(pilot, lambda: "48 h" in str(estimate.content), "the new estimate")
-            assert on_screen(app, estimate)
-            assert any("48 h" in line for line in rendered_lines(estimate))
+    app = await small_app(devnet, home)
+    async with app.run_test(size=SMALL) as pilot:
+        await open_view(pilot, "pricing")
+        estimate = app.query_one("#pricing-estimate", Static)
+        await until(pilot, lambda: "credits" in str(estimate.content), "the estimate")
+        assert_on_screen(app, "#pricing-units-input")
+        assert_on_screen(app, "#pricing-hours-input")
+        assert_on_screen(app, "#pricing-estimate")
+        await fill(pilot, "#pricing-hours-input", "48")
+        await until(pilot, lambda: "48 h" in str(estimate.content), "the new estimate")
+        assert on_screen(app, estimate)
+        assert any("48 h" in line for line in rendered_lines(estimate))

@@ -31,7 +31,6 @@ from aleph_tui.ui.widgets.accounts_balance_table import AccountsBalanceTable
 from aleph_tui.ui.widgets.history_table import HistoryTable
 from tests.support.credit_helpers import fresh_key, post_transfer, seeded
 from tests.support.devnet_process import RunningDevnet
-from tests.support.isolation import isolated
 from tests.support.ui_app import UiTestApp, build_app, open_view, wait_for_workers
 
 SIZE = (160, 45)
@@ -71,137 +70,133 @@ def select_cold(app: AlephApp) -> None:
 
 
 async def test_balance_marks_the_watched_row_totals_every_address_and_the_picker(
-    devnet: RunningDevnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, watched: str
+    devnet: RunningDevnet, home: Path, watched: str
 ) -> None:
-    with isolated(tmp_path, monkeypatch):
-        app = await watching_app(devnet, tmp_path, watched, [BalanceView])
-        # An account's own address watched too: one row, counted once (it crashed the
-        # table, whose rows are keyed by address).
-        # `watch` refuses it now; a watched.toml edited by hand may still hold it.
-        twin = Watched("twin", app.service.account_list()[1].address)
-        app.service.accounts.watch_list.add(twin)
-        async with app.run_test(size=SIZE) as pilot:
-            await open_view(pilot, "balance")
-            table = app.query_one(AccountsBalanceTable)
-            accounts = app.service.account_list()[:4]
-            names = [a.name for a in app.service.account_list()]
-            assert names == ["dev-0", "dev-1", "dev-2", "cold", "twin"]
-            assert table.row_count == 4
-            row = [str(cell) for cell in table.get_row_at(3)]
-            assert row[1] == "cold · watch-only"
-            assert row[4] == fmt.credits(api_credits(devnet, watched))
-            assert api_credits(devnet, watched) >= WATCHED_CREDITS
+    app = await watching_app(devnet, home, watched, [BalanceView])
+    # An account's own address watched too: one row, counted once (it crashed the
+    # table, whose rows are keyed by address).
+    # `watch` refuses it now; a watched.toml edited by hand may still hold it.
+    twin = Watched("twin", app.service.account_list()[1].address)
+    app.service.accounts.watch_list.add(twin)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_view(pilot, "balance")
+        table = app.query_one(AccountsBalanceTable)
+        accounts = app.service.account_list()[:4]
+        names = [a.name for a in app.service.account_list()]
+        assert names == ["dev-0", "dev-1", "dev-2", "cold", "twin"]
+        assert table.row_count == 4
+        row = [str(cell) for cell in table.get_row_at(3)]
+        assert row[1] == "cold · watch-only"
+        assert row[4] == fmt.credits(api_credits(devnet, watched))
+        assert api_credits(devnet, watched) >= WATCHED_CREDITS
 
-            # The totals row: credits, USD and ALEPH over all four addresses.
-            total = sum(api_credits(devnet, a.address) for a in accounts)
-            totals = text_of(app, "#balance-totals")
-            assert totals.startswith("Total of 4 addresses · ")
-            assert f"Credits {fmt.credits(total)} ≈ {fmt.usd(credits_to_usd(total))}" in totals
-            assert "ALEPH " in totals and "loading" not in totals
+        # The totals row: credits, USD and ALEPH over all four addresses.
+        total = sum(api_credits(devnet, a.address) for a in accounts)
+        totals = text_of(app, "#balance-totals")
+        assert totals.startswith("Total of 4 addresses · ")
+        assert f"Credits {fmt.credits(total)} ≈ {fmt.usd(credits_to_usd(total))}" in totals
+        assert "ALEPH " in totals and "loading" not in totals
 
-            # The picker marks it; choosing it makes it the active account everywhere.
-            await pilot.press("a")
-            picker = app.screen
-            assert isinstance(picker, AccountPicker)
-            options = picker.query_one(OptionList)
-            assert "watch-only" in str(options.get_option_at_index(3).prompt)
-            options.highlighted = 3
-            await pilot.press("enter")
-            await wait_for_workers(pilot)
-            assert app.active_account is not None and app.active_account.name == "cold"
-            assert app.sub_title.endswith(f"cold {fmt.short_address(watched)} · watch-only")
-            assert "watch-only" in text_of(app, "#active-title")
+        # The picker marks it; choosing it makes it the active account everywhere.
+        await pilot.press("a")
+        picker = app.screen
+        assert isinstance(picker, AccountPicker)
+        options = picker.query_one(OptionList)
+        assert "watch-only" in str(options.get_option_at_index(3).prompt)
+        options.highlighted = 3
+        await pilot.press("enter")
+        await wait_for_workers(pilot)
+        assert app.active_account is not None and app.active_account.name == "cold"
+        assert app.sub_title.endswith(f"cold {fmt.short_address(watched)} · watch-only")
+        assert "watch-only" in text_of(app, "#active-title")
 
 
 async def test_history_reads_the_watched_address(
-    devnet: RunningDevnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, watched: str
+    devnet: RunningDevnet, home: Path, watched: str
 ) -> None:
-    with isolated(tmp_path, monkeypatch):
-        app = await watching_app(devnet, tmp_path, watched, [HistoryView])
-        async with app.run_test(size=SIZE) as pilot:
-            select_cold(app)
-            history = await open_view(pilot, "history")
-            assert history.query_one(HistoryTable).row_count >= 1
+    app = await watching_app(devnet, home, watched, [HistoryView])
+    async with app.run_test(size=SIZE) as pilot:
+        select_cold(app)
+        history = await open_view(pilot, "history")
+        assert history.query_one(HistoryTable).row_count >= 1
 
 
 async def test_buy_and_transfer_are_disabled_with_the_reason(
-    devnet: RunningDevnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, watched: str
+    devnet: RunningDevnet, home: Path, watched: str
 ) -> None:
-    with isolated(tmp_path, monkeypatch):
-        app = await watching_app(devnet, tmp_path, watched, [BuyView, TransferView])
-        async with app.run_test(size=SIZE) as pilot:
-            select_cold(app)
-            # Buy keeps its fields for the QR code (a payment from the wallet with the key).
-            for view_id, doing, way in (
-                (
-                    "buy",
-                    "buy credits",
-                    " ctrl+o shows a QR code to pay from the wallet that holds its key.",
-                ),
-                ("transfer", "send credits", ""),
-            ):
-                await open_view(pilot, view_id)
-                note = text_of(app, f"#{view_id}-watch-only")
-                assert note == (
-                    f"cold is watch-only: aleph-tui has no key for it, so it cannot {doing} "
-                    f"here.{way} Press a to switch to an account with a key."
-                )
-                assert app.query_one(f"#{view_id}-watch-only").display
-                form = app.query_one(f"#{view_id}-form", VerticalScroll)
-                assert form.disabled == (view_id == "transfer")
-                assert app.query_one(f"#{view_id}-submit", Button).disabled
+    app = await watching_app(devnet, home, watched, [BuyView, TransferView])
+    async with app.run_test(size=SIZE) as pilot:
+        select_cold(app)
+        # Buy keeps its fields for the QR code (a payment from the wallet with the key).
+        for view_id, doing, way in (
+            (
+                "buy",
+                "buy credits",
+                " ctrl+o shows a QR code to pay from the wallet that holds its key.",
+            ),
+            ("transfer", "send credits", ""),
+        ):
+            await open_view(pilot, view_id)
+            note = text_of(app, f"#{view_id}-watch-only")
+            assert note == (
+                f"cold is watch-only: aleph-tui has no key for it, so it cannot {doing} "
+                f"here.{way} Press a to switch to an account with a key."
+            )
+            assert app.query_one(f"#{view_id}-watch-only").display
+            form = app.query_one(f"#{view_id}-form", VerticalScroll)
+            assert form.disabled == (view_id == "transfer")
+            assert app.query_one(f"#{view_id}-submit", Button).disabled
 
-            # The facade refuses its key all the same.
-            active = app.active_account
-            assert active is not None and active.watch_only
-            with pytest.raises(AccountError, match="'cold' is a watch-only account"):
-                await app.signer_for(active)
+        # The facade refuses its key all the same.
+        active = app.active_account
+        assert active is not None and active.watch_only
+        with pytest.raises(AccountError, match="'cold' is a watch-only account"):
+            await app.signer_for(active)
 
-            # Back to an account with a key: the form is open again.
-            app.select_account(app.accounts[0])
-            await wait_for_workers(pilot)
-            assert not app.query_one("#transfer-watch-only").display
-            assert not app.query_one("#transfer-form", VerticalScroll).disabled
+        # Back to an account with a key: the form is open again.
+        app.select_account(app.accounts[0])
+        await wait_for_workers(pilot)
+        assert not app.query_one("#transfer-watch-only").display
+        assert not app.query_one("#transfer-form", VerticalScroll).disabled
 
 
 async def test_accounts_lists_the_watched_marked_refuses_export_and_remove_unwatches(
-    devnet: RunningDevnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, watched: str
+    devnet: RunningDevnet, home: Path, watched: str
 ) -> None:
     """The Accounts tab said "1 account" while a watch-only account was active: it lists
     them now, marked, counted apart; export is refused (no key) and remove unwatches."""
-    with isolated(tmp_path, monkeypatch):
-        app = await watching_app(devnet, tmp_path, watched, [AccountsView])
-        app.service.watch("savings", fresh_key().address)
-        async with app.run_test(size=SIZE) as pilot:
-            select_cold(app)
-            await open_view(pilot, "accounts")
-            table = app.query_one("#account-list", DataTable)
-            names = [str(row.value) for row in table.rows]
-            assert names == ["dev-0", "dev-1", "dev-2", "cold", "savings"]
-            cold = [str(cell) for cell in table.get_row_at(3)]
-            assert cold[1:4] == ["cold", watched, "watch-only"]
-            summary = text_of(app, "#account-summary")
-            assert summary.startswith("3 accounts · 2 watch-only · ")
+    app = await watching_app(devnet, home, watched, [AccountsView])
+    app.service.watch("savings", fresh_key().address)
+    async with app.run_test(size=SIZE) as pilot:
+        select_cold(app)
+        await open_view(pilot, "accounts")
+        table = app.query_one("#account-list", DataTable)
+        names = [str(row.value) for row in table.rows]
+        assert names == ["dev-0", "dev-1", "dev-2", "cold", "savings"]
+        cold = [str(cell) for cell in table.get_row_at(3)]
+        assert cold[1:4] == ["cold", watched, "watch-only"]
+        summary = text_of(app, "#account-summary")
+        assert summary.startswith("3 accounts · 2 watch-only · ")
 
-            table.move_cursor(row=3)  # cold, also the active account
-            await pilot.pause()
-            assert text_of(app, "#account-detail").startswith("Watch-only:")
-            await pilot.press("e")
-            await wait_for_workers(pilot)
-            assert not isinstance(app.screen, ExportAccountModal)
-            assert any("'cold' is a watch-only account" in n for n in app.notified)
+        table.move_cursor(row=3)  # cold, also the active account
+        await pilot.pause()
+        assert text_of(app, "#account-detail").startswith("Watch-only:")
+        await pilot.press("e")
+        await wait_for_workers(pilot)
+        assert not isinstance(app.screen, ExportAccountModal)
+        assert any("'cold' is a watch-only account" in n for n in app.notified)
 
-            await pilot.press("x")
-            assert isinstance(app.screen, RemoveAccountModal)
-            assert "Stop watching 'cold'?" in " ".join(
-                str(part.content) for part in app.screen.query(Static).results(Static)
-            )
-            app.screen.query_one("#remove-confirm", Input).value = "cold"
-            await pilot.pause()
-            await pilot.press("enter")
-            await wait_for_workers(pilot)
-            assert not isinstance(app.screen, RemoveAccountModal)
-            assert "cold" not in [a.name for a in app.service.account_list()]
-            assert [str(row.value) for row in table.rows] == ["dev-0", "dev-1", "dev-2", "savings"]
-            assert text_of(app, "#account-summary").startswith("3 accounts · 1 watch-only · ")
-            assert app.active_account is not None and app.active_account.name != "cold"
+        await pilot.press("x")
+        assert isinstance(app.screen, RemoveAccountModal)
+        assert "Stop watching 'cold'?" in " ".join(
+            str(part.content) for part in app.screen.query(Static).results(Static)
+        )
+        app.screen.query_one("#remove-confirm", Input).value = "cold"
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_for_workers(pilot)
+        assert not isinstance(app.screen, RemoveAccountModal)
+        assert "cold" not in [a.name for a in app.service.account_list()]
+        assert [str(row.value) for row in table.rows] == ["dev-0", "dev-1", "dev-2", "savings"]
+        assert text_of(app, "#account-summary").startswith("3 accounts · 1 watch-only · ")
+        assert app.active_account is not None and app.active_account.name != "cold"
