@@ -222,3 +222,30 @@ async def test_the_amount_is_parsed_once_and_the_balance_read_once_from_form_to_
     assert parses.count("1234") == 1, parses
     assert quote_reads == [sender.address]
     assert credits(devnet.api_url, friend.address) == 1234
+
+
+async def test_a_cancelled_transfer_never_reads_as_signed_and_sent_at_80x24(
+    devnet: RunningDevnet, home: Path, sender: Key
+) -> None:
+    """Cancel at the confirmation: at 80x24 the first thing the steps say is that nothing
+    was sent (the message was signed to show its hash, then discarded), never a bare
+    "✓ Signed <hash>" with the cancellation out of sight."""
+    app, savings, _friend = await sender_app(home, devnet, sender)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await show_transfer(pilot)
+        await type_into(pilot, "#transfer-to-input", "savings")
+        await type_into(pilot, "#transfer-amount-input", "1000")
+        modal = await send(pilot, view)
+        item_hash = modal.details["item_hash"]
+        await pilot.press("n")
+        await finished(pilot, view)
+        assert view.steps.states() == {
+            "signed": "skipped",
+            "sent": "skipped",
+            "processed": "skipped",
+        }
+        steps = str(view.steps.render())
+        assert "✓" not in steps and item_hash not in steps
+        assert steps.splitlines()[1].strip() == "signed locally, then discarded: nothing was sent"
+        assert "nothing was sent" in shown(app)
+        assert credits(devnet.api_url, savings.address) == 0

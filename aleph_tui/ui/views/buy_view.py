@@ -453,10 +453,9 @@ class BuyView(SigningFormView):
 
     def action_submit(self) -> None:
         account = self.account
-        if account is None or not self._can_submit():
-            return
         request = self._current_key()
-        if request is None:
+        if account is None or request is None or not self._can_submit():
+            self.refuse_submit()
             return
         live = self.estimate
         fresh = time.monotonic() - self._estimated_at < QUOTE_FRESH_S
@@ -705,6 +704,18 @@ class BuyView(SigningFormView):
             and self.amount_field.is_valid
             and self.refusal is None
         )
+
+    def blocked_reason(self) -> str | None:
+        if self.account is None or self.busy:
+            return None
+        field = self.amount_field
+        if field.error is not None:
+            return f"Buy is disabled: {field.error}"
+        if field.is_empty:
+            return f"Buy is disabled until the {field.label} is filled in"
+        if self.refusal is not None:
+            return f"Buy is disabled: {self.refusal}"
+        return None
 
     def _update_submit(self) -> None:
         super()._update_submit()

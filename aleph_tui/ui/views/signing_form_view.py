@@ -218,6 +218,21 @@ class SigningFormView(View):
     def action_submit(self) -> None:
         raise NotImplementedError
 
+    def blocked_reason(self) -> str | None:
+        """Why the submit button is off, in a sentence that names the field and the rule
+        (None when it is on, while busy, or for lack of an account: the From line says)."""
+        raise NotImplementedError
+
+    def refuse_submit(self) -> None:
+        """Submit (ctrl+s, Enter) while the form cannot be sent: say why, never nothing."""
+        if self.busy or self.account is None:
+            return
+        if self.watch_only:
+            reason = f"{self.account.name} is watch-only: there is no key to sign with here."
+        else:
+            reason = self.blocked_reason() or f"{self.submit_label} is disabled for now."
+        self.notify(reason, title=self.submit_label, severity="warning", markup=False)
+
     def clear_form(self) -> None:
         """Empty the fields and forget the live quote."""
         raise NotImplementedError

@@ -56,6 +56,7 @@ QUOTE_FRESH_S = 30.0
 BOOK_LINES = 8
 STEPS = (("signed", "Signed"), ("sent", "Sent"), ("processed", "Processed"))
 UNTIL_FILLED = "Send is disabled until"
+DISCARDED = "signed locally, then discarded: nothing was sent"
 FIELDS = {"to": "to", "amount": "amount", "expiration": "expiration", "channel": "channel"}
 
 
@@ -386,6 +387,7 @@ class TransferView(SigningFormView):
         account = self.account
         request = self.request
         if account is None or request is None or not self._can_submit():
+            self.refuse_submit()
             return
         live = self.quote
         fresh = time.monotonic() - self._quoted_at < QUOTE_FRESH_S
@@ -450,8 +452,10 @@ class TransferView(SigningFormView):
                     quote, confirmed = fresh, False
                     changed = "The credits it spends changed while this was open: check again."
                 if not confirmed:
+                    # The first line the steps show must not read as a transfer made.
+                    steps.mark("signed", "skipped", DISCARDED)
                     steps.skip_rest("cancelled")
-                    self._finish("Cancelled: the signed message was discarded; nothing was sent.")
+                    self._finish(f"Cancelled: {DISCARDED}.")
                     return
                 self._phase = "sending"
                 steps.mark("sent", "active", "posting to the node…")
@@ -657,6 +661,8 @@ class TransferView(SigningFormView):
         empty = [self.field(n).label for n in ("to", "amount") if self.field(n).is_empty]
         if empty:
             return f"{UNTIL_FILLED} {' and '.join(empty)} are filled in"
+        if self.quote is not None and not self.quote.sufficient:
+            return _insufficient(self.quote)
         return None
 
     @property

@@ -92,7 +92,9 @@ class StepList(Static):
     def skip_rest(self, detail: str = "") -> None:
         """Every step not done yet will not happen (a dry run, a cancellation)."""
         self._steps = [
-            s if s.state in ("done", "failed") else replace(s, state="skipped", detail=detail)
+            s
+            if s.state in ("done", "failed", "skipped")
+            else replace(s, state="skipped", detail=detail)
             for s in self._steps
         ]
         self._render_steps()
