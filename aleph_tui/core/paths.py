@@ -100,9 +100,10 @@ def legacy_aleph_home() -> Path:
     return Path.home() / ".aleph-im"
 
 
-def app_config_dir(platform: str | None = None) -> Path:
-    """aleph-tui's settings: ``$XDG_CONFIG_HOME/aleph-tui`` on Linux."""
-    if session := _in_session("config", platform):
+def app_config_dir(platform: str | None = None, *, the_users: bool = False) -> Path:
+    """aleph-tui's settings: ``$XDG_CONFIG_HOME/aleph-tui`` on Linux; in a ``--devnet``
+    session its throwaway copy, unless ``the_users`` (where a user edits them for good)."""
+    if not the_users and (session := _in_session("config", platform)):
         return session
     return _platform_dirs(APP, platform).user_config_path
 

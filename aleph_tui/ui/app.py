@@ -546,7 +546,7 @@ class AlephApp(RedactedCrashReport):
     def action_help(self) -> None:
         from aleph_tui.ui.screens.help_screen import HelpScreen
 
-        self.push_screen(HelpScreen(self.key_groups(), str(self.config_path)))
+        self.push_screen(HelpScreen(self.key_groups(), str(ui_settings.users_config_file())))
 
     def key_groups(self) -> list[KeyGroup]:
         """Every key that works on the main screen now, as the help screen lists them."""

@@ -54,6 +54,12 @@ def config_file() -> Path:
     return app_config_dir() / CONFIG_NAME
 
 
+def users_config_file() -> Path:
+    """The settings file a user edits to keep a change: in a ``--devnet`` session too,
+    whose own copy of it is thrown away at the end."""
+    return app_config_dir(the_users=True) / CONFIG_NAME
+
+
 def load_settings(path: Path | None = None) -> LoadedSettings:
     """The settings in ``path`` (default: ``config_file()``); a missing file is no problem."""
     path = path or config_file()

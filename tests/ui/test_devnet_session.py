@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.widgets import Static
+
 from aleph_tui.core.paths import app_config_dir
 from aleph_tui.devnet.chain.engine import dev_accounts
 from aleph_tui.ui.devnet_session import devnet_session
+from aleph_tui.ui.screens.help_screen import HelpScreen
 from tests.support.devnet_process import RunningDevnet
 from tests.support.ui_app import SIZE, UiTestApp, open_view, shown, until
 
@@ -45,5 +48,13 @@ async def test_a_devnet_session_reads_and_writes_none_of_the_users_files(
             assert "OS keyring" not in shown(app)
             assert "a throwaway store for this devnet session" in shown(app)
             assert "shared with the aleph CLI" not in shown(app)
+            # Help sends a remapping to the user's own settings, which outlive the
+            # session, not to the throwaway copy the session reads.
+            await pilot.press("escape", "question_mark")
+            await until(pilot, lambda: isinstance(app.screen, HelpScreen), "help")
+            await pilot.pause()
+            hint = str(app.screen.query_one(".hint", Static).render())
+            assert f"Remap a key in {real.parent / 'config.toml'}:" in hint
+            assert app.config_path != real.parent / "config.toml"
 
     assert files_under(tmp_path) == before

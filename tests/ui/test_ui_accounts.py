@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 import keyring
+import pytest
 from keyring.errors import NoKeyringError
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, DataTable, Input, Select, Static, TabbedContent
@@ -326,3 +327,29 @@ async def test_import_a_keystore_file_and_an_aleph_client_key(
         assert not isinstance(app.screen, ImportAccountModal), error_of(app, "import")
         assert app.service.accounts.get("old").address == legacy.address
         assert table_names(app) == ["dev-0", "dev-1", "dev-2", "wallet", "old"]
+
+
+@pytest.mark.parametrize(
+    ("session", "said"),
+    [
+        (False, "deleted from the OS keyring"),
+        (True, "deleted from this session's throwaway keyring"),
+    ],
+)
+async def test_remove_says_which_keyring_loses_the_key(
+    devnet: RunningDevnet, home: Path, session: bool, said: str
+) -> None:
+    """A --devnet session keeps its keys in a throwaway keyring, and the Accounts tab says
+    so; the Remove dialog must say the same, not speak of the OS keyring."""
+    app = await build_app(devnet.document, home)
+    app.service.accounts.session_keys = session
+    async with app.run_test(size=SIZE) as pilot:
+        await open_view(pilot, "accounts")
+        await select_account(pilot, "dev-1")
+        await pilot.press("x")
+        assert isinstance(app.screen, RemoveAccountModal)
+        await pilot.pause()
+        text = " ".join(screen_text(app).split())
+        assert said in text
+        assert ("OS keyring" in text) is not session
+        await pilot.press("escape")

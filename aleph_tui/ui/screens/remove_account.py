@@ -24,10 +24,17 @@ class RemoveAccountModal(FormModal[str]):
     form_id = "remove"
     failure_title = "Account not removed"
 
-    def __init__(self, account: Account, submit: Callable[[str], Awaitable[None]]) -> None:
+    def __init__(
+        self,
+        account: Account,
+        submit: Callable[[str], Awaitable[None]],
+        *,
+        session_keys: bool = False,
+    ) -> None:
         super().__init__()
         self.account = account
         self._submit = submit
+        self._session_keys = session_keys  # keys in the --devnet session's own keyring
 
     def compose(self) -> ComposeResult:
         account = self.account
@@ -41,9 +48,12 @@ class RemoveAccountModal(FormModal[str]):
                 )
             else:
                 yield Static(f"Remove account '{account.name}'?", classes="dialog-title")
+                what = WHAT_GOES.get(account.kind, "")
+                if account.kind == "local" and self._session_keys:
+                    what = "Its private key is deleted from this session's throwaway keyring."
                 yield Static(
-                    f"{account.address}\n{WHAT_GOES.get(account.kind, '')} This cannot be "
-                    "undone: export the key first if you may need it again.",
+                    f"{account.address}\n{what} This cannot be undone: export the key first "
+                    "if you may need it again.",
                     classes="form-hint",
                 )
             yield Label(f"Type {account.name} to confirm", classes="form-label")

@@ -436,7 +436,10 @@ class AccountsView(View):
         if account.watch_only:  # remove means stop watching: there is no key to delete
             self.app.push_screen(RemoveAccountModal(account, self._unwatch), self._unwatched)
             return
-        self.app.push_screen(RemoveAccountModal(account, self._remove), self._removed)
+        modal = RemoveAccountModal(
+            account, self._remove, session_keys=self.service.accounts.session_keys
+        )
+        self.app.push_screen(modal, self._removed)
 
     async def _remove(self, name: str) -> None:
         await self.service.accounts.remove(name)
