@@ -8,9 +8,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey
 
+from aleph_tui.core.accounts.account_store import Account
 from aleph_tui.core.flows.thresholds import thresholds_path
 from aleph_tui.ui.low_balance import NOTIFY_TITLE
 from aleph_tui.ui.views import ViewSpec
@@ -20,6 +22,7 @@ from aleph_tui.ui.widgets.validated_input import ValidatedInput
 from tests.support.devnet_process import RunningDevnet
 from tests.support.ui_app import (
     FIXED_NOW,
+    UiTestApp,
     build_app,
     fill,
     open_view,
@@ -39,16 +42,22 @@ def lows(notified: list[str]) -> int:
     return sum(1 for n in notified if n.startswith(f"{NOTIFY_TITLE}\n"))
 
 
+async def usage_tab(pilot: Pilot[Any], app: UiTestApp) -> tuple[UsageView, Account]:
+    """The Usage tab once its first loads are done, and the account it shows."""
+    view = await open_view(pilot, "usage")
+    assert isinstance(view, UsageView)
+    account = app.active_account
+    assert account is not None
+    return view, account
+
+
 async def test_usage_totals_grouping_and_burn_rate_match_the_facade(
     devnet: RunningDevnet, home: Path
 ) -> None:
     app = await build_app(devnet.document, home)
     app.views = [ViewSpec.of(UsageView)]
     async with app.run_test(size=SIZE) as pilot:
-        view = await open_view(pilot, "usage")
-        assert isinstance(view, UsageView)
-        account = app.active_account
-        assert account is not None
+        view, account = await usage_tab(pilot, app)
         service = app.service
         expected = await service.usage(account.address, start=START, end=FIXED_NOW)
         assert expected.total > 0 and expected.groups
@@ -108,10 +117,8 @@ async def test_threshold_is_saved_and_warns_once(devnet: RunningDevnet, home: Pa
     app = await build_app(devnet.document, home)
     app.views = [ViewSpec.of(UsageView)]
     async with app.run_test(size=SIZE) as pilot:
-        view = await open_view(pilot, "usage")
-        assert isinstance(view, UsageView)
-        account = app.active_account
-        assert account is not None and view.rate is not None
+        view, account = await usage_tab(pilot, app)
+        assert view.rate is not None
         balance = view.rate.balance
         assert lows(app.notified) == 0
         assert "No low-balance threshold" in text_of(app, "#usage-threshold-state")
