@@ -95,6 +95,17 @@ def test_another_channel_needs_force_and_is_reported_as_moving_no_credits(
     assert credits(devnet.api_url, recipient) == 0
     assert credits(devnet.api_url, sender.address) == 1_000_000
 
+    # The journal tells the same story: posted, no credits moved (never "the credits
+    # moved"), in the list and in its JSON.
+    listed = run_cli(env, "pending", "--network", "devnet", "--list", "--all")
+    assert listed.returncode == 0, listed.stderr
+    assert "the credits moved" not in listed.stdout
+    assert listed.stdout.count("posted on channel TEST: no credits moved") == 2
+    as_json = run_cli(env, "pending", "--network", "devnet", "--list", "--all", "--json")
+    summaries = [op["summary"] for op in json.loads(as_json.stdout)["operations"]]
+    assert len(summaries) == 2
+    assert all(s.endswith("posted on channel TEST: no credits moved") for s in summaries)
+
 
 async def test_the_transfer_form_posts_another_channel_only_through_a_warning(
     devnet: RunningDevnet, sender: Key, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -344,6 +344,9 @@ class Transfer:
                     "amount": q.amount,
                     "expiration_ms": q.expiration_ms,
                     "channel": q.channel,
+                    # Off the credit channel the node stores a plain post: the journal
+                    # must never say that credits moved.
+                    "moves_credits": q.channel == CREDIT_CHANNEL,
                     "network": self.network,
                     # The signed message, its hash aside (kept once, above).
                     "message": {k: v for k, v in signed.message.items() if k != "item_hash"},

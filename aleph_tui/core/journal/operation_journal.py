@@ -482,7 +482,10 @@ def describe(op: Operation) -> str:
         amount, recipient = _credits(details.get("amount")), details.get("recipient")
         what = f"transfer of {amount} credits to {recipient}"
         ref = f"message {details.get('item_hash')}"
-        done = "processed: the credits moved"
+        if details.get("moves_credits") is False:  # --force-channel: a plain post
+            done = f"posted on channel {details.get('channel')}: no credits moved"
+        else:
+            done = "processed: the credits moved"
     if op.status == "completed":
         outcome = done
     elif op.status == "cancelled":
