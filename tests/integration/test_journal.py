@@ -44,9 +44,10 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from aleph_tui.core.flows.payment_scan import FoundPayment, PaymentScan, follow
 from aleph_tui.core.journal.journal_records import state_json
 from aleph_tui.core.journal.operation_journal import InvalidRecord, Journal, Operation
-from aleph_tui.core.networks import Network
+from aleph_tui.core.networks import Network, devnet_from_document
 from aleph_tui.core.service import CreditService
 from tests.support.credit_helpers import ROOT, cli_env, run_main, wait_until
 from tests.support.devnet_process import RunningDevnet
@@ -804,3 +805,40 @@ def test_journal_machine() -> None:
             suppress_health_check=[HealthCheck.too_slow],
         ),
     )
+
+
+class OvertakenJournal(Journal):
+    """A real journal whose reader is overtaken: right after it has looked at what is
+    journaled, ``overtake`` runs once (another process, on its own connection)."""
+
+    def __init__(self, path: Path, overtake: Callable[[], object]) -> None:
+        super().__init__(path)
+        self._overtake: Callable[[], object] | None = overtake
+
+    def operations(self) -> list[Operation]:
+        seen = super().operations()
+        overtake, self._overtake = self._overtake, None
+        if overtake is not None:
+            overtake()
+        return seen
+
+
+def test_a_payment_two_watches_find_at_once_is_journaled_once(
+    devnet: RunningDevnet, tmp_path: Path
+) -> None:
+    """Two `credit buy --qr` watches of one address saw the same payment: each looked,
+    found it new, and journaled it, so `pending` listed two buys for one transaction.
+    The look and the write are now one transaction."""
+    network = devnet_from_document(devnet.document)
+    payer = devnet.document["accounts"][1]["address"]
+    payment = FoundPayment("0x" + "ab" * 32, 7, None, "USDC", 2_000_000, 6, None, None)
+    scan = PaymentScan(network.name, payer, "0x" + "cd" * 20, 1, 7, (payment,))
+    db = tmp_path / "journal.sqlite3"
+    other: list[Operation] = []
+    first = OvertakenJournal(
+        db, lambda: other.extend(follow(Journal(db), network, scan, (payment,)))
+    )
+    (mine,) = follow(first, network, scan, (payment,))
+    buys = [op for op in Journal(db).operations() if op.kind == "buy"]
+    assert len(buys) == 1
+    assert [op.id for op in other] == [mine.id] == [buys[0].id]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from aleph_tui.core.aleph.api_client import AlephApi, ApiError
@@ -202,7 +203,20 @@ def follow(
             "block_number": p.block_number,
             "found_by_scan": True,
         }
-        op = journal.record(Operation("buy", network.name, scan.account, "confirmed", details))
+        # Another process (a second watch, a dashboard) may journal it meanwhile: the
+        # look and the write are one transaction, so one payment is one buy.
+        op = journal.record_once(
+            Operation("buy", network.name, scan.account, "confirmed", details),
+            partial(_pays, network=network.name, tx_hash=p.tx_hash),
+        )
         known[p.tx_hash] = op.id
         added.append(op)
     return added
+
+
+def _pays(op: Operation, network: str, tx_hash: str) -> bool:
+    """``op`` is a buy on ``network`` whose payment (or a replacement of it) is ``tx_hash``."""
+    if op.kind != "buy" or op.network != network:
+        return False
+    hashes = {candidate.tx_hash.lower() for candidate in replacing.candidates(op)}
+    return tx_hash in hashes or str(op.details.get("tx_hash", "")).lower() == tx_hash

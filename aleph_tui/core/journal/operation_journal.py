@@ -121,21 +121,36 @@ class Journal:
         updated = replace(operation, updated_at=time.time(), **changes)
         state = state_json(updated)
         with self._lock, self._write() as conn:
+            return self._insert(conn, updated, state)
+
+    def record_once(self, operation: Operation, same: Callable[[Operation], bool]) -> Operation:
+        """``record(operation)``, unless an operation for which ``same`` holds is
+        journaled already: that one is returned, and nothing is written. The look and the
+        write are one transaction, so two processes that find the same payment at the
+        same time journal it once."""
+        updated = replace(operation, updated_at=time.time())
+        state = state_json(updated)
+        with self._lock, self._write() as conn:
+            known = next((op for op in self._latest(conn) if same(op)), None)
+            return known if known is not None else self._insert(conn, updated, state)
+
+    def _insert(self, conn: sqlite3.Connection, updated: Operation, state: str) -> Operation:
+        """Write one state of an operation, inside ``_write``'s transaction."""
+        conn.execute(
+            "INSERT INTO steps (op_id, network, status, state) VALUES (?, ?, ?, ?)",
+            (updated.id, updated.network, updated.status, state),
+        )
+        if updated.is_open:
+            self._take(conn, updated.id)
+        else:
             conn.execute(
-                "INSERT INTO steps (op_id, network, status, state) VALUES (?, ?, ?, ?)",
-                (updated.id, updated.network, updated.status, state),
+                "DELETE FROM claims WHERE op_id = ? AND owner = ?", (updated.id, self.owner)
             )
-            if updated.is_open:
-                self._take(conn, updated.id)
-            else:
-                conn.execute(
-                    "DELETE FROM claims WHERE op_id = ? AND owner = ?", (updated.id, self.owner)
-                )
-            row = conn.execute(
-                "SELECT dismissed_at FROM dismissals WHERE op_id = ?", (updated.id,)
-            ).fetchone()
-            if self._before_commit is not None:
-                self._before_commit()
+        row = conn.execute(
+            "SELECT dismissed_at FROM dismissals WHERE op_id = ?", (updated.id,)
+        ).fetchone()
+        if self._before_commit is not None:
+            self._before_commit()
         return replace(updated, dismissed_at=None if row is None else float(row[0]))
 
     def dismiss(self, op_id: str) -> Operation:
