@@ -200,7 +200,9 @@ async def _pay_from_phone(args: argparse.Namespace, token: str) -> int:
     if args.json:
         print(json.dumps({"event": "result", **_result_json(result)}, default=str))
     else:
-        print(_result_text(f"{result.amount} {result.token}", result))
+        # exact and grouped (an old journal entry may lack the amount)
+        paid = fmt.exact_decimal(Decimal(result.amount), grouped=True) if result.amount else "?"
+        print(_result_text(f"{paid} {result.token}", result))
     return 0
 
 
@@ -213,7 +215,8 @@ def _link_text(link: PaymentLink) -> list[str]:
         else f" for about {fmt.credits(link.estimated_credits)} credits"
     )
     return [
-        f"Pay {link.amount_text} {link.token}{credits} on {link.network.name} "
+        f"Pay {fmt.exact_units(link.units, link.decimals, link.token)}{credits} "
+        f"on {link.network.name} "
         f"(chain id {link.chain_id}) from a phone wallet:",
         "",
         *qr_lines(link.uri),

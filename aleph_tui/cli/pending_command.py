@@ -58,6 +58,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from aleph_tui.cli.common import (
@@ -275,7 +276,8 @@ def _scan_text(scan: Any, payments: list[dict[str, Any]], untracked: int, added:
         credits = f"{shown} credits" if p["credited"] else "NO CREDITS on the node"
         op = f"  (operation {p['operation_id']})" if p["operation_id"] else ""
         lines.append(
-            f"  block {p['block_number']}  {p['amount']} {p['token']}  {p['tx_hash']}  "
+            f"  block {p['block_number']}  {fmt.exact_decimal(Decimal(p['amount']), grouped=True)} "
+            f"{p['token']}  {p['tx_hash']}  "
             f"{credits}{op}"
         )
     uncredited = sum(1 for p in payments if not p["credited"])

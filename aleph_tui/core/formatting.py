@@ -162,6 +162,13 @@ def token_amount(value: Decimal, symbol: str, *, signed: bool = False) -> str:
     return f"{token(value, signed=signed)} {symbol}"
 
 
+def exact_units(units: int, decimals: int, symbol: str) -> str:
+    """Base units as the exact token amount, every digit, grouped: ``10,000,000 USDC``,
+    ``0.000000000000000001 ETH`` (a refusal or a confirmation, which must not round).
+    Built from text: Decimal's context arithmetic would round past 28 digits."""
+    return f"{exact_decimal(Decimal(f'{units}e-{decimals}'), grouped=True)} {symbol}"
+
+
 def fee(eth: Decimal, usd_value: Decimal | None) -> str:
     """A network fee in its token and in USD: ``0.000021 ETH ($0.05)``; the USD part is
     left out when no price is known."""

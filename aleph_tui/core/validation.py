@@ -204,8 +204,20 @@ def _scaled_exactly(value: Decimal, decimals: int) -> int | None:
 
 
 def token_amount(text: str, decimals: int, symbol: str, *, field: str = "amount") -> int:
-    """Human token amount → base units, refusing what the token cannot represent."""
-    value = _decimal(text, field)
+    """Human token amount → base units, refusing what the token cannot represent. Text is
+    an amount as ``_typed_amount`` reads it (as a credit amount, plus a fraction)."""
+    typed = text.strip()
+    if not typed:
+        raise InvalidInput(field, "is empty; give an amount")
+    if re.fullmatch(r"[0-9]+,(?:[0-9]{1,2}|[0-9]{4,})", typed):
+        raise InvalidInput(
+            field, "the decimal point is '.'; ',' only groups digits in threes (1,000.5)"
+        )
+    parts = _typed_amount(typed, field, "must be greater than zero")
+    if parts is None:
+        raise InvalidInput(field, f"{_echo(typed)} is not a number (e.g. 2.5 or 1,000.5)")
+    whole, fraction = parts
+    value = Decimal(f"{whole}.{fraction or '0'}")
     if value <= 0:
         raise InvalidInput(field, "must be greater than zero")
     if value > MAX_TOKEN_UNITS:  # bounds the exponent before any scaling
@@ -228,14 +240,41 @@ def token_text(units: int, decimals: int) -> str:
     return f"-{text}" if units < 0 else text
 
 
-# A whole number of credits as typed or copied from the screen: ASCII digits, or digits
-# grouped in threes by one separator, ',' (as the dashboard shows figures) or '_'.
-_CREDIT_DIGITS = re.compile(r"^[0-9]+$")
-_CREDIT_GROUPED = re.compile(r"^[0-9]{1,3}(?:,[0-9]{3})+$|^[0-9]{1,3}(?:_[0-9]{3})+$")
+# An amount as typed or copied from the screen (credits and token amounts alike): ASCII
+# digits, the whole part optionally grouped in threes by one separator, ',' (as the
+# dashboard shows figures) or '_'. No sign and no exponent: each is refused with its rule.
+_DIGITS = re.compile(r"[0-9]+")
+_GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?:_[0-9]{3})+")
+_LOOSE_GROUPS = re.compile(r"[0-9]+(?:[,_][0-9]+)+")
+_EXPONENT = re.compile(r"[0-9.,_]*[0-9][eE][+-]?[0-9]+")
+EXPONENT_RULE = "takes no exponent; write the digits out (1e6 is 1000000)"
+GROUPING_RULE = "must group digits in threes by one separator, as in 1,000,000 or 1_000_000"
 CREDIT_AMOUNT_RULE = (
     "must be a whole number of credits: digits, optionally grouped in threes by ',' or '_' "
     "(1000000, 1,000,000 or 1_000_000)"
 )
+
+
+def _typed_amount(value: str, field: str, rule: str) -> tuple[str, str | None] | None:
+    """The whole digits (grouping removed) and the fraction's digits (None without a
+    decimal point) of a stripped, non-empty amount, or None when it is not one. The rules
+    every amount shares are refused here: a sign, an exponent, digits grouped other than
+    in threes by one separator; ``rule`` is the field's whole rule, for the sign."""
+    if value[0] in "+-":
+        raise InvalidInput(field, f"takes no sign; it {rule}")
+    if _EXPONENT.fullmatch(value):
+        raise InvalidInput(field, EXPONENT_RULE)
+    whole, point, fraction = value.partition(".")
+    if not (whole or fraction) or (fraction and not _DIGITS.fullmatch(fraction)):
+        return None
+    if whole and not _DIGITS.fullmatch(whole):
+        if _GROUPED.fullmatch(whole):
+            whole = whole.replace(",", "").replace("_", "")
+        elif _LOOSE_GROUPS.fullmatch(whole):
+            raise InvalidInput(field, GROUPING_RULE)
+        else:
+            return None
+    return whole or "0", fraction if point else None
 
 
 def credit_amount(text: str | int, *, field: str = "amount") -> int:
@@ -257,25 +296,17 @@ def _credit_digits(value: str, field: str) -> str:
     """The digits of a credit amount, or InvalidInput saying what is wrong with it."""
     if not value:
         raise InvalidInput(field, f"is empty; it {CREDIT_AMOUNT_RULE}")
-    if _CREDIT_DIGITS.match(value):
-        return value
-    if _CREDIT_GROUPED.match(value):
-        return value.replace(",", "").replace("_", "")
-    if value[0] in "+-":
-        raise InvalidInput(field, f"takes no sign; it {CREDIT_AMOUNT_RULE}")
     if re.fullmatch(r"[0-9]{1,3}(?:\.[0-9]{3})+", value):
         raise InvalidInput(
             field, "groups digits by '.'; credits are whole numbers, grouped by ',' or '_'"
         )
-    if re.fullmatch(r"[0-9]*\.[0-9]+|[0-9]+\.[0-9]*", value.replace(",", "").replace("_", "")):
+    parts = _typed_amount(value, field, CREDIT_AMOUNT_RULE)
+    if parts is None:
+        raise InvalidInput(field, f"{_echo(value)} is not a whole number of credits")
+    whole, fraction = parts
+    if fraction is not None:
         raise InvalidInput(field, "credits are whole numbers; remove the fraction")
-    if re.fullmatch(r"[0-9.,_]*[0-9][eE][+-]?[0-9]+", value):
-        raise InvalidInput(field, "takes no exponent; write the digits out (1e6 is 1000000)")
-    if re.fullmatch(r"[0-9]+(?:[,_][0-9]+)+", value):
-        raise InvalidInput(
-            field, "must group digits in threes by one separator, as in 1,000,000 or 1_000_000"
-        )
-    raise InvalidInput(field, f"{_echo(value)} is not a whole number of credits")
+    return whole
 
 
 def expiration(
@@ -327,7 +358,9 @@ def positive_int(text: str | int, *, field: str, maximum: int) -> int:
     else:
         stripped = text.strip()
         if not stripped.isdigit() or not stripped.isascii():
-            raise InvalidInput(field, f"{_echo(stripped)} is not a whole number")
+            if re.fullmatch(r"[+-]?[0-9]*\.?[0-9]+", stripped):  # -1, +5, 1.5: say the rule
+                raise InvalidInput(field, f"must be a whole number from 1 to {maximum}")
+            raise InvalidInput(field, f"{_echo(stripped)} is not a whole number (1 to {maximum})")
         value = int(stripped)
     if value < 1:
         raise InvalidInput(field, "must be at least 1")
@@ -461,7 +494,9 @@ def history_date(text: str, *, field: str, end_of_day: bool = False) -> dt.datet
         parsed = dt.datetime.fromisoformat(value.replace("z", "Z"))
     except ValueError:
         raise InvalidInput(
-            field, "must be a date (2026-05-01) or an RFC 3339 instant (2026-05-01T12:00:00Z)"
+            # short: it wraps under a 21-column field at 80x24 without a lone ")"
+            field,
+            "must be a date (2026-05-01) or an instant (2026-05-01T12:00Z)",
         ) from None
     if parsed.tzinfo is None:
         raise InvalidInput(field, "needs a timezone, e.g. a trailing Z for UTC")

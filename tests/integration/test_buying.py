@@ -184,9 +184,9 @@ async def test_quote_refuses_more_than_the_balance(
     service: CreditService, accounts: list[Any]
 ) -> None:
     buyer = accounts[8]
-    with pytest.raises(BuyError, match=r"Required 1000000 USDC, available \d+(\.\d+)? USDC"):
+    with pytest.raises(BuyError, match=r"Required 1,000,000 USDC, available [\d,]+(\.\d+)? USDC"):
         await service.buy_quote("usdc", "1000000", buyer.address)
-    with pytest.raises(BuyError, match=r"Required 1000000 ETH, available [\d.]+ ETH"):
+    with pytest.raises(BuyError, match=r"Required 1,000,000 ETH, available [\d,.]+ ETH"):
         await service.buy_quote("eth", "1000000", buyer.address)
     with pytest.raises(InvalidInput, match="at most 6 decimals for USDC"):
         await service.buy_quote("usdc", "0.0000001", buyer.address)

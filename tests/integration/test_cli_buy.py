@@ -178,7 +178,9 @@ async def test_without_yes_and_no_terminal_nothing_is_signed(
         ("usdc", "abc", "amount: 'abc' is not a number"),
         ("usdc", "1.0000001", "amount: must have at most 6 decimals for USDC"),
         ("aleph", "0", "amount: must be greater than zero"),
-        ("eth", "-1", "amount: must be greater than zero"),
+        ("eth", "-1", "amount: takes no sign; it must be greater than zero"),
+        # Transfer's rule: no exponent (Buy read 1e3 as 1000 ALEPH)
+        ("aleph", "1e3", "--amount: takes no exponent; write the digits out"),
     ],
 )
 async def test_bad_input_exits_2_with_one_line(
@@ -215,5 +217,5 @@ async def test_more_than_the_balance_is_refused(
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
-    assert "Required 10000000 USDC, available " in lines[0]
+    assert "Required 10,000,000 USDC, available " in lines[0]
     assert await _state(devnet, buyer.address) == before

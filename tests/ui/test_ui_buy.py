@@ -27,6 +27,7 @@ from tests.support.devnet_process import RunningDevnet
 from tests.support.ui_app import (
     UiTestApp,
     build_app,
+    fill,
     show_view,
     shown,
     type_into,
@@ -109,7 +110,10 @@ async def test_a_bad_amount_is_refused_inline_and_a_usdc_buy_brings_the_quoted_c
         # Typed, a bad amount shows the field's rule at once and Submit stays off.
         await pilot.click("#buy-token-ETH")
         await type_into(pilot, "#buy-amount-input", "2x")
-        assert field.error == "amount: '2x' is not a number"
+        assert field.error == "amount: '2x' is not a number (e.g. 2.5 or 1,000.5)"
+        # the same rule as Transfer's amount: no exponent (Buy read 1e3 as 1000)
+        await fill(pilot, "#buy-amount-input", "1e3")
+        assert field.error == "amount: takes no exponent; write the digits out (1e6 is 1000000)"
         await pilot.click("#buy-token-USDC")
         await type_into(pilot, "#buy-amount-input", "1.1234567")
         rule = "amount: must have at most 6 decimals for USDC"
@@ -124,6 +128,8 @@ async def test_a_bad_amount_is_refused_inline_and_a_usdc_buy_brings_the_quoted_c
         await pilot.press("backspace")
         await until(pilot, lambda: view.estimate is not None, "the live estimate")
         assert field.value == "1.123456" and field.error is None and not submit.disabled
+        # under the field, base units grouped as the confirmation groups them
+        assert field.rule_text == "1,123,456 base units"
         estimate = view.estimate
         assert estimate is not None and estimate.estimated_credits
         assert f"≈ {estimate.estimated_credits:,}" in shown(app)
@@ -210,9 +216,9 @@ async def test_escape_in_the_confirmation_signs_nothing_and_a_dry_run_sends_noth
         # More than the wallet holds: the estimate explains it and Submit stays off.
         view.amount_field.value = "1000000"
         await until(pilot, lambda: view.refusal is not None, "the quote's refusal")
-        held = format(Decimal(before[1]).scaleb(-6).normalize(), "f")
+        held = format(Decimal(before[1]).scaleb(-6).normalize(), ",f")  # grouped
         assert view.refusal == (
-            f"Insufficient USDC balance. Required 1000000 USDC, available {held} USDC"
+            f"Insufficient USDC balance. Required 1,000,000 USDC, available {held} USDC"
         )
         assert view.refusal in shown(app)
         assert view.query_one("#buy-submit", Button).disabled

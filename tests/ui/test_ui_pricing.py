@@ -78,7 +78,21 @@ async def test_pricing_tables_and_estimator_match_the_facade(
         assert units.error is not None and units.error.startswith("units")
         assert units.rule_text == units.error
         assert view.estimate is None
-        assert "Fill both fields" in str(app.query_one("#pricing-estimate", Static).content)
+        # one field filled but wrong: the panel names it (it said "Fill both fields")
+        panel = app.query_one("#pricing-estimate", Static)
+        assert str(panel.content) == "Fix compute units to estimate"
+
+        # the rule, not just "'-1' is not a whole number"
+        await fill(pilot, "#pricing-units-input", "-1")
+        await wait_for_workers(pilot)
+        assert units.error == "units: must be a whole number from 1 to 1000000"
+        await fill(pilot, "#pricing-units-input", "")
+        await fill(pilot, "#pricing-hours-input", "abc")
+        await wait_for_workers(pilot)
+        assert str(panel.content) == "Fill compute units and fix hours to estimate"
+        await fill(pilot, "#pricing-hours-input", "")
+        await wait_for_workers(pilot)
+        assert str(panel.content) == "Fill both fields to estimate"
 
         await fill(pilot, "#pricing-units-input", "2")
         hours = app.query_one("#pricing-hours", ValidatedInput)

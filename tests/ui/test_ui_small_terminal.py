@@ -199,6 +199,13 @@ async def test_usage_at_80x24_applies_a_period_and_reaches_the_threshold(
         assert isinstance(view, UsageView)
         for selector in ("#usage-group-by", "#usage-from", "#usage-to", "#usage-apply"):
             assert_on_screen(app, selector)
+        # A bad date's rule wraps under the narrow field in words, leaving no lone ")"
+        await fill(pilot, "#usage-to-input", "abc")
+        rule = app.query_one("#usage-to").query_one(".field-rule", Static)
+        lines = [line.strip() for line in rendered_lines(rule) if line.strip()]
+        assert " ".join(lines).startswith("to: must be a date (2026-05-01)")
+        assert all(any(c.isalnum() for c in line) for line in lines), lines
+        await fill(pilot, "#usage-to-input", "")
         await fill(pilot, "#usage-from-input", "2026-02-20")
         await pilot.click("#usage-apply")
         start = dt.datetime(2026, 2, 20, tzinfo=dt.UTC)

@@ -149,3 +149,31 @@ def test_credits_are_grouped_integers(amount: int, signed: bool) -> None:
     assert int(text.replace(",", "").replace(fmt.MINUS, "-")) == amount
     assert all(len(group) == 3 for group in text.lstrip("+" + fmt.MINUS).split(",")[1:])
     assert text.startswith("+") == (signed and amount > 0)
+
+
+def test_buy_refusals_and_confirmations_write_token_amounts_exactly_and_grouped() -> None:
+    """Buy said "Required 999999999 ALEPH" and "10000000000000000000 base units" while the
+    confirmation grouped its figures: one formatter for both."""
+    assert fmt.exact_units(999_999_999 * 10**18, 18, "ALEPH") == "999,999,999 ALEPH"
+    assert fmt.exact_units(10**25 + 1, 18, "ETH") == "10,000,000.000000000000000001 ETH"
+    assert fmt.exact_units(1, 6, "USDC") == "0.000001 USDC"
+
+
+def test_the_journal_and_replacements_write_figures_through_the_formatter() -> None:
+    from aleph_tui.core.chain.gateway import TxPlan
+    from aleph_tui.core.flows.replacing import ReplacementQuote
+    from aleph_tui.core.journal.journal_records import Operation
+    from aleph_tui.core.journal.operation_journal import describe
+
+    buy = Operation(
+        kind="buy",
+        network="devnet",
+        account="me",
+        status="completed",
+        details={"amount": "1000000.5", "token": "USDC", "tx_hash": "0xab"},
+    )
+    assert describe(buy).startswith("buy with 1,000,000.5 USDC (tx 0xab)")
+    plan = TxPlan(31337, "0x1", "0x2", 0, "0x", 7, 71_365, 2 * 10**9, 10**9)
+    replacement = ReplacementQuote(buy, "speed_up", plan, "0xab", 10**9, 10**8, 10**10)
+    rows = dict(replacement.rows())
+    assert rows["network fee"] == "at most 0.00014273 ETH (gas 71,365)"  # exact

@@ -123,17 +123,82 @@ def test_token_amounts_refuse_more_decimals_than_the_token_has(units: int, decim
 @given(DECIMALS)
 def test_token_amount_bounds(decimals: int) -> None:
     assert "larger" in rule(v.token_amount, _human(v.MAX_TOKEN_UNITS + 1, decimals), decimals, "T")
-    for zero_or_less in ("0", "0.0", "-1", "-0.000001"):
-        assert "greater than zero" in rule(v.token_amount, zero_or_less, decimals, "T")
+    for zero in ("0", "0.0", "000", ".0"):
+        assert "greater than zero" in rule(v.token_amount, zero, decimals, "T")
+    for signed in ("-1", "-0.000001", "-0", "+1"):
+        assert "takes no sign; it must be greater than zero" in rule(
+            v.token_amount, signed, decimals, "T"
+        )
     for garbage in ("", "abc", "1,5", "NaN", "Infinity", "0x10"):
         with pytest.raises(InvalidInput):
             v.token_amount(garbage, decimals, "T")
-    assert "larger" in rule(v.token_amount, "1e999999999", decimals, "T")
+    assert "no exponent" in rule(v.token_amount, "1e999999999", decimals, "T")
+
+
+# One rule for every typed amount (credits to transfer, tokens to buy): digits, the whole
+# part optionally grouped in threes by ',' or '_', never an exponent or a sign. Before,
+# Buy read "1e3" as 1000 while Transfer refused "1e6".
+SHARED_REFUSALS = [
+    ("1e3", "takes no exponent; write the digits out"),
+    ("1E6", "takes no exponent"),
+    ("1.5e3", "takes no exponent"),
+    ("2e-3", "takes no exponent"),
+    ("1_0", "must group digits in threes by one separator"),
+    ("1,000_000", "must group digits in threes by one separator"),
+    ("10,00,000", "must group digits in threes by one separator"),
+    ("+5", "takes no sign"),
+    ("-5", "takes no sign"),
+]
+
+
+@pytest.mark.parametrize(("text", "fragment"), SHARED_REFUSALS)
+def test_buy_and_transfer_amounts_refuse_the_same_text_with_the_same_rule(
+    text: str, fragment: str
+) -> None:
+    token_rule = rule(v.token_amount, text, 18, "ALEPH")
+    credit_rule = rule(v.credit_amount, text)
+    assert fragment in token_rule
+    assert fragment in credit_rule
+
+
+@pytest.mark.parametrize(
+    ("text", "units"),
+    [
+        ("1,000", 1000 * 10**6),
+        ("1_000", 1000 * 10**6),
+        ("1,000,000.5", 1_000_000_500_000),
+        ("1_000.25", 1_000_250_000),
+        (".5", 500_000),
+        ("5.", 5_000_000),
+        (" 12 ", 12_000_000),
+    ],
+)
+def test_token_amounts_take_the_grouping_credit_amounts_take(text: str, units: int) -> None:
+    """A figure copied from the screen (grouped by ',') works in Buy as in Transfer."""
+    assert v.token_amount(text, 6, "USDC") == units
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("1,5", "the decimal point is '.'"),
+        ("1,50000", "the decimal point is '.'"),
+        ("NaN", "'NaN' is not a number (e.g. 2.5 or 1,000.5)"),
+        ("Infinity", "is not a number"),
+        ("１２", "is not a number"),  # fullwidth digits: Decimal would take them
+        ("1.2.3", "is not a number"),
+        ("1 000", "is not a number"),
+        ("1.0_0", "is not a number"),
+    ],
+)
+def test_token_amount_refusals_name_the_rule(text: str, fragment: str) -> None:
+    assert fragment in rule(v.token_amount, text, 6, "USDC")
 
 
 @given(st.text(max_size=40), DECIMALS)
 @example("1e99999999999", 18)
 @example("-1e-99999999", 6)
+@example("1,000.5", 0)
 def test_any_text_is_a_token_amount_or_invalid_input(text: str, decimals: int) -> None:
     try:
         units = v.token_amount(text, decimals, "T")
@@ -458,3 +523,21 @@ def test_new_account_names_keys_and_passwords_as_the_dialogs_check_them() -> Non
     assert v.new_password("", "", required=False) is None
     assert rule(v.new_password, "pw", "pw?") == "the two entries differ"
     assert "is required" in rule(v.new_password, "", "")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("-1", "units: must be a whole number from 1 to 1000000"),
+        ("+5", "units: must be a whole number from 1 to 1000000"),
+        ("1.5", "units: must be a whole number from 1 to 1000000"),
+        ("four", "units: 'four' is not a whole number (1 to 1000000)"),
+        ("0", "units: must be at least 1"),
+    ],
+)
+def test_compute_units_refusals_say_the_rule(text: str, message: str) -> None:
+    """The Pricing estimator said "units: '-1' is not a whole number": true, but not the
+    rule to follow."""
+    with pytest.raises(InvalidInput) as caught:
+        v.compute_units(text)
+    assert str(caught.value) == message

@@ -68,6 +68,7 @@ from aleph_tui.core.errors import ServiceError
 from aleph_tui.core.flows import replacing
 from aleph_tui.core.flows.replacing import REPLACEMENTS
 from aleph_tui.core.formatting import credits as credits_text
+from aleph_tui.core.formatting import exact_units
 from aleph_tui.core.journal.operation_journal import Journal, Operation
 from aleph_tui.core.networks import Network
 
@@ -331,8 +332,8 @@ class Buyer:
             )
         if units > balance:
             raise BuyError(
-                f"Insufficient {symbol} balance. Required {human(units, decimals)} {symbol}, "
-                f"available {human(balance, decimals)} {symbol}"
+                f"Insufficient {symbol} balance. Required {exact_units(units, decimals, symbol)}, "
+                f"available {exact_units(balance, decimals, symbol)}"
             )
         estimate, eth_price = await asyncio.gather(
             self.estimate(symbol, units),
@@ -348,8 +349,9 @@ class Buyer:
         if needed > eth:
             what = "the amount plus the network fee" if contract is None else "the network fee"
             raise BuyError(
-                f"Insufficient ETH for {what}. Required {human(needed, ETH_DECIMALS)} ETH, "
-                f"available {human(eth, ETH_DECIMALS)} ETH"
+                f"Insufficient ETH for {what}. Required "
+                f"{exact_units(needed, ETH_DECIMALS, 'ETH')}, "
+                f"available {exact_units(eth, ETH_DECIMALS, 'ETH')}"
             )
         return BuyQuote(
             network=network,

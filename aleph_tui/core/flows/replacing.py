@@ -28,8 +28,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from aleph_tui.core.chain.gateway import ChainGateway, TxPlan
+from aleph_tui.core.chain.gateway import ETH_DECIMALS, ChainGateway, TxPlan
 from aleph_tui.core.errors import ServiceError
+from aleph_tui.core.formatting import count, exact_units
 from aleph_tui.core.journal.operation_journal import Operation
 from aleph_tui.core.validation import InvalidInput
 
@@ -120,7 +121,9 @@ class ReplacementQuote:
             ),
             (
                 "network fee",
-                f"at most {plan.max_network_fee_eth.normalize():f} ETH (gas {plan.gas})",
+                # every digit of the cap that is signed, grouped
+                f"at most {exact_units(plan.max_network_fee, ETH_DECIMALS, 'ETH')} "
+                f"(gas {count(plan.gas)})",
             ),
         ]
 

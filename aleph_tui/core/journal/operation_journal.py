@@ -30,12 +30,13 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from aleph_tui.core import paths
 from aleph_tui.core.errors import ServiceError
-from aleph_tui.core.formatting import credits
+from aleph_tui.core.formatting import credits, exact_decimal
 from aleph_tui.core.journal.journal_records import (
     FINAL,
     InvalidRecord,
@@ -486,11 +487,20 @@ def _credits(value: object) -> str:
     return credits(value) if isinstance(value, int) else str(value)
 
 
+def _tokens(value: object) -> str:
+    """A journaled token amount (exact text, ``"1000000.5"``) with every digit, grouped as
+    the screen writes figures (``1,000,000.5``)."""
+    try:
+        return exact_decimal(Decimal(str(value)), grouped=True)
+    except InvalidOperation:
+        return str(value)
+
+
 def describe(op: Operation) -> str:
     """One plain line on where an operation stands, for the pending list and notices."""
     details = op.details
     if op.kind == "buy":
-        what = f"buy with {details.get('amount')} {details.get('token')}"
+        what = f"buy with {_tokens(details.get('amount'))} {details.get('token')}"
         ref = f"tx {details.get('tx_hash')}"
         done = f"credits arrived: {_credits(details.get('credits_received'))} credits"
     else:

@@ -104,7 +104,8 @@ class PaymentLinkScreen(ModalScreen[BuyResult | None]):
             with VerticalScroll(id="payment-text"):
                 yield Static(
                     Text(
-                        f"Pay {link.amount_text} {link.token}{credits} on {link.network.name} "
+                        f"Pay {fmt.exact_units(link.units, link.decimals, link.token)}{credits} "
+                        f"on {link.network.name} "
                         f"(chain id {link.chain_id}) from a phone wallet",
                         style="bold",
                     ),

@@ -243,7 +243,7 @@ class BuyView(SigningFormView):
             "Amount",
             self._amount_check(self.token),
             placeholder="e.g. 2.5",
-            describe=lambda units: f"{units} base units",
+            describe=lambda units: f"{fmt.count(units)} base units",
             tooltip="How much of the token to pay; Enter reviews the purchase",
             id="buy-amount",
         )
@@ -490,7 +490,8 @@ class BuyView(SigningFormView):
                 self._outcome("Waiting for your confirmation…")
                 confirmed = await self.app.push_screen_wait(
                     SigningConfirmation(
-                        f"Buy credits with {quote.amount_text} {quote.token}",
+                        "Buy credits with "
+                        + fmt.exact_units(quote.units, quote.decimals, quote.token),
                         confirmation_rows(quote, account.name, dry_run),
                         confirm_label="Sign (dry run)" if dry_run else "Sign and send",
                         warnings=_warnings(quote),

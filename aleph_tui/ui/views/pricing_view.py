@@ -50,6 +50,18 @@ def usd(value: Decimal | None) -> str:
     return usd_text(value, price)
 
 
+def _what_to_fix(units: ValidatedInput[int], hours: ValidatedInput[Decimal]) -> str:
+    """What the estimate waits for: the fields to fill, or the one whose value to fix."""
+    if units.is_empty and hours.is_empty:
+        return "Fill both fields to estimate"
+    steps = [
+        f"{'fill' if field.is_empty else 'fix'} {name}"
+        for field, name in ((units, "compute units"), (hours, "hours"))
+        if not field.is_valid
+    ]
+    return " and ".join(steps).capitalize() + " to estimate"
+
+
 def _units(text: str) -> int:
     return validation.compute_units(text)
 
@@ -243,7 +255,7 @@ class PricingView(View):
             output.update(f"{entity} has no compute unit price in credits")
             return
         if not (units.is_valid and hours.is_valid):
-            output.update("Fill both fields to estimate")
+            output.update(_what_to_fix(units, hours))
             return
         self._estimate(entity, str(units.result), str(hours.result))
 

@@ -15,6 +15,7 @@ from aleph_tui.core.formatting import count as count
 from aleph_tui.core.formatting import credits as credits
 from aleph_tui.core.formatting import credits_usd as credits_usd
 from aleph_tui.core.formatting import credits_with_usd as credits_with_usd
+from aleph_tui.core.formatting import exact_units as exact_units
 from aleph_tui.core.formatting import fee as fee
 from aleph_tui.core.formatting import named_address as named_address
 from aleph_tui.core.formatting import percent as percent
