@@ -80,6 +80,16 @@ class BalanceView(View):
     Screen.-short BalanceView .section-title, Screen.-short BalanceView #last-updated {
         margin-top: 0;
     }
+    /* 24 lines: the credits panel spans the two rows of its left column, which alone
+       size them (a grid's auto rows ignore a spanning cell), so it is cut to their
+       height: it fills them, and its lots take what is left and scroll under their
+       cursor, their scrollbar in the panel's right padding (every column stays whole) */
+    Screen.-narrow.-short BalanceView #balance-detail > #credits-panel {
+        height: 100%; padding: 0 0 0 1;
+    }
+    Screen.-narrow.-short BalanceView #credits-panel > #credit-lots {
+        height: 1fr; scrollbar-size-vertical: 1;
+    }
     BalanceView #balance-totals { text-style: bold; padding: 0 1; }
     """
     SCOPED_CSS = False  # for the rules on the screen's size classes

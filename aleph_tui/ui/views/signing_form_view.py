@@ -13,11 +13,13 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static, Switch
 
+from aleph_tui.ui.focus_scroll import scroll_clear_of_docks
 from aleph_tui.ui.view import View
 from aleph_tui.ui.widgets.step_list import StepList
 
@@ -180,6 +182,10 @@ class SigningFormView(View):
         self._update_submit()
 
     # --- events and actions -------------------------------------------------------------
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # At 24 lines the action row is docked over the bottom of the scrolling form.
+        scroll_clear_of_docks(self.query_one(f"#{self.prefix}-form"), event.widget)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == f"{self.prefix}-submit":

@@ -58,8 +58,22 @@ class CreditLotsTable(DataTable[str | Text]):
         placeholder: str = fmt.UNAVAILABLE,
     ) -> None:
         """``None``: the balance is not there (``placeholder``: unavailable, or a
-        skeleton while it loads; nothing is invented in its place)."""
+        skeleton while it loads; nothing is invented in its place). The cursor keeps its
+        row (a refresh every 30 s must not take a user back to the first lot)."""
+        row = self.cursor_row
         self.clear()
+        self._fill(lots, now=now, hide=hide, placeholder=placeholder)
+        if row > 0:
+            self.move_cursor(row=min(row, self.row_count - 1))
+
+    def _fill(
+        self,
+        lots: Sequence[CreditLot] | None,
+        *,
+        now: dt.datetime,
+        hide: bool,
+        placeholder: str,
+    ) -> None:
         if lots is None:
             self.add_row(placeholder, "", "", "", "", key="unavailable")
             return
