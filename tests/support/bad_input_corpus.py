@@ -535,6 +535,12 @@ COMMANDS: list[Case] = [
         "must be one of credit_expense, credit_transfer, token_transfer, grant",
     ),
     Case(
+        "check-days-other-digits",
+        {"argv": "check --days ٣ --network nowhere"},
+        "--days",
+        "must be a whole number of days from 1 to 3650",
+    ),
+    Case(
         "history-page-negative",
         {"argv": "credit history --page=-1"},
         "--page",
