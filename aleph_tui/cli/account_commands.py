@@ -387,8 +387,22 @@ def _print_added(args: argparse.Namespace, account: Account, verb: str) -> None:
 # --- using and changing ---------------------------------------------------------------------
 
 
+def _export_destination(args: argparse.Namespace) -> Path:
+    """Where the export goes, checked before any key is read: a new file in a directory
+    that exists. Anything else is bad input (exit 2), and nothing is created."""
+    from aleph_tui.core import validation
+
+    dest: Path = (args.output or Path(f"{args.name}.json")).expanduser()
+    if dest.is_dir():
+        dest = dest / f"{args.name}.json"
+    try:
+        return validation.export_path(str(dest), field="output")
+    except validation.InvalidInput as exc:
+        raise UsageError(f"aleph-tui account export: --output: {dest}: {exc.rule}") from None
+
+
 def run_export(args: argparse.Namespace) -> int:
-    dest: Path = args.output or Path(f"{args.name}.json")
+    dest = _export_destination(args)
 
     async def work(store: AccountStore) -> tuple[Account, Path]:
         path = await store.export_keystore(args.name, dest)

@@ -9,7 +9,8 @@ human and base units, the fee limit, the nonce, the estimated credits and their 
 worth), asks for confirmation (refused without a terminal unless ``-y``), then signs
 locally, sends, waits for the receipt and for the credits. Progress goes to stderr.
 
-``--dry-run`` signs and prints the transaction hash without sending anything.
+``--dry-run`` signs and prints the transaction hash without sending anything; it asks
+no confirmation, as nothing is sent.
 
 JSON output (``--json``), mirroring the Rust ``aleph credit buy``; Decimals are
 strings, credits integers::
@@ -21,7 +22,7 @@ strings, credits integers::
       "price_usd": "1",                # of one whole token
       "bonus_ratio": "0",              # 0.2 for ALEPH
       "recipient": "0x…",              # the credit contract
-      "tx_hash": "0x…",                # or "dry_run": true
+      "tx_hash": "0x…",                # on a dry run too (signed, not sent), with "dry_run": true
       "credits_received": 2000000,     # null while pending or on a dry run
       "status": "completed"            # or "pending" (credits not there yet), "dry_run"
     }
@@ -149,10 +150,12 @@ async def _buy(args: argparse.Namespace) -> int:
             summary = _summary(quote)
             if quote.requoted is not None:
                 summary.append(f"  quoted again {quote.requoted}")
-            if args.yes and not args.json:
+            # A dry run sends nothing, so it needs no confirmation (as a transfer's).
+            unasked = args.yes or args.dry_run
+            if unasked and not args.json:
                 for line in summary:
                     print(line, file=sys.stderr)
-            confirm(summary, args.yes, action=action)
+            confirm(summary, unasked, action=action)
             # The prompt may have waited: a quote older than a minute, or whose price
             # moved, is quoted again (and shown again) before anything is signed.
             fresh = await service.buy_fresh(quote)
@@ -291,8 +294,7 @@ def _result_json(result: BuyResult) -> dict[str, Any]:
     data: dict[str, Any] = {}
     if result.status == "dry_run":
         data["dry_run"] = True
-    else:
-        data["tx_hash"] = result.tx_hash
+    data["tx_hash"] = result.tx_hash  # a dry run's was signed, never sent
     data["credits_received"] = result.credits_received
     data["status"] = result.status
     return data

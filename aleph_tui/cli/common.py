@@ -83,13 +83,14 @@ def input_error(prog: str, exc: InvalidInput, options: Iterable[str]) -> UsageEr
 def whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
     """An argparse ``type`` for an integer in [minimum, maximum], with a plain message."""
 
+    bound = f"between {minimum} and {maximum}" if maximum is not None else f"≥ {minimum}"
+
     def parse(text: str) -> int:
         # ASCII digits only: int() also takes "1_0" and other scripts' digits ("٣").
         if not re.fullmatch(r"[+-]?[0-9]+", text.strip()):
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number ({bound})")
         value = int(text)
         if value < minimum or (maximum is not None and value > maximum):
-            bound = f"between {minimum} and {maximum}" if maximum is not None else f"≥ {minimum}"
             raise argparse.ArgumentTypeError(f"{value} must be {bound}")
         return value
 

@@ -48,8 +48,10 @@ def _page_size(text: str) -> int:
     return int(_v().page_size(text))
 
 
-def _identifier(text: str) -> str:
-    return str(_v().identifier(text, field="value"))
+def _payment_method(text: str) -> str:
+    from aleph_tui.core.aleph.history_models import PAYMENT_METHODS
+
+    return str(_v().one_of(text, PAYMENT_METHODS, field="payment-method"))
 
 
 def _amount(text: str) -> int:
@@ -99,8 +101,9 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--payment-method",
         metavar="M",
-        type=checked(_identifier),
-        help="e.g. credit_expense, credit_transfer, token_transfer",
+        type=checked(_payment_method),
+        help="only entries of this payment method: credit_expense, credit_transfer, "
+        "token_transfer or grant",
     )
     parser.add_argument(
         "--resource-type",
@@ -306,11 +309,12 @@ async def _history_all(args: argparse.Namespace, filters: HistoryFilters) -> int
             filters=filters,
         )
     if result.path is not None:
-        print(f"{fmt.count(result.rows)} entries → {result.path}", file=sys.stderr)
+        print(f"{fmt.counted(result.rows, 'entry', 'entries')} → {result.path}", file=sys.stderr)
     if not result.complete:
         print(
-            f"aleph-tui: the history changed during the stream: {fmt.count(result.rows)} entries "
-            f"written, the node now counts {fmt.count(result.total)}",
+            "aleph-tui: the history changed during the stream: "
+            f"{fmt.counted(result.rows, 'entry', 'entries')} written, "
+            f"the node now counts {fmt.count(result.total)}",
             file=sys.stderr,
         )
     return 0

@@ -183,7 +183,8 @@ def history_json(
 def history_text(network: Network, page: CreditHistoryPage) -> str:
     head = (
         f"Credit history of {page.address} ({network.name}): "
-        f"page {page.page} of {fmt.count(page.pages)}, {fmt.count(page.total)} entries"
+        f"page {page.page} of {fmt.count(page.pages)}, "
+        f"{fmt.counted(page.total, 'entry', 'entries')}"
     )
     if not page.entries:
         return head + "\nNo entries on this page."

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import argparse
 import sys
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from aleph_tui.cli.common import whole_number
+from aleph_tui.cli.common import checked, whole_number
 
 
-def _decimal(text: str) -> Decimal:
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value.is_finite() or value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number")
-    return value
+def _decimal(unit: str) -> Any:
+    """A positive decimal option, typed as every number is (core/validation.py)."""
+    from aleph_tui.core import validation
+
+    def parse(text: str) -> Decimal:
+        return validation.positive_decimal(
+            text, field=unit, unit=unit, decimals=18, maximum=Decimal(10**12)
+        )
+
+    return checked(parse)
 
 
 def _instant(text: str) -> float:
@@ -81,14 +83,20 @@ def register(sub: Any) -> None:
         help="give one extra address N entries",
     )
     devnet.add_argument(
-        "--aleph-usd", type=_decimal, default=Decimal("0.10"), help="the price of one ALEPH in USD"
+        "--aleph-usd",
+        type=_decimal("USD"),
+        default=Decimal("0.10"),
+        help="the price of one ALEPH in USD",
     )
     devnet.add_argument(
-        "--eth-usd", type=_decimal, default=Decimal("3000"), help="the price of one ETH in USD"
+        "--eth-usd",
+        type=_decimal("USD"),
+        default=Decimal("3000"),
+        help="the price of one ETH in USD",
     )
     devnet.add_argument(
         "--processing-interval",
-        type=_decimal,
+        type=_decimal("seconds"),
         default=Decimal(60),
         help="seconds between the processor's batched processing runs",
     )

@@ -65,6 +65,7 @@ from aleph_tui.cli.common import (
     CommandError,
     add_json_option,
     add_network_options,
+    configured_network,
     emit,
     open_service,
     resolve_network,
@@ -115,13 +116,41 @@ def run(args: argparse.Namespace) -> int:
     return asyncio.run(_run(args))
 
 
+def _cached_network(args: argparse.Namespace) -> Network:
+    """The network of a --cached report, read from nothing but the disk: the devnet's
+    processor comes from its cache, as discovering it would read the network."""
+    import dataclasses
+
+    from aleph_tui.core.flows.token_flow import cached_processor
+    from aleph_tui.core.paths import app_data_dir
+
+    network = configured_network(args)
+    if network.needs_discovery:
+        processor = cached_processor(app_data_dir() / "cache", network.name)
+        if processor is None:
+            raise CommandError(
+                f"nothing cached for {network.name} yet: run `aleph-tui flow --network "
+                f"{network.name}` once while it is reachable"
+            )
+        network = dataclasses.replace(
+            network,
+            credit_contract=processor[0],
+            processor_deploy_block=processor[1],
+            needs_discovery=False,
+            is_devnet=True,
+        )
+    return network.with_overrides(
+        api_url=getattr(args, "api_url", None), rpc_url=getattr(args, "rpc_url", None)
+    )
+
+
 def _progress(scanned: int, first: int, head: int) -> None:
     done = 100 if head <= first else (scanned - first + 1) * 100 // (head - first + 1)
     print(f"\rscanning blocks {first}–{head}: {done} %", end="", file=sys.stderr, flush=True)
 
 
 async def _run(args: argparse.Namespace) -> int:
-    network = await resolve_network(args)
+    network = _cached_network(args) if args.cached else await resolve_network(args)
     show_progress = sys.stderr.isatty() and not args.cached
     async with open_service(network) as service:
         report = await service.flow_report(

@@ -65,6 +65,7 @@ from aleph_tui.cli.common import (
     UsageError,
     add_json_option,
     add_network_options,
+    configured_network,
     emit,
     resolve_network,
 )
@@ -159,7 +160,10 @@ async def _pending(args: argparse.Namespace) -> int:
             raise UsageError("--scan: not with --list, --dismiss, --speed-up or --cancel")
         address = _scan_address(args)
         return await _scan(args, await resolve_network(args), address)
-    network = await resolve_network(args)
+    # --list and --dismiss read and write only the journal, keyed by the network's name:
+    # no discovery (a network read), so they work with the devnet stopped.
+    journal_only = args.list or args.dismiss is not None
+    network = configured_network(args) if journal_only else await resolve_network(args)
     if replace_kind is not None:
         return await _replace(args, network, replace_kind, replace_ref)
     async with open_service(network) as service:
@@ -318,6 +322,13 @@ def _replace_args(args: argparse.Namespace) -> tuple[ReplaceKind | None, str]:
         raise UsageError(
             f"--max-fee-gwei: required with {option}: the most gwei per gas you accept to pay"
         )
+    from aleph_tui.core.flows.replacing import fee_cap_wei
+    from aleph_tui.core.validation import InvalidInput
+
+    try:  # before the network is contacted, as every option is
+        fee_cap_wei(args.max_fee_gwei)
+    except InvalidInput as exc:
+        raise UsageError(f"--{exc.field}: {exc.rule}") from None
     return ("speed_up" if speed_up is not None else "cancel"), ref.strip()
 
 

@@ -164,6 +164,7 @@ def register(sub: Any) -> None:
         help="the new threshold, in whole credits",
     )
     value.add_argument("--clear", action="store_true", help="remove the threshold")
+    add_network_options(threshold)
     add_json_option(threshold)
     threshold.set_defaults(handler=run_threshold)
 
@@ -333,7 +334,8 @@ def usage_text(
     else:
         lines.append("No credits left in this period.")
     lines += [
-        f"Outgoing        {format_credits(report.total)} in {fmt.count(report.entries)} entries",
+        f"Outgoing        {format_credits(report.total)} in "
+        f"{fmt.counted(report.entries, 'entry', 'entries')}",
         f"Consumed        {format_credits(flow.consumed)}",
         f"Purchased       {format_credits(flow.purchased)}",
         f"Transfers in    {format_credits(flow.transferred_in)}",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Collection, Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 ZERO_ADDRESS = "0x" + "0" * 40
@@ -168,18 +168,6 @@ def new_password(
     return first
 
 
-def _decimal(text: str, field: str) -> Decimal:
-    if not text.strip():
-        raise InvalidInput(field, "is empty; give an amount")
-    try:
-        value = Decimal(text.strip().replace("_", ""))
-    except InvalidOperation:
-        raise InvalidInput(field, f"{_echo(text.strip())} is not a number") from None
-    if not value.is_finite():
-        raise InvalidInput(field, "must be a finite number")
-    return value
-
-
 def _scaled_exactly(value: Decimal, decimals: int) -> int | None:
     """``value × 10**decimals`` if that is a whole number, else None.
 
@@ -275,6 +263,34 @@ def _typed_amount(value: str, field: str, rule: str) -> tuple[str, str | None] |
         else:
             return None
     return whole or "0", fraction if point else None
+
+
+_NOT_FINITE = ("nan", "snan", "inf", "infinity")
+
+
+def positive_decimal(
+    text: str, *, field: str, unit: str, decimals: int, maximum: Decimal
+) -> Decimal:
+    """Any decimal number a user types (hours, gwei, prices, seconds): the amounts' rule
+    (ASCII digits, optionally grouped in threes, an optional '.' fraction; no sign, no
+    exponent), then greater than zero, at most ``decimals`` decimals and ``maximum``."""
+    typed = text.strip()
+    if not typed:
+        raise InvalidInput(field, f"is empty; give a number of {unit}")
+    if typed.lower().lstrip("+-") in _NOT_FINITE:
+        raise InvalidInput(field, "must be a finite number")
+    parts = _typed_amount(typed, field, f"must be a number of {unit} greater than zero")
+    if parts is None:
+        raise InvalidInput(field, f"{_echo(typed)} is not a number (e.g. 2.5 or 1,000.5)")
+    whole, fraction = parts
+    value = Decimal(f"{whole}.{fraction or '0'}") if fraction else Decimal(whole)
+    if value <= 0:
+        raise InvalidInput(field, "must be greater than zero")
+    if value > maximum:
+        raise InvalidInput(field, f"must be at most {maximum} {unit}")
+    if fraction and len(fraction.rstrip("0")) > decimals:
+        raise InvalidInput(field, f"must have at most {decimals} decimals")
+    return value
 
 
 def credit_amount(text: str | int, *, field: str = "amount") -> int:
@@ -435,6 +451,16 @@ def identifier(text: str, *, field: str) -> str:
     return value
 
 
+def one_of(text: str, choices: Collection[str], *, field: str) -> str:
+    """One of ``choices`` (any case; they are lower case), else the rule listing them.
+    E.g. a history filter's payment method: another would match nothing, a silent
+    empty page."""
+    value = text.strip().lower()
+    if value not in choices:
+        raise InvalidInput(field, f"must be one of {', '.join(choices)}")
+    return value
+
+
 # The message types the history's resource filter takes (pyaleph: aleph-message's MessageType).
 RESOURCE_TYPES = ("POST", "AGGREGATE", "STORE", "PROGRAM", "INSTANCE", "V-PROGRAM", "FORGET")
 RESOURCE_RULE = "must be a message hash: 64 hexadecimal characters, or an IPFS CID (Qm… or bafy…)"
@@ -564,7 +590,9 @@ def hours(text: str | int | Decimal, *, field: str = "hours") -> Decimal:
         if not value.is_finite():
             raise InvalidInput(field, "must be a finite number")
     else:
-        value = _decimal(text, field)
+        value = positive_decimal(
+            text, field=field, unit="hours", decimals=MAX_HOURS_DECIMALS, maximum=MAX_HOURS
+        )
     if value <= 0:
         raise InvalidInput(field, "must be greater than zero")
     if value > MAX_HOURS:

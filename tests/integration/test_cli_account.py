@@ -238,3 +238,26 @@ def test_without_a_keyring_the_key_is_refused_unless_encrypted(tmp_path: Path) -
     assert created["kind"] == "encrypted" and created["address"] == ADDRESS
     assert (tmp_path / "config" / "aleph" / "keystores" / "main.json").exists()
     cli.assert_keys_nowhere_but_the_keyring(KEY)
+
+
+def test_an_export_to_a_missing_directory_or_an_existing_file_is_bad_input(cli: Cli) -> None:
+    """A new user's finding (2026-12-07): `account export dev2 -o /nonexistent/dir/x.json`
+    exited 0 and created the directories; over an existing file it exited 1, while
+    `credit history --all --output` exits 2 for the same mistake."""
+    cli.seed()
+    password = {"ALEPH_PASSWORD": "pw"}
+    missing = cli.home / "missing" / "dir" / "x.json"
+    taken = cli.work / "taken.json"
+    taken.write_text("mine\n")
+    for dest, rule in (
+        (missing, f"the directory '{missing.parent}' does not exist"),
+        (taken, "already exists; choose another name"),
+    ):
+        result = cli("export", "main", "-o", str(dest), env=password)
+        assert result.returncode == 2, result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and result.stdout == "", result.stderr
+        assert lines[0].startswith("aleph-tui account export: --output: ") and rule in lines[0]
+    assert not (cli.home / "missing").exists()  # nothing created on the way
+    assert taken.read_text() == "mine\n"
+    cli.assert_keys_nowhere_but_the_keyring(KEY)

@@ -143,13 +143,13 @@ async def test_human_output_and_dry_run(
         "eth",
         "--amount",
         "0.01",
-        "--dry-run",
-        "-y",
+        "--dry-run",  # no -y and no terminal: a dry run sends nothing, so nothing to confirm
         "--json",
     )
     assert as_json.returncode == 0, as_json.stderr
     data = json.loads(as_json.stdout)
-    assert data["dry_run"] is True and "tx_hash" not in data
+    # The signed transaction's hash, for a script to compare with what it sends later.
+    assert data["dry_run"] is True and re.fullmatch(r"0x[0-9a-f]{64}", data["tx_hash"])
     assert (data["status"], data["credits_received"]) == ("dry_run", None)
     assert data["estimated_credits"] == 30_000_000
     assert await _state(devnet, buyer.address) == before

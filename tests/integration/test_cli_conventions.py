@@ -152,6 +152,27 @@ def test_every_option_and_command_has_help() -> None:
     assert missing == []
 
 
+# The commands that never read a network: the account store (but `account balance`), the
+# devnet itself, the shell completion, and the dashboard server (no --json); and `credit`,
+# only a group of commands.
+_LOCAL = ("aleph-tui devnet", "aleph-tui account", "aleph-tui completion", "aleph-tui serve")
+_NETWORKED = ("aleph-tui account balance",)
+COMMON_OPTIONS = {"--network", "--api-url", "--rpc-url", "--json"}
+
+
+def test_every_command_that_reads_a_network_takes_the_common_options() -> None:
+    """The README: every command takes --network, --api-url, --rpc-url and --json. `usage
+    threshold --network devnet 5000000` read 'devnet' as its CREDITS (exit 2)."""
+    options: dict[str, set[str]] = {}
+    for path, _, action in _parsers(build_parser(), "aleph-tui"):
+        local = path.startswith(_LOCAL) and path not in _NETWORKED
+        if " " in path and not local and path != "aleph-tui credit":
+            options.setdefault(path, set()).update(action.option_strings)
+    assert {"aleph-tui usage threshold", "aleph-tui account balance"} <= options.keys()
+    missing = {path: COMMON_OPTIONS - given for path, given in options.items()}
+    assert {path: gaps for path, gaps in missing.items() if gaps} == {}
+
+
 def test_the_readme_documents_every_command() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     commands = {

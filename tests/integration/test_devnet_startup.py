@@ -157,6 +157,8 @@ def test_without_history_option_there_is_no_history_account(devnet: RunningDevne
         ["--history", "-1"],
         ["--chain", "bogus"],
         ["--aleph-usd", "0"],
+        ["--aleph-usd", "1e3"],  # the amounts' rule: no exponent (it started a devnet)
+        ["--processing-interval", "+5"],
         ["--no-such-option"],
     ],
     ids=lambda args: " ".join(args),

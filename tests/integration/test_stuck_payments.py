@@ -208,7 +208,7 @@ def test_replacement_bad_input_is_refused_before_signing(
             ("--speed-up", op["id"]): "--max-fee-gwei: required with --speed-up",
             ("--cancel", op["id"], "--max-fee-gwei", ""): "--max-fee-gwei: must not be empty",
             ("--cancel", op["id"], "--max-fee-gwei", "abc"): "--max-fee-gwei: 'abc' is not",
-            ("--cancel", op["id"], "--max-fee-gwei", "-3"): "--max-fee-gwei: must be a number",
+            ("--cancel", op["id"], "--max-fee-gwei", "-3"): "--max-fee-gwei: takes no sign",
             ("--speed-up", op["id"], "--max-fee-gwei", LOW_CAP_GWEI): (
                 f"your cap of {LOW_CAP_GWEI} gwei; nothing was signed"
             ),

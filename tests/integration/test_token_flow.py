@@ -716,8 +716,9 @@ def test_flow_json_with_a_dead_rpc_has_nulls_not_zeros(
         (("--json",), 1, "devnet unavailable"),
         (("--chunk-blocks", "0"), 2, "--chunk-blocks"),
         (("--limit", "-1"), 2, "--limit"),
-        # Nothing cached yet, and --cached reads nothing else: no source has data.
-        (("--cached",), 1, "no token-flow data: chain: the chain was not read yet"),
+        # Nothing cached yet, and --cached reads nothing else (not even the devnet's
+        # discovery document): it says which command fills the cache.
+        (("--cached",), 1, "nothing cached for devnet yet: run `aleph-tui flow --network"),
     ],
 )
 def test_flow_errors_are_one_line(

@@ -494,6 +494,58 @@ COMMANDS: list[Case] = [
         "--hours",
         "'soon' is not a number",
     ),
+    # Every decimal option follows the amounts' rule (a new user's finding, 2026-12-07:
+    # --hours 1e3 ran as 1,000 h; 1e-3 and +2 were taken; --max-fee-gwei 1e1 too).
+    Case(
+        "pricing-estimate-hours-exponent",
+        {"argv": "pricing estimate --units 2 --hours 1e3"},
+        "--hours",
+        "takes no exponent",
+    ),
+    Case(
+        "pricing-estimate-hours-small-exponent",
+        {"argv": "pricing estimate --units 2 --hours 1e-3"},
+        "--hours",
+        "takes no exponent",
+    ),
+    Case(
+        "pricing-estimate-hours-sign",
+        {"argv": "pricing estimate --units 2 --hours +2"},
+        "--hours",
+        "takes no sign",
+    ),
+    Case(
+        "pending-max-fee-exponent",
+        {"argv": "pending --network devnet --speed-up 1 --max-fee-gwei 1e1"},
+        "--max-fee-gwei",
+        "takes no exponent",
+    ),
+    Case(
+        "pending-max-fee-sign",
+        {"argv": "pending --network devnet --cancel 1 --max-fee-gwei +3"},
+        "--max-fee-gwei",
+        "takes no sign",
+    ),
+    # An unknown choice matches nothing: refused with the accepted values, never an
+    # empty page (it read "page 1 of 0, 0 entries").
+    Case(
+        "history-payment-method-unknown",
+        {"argv": "credit history --payment-method bogus"},
+        "--payment-method",
+        "must be one of credit_expense, credit_transfer, token_transfer, grant",
+    ),
+    Case(
+        "check-days-other-digits",
+        {"argv": "check --days ٣ --network nowhere"},
+        "--days",
+        "must be a whole number of days from 1 to 3650",
+    ),
+    Case(
+        "history-page-negative",
+        {"argv": "credit history --page=-1"},
+        "--page",
+        "from 1 to 1000000",
+    ),
     Case("devnet-port-too-big", {"argv": "devnet --port 70000"}, "--port", "between 0 and 65535"),
     # An unknown network after the bad value: were the value taken, nothing is contacted.
     Case(
@@ -502,7 +554,7 @@ COMMANDS: list[Case] = [
         "--chunk-blocks",
         "not a whole number",
     ),
-    Case("devnet-price-zero", {"argv": "devnet --aleph-usd 0"}, "--aleph-usd", "positive number"),
+    Case("devnet-price-zero", {"argv": "devnet --aleph-usd 0"}, "--aleph-usd", "greater than zero"),
     Case(
         "network-unknown",
         {"argv": "credit history --address {recipient} --network nowhere"},

@@ -88,7 +88,8 @@ class CheckReport:
 def check_days(value: int | str, *, field: str = "days") -> int:
     """A number of days ahead to check: a whole number from 1 to 3650."""
     text = str(value).strip()
-    if not text.isdigit() or not 1 <= int(text) <= MAX_DAYS:
+    # ASCII digits only: isdigit() also takes other scripts' digits ("٣").
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_DAYS:
         raise InvalidInput(field, f"must be a whole number of days from 1 to {MAX_DAYS}")
     return int(text)
 

@@ -263,21 +263,13 @@ async def quote_replacement(
 
 
 def fee_cap_wei(text: str) -> int:
-    """``--max-fee-gwei`` as wei: a positive decimal number of gwei (at most 9 decimals)."""
-    from decimal import InvalidOperation
+    """``--max-fee-gwei`` as wei: a positive decimal number of gwei (at most 9 decimals),
+    typed as any number is (core/validation.py: no sign, no exponent)."""
+    from aleph_tui.core.validation import positive_decimal
 
-    cleaned = text.strip()
-    if not cleaned:
+    if not text.strip():
         raise InvalidInput(FEE_CAP_FIELD, "must not be empty: give the most gwei per gas to pay")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise InvalidInput(FEE_CAP_FIELD, f"{cleaned[:20]!r} is not a number of gwei") from None
-    if not value.is_finite() or value <= 0:
-        raise InvalidInput(FEE_CAP_FIELD, "must be a number of gwei above 0")
-    wei = value.scaleb(9)
-    if wei != wei.to_integral_value():
-        raise InvalidInput(FEE_CAP_FIELD, "at most 9 decimals (1 wei)")
-    if wei > 10**6 * GWEI:
-        raise InvalidInput(FEE_CAP_FIELD, "at most 1000000 gwei")
-    return int(wei)
+    value = positive_decimal(
+        text, field=FEE_CAP_FIELD, unit="gwei", decimals=9, maximum=Decimal(10**6)
+    )
+    return int(value.scaleb(9))

@@ -281,6 +281,33 @@ def cache_path(cache_dir: Path, network: Network) -> Path | None:
     return cache_dir / f"flow-{_slug(network.name)}-{network.credit_contract.lower()}.sqlite"
 
 
+def cached_processor(cache_dir: Path, network_name: str) -> tuple[str, int] | None:
+    """The processor address and start block of ``network_name``'s most recently written
+    flow cache, or None. For a report from the cache alone where the processor is not
+    known offline: the devnet's is read from its discovery document, a network read."""
+    import contextlib
+    import sqlite3
+
+    prefix = f"flow-{_slug(network_name)}-"
+
+    def written(path: Path) -> float:
+        wal = path.with_name(path.name + "-wal")
+        return max(path.stat().st_mtime, wal.stat().st_mtime if wal.exists() else 0.0)
+
+    for path in sorted(cache_dir.glob(f"{prefix}*.sqlite"), key=written, reverse=True):
+        contract = path.name.removeprefix(prefix).removesuffix(".sqlite")
+        if not re.fullmatch(r"0x[0-9a-f]{40}", contract):
+            continue  # another network whose name starts the same
+        try:
+            with contextlib.closing(sqlite3.connect(path, timeout=30)) as db:
+                row = db.execute("SELECT value FROM meta WHERE key = 'start_block'").fetchone()
+        except sqlite3.Error:
+            continue
+        if row is not None:
+            return checksum_address(contract), int(row[0])
+    return None
+
+
 def start_block(network: Network) -> int:
     """Where the processor's logs start: its deploy block when known."""
     if network.processor_deploy_block is not None:
