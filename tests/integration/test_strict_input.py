@@ -208,16 +208,17 @@ def test_an_encrypted_import_on_a_fresh_home_leaves_only_private_modes(tmp_path:
     for file in (config / "aleph" / "accounts.toml", config / "aleph" / "keystores/cold.json"):
         assert mode(file) == 0o600, file
 
-    # An export: an existing folder keeps its mode; new folders are 0700; files 0600.
+    # An export: the folder keeps its mode, the file is 0600. A missing folder is bad
+    # input (exit 2): an export creates no directory.
     downloads = tmp_path / "Downloads"
     downloads.mkdir()
     downloads.chmod(0o755)
-    for target in (downloads, tmp_path / "new" / "sub" / "cold.json"):
-        exported = run_cli(env, "account", "export", "cold", "-o", str(target), "--json")
-        assert exported.returncode == 0, exported.stderr
-        assert mode(Path(json.loads(exported.stdout)["path"])) == 0o600
+    exported = run_cli(env, "account", "export", "cold", "-o", str(downloads), "--json")
+    assert exported.returncode == 0, exported.stderr
+    assert mode(Path(json.loads(exported.stdout)["path"])) == 0o600
     assert mode(downloads) == 0o755
-    assert mode(tmp_path / "new") == mode(tmp_path / "new" / "sub") == 0o700
+    missing = run_cli(env, "account", "export", "cold", "-o", str(tmp_path / "new" / "x.json"))
+    assert missing.returncode == 2 and not (tmp_path / "new").exists()
 
     # The low-balance threshold (the app's own config) too.
     saved = run_cli(

@@ -29,6 +29,7 @@ from aleph_tui.ui.views.usage_view import UsageView
 from aleph_tui.ui.widgets.credit_lots_table import CreditLotsTable
 from aleph_tui.ui.widgets.flow_runs_table import FlowRunsTable
 from aleph_tui.ui.widgets.view_tabs import ViewTabs
+from tests.support.credit_helpers import fresh_key, post_transfer, seeded
 from tests.support.devnet_process import RunningDevnet
 from tests.support.ui_app import (
     build_app,
@@ -41,6 +42,7 @@ from tests.support.ui_app import (
 )
 
 SMALL = (80, 24)
+LOTS = 10  # more than the Balance lots panel has lines for at 80x24
 
 
 def on_screen(app: AlephApp, widget: Widget) -> bool:
@@ -148,13 +150,29 @@ async def test_balance_at_80x24_shows_every_lot_column_and_switches_account(
 
 
 async def test_balance_at_80x24_scrolls_every_lot_into_view_under_the_cursor(
-    devnet: RunningDevnet, home: Path
+    devnet: RunningDevnet, home: Path, accounts: list[Any]
 ) -> None:
-    app = await small_app(devnet, home)
+    # An account of its own with 10 lots (transfers with 10 expirations, a day apart):
+    # the seeded accounts' lots are spent by other tests of the session.
+    owner = fresh_key()
+    soon = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
+    for day in range(1, LOTS + 1):
+        sent = post_transfer(
+            devnet.api_url,
+            seeded(accounts, 0),
+            owner.address,
+            1_000,
+            expiration_ms=soon + day * 86_400_000,
+        )
+        assert sent.status_code == 200, sent.text
+    app = await build_app(devnet.document, home, accounts=0)
+    await app.service.accounts.import_key("lots", owner.private_key)
+    app.service.accounts.use("lots")
     async with app.run_test(size=SMALL) as pilot:
         await open_view(pilot, "balance")
         await settle_loaded(pilot)
         lots = app.query_one(CreditLotsTable)
+        await until(pilot, lambda: lots.row_count == LOTS, "the account's lots")
         # More lots than the panel has lines for: they must scroll to be seen.
         assert lots.row_count + 1 > app.screen.find_widget(lots).visible_region.height
         # Every column is still whole beside the scrollbar.
