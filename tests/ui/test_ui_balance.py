@@ -18,7 +18,9 @@ from aleph_tui.ui.views.balance_view import BalanceView
 from aleph_tui.ui.widgets import amount_text as fmt
 from aleph_tui.ui.widgets.accounts_balance_table import AccountsBalanceTable
 from aleph_tui.ui.widgets.credit_lots_table import SOON_MARKER, CreditLotsTable
+from tests.support.credit_helpers import credits, fund, seeded
 from tests.support.devnet_process import RunningDevnet
+from tests.support.faults import injected
 from tests.support.isolation import isolated
 from tests.support.ui_app import (
     FIXED_NOW,
@@ -26,6 +28,7 @@ from tests.support.ui_app import (
     build_app,
     open_view,
     screen_text,
+    until,
     wait_for_workers,
 )
 
@@ -241,3 +244,29 @@ async def test_the_cursor_follows_the_active_account_so_c_copies_its_address(
         assert cells(table, table.cursor_row)[0] == "▶"
         await pilot.press("c")
         assert app.clipboard == active.address
+
+
+async def test_r_refreshes_again_after_a_refresh_was_cancelled(
+    fault_devnet: RunningDevnet, home: Path, accounts: list[Any]
+) -> None:
+    """A refresh cancelled on its way (its worker group cancelled, with no refresh after
+    it) left the view "loading" for ever: r and the 30 s timer then did nothing, and the
+    figures stayed stale. After it, r must show what the node says now."""
+    app = await build_app(fault_devnet.document, home)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_view(pilot, "balance")
+        assert isinstance(view, BalanceView)
+
+        def refreshing() -> list[Any]:
+            return [w for w in app.workers if w.name == "balance-overview" and w.is_running]
+
+        with injected(fault_devnet.api_url, "latency", target="ccn", delay_ms=60_000):
+            await pilot.press("r")
+            await until(pilot, lambda: bool(refreshing()), "a refresh on its way")
+            app.workers.cancel_group(view, "balance-overview")
+            await until(pilot, lambda: not refreshing(), "the refresh cancelled")
+        dev0 = accounts[0].address
+        fund(fault_devnet.api_url, seeded(accounts, 1), dev0, 1_234)
+        now = fmt.credits(credits(fault_devnet.api_url, dev0))
+        await pilot.press("r")
+        await until(pilot, lambda: now in screen_text(app), f"dev-0's {now} credits")

@@ -14,6 +14,7 @@ in its Status cell and beside its name. A buy, a transfer or a threshold change
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar
@@ -121,6 +122,7 @@ class BalanceView(View):
         self._wallet_of: str | None = None  # the address ``_wallet`` belongs to
         self._wallet_reading = False  # a read of the wallet is on its way
         self._loading_overview = False
+        self._overview_run = 0  # which refresh is the latest (see _fetch_overview)
         # The low-balance thresholds by lower-case address, read at each refresh.
         self._thresholds: dict[str, int] = {}
 
@@ -242,10 +244,11 @@ class BalanceView(View):
         self._loading_overview = True
         self._thresholds = low_balance.thresholds(self.service)
         self._render_all()
-        self._fetch_overview([a.address for a in self._accounts()], at)
+        self._overview_run += 1
+        self._fetch_overview([a.address for a in self._accounts()], at, self._overview_run)
 
     @work(name="balance-overview", group="balance-overview", exclusive=True, exit_on_error=False)
-    async def _fetch_overview(self, addresses: list[str], at: dt.datetime) -> None:
+    async def _fetch_overview(self, addresses: list[str], at: dt.datetime, run: int) -> None:
         """Every balance at once (bounded by the service), each row filled as its answer
         arrives; the rest of the view follows once all are in."""
         active = self.account
@@ -267,6 +270,12 @@ class BalanceView(View):
                 if active is not None and slot.address == active.address:
                     self._render_detail()
                     self.aleph_app.data_shown()
+        except asyncio.CancelledError:
+            # Cancelled with no refresh after it (its group cancelled, the app leaving):
+            # left "loading", the view would let r and the timer do nothing, for ever.
+            if run == self._overview_run:
+                self._loading_overview = False
+            raise
         except Exception as exc:
             self._loading_overview = False
             self._errors = {a: one_line(exc) for a in addresses}
